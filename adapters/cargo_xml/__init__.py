@@ -1,0 +1,7 @@
+"""cargo_xml adapters."""
+
+from hub.adapters import Adapter
+
+
+def adapters() -> list[Adapter]:
+    return []

@@ -1,0 +1,7 @@
+"""gacc adapters."""
+
+from hub.adapters import Adapter
+
+
+def adapters() -> list[Adapter]:
+    return []

@@ -1,0 +1,172 @@
+"""The adapter contract and the registry.
+
+An adapter knows one message format. It can *detect* the format from a cheap
+probe (root element and namespace for XML, the first bytes for text), *parse*
+it into a canonical document, *render* a canonical document into it, and, for
+receipt formats, parse into :class:`~hub.models.Receipt`. The engine never
+imports a concrete adapter: the CLI's composition root registers them.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import ClassVar, Iterator
+
+from lxml import etree
+
+from .errors import ConfigError, ConversionError, UnknownFormat
+from .models import Document, Kind
+
+
+@dataclass(frozen=True)
+class Probe:
+    """What detection looks at: the raw bytes and, for XML, the parsed tree."""
+
+    data: bytes
+    tree: etree._ElementTree | None = None
+
+    @property
+    def root(self) -> etree.QName | None:
+        """Namespace and local name of the root element (XML only)."""
+        return etree.QName(self.tree.getroot()) if self.tree is not None else None
+
+    @property
+    def head(self) -> bytes:
+        """The first bytes, BOM and leading white space removed (text formats sniff these)."""
+        return self.data[:512].lstrip(b"\xef\xbb\xbf \t\r\n")
+
+
+@dataclass(frozen=True)
+class RenderContext:
+    """Facts an output needs that the canonical model does not carry."""
+
+    message_id: str
+    sender_id: str = "EPORTHUB"
+    receiver_id: str = "RECEIVER"
+    created_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+
+
+@dataclass(frozen=True)
+class Output:
+    """A rendered message: its bytes and, for XML, the tree that was validated."""
+
+    data: bytes
+    media_type: str
+    tree: etree._ElementTree | None = None
+
+
+class Adapter(ABC):
+    """One message format. Subclasses set the class attributes and implement parse/render."""
+
+    name: ClassVar[str]
+    family: ClassVar[str]
+    description: ClassVar[str]
+    media_type: ClassVar[str] = "application/xml"
+    reads: ClassVar[frozenset[Kind]] = frozenset()
+    writes: ClassVar[frozenset[Kind]] = frozenset()
+    schema: ClassVar[str | None] = None
+    locations: ClassVar[dict[str, str]] = {}
+    """Canonical JSON-pointer patterns (``*`` for list indexes) -> XPath in this format,
+    used to put a source line on business-rule errors."""
+    namespaces: ClassVar[dict[str, str]] = {}
+
+    @property
+    def is_receipt(self) -> bool:
+        return Kind.RECEIPT in self.reads or Kind.RECEIPT in self.writes
+
+    @abstractmethod
+    def detect(self, probe: Probe) -> bool:
+        """Cheap recognition: no full parse, no validation."""
+
+    def parse(self, probe: Probe) -> Document:
+        """Map the message into its canonical document."""
+        raise ConversionError(f"format {self.name} cannot be read")
+
+    def render(self, doc: Document, ctx: RenderContext) -> Output:
+        """Render a canonical document into this format."""
+        raise ConversionError(f"format {self.name} cannot be written")
+
+    def accepts(self, doc: Document) -> bool:
+        """Whether this adapter can render this document."""
+        return doc.kind in self.writes
+
+    def locate(self, tree: etree._ElementTree | None, pointer: str) -> int | None:
+        """Source line of a canonical field, from ``locations``; None when unknown."""
+        if tree is None or not self.locations:
+            return None
+        parts = pointer.strip("/").split("/")
+        while parts:
+            pattern = "/" + "/".join("*" if p.isdigit() else p for p in parts)
+            xpath = self.locations.get(pattern)
+            if xpath:
+                indexes = [int(p) + 1 for p in parts if p.isdigit()]
+                found = tree.getroot().xpath(xpath.format(*indexes), namespaces=self.namespaces)
+                if found and hasattr(found[0], "sourceline"):
+                    return found[0].sourceline
+            parts.pop()
+        return None
+
+
+class XmlAdapter(Adapter):
+    """An XML format recognised by its root element's namespace and local name."""
+
+    root_names: ClassVar[tuple[tuple[str | None, str], ...]]
+
+    def detect(self, probe: Probe) -> bool:
+        root = probe.root
+        return root is not None and (root.namespace, root.localname) in self.root_names
+
+    def render(self, doc: Document, ctx: RenderContext) -> Output:
+        if not self.accepts(doc):
+            raise ConversionError(f"format {self.name} cannot carry a {doc.kind.value}")
+        root = self.build(doc, ctx)
+        data = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+        return Output(data=data, media_type=self.media_type, tree=root.getroottree())
+
+    def build(self, doc: Document, ctx: RenderContext) -> etree._Element:
+        """Build the output tree (XML writers override this)."""
+        raise ConversionError(f"format {self.name} cannot be written")
+
+
+class Registry:
+    """The formats this hub speaks, in registration order (detection tries them in turn)."""
+
+    def __init__(self, adapters: list[Adapter] | None = None) -> None:
+        self._by_name: dict[str, Adapter] = {}
+        for adapter in adapters or []:
+            self.register(adapter)
+
+    def register(self, adapter: Adapter) -> None:
+        if adapter.name in self._by_name:
+            raise ConfigError(f"two adapters are called {adapter.name}")
+        self._by_name[adapter.name] = adapter
+
+    def __iter__(self) -> Iterator[Adapter]:
+        return iter(self._by_name.values())
+
+    def names(self) -> list[str]:
+        return list(self._by_name)
+
+    def get(self, name: str) -> Adapter:
+        try:
+            return self._by_name[name]
+        except KeyError:
+            known = ", ".join(self._by_name)
+            raise ConversionError(f"unknown format {name!r}; known formats: {known}",
+                                  code="FORMAT_NOT_REGISTERED") from None
+
+    def detect(self, probe: Probe) -> Adapter:
+        for adapter in self._by_name.values():
+            if adapter.detect(probe):
+                return adapter
+        raise UnknownFormat(_describe(probe), line=1)
+
+
+def _describe(probe: Probe) -> str:
+    root = probe.root
+    if root is not None:
+        ns = f" in namespace {root.namespace}" if root.namespace else " without a namespace"
+        return f"no adapter reads a <{root.localname}> root element{ns}"
+    return "the message is neither XML nor a text format the hub knows"

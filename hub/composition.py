@@ -1,0 +1,32 @@
+"""The composition root: settings -> schemas, registry, engine. Used by the CLI and the tests."""
+
+from __future__ import annotations
+
+from adapters import cargo_xml, gacc, json_canonical, wco
+from .adapters import Registry
+from .pipeline import Engine
+from .settings import Settings
+from .validation import SchemaSet, XmlLimits
+
+FAMILIES = (cargo_xml, wco, gacc, json_canonical)
+"""Every adapter family the hub speaks, in detection order."""
+
+
+def build_registry() -> Registry:
+    """Register every family's adapters explicitly."""
+    registry = Registry()
+    for family in FAMILIES:
+        for adapter in family.adapters():
+            registry.register(adapter)
+    return registry
+
+
+def build_schemas(settings: Settings) -> SchemaSet:
+    overrides = {"cargo_xml": settings.iata_schema_dir} if settings.iata_schema_dir else {}
+    return SchemaSet(settings.schema_dir, overrides)
+
+
+def build_engine(settings: Settings | None = None) -> Engine:
+    settings = settings or Settings()
+    limits = XmlLimits(max_bytes=settings.max_message_bytes, max_depth=settings.max_xml_depth)
+    return Engine(build_registry(), build_schemas(settings), limits)

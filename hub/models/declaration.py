@@ -1,0 +1,68 @@
+"""Declaration: a goods declaration to customs (with inspection data)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Literal
+
+from pydantic import Field
+
+from .common import Amount, Function, Kind, Measure, MessageHeader, Model, Party, TransportMode
+
+
+class Direction(str, Enum):
+    IMPORT = "import"
+    EXPORT = "export"
+
+
+class DocumentReference(Model):
+    """A transport or supporting document the declaration refers to."""
+
+    type: str = Field(..., description="e.g. AWB, BL, HAWB, INVOICE")
+    id: str
+
+
+class GoodsItem(Model):
+    """One goods item line."""
+
+    sequence: int
+    hs_code: str
+    description: str
+    origin_country: str
+    quantity: Measure | None = None
+    value: Amount
+    gross_weight: Measure | None = None
+    net_weight: Measure | None = None
+
+
+class Declaration(Model):
+    """A customs goods declaration."""
+
+    kind: Literal[Kind.DECLARATION] = Kind.DECLARATION
+    header: MessageHeader = Field(default_factory=MessageHeader)
+    function: Function = Function.ORIGINAL
+    reference: str = Field(..., description="the declarant's own reference: LRN, ClientSeqNo")
+    direction: Direction = Direction.IMPORT
+    type_code: str | None = Field(None, description="declaration type, e.g. IMZ")
+    declarant: Party
+    importer: Party | None = None
+    exporter: Party | None = None
+    declaration_office: str
+    procedure: str | None = Field(None, description="customs procedure / trade mode code")
+    transport_mode: TransportMode | None = None
+    transport_documents: list[DocumentReference] = Field(default_factory=list)
+    trade_country: str | None = None
+    issued_at: datetime | None = None
+    items: list[GoodsItem] = Field(default_factory=list)
+    total_packages: int | None = None
+    total_gross_weight: Measure | None = None
+    total_value: Amount | None = None
+
+    @property
+    def business_key(self) -> str:
+        return self.reference
+
+    def summed_value(self) -> Decimal:
+        return sum((i.value.value for i in self.items), Decimal(0))

@@ -1,0 +1,68 @@
+"""Manifest: the cargo report of one conveyance (flight, voyage, train)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import Field
+
+from .common import Kind, Location, Measure, MessageHeader, Model, Party, TransportMode
+
+
+class Conveyance(Model):
+    """The means of transport and its journey."""
+
+    mode: TransportMode
+    carrier: Party
+    journey_id: str = Field(..., description="flight, voyage or train number")
+    departure_date: date
+    registration: str | None = Field(None, description="aircraft registration, IMO number, ...")
+    name: str | None = None
+
+
+class ManifestConsignment(Model):
+    """One transport document carried on the conveyance."""
+
+    transport_document: str = Field(..., description="AWB or bill of lading number")
+    house_documents: list[str] = Field(default_factory=list)
+    pieces: int
+    gross_weight: Measure
+    volume: Measure | None = None
+    goods_description: str | None = None
+    hs_codes: list[str] = Field(default_factory=list)
+    origin: Location | None = None
+    destination: Location | None = None
+    consignor: Party | None = None
+    consignee: Party | None = None
+    special_handling: list[str] = Field(default_factory=list)
+
+    def hs_chapters(self) -> set[str]:
+        return {code[:2] for code in self.hs_codes}
+
+
+class Manifest(Model):
+    """A manifest: conveyance, where it loads and unloads, and what it carries."""
+
+    kind: Literal[Kind.MANIFEST] = Kind.MANIFEST
+    header: MessageHeader = Field(default_factory=MessageHeader)
+    conveyance: Conveyance
+    loading_location: Location
+    unloading_location: Location
+    arrival_at: datetime | None = None
+    declaration_office: str | None = Field(None, description="customs office code, e.g. GACC 4 digits")
+    consignments: list[ManifestConsignment] = Field(default_factory=list)
+    total_pieces: int | None = None
+    total_gross_weight: Measure | None = None
+
+    @property
+    def business_key(self) -> str:
+        c = self.conveyance
+        return f"{c.journey_id}/{c.departure_date.isoformat()}"
+
+    def summed_pieces(self) -> int:
+        return sum(c.pieces for c in self.consignments)
+
+    def summed_weight(self) -> Decimal:
+        return sum((c.gross_weight.value for c in self.consignments), Decimal(0))

@@ -1,0 +1,43 @@
+"""Receipt: an answer to a message, from an agency (or from the hub to a sender)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+from typing import Literal
+
+from pydantic import Field
+
+from .common import Kind, MessageHeader, Model
+
+
+class ReceiptStatus(str, Enum):
+    """The hub's reading of an agency answer; ``agency_status`` keeps the agency's own code."""
+
+    ACKNOWLEDGED = "acknowledged"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    OTHER = "other"
+
+
+class ReceiptError(Model):
+    code: str
+    text: str | None = None
+    pointer: str | None = None
+
+
+class Receipt(Model):
+    """Which message it answers, from whom, how it stands, and the agency's own reference."""
+
+    kind: Literal[Kind.RECEIPT] = Kind.RECEIPT
+    header: MessageHeader = Field(default_factory=MessageHeader)
+    answers_message_id: str | None = None
+    answers_type: str | None = Field(None, description="the answered message type, e.g. 741, MT1101, DEC")
+    business_key: str = Field(..., description="the business key of the answered message")
+    issuer: str | None = Field(None, description="who answered (agency id)")
+    status: ReceiptStatus
+    agency_status: str | None = Field(None, description="the agency's own status code or name")
+    agency_reference: str | None = Field(None, description="MRN, SeqNo, entry number ...")
+    issued_at: datetime | None = None
+    text: str | None = None
+    errors: list[ReceiptError] = Field(default_factory=list)

@@ -1,0 +1,162 @@
+"""Business rules that XSDs cannot express, checked on the canonical model.
+
+Each rule yields :class:`~hub.errors.Problem` values whose ``path`` is a JSON
+pointer into the canonical document; the pipeline asks the input adapter to
+turn that pointer into a source line.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from functools import lru_cache
+from typing import Iterator
+
+import pycountry
+
+from .errors import Problem
+from .models import (Address, Declaration, Document, Manifest, Party, Receipt, TransportMode,
+                     Waybill, WaybillType)
+
+AWB = re.compile(r"^(\d{3})-?(\d{8})$")
+HS_CODE = re.compile(r"^\d{6,10}$")
+IATA_LOCATION = re.compile(r"^[A-Z]{3}$")
+UN_LOCODE = re.compile(r"^[A-Z]{2}[A-Z2-9]{3}$")
+CUSTOMS_OFFICE = re.compile(r"^\d{4}$")
+
+
+def awb_problem(number: str, path: str) -> Problem | None:
+    """An AWB is 3 + 8 digits whose last digit is the first seven of the serial mod 7."""
+    match = AWB.match(number)
+    if not match:
+        return Problem("RULE_AWB_FORMAT", f"AWB {number!r} is not 3 digits, '-', 8 digits", path=path)
+    serial = match.group(2)
+    if int(serial[:7]) % 7 != int(serial[7]):
+        return Problem("RULE_AWB_CHECK_DIGIT",
+                       f"AWB {number} fails its check digit (expected {int(serial[:7]) % 7})", path=path)
+    return None
+
+
+@lru_cache(maxsize=None)
+def is_country(code: str) -> bool:
+    return pycountry.countries.get(alpha_2=code) is not None
+
+
+@lru_cache(maxsize=None)
+def is_currency(code: str) -> bool:
+    return pycountry.currencies.get(alpha_3=code) is not None
+
+
+def check(doc: Document) -> list[Problem]:
+    """Every business-rule problem of a canonical document."""
+    checker = {Waybill: _waybill, Manifest: _manifest, Declaration: _declaration,
+               Receipt: _receipt}[type(doc)]
+    return list(checker(doc))
+
+
+def _positive(value: int | Decimal | None, path: str, what: str) -> Iterator[Problem]:
+    if value is not None and value <= 0:
+        yield Problem("RULE_NOT_POSITIVE", f"{what} must be positive, not {value}", path=path)
+
+
+def _hs(codes: list[str], path: str) -> Iterator[Problem]:
+    for i, code in enumerate(codes):
+        if not HS_CODE.match(code):
+            yield Problem("RULE_HS_CODE", f"HS code {code!r} must have 6 to 10 digits", path=f"{path}/{i}")
+
+
+def _country(code: str | None, path: str) -> Iterator[Problem]:
+    if code is not None and not is_country(code):
+        yield Problem("RULE_COUNTRY_CODE", f"{code!r} is not an ISO 3166 country code", path=path)
+
+
+def _currency(code: str | None, path: str) -> Iterator[Problem]:
+    if code is not None and not is_currency(code):
+        yield Problem("RULE_CURRENCY_CODE", f"{code!r} is not an ISO 4217 currency code", path=path)
+
+
+def _location(code: str, path: str) -> Iterator[Problem]:
+    if not (IATA_LOCATION.match(code) or UN_LOCODE.match(code)):
+        yield Problem("RULE_LOCATION_CODE",
+                      f"location {code!r} is neither a UN/LOCODE (CNSHA) nor an IATA code (PVG)", path=path)
+    elif UN_LOCODE.match(code) and not IATA_LOCATION.match(code):
+        yield from _country(code[:2], path)
+
+
+def _party(party: Party | None, path: str) -> Iterator[Problem]:
+    if party is not None and party.address is not None:
+        yield from _address(party.address, f"{path}/address")
+
+
+def _address(address: Address, path: str) -> Iterator[Problem]:
+    yield from _country(address.country, f"{path}/country")
+
+
+def _waybill(w: Waybill) -> Iterator[Problem]:
+    if w.type is WaybillType.MASTER:
+        if (p := awb_problem(w.number, "/number")) is not None:
+            yield p
+    if w.master_number is not None and (p := awb_problem(w.master_number, "/master_number")):
+        yield p
+    yield from _positive(w.pieces, "/pieces", "the number of pieces")
+    yield from _positive(w.gross_weight.value, "/gross_weight/value", "the gross weight")
+    if w.volume is not None:
+        yield from _positive(w.volume.value, "/volume/value", "the volume")
+    yield from _hs(w.hs_codes, "/hs_codes")
+    yield from _location(w.origin.code, "/origin/code")
+    yield from _location(w.destination.code, "/destination/code")
+    for role in ("shipper", "consignee", "agent"):
+        yield from _party(getattr(w, role), f"/{role}")
+    for i, note in enumerate(w.customs_notes):
+        yield from _country(note.country, f"/customs_notes/{i}/country")
+
+
+def _manifest(m: Manifest) -> Iterator[Problem]:
+    yield from _location(m.loading_location.code, "/loading_location/code")
+    yield from _location(m.unloading_location.code, "/unloading_location/code")
+    for i, c in enumerate(m.consignments):
+        base = f"/consignments/{i}"
+        if m.conveyance.mode is TransportMode.AIR and (p := awb_problem(c.transport_document,
+                                                                       f"{base}/transport_document")):
+            yield p
+        yield from _positive(c.pieces, f"{base}/pieces", "the number of pieces")
+        yield from _positive(c.gross_weight.value, f"{base}/gross_weight/value", "the gross weight")
+        yield from _hs(c.hs_codes, f"{base}/hs_codes")
+        for end in ("origin", "destination"):
+            if (loc := getattr(c, end)) is not None:
+                yield from _location(loc.code, f"{base}/{end}/code")
+    if m.total_pieces is not None and m.total_pieces != m.summed_pieces():
+        yield Problem("RULE_TOTAL_MISMATCH", f"total pieces {m.total_pieces} differ from the "
+                      f"consignments' sum {m.summed_pieces()}", path="/total_pieces")
+    if m.total_gross_weight is not None and m.total_gross_weight.value != m.summed_weight():
+        yield Problem("RULE_TOTAL_MISMATCH", f"total gross weight {m.total_gross_weight.value} differs "
+                      f"from the consignments' sum {m.summed_weight()}", path="/total_gross_weight/value")
+
+
+def _declaration(d: Declaration) -> Iterator[Problem]:
+    for role in ("declarant", "importer", "exporter"):
+        yield from _party(getattr(d, role), f"/{role}")
+    yield from _country(d.trade_country, "/trade_country")
+    currencies = set()
+    for i, item in enumerate(d.items):
+        base = f"/items/{i}"
+        yield from _hs([item.hs_code], f"{base}/hs_code")
+        yield from _country(item.origin_country, f"{base}/origin_country")
+        yield from _currency(item.value.currency, f"{base}/value/currency")
+        if item.quantity is not None:
+            yield from _positive(item.quantity.value, f"{base}/quantity/value", "the quantity")
+        yield from _positive(item.value.value, f"{base}/value/value", "the value")
+        if item.gross_weight is not None:
+            yield from _positive(item.gross_weight.value, f"{base}/gross_weight/value", "the gross weight")
+        currencies.add(item.value.currency)
+    if d.total_value is not None:
+        yield from _currency(d.total_value.currency, "/total_value/currency")
+        if currencies == {d.total_value.currency} and d.total_value.value != d.summed_value():
+            yield Problem("RULE_TOTAL_MISMATCH", f"total value {d.total_value.value} differs from the "
+                          f"items' sum {d.summed_value()}", path="/total_value/value")
+    if d.total_gross_weight is not None:
+        yield from _positive(d.total_gross_weight.value, "/total_gross_weight/value", "the gross weight")
+
+
+def _receipt(r: Receipt) -> Iterator[Problem]:
+    return iter(())

@@ -1,0 +1,43 @@
+"""Shared fixtures: the engine as the CLI builds it, the examples and the reference corpus."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from hub.adapters import RenderContext
+from hub.composition import build_engine
+from hub.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+CORPUS = Path(os.environ.get("HUB_CORPUS_DIR", ROOT.parent / "shared" / "corpus"))
+
+
+@pytest.fixture(scope="session")
+def engine():
+    return build_engine(Settings())
+
+
+@pytest.fixture
+def ctx() -> RenderContext:
+    return RenderContext(message_id="HUB-TEST-0001", sender_id="EPORTHUB", receiver_id="CUSTOMS",
+                         created_at=datetime(2026, 11, 27, 8, 30, tzinfo=timezone.utc))
+
+
+@pytest.fixture(scope="session")
+def corpus() -> Path:
+    """The shared reference corpus: skipped when absent, a failure when CI=true."""
+    if not CORPUS.is_dir():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"the reference corpus is missing at {CORPUS} (CI=true)")
+        pytest.skip(f"no reference corpus at {CORPUS}")
+    return CORPUS
+
+
+def example(*parts: str) -> bytes:
+    """The bytes of a file in examples/."""
+    return (EXAMPLES.joinpath(*parts)).read_bytes()
