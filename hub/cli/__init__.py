@@ -1,0 +1,72 @@
+"""The ``hub`` command line. Every command builds what it needs from settings here.
+
+Exit codes: 0 success, 1 some input was invalid, 2 usage or configuration
+error, 3 an engine bug (e.g. a rendered output failing its own schema).
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from .. import __version__
+from ..errors import ConfigError, EngineError, HubError
+from ..logging import configure_logging
+from ..settings import Settings
+from .documents import convert, detect, formats, validate
+from .offline_demo import demo
+from .routes import routes
+
+EXIT_INVALID, EXIT_CONFIG, EXIT_BUG = 1, 2, 3
+
+
+class HubGroup(click.Group):
+    """Turns every hub error into one line with its code and the right exit code."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except ConfigError as exc:
+            _fail(exc, EXIT_CONFIG)
+        except EngineError as exc:
+            _fail(exc, EXIT_BUG)
+        except HubError as exc:
+            _fail(exc, EXIT_INVALID)
+        except OSError as exc:
+            click.echo(f"hub: {exc.filename or ''}: {exc.strerror} [IO_ERROR]", err=True)
+            sys.exit(EXIT_CONFIG)
+
+
+def _fail(exc: HubError, code: int) -> None:
+    click.echo(f"hub: {exc.message} [{exc.code}]", err=True)
+    sys.exit(code)
+
+
+@click.group(cls=HubGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="hub")
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """e-port hub: enter a manifest, declaration or waybill once; every agency gets its own format.
+
+    \b
+    Examples:
+      hub formats
+      hub validate examples/cargo_xml/*.xml
+      hub convert examples/cargo_xml/xfwb-pek-fra.xml --to gacc-mt1101
+      hub routes explain examples/cargo_xml/xfwb-pek-fra.xml --as AIRLINE-CA
+      hub demo
+
+    Settings come from HUB_* environment variables (HUB_SCHEMA_DIR, HUB_IATA_SCHEMA_DIR,
+    HUB_ROUTES, HUB_MAX_MESSAGE_BYTES, HUB_LOG_LEVEL, HUB_LOG_JSON).
+    """
+    try:
+        settings = Settings()
+    except Exception as exc:  # pydantic ValidationError on a bad HUB_* value
+        raise ConfigError(f"bad HUB_* setting: {exc}") from exc
+    configure_logging(settings.log_level, settings.log_json)
+    ctx.obj = settings
+
+
+for command in (detect, validate, convert, formats, routes, demo):
+    main.add_command(command)
