@@ -1,0 +1,84 @@
+"""Engine throughput beside bare lxml, in one run (issue 2, point 11).
+
+    python bench/engine_throughput.py [--seconds 2] [--file examples/cargo_xml/xfwb-pek-fra.xml]
+
+Prints docs/s for:
+  baseline   bare lxml: parse + XSD validation of the same document with the same schema
+  input      the hub's input validation: hardened parse, detection, XSD validation
+  engine     the full engine: detect, parse, validate, canonical model, rules,
+             render GACC MT1101 + canonical JSON + XFWB and validate each output
+and the ratios input/baseline (target <= 1.3x time) and engine docs/s (target >= 1,500).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from lxml import etree
+
+from hub.adapters import Probe, RenderContext
+from hub.composition import build_engine
+
+ROOT = Path(__file__).resolve().parent.parent
+OUTPUTS = ("gacc-mt1101", "json", "xfwb")
+
+
+def rate(fn, data: bytes, seconds: float, rounds: int = 5) -> float:
+    """Median docs/s over ``rounds`` timed rounds of about ``seconds / rounds`` each."""
+    fn(data)  # warm caches (schemas compiled once per process, as in the hub)
+    per_round = []
+    for _ in range(rounds):
+        n, start, deadline = 0, time.perf_counter(), time.perf_counter() + seconds / rounds
+        while time.perf_counter() < deadline:
+            for _ in range(50):
+                fn(data)
+            n += 50
+        per_round.append(n / (time.perf_counter() - start))
+    return statistics.median(per_round)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--file", type=Path, default=ROOT / "examples" / "cargo_xml" / "xfwb-pek-fra.xml")
+    parser.add_argument("--seconds", type=float, default=3.0, help="time per measurement")
+    args = parser.parse_args()
+
+    engine = build_engine()
+    data = args.file.read_bytes()
+    adapter = engine.detect(data)
+    schema = engine.schemas.get(adapter.schema)
+    bare_parser = etree.XMLParser()
+    ctx = RenderContext(message_id="HUB-BENCH", created_at=datetime(2026, 1, 1, tzinfo=timezone.utc))
+
+    def baseline(raw: bytes) -> None:
+        assert schema.validate(etree.fromstring(raw, bare_parser))
+
+    def input_only(raw: bytes) -> None:
+        probe = engine.probe(raw)
+        chosen = engine.registry.detect(probe)
+        assert not engine.schemas.validate(probe.tree, chosen.schema)
+
+    def full(raw: bytes) -> None:
+        doc = engine.read(raw).document
+        for fmt in OUTPUTS:
+            engine.render(doc, fmt, ctx)
+
+    results = {name: rate(fn, data, args.seconds) for name, fn in
+               (("baseline", baseline), ("input", input_only), ("engine", full))}
+    print(f"document: {args.file.name}, {len(data)} bytes, format {adapter.name}; outputs {', '.join(OUTPUTS)}")
+    print(f"{'measurement':<46} {'docs/s':>10} {'µs/doc':>9} {'x baseline':>11}")
+    labels = {"baseline": "bare lxml parse + XSD validate",
+              "input": "hub input validation (parse, detect, XSD)",
+              "engine": "hub full engine (read + 3 outputs validated)"}
+    for name, value in results.items():
+        print(f"{labels[name]:<46} {value:>10,.0f} {1e6 / value:>9.1f} {results['baseline'] / value:>10.2f}x")
+    print(f"\ninput validation time / bare lxml time: {results['baseline'] / results['input']:.2f}x (target <= 1.30x)")
+    print(f"full engine: {results['engine']:,.0f} docs/s (target >= 1,500 docs/s)")
+
+
+if __name__ == "__main__":
+    main()
