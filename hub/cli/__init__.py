@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 
 import click
+import structlog
 
 from .. import __version__
 from ..errors import ConfigError, EngineError, HubError
@@ -36,6 +37,12 @@ class HubGroup(click.Group):
         except OSError as exc:
             click.echo(f"hub: {exc.filename or ''}: {exc.strerror} [IO_ERROR]", err=True)
             sys.exit(EXIT_CONFIG)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as exc:  # a bug: one line for the operator, the traceback only in debug logs
+            structlog.get_logger().debug("command.crashed", exc_info=True)
+            click.echo(f"hub: internal error: {type(exc).__name__}: {exc} [INTERNAL_ERROR]", err=True)
+            sys.exit(EXIT_BUG)
 
 
 def _fail(exc: HubError, code: int) -> None:

@@ -1,0 +1,136 @@
+"""Matching documents to routes: facts, verdicts with reasons, the delivery plan, narrowing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+
+from ..models import Declaration, Document, Kind, Manifest, TransportMode, Waybill
+from .table import Route, RoutesFile
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What routes match on, derived from a canonical document."""
+
+    kind: Kind
+    transport_mode: TransportMode | None
+    ports: frozenset[str]
+    chapters: frozenset[str]
+
+
+def facts_of(doc: Document) -> Facts:
+    if isinstance(doc, Manifest):
+        ports = {doc.loading_location.code, doc.unloading_location.code}
+        ports |= {loc.code for c in doc.consignments for loc in (c.origin, c.destination) if loc}
+        chapters = {h[:2] for c in doc.consignments for h in c.hs_codes}
+        return Facts(doc.kind, doc.conveyance.mode, frozenset(ports), frozenset(chapters))
+    if isinstance(doc, Waybill):
+        ports = {doc.origin.code, doc.destination.code}
+        ports |= {loc.code for leg in doc.routing for loc in (leg.departure, leg.arrival) if loc}
+        return Facts(doc.kind, TransportMode.AIR, frozenset(ports), frozenset(h[:2] for h in doc.hs_codes))
+    if isinstance(doc, Declaration):
+        return Facts(doc.kind, doc.transport_mode, frozenset(),
+                     frozenset(i.hs_code[:2] for i in doc.items))
+    return Facts(doc.kind, None, frozenset(), frozenset())
+
+
+@dataclass
+class Verdict:
+    """Whether one route matched, and why (or why not)."""
+
+    route: Route
+    matched: bool
+    reasons: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One delivery to make: receiver, format, the route that asked for it, and the document."""
+
+    receiver: str
+    format: str
+    route: str
+    document: Document
+
+
+class Router:
+    """Matches documents to routes."""
+
+    def __init__(self, routes: RoutesFile) -> None:
+        self.routes = routes
+
+    def authorise(self, sender: str, kind: Kind) -> str | None:
+        """None when ``sender`` may send ``kind``; otherwise the reason it may not."""
+        party = self.routes.senders.get(sender)
+        if party is None:
+            return f"sender {sender!r} is not known in routes.yaml"
+        if kind not in party.may_send:
+            return f"sender {sender!r} may not send a {kind.value}"
+        return None
+
+    def explain(self, doc: Document, sender: str | None) -> list[Verdict]:
+        facts = facts_of(doc)
+        return [self._judge(route, facts, sender) for route in self.routes.routes]
+
+    def plan(self, doc: Document, sender: str | None) -> list[Planned]:
+        """Every (receiver, format) the document goes to; the first route naming a pair wins."""
+        planned: dict[tuple[str, str], Planned] = {}
+        for verdict in self.explain(doc, sender):
+            if not verdict.matched:
+                continue
+            for d in verdict.route.deliver:
+                if (d.receiver, d.format) in planned:
+                    continue
+                copy = doc
+                if d.only_matching_goods and verdict.route.match.hs_chapters:
+                    copy = narrow(doc, verdict.route.match.chapters())
+                planned[(d.receiver, d.format)] = Planned(d.receiver, d.format, verdict.route.name, copy)
+        return list(planned.values())
+
+    @staticmethod
+    def _judge(route: Route, facts: Facts, sender: str | None) -> Verdict:
+        m, reasons, ok = route.match, [], True
+
+        def test(condition: bool, yes: str, no: str) -> None:
+            nonlocal ok
+            ok = ok and condition
+            reasons.append(yes if condition else no)
+
+        if m.kinds:
+            test(facts.kind in m.kinds, f"kind {facts.kind.value} is listed",
+                 f"kind {facts.kind.value} is not in {[k.value for k in m.kinds]}")
+        if m.senders:
+            hit = sender is not None and any(fnmatchcase(sender, p) for p in m.senders)
+            test(hit, f"sender {sender} is listed", f"sender {sender} is not in {m.senders}")
+        if m.transport_modes:
+            mode = facts.transport_mode.value if facts.transport_mode else "unknown"
+            test(facts.transport_mode in m.transport_modes, f"transport mode {mode} is listed",
+                 f"transport mode {mode} is not in {[t.value for t in m.transport_modes]}")
+        if m.ports:
+            hit = sorted(facts.ports & set(m.ports))
+            test(bool(hit), f"port {', '.join(hit)} is listed", f"none of ports {sorted(facts.ports)} is listed")
+        if m.hs_chapters:
+            hit = sorted(facts.chapters & m.chapters())
+            test(bool(hit), f"HS chapter {', '.join(hit)} is in {m.hs_chapters}",
+                 f"no HS chapter of {sorted(facts.chapters) or 'the message (none given)'} is in {m.hs_chapters}")
+        if not reasons:
+            reasons.append("the route matches everything")
+        return Verdict(route, ok, reasons)
+
+
+def narrow(doc: Document, chapters: set[str]) -> Document:
+    """A copy holding only the consignments (manifest) or items (declaration) in ``chapters``."""
+    if isinstance(doc, Manifest):
+        kept = [c for c in doc.consignments if c.hs_chapters() & chapters]
+        narrowed = doc.model_copy(update={"consignments": kept})
+        return narrowed.model_copy(update={
+            "total_pieces": None if doc.total_pieces is None else narrowed.summed_pieces(),
+            "total_gross_weight": doc.total_gross_weight and doc.total_gross_weight.model_copy(
+                update={"value": narrowed.summed_weight()})})
+    if isinstance(doc, Declaration):
+        kept = [i for i in doc.items if i.hs_code[:2] in chapters]
+        narrowed = doc.model_copy(update={"items": kept})
+        return narrowed.model_copy(update={"total_value": doc.total_value and doc.total_value.model_copy(
+            update={"value": narrowed.summed_value()})})
+    return doc

@@ -1,0 +1,156 @@
+"""routes.yaml as pydantic models, loaded with errors that name the file, line and field.
+
+The file has three parts: ``senders`` (identity as the broker authenticates it,
+and the kinds each may send), ``receivers`` (the formats each accepts and how
+long it may take to send a receipt) and ``routes`` (a match on message facts and
+the deliveries it makes).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from ..errors import ConfigError
+from ..models import Kind, TransportMode
+
+_DURATION = re.compile(r"^(\d+)\s*([smhd])$")
+_CHAPTERS = re.compile(r"^(\d{2})(?:-(\d{2}))?$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Sender(_Strict):
+    """A party that hands messages in; ``id`` is its broker user."""
+
+    name: str
+    may_send: list[Kind] = Field(..., min_length=1)
+
+
+class Receiver(_Strict):
+    """An agency feed: the formats it takes and its receipt deadline."""
+
+    name: str
+    accepts: list[str] = Field(..., min_length=1)
+    receipt_formats: list[str] = Field(default_factory=list, description="formats its receipts come in")
+    receipt_deadline: timedelta = timedelta(hours=4)
+
+    @field_validator("receipt_deadline", mode="before")
+    @classmethod
+    def _duration(cls, value: object) -> object:
+        if isinstance(value, str) and (m := _DURATION.match(value.strip())):
+            unit = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}[m.group(2)]
+            return timedelta(**{unit: int(m.group(1))})
+        return value
+
+
+class Match(_Strict):
+    """Conditions on message facts; an empty list means 'any'."""
+
+    kinds: list[Kind] = Field(default_factory=list)
+    senders: list[str] = Field(default_factory=list, description="sender ids; shell globs allowed")
+    transport_modes: list[TransportMode] = Field(default_factory=list)
+    ports: list[str] = Field(default_factory=list, description="any loading, unloading, origin or destination")
+    hs_chapters: list[str] = Field(default_factory=list, description="'01-24' or '84'")
+
+    @field_validator("hs_chapters")
+    @classmethod
+    def _chapters(cls, value: list[str]) -> list[str]:
+        for spec in value:
+            m = _CHAPTERS.match(str(spec))
+            if not m or not 1 <= int(m.group(1)) <= int(m.group(2) or m.group(1)) <= 99:
+                raise ValueError(f"{spec!r} is not a chapter ('84') or a range ('01-24')")
+        return value
+
+    def chapters(self) -> set[str]:
+        out: set[str] = set()
+        for spec in self.hs_chapters:
+            low, high = _CHAPTERS.match(spec).groups()
+            out.update(f"{n:02d}" for n in range(int(low), int(high or low) + 1))
+        return out
+
+
+class Delivery(_Strict):
+    """One copy of the message: to whom, in which format."""
+
+    receiver: str
+    format: str
+    only_matching_goods: bool = Field(False, description="keep only consignments/items in the "
+                                      "route's HS chapters")
+
+
+class Route(_Strict):
+    name: str
+    description: str | None = None
+    match: Match = Field(default_factory=Match)
+    deliver: list[Delivery] = Field(..., min_length=1)
+
+
+class RoutesFile(_Strict):
+    """The whole routes.yaml."""
+
+    version: int = 1
+    senders: dict[str, Sender]
+    receivers: dict[str, Receiver]
+    routes: list[Route]
+
+    @model_validator(mode="after")
+    def _references(self) -> "RoutesFile":
+        names = [r.name for r in self.routes]
+        if len(set(names)) != len(names):
+            raise ValueError(f"route names must be unique: {sorted(n for n in names if names.count(n) > 1)}")
+        for route in self.routes:
+            for d in route.deliver:
+                if d.receiver not in self.receivers:
+                    raise ValueError(f"route {route.name!r} delivers to unknown receiver {d.receiver!r}")
+                if d.format not in self.receivers[d.receiver].accepts:
+                    raise ValueError(f"route {route.name!r}: receiver {d.receiver!r} does not accept "
+                                     f"format {d.format!r} (accepts {self.receivers[d.receiver].accepts})")
+        return self
+
+
+def load_routes(path: Path) -> RoutesFile:
+    """Read and validate routes.yaml; errors name the file, line and field."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read routes: {exc.strerror}") from exc
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else 0
+        raise ConfigError(f"{path}:{line}: not valid YAML: {getattr(exc, 'problem', exc)}", line=line) from exc
+    try:
+        return RoutesFile.model_validate(data or {})
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            loc = [str(p) for p in err["loc"]]
+            line = _line_of(node, loc)
+            lines.append(f"{path}:{line}: {'.'.join(loc) or '(top)'}: {err['msg']}")
+        raise ConfigError("\n".join(lines), line=None) from exc
+
+
+def _line_of(node: yaml.Node | None, loc: list[str]) -> int:
+    """The line of the deepest YAML node the pydantic location reaches."""
+    line = node.start_mark.line + 1 if node is not None else 0
+    for key in loc:
+        if isinstance(node, yaml.MappingNode):
+            node = next((v for k, v in node.value if k.value == key), None)
+        elif isinstance(node, yaml.SequenceNode) and key.isdigit() and int(key) < len(node.value):
+            node = node.value[int(key)]
+        else:
+            break
+        if node is None:
+            break
+        line = node.start_mark.line + 1
+    return line
