@@ -134,7 +134,7 @@ class SchemaSet:
         if schema.validate(tree):
             return []
         return [Problem(code="SCHEMA_INVALID", message=_clean(entry.message), line=entry.line,
-                        path=_clean_path(entry.path)) for entry in schema.error_log]
+                        path=_readable_path(tree, entry.path)) for entry in schema.error_log]
 
 
 def _clean(message: str) -> str:
@@ -142,7 +142,15 @@ def _clean(message: str) -> str:
     return re.sub(r"\{[^}]*\}", "", message)
 
 
-def _clean_path(path: str | None) -> str | None:
+def _readable_path(tree: etree._ElementTree | etree._Element, path: str | None) -> str | None:
+    """libxml2 writes namespaced steps as ``*[n]``; resolve the path and name the element instead."""
     if not path:
         return path
+    root = tree.getroot() if isinstance(tree, etree._ElementTree) else tree
+    try:
+        found = root.xpath(path, namespaces={k: v for k, v in root.nsmap.items() if k})
+    except etree.XPathError:
+        found = None
+    if found and isinstance(found[0], etree._Element):
+        return element_path(found[0])
     return re.sub(r"[a-zA-Z0-9_]+:", "", path)

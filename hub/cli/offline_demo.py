@@ -76,12 +76,18 @@ def _play(engine, router: Router, settings: Settings, path: Path, sender: str, o
     if not planned:
         click.echo("     negative receipt: no route matches [NO_ROUTE]")
         return "rejected"
+    failed = 0
     for p in planned:
         ctx = RenderContext(message_id=hub_message_id(data), sender_id=settings.party_id, receiver_id=p.receiver)
-        output = engine.render(p.document, p.format, ctx)
+        try:
+            output = engine.render(p.document, p.format, ctx)
+        except HubError as exc:
+            failed += 1
+            click.echo(f"     -> {p.receiver:<18} {p.format:<18} cannot be rendered: {exc.message} [{exc.code}]")
+            continue
         target = out / p.receiver / f"{path.stem}.{p.format}.{EXTENSIONS.get(output.media_type, 'txt')}"
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(output.data)
         per_receiver[p.receiver] += 1
         click.echo(f"     -> {p.receiver:<18} {p.format:<18} {len(output.data):>6} bytes  ({p.route})")
-    return "delivered"
+    return "partly delivered" if failed else "delivered"
