@@ -138,13 +138,12 @@ def fmt_decimal(value: Decimal) -> str:
 def add(parent: etree._Element, tag: str, value: object = None, **attrib: str | None) -> etree._Element | None:
     """Append ``<tag>value</tag>``; with a value of None nothing is added and None returned.
 
-    Call with ``value=...`` omitted (or ``...``) to always add a container element.
+    Decimals are written plainly (no exponent); use :func:`container` for an element without text.
     """
     if value is None:
         return None
     el = etree.SubElement(parent, tag, {k: v for k, v in attrib.items() if v is not None})
-    if value is not ...:
-        el.text = fmt_decimal(value) if isinstance(value, Decimal) else str(value)
+    el.text = fmt_decimal(value) if isinstance(value, Decimal) else str(value)
     return el
 
 

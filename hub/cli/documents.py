@@ -121,7 +121,7 @@ def convert(settings: Settings, file: str, target: str, output: str | None, rece
     \b
     Examples:
       hub convert examples/cargo_xml/xfwb-pek-fra.xml --to json
-      hub convert examples/wco/dec-import-cn-gb.xml --to gacc-dec -o out/dec.xml
+      hub convert examples/wco/dec_import_cn_gb.xml --to gacc-dec -o out/dec.xml
     """
     engine = build_engine(settings)
     if target not in engine.registry.names():
