@@ -8,6 +8,7 @@ turn that pointer into a source line.
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
 from typing import Iterator
@@ -23,6 +24,14 @@ HS_CODE = re.compile(r"^\d{6,10}$")
 IATA_LOCATION = re.compile(r"^[A-Z]{3}$")
 UN_LOCODE = re.compile(r"^[A-Z]{2}[A-Z2-9]{3}$")
 CUSTOMS_OFFICE = re.compile(r"^\d{4}$")
+
+
+EARLIEST, LATEST = 1990, 2099
+
+
+def _plausible(when: date | datetime | None, path: str) -> Iterator[Problem]:
+    if when is not None and not EARLIEST <= when.year <= LATEST:
+        yield Problem("RULE_DATE_RANGE", f"{when.isoformat()} is outside {EARLIEST}-{LATEST}", path=path)
 
 
 def awb_problem(number: str, path: str) -> Problem | None:
@@ -109,9 +118,13 @@ def _waybill(w: Waybill) -> Iterator[Problem]:
         yield from _party(getattr(w, role), f"/{role}")
     for i, note in enumerate(w.customs_notes):
         yield from _country(note.country, f"/customs_notes/{i}/country")
+    for i, leg in enumerate(w.routing):
+        yield from _plausible(leg.departure_at, f"/routing/{i}/departure_at")
 
 
 def _manifest(m: Manifest) -> Iterator[Problem]:
+    yield from _plausible(m.conveyance.departure_date, "/conveyance/departure_date")
+    yield from _plausible(m.arrival_at, "/arrival_at")
     yield from _location(m.loading_location.code, "/loading_location/code")
     yield from _location(m.unloading_location.code, "/unloading_location/code")
     for i, c in enumerate(m.consignments):
@@ -134,6 +147,7 @@ def _manifest(m: Manifest) -> Iterator[Problem]:
 
 
 def _declaration(d: Declaration) -> Iterator[Problem]:
+    yield from _plausible(d.issued_at, "/issued_at")
     for role in ("declarant", "importer", "exporter"):
         yield from _party(getattr(d, role), f"/{role}")
     yield from _country(d.trade_country, "/trade_country")

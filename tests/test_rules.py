@@ -130,3 +130,9 @@ def test_declaration_currency_country_and_total_rules():
 def test_declaration_total_value_must_match_items_in_one_currency():
     assert codes(declaration(total_value=Amount(value=Decimal("601"), currency="USD"))) == [
         ("RULE_TOTAL_MISMATCH", "/total_value/value")]
+
+
+def test_implausible_dates_are_refused():
+    doc = manifest()
+    doc.conveyance.departure_date = date(999, 1, 1)
+    assert codes(doc) == [("RULE_DATE_RANGE", "/conveyance/departure_date")]
