@@ -11,7 +11,6 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from hub.models import (Address, Conveyance, Location, Manifest, ManifestConsignment, Measure, Party,
                         TransportLeg, TransportMode, Waybill)
 from hub.validation import parse_xml
-from tests.conftest import ctx as _ctx  # noqa: F401  (fixture used by name)
 
 WORDS = st.text(alphabet=st.sampled_from("ABCDEFGHIJKLMNOPQRSTUVWXYZ &<>'\"-./北京货运有限公司"), min_size=1,
                 max_size=30).map(str.strip).filter(bool).map(lambda s: " ".join(s.split()))
