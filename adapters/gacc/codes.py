@@ -11,6 +11,14 @@ used 3-digit numbers (country 142 = China, 502 = United States; currency
 ISO alpha-3 countries (CHN, USA) and ISO currency letters (CNY, USD). Both are
 read; the letter forms are written. Units keep the 3-digit GACC list
 (007 = piece, 035 = kilogram) in both generations.
+
+GACC's unit list (计量单位代码) also has package units (120 箱, 142 瓶 ...), which
+Rec 20 expresses as ``X`` + the Rec 21 package type code (XCT carton, XBO bottle):
+that is the unit the WCO reader gives a quantity counted in packages. Each GACC
+unit reads as one Rec 20 code; a few other Rec 20 codes for the same GACC unit
+are written too (UNIT_ALIASES: PCE piece, XCS case, XCA can, XPA packet) and so
+read back as that one code. A unit with no GACC equivalent (LPA, litre of pure
+alcohol, say) is refused, never approximated.
 """
 
 from __future__ import annotations
@@ -63,8 +71,21 @@ UNIT_IN = {
     "095": "LTR",  # 升
     "096": "MLT",  # 毫升
     "127": "DZN",  # 打 dozen
+    # package units: X + Rec 21 package type
+    "120": "XCT",  # 箱 case, carton
+    "122": "XCX",  # 罐 can
+    "125": "XPK",  # 包 package, pack
+    "136": "XBG",  # 袋 bag
+    "140": "XBX",  # 盒 box
+    "142": "XBO",  # 瓶 bottle
 }
-UNIT_OUT = {**{rec20: gacc for gacc, rec20 in UNIT_IN.items()}, "PCE": "007"}  # PCE: withdrawn Rec 20 piece
+UNIT_ALIASES = {
+    "PCE": "007",  # withdrawn Rec 20 piece
+    "XCS": "120",  # case: also 箱 (read back as XCT)
+    "XCA": "122",  # rectangular can: also 罐 (read back as XCX)
+    "XPA": "125",  # packet: also 包 (read back as XPK)
+}
+UNIT_OUT = {**{rec20: gacc for gacc, rec20 in UNIT_IN.items()}, **UNIT_ALIASES}
 WEIGHT_UNITS = frozenset({"KGM", "GRM", "TNE"})
 
 # Customs declaration TrafMode (运输方式): 2 waterway, 3 rail, 4 road, 5 air. Other GACC

@@ -8,24 +8,48 @@ Field map (both directions; codes through :mod:`.codes`):
 
 - reference = DecSign/ClientSeqNo; function: every OperType (A/B/C/D/E upload or
   declare, G draft) is an original declaration; amendments and withdrawals go through
-  the single window's separate modify/withdraw process, so they cannot be written.
-- direction = IEFlag (I/E); type_code = EntryType (报关单类型 0/L/W/D/M; another
-  agency's type code, such as WCO IMZ, is not written); procedure = TradeMode (监管方式);
-  transport_mode = TrafMode; declaration_office = CustomMaster (else IEPort);
-  trade_country = TradeCountry; issued_at = DecSign/SignDate.
-- declarant = Agent*; the domestic party = Trade* (id, name) with Owner* contacts, and
-  the overseas party = OverseasConsignor* (import) or OverseasConsignee* (export):
-  importer/exporter follow IEFlag. A party id of 18 characters is the unified social
-  credit code (*CodeScc, TradeCoScc), any other the 10-digit customs code (*Code).
+  the single window's separate modify/withdraw process, so they cannot be written
+  (ConversionError CONVERT_UNSUPPORTED at /function).
+- direction = IEFlag (I/E); type_code = EntryType (报关单类型 0/L/W/D/M); procedure =
+  TradeMode (监管方式); transport_mode = TrafMode; declaration_office = CustomMaster
+  (else IEPort); trade_country = TradeCountry; issued_at = DecSign/SignDate.
+- declarant = Agent* (id, name, AgentLinkPHONE/MAIL); the domestic party = Trade* (id,
+  name) with Owner* contacts; the overseas party = OverseasConsignorCode/Ename (import)
+  or OverseasConsigneeCode/Ename (export), with OverseasConsignorCname as its name when
+  there is no foreign-language one and OverseasConsignorAddr as its street (both are
+  the overseas party's, 境外收发货人, in either direction). importer/exporter follow
+  IEFlag. A party id of 18 characters is the unified social credit code (*CodeScc,
+  TradeCoScc), any other the 10-digit customs code (*Code).
 - transport_documents: BillNo = master[_house] (read as AWB/HAWB by air, BL/HBL by
   sea, CIM by rail, CMR by road); any other document is a DecLicenseDocus/LicenseDocu
   (DocuCode = type, CertCode = id).
 - items = DecList: GNo, CodeTS, GName, OriginCountry, GQty/GUnit = quantity,
   DeclTotal/TradeCurr = value, FirstQty/FirstUnit = net weight when the first legal
-  unit is a weight. GACC has no per-item gross weight and no address for the agent
-  or the domestic trader (only OverseasConsignorAddr, read as the street).
+  unit is a weight.
 - total_packages = PackNo, total_gross_weight = GrossWet (kg); total_value is the sum
   of DeclTotal when all items share a currency (DecHead has no total value).
+- procedure and declaration_office are carried verbatim: another customs' procedure
+  code or office id is not translated into a GACC 监管方式 or 关区代码.
+
+What DecMessage cannot carry (lost in canonical -> gacc-dec -> canonical; the 2018
+DecHead/DecList field list has no place for them):
+
+- /function amend or cancel: refused, see above.
+- /header: the message envelope (the ImportMessage wrapper's CopMsgId is read, never
+  written).
+- /type_code other than a GACC EntryType: another customs' type (WCO IMA, EXD ...).
+- /declarant/address and the domestic party's /address: Agent*, Trade* and Owner*
+  have no address.
+- the overseas party's /address/city, /address/postcode, /address/country, /phone and
+  /email: OverseasConsignorAddr is one line, read back as the street.
+- /items/*/gross_weight: DecList has no gross weight (GrossWet is the DecHead total).
+- /transport_documents/*/type of the master and house documents: BillNo has no type, so
+  they read back as the transport mode's (MAWB as AWB, MBL as BL, an HBL by air as HAWB),
+  and before every other document, whatever their place in the list.
+- /total_value when the items do not share its currency: it is recomputed as their sum.
+- /total_gross_weight/unit: GrossWet is in kilograms (TNE and GRM are converted).
+- /issued_at keeps its instant, not its offset: SignDate is Beijing time (a time without
+  offset is taken as Beijing time).
 """
 
 from __future__ import annotations
@@ -181,13 +205,14 @@ def _domestic(h: etree._Element, ns: dict[str, str]) -> Party | None:
 
 
 def _overseas(h: etree._Element, ns: dict[str, str], direction: Direction) -> Party | None:
-    if direction is Direction.IMPORT:
-        street = _first(h, ns, "OverseasConsignorAddr")
-        party = Party(id=_first(h, ns, "OverseasConsignorCode"),
-                      name=_first(h, ns, "OverseasConsignorEname", "OverseasConsignorCname"),
-                      address=None if street is None else Address(street=street))
-    else:
-        party = Party(id=_first(h, ns, "OverseasConsigneeCode"), name=_first(h, ns, "OverseasConsigneeEname"))
+    """The overseas party: OverseasConsignor* (import) or OverseasConsignee* (export) code and
+    foreign-language name; the Chinese name (OverseasConsignorCname) and the address
+    (OverseasConsignorAddr) are the overseas party's in either direction (境外收发货人)."""
+    role = "Consignor" if direction is Direction.IMPORT else "Consignee"
+    street = _first(h, ns, "OverseasConsignorAddr")
+    party = Party(id=_first(h, ns, f"Overseas{role}Code"),
+                  name=_first(h, ns, f"Overseas{role}Ename", "OverseasConsignorCname"),
+                  address=None if street is None else Address(street=street))
     return party if party != Party() else None
 
 

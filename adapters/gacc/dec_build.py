@@ -22,6 +22,8 @@ MASTER_TYPES = frozenset({"AWB", "MAWB", "BL", "MBL", "CIM", "CMR"})
 ENTRY_TYPES = frozenset({"0", "L", "W", "D", "M"})  # 报关单类型; other agencies' type codes are not written
 HOUSE_TYPES = frozenset({"HAWB", "HBL"})
 OPER_TYPE_DECLARE = "C"  # 报关单申报
+UNSUPPORTED = "CONVERT_UNSUPPORTED"
+_FUNCTION_NAMES = {Function.AMEND: "an amendment", Function.CANCEL: "a cancellation"}
 PRICE = Decimal("0.0001")
 
 
@@ -32,8 +34,11 @@ def q(tag: str) -> str:
 def build(d: Declaration) -> etree._Element:
     """The DecMessage tree of a declaration."""
     if d.function is not Function.ORIGINAL:
-        raise ConversionError(f"/function: a GACC DecMessage can only declare; a {d.function.value} goes "
-                              "through the single window's modify/withdraw process", path="/function")
+        raise ConversionError(
+            f"/function: {_FUNCTION_NAMES[d.function]} cannot be written as a GACC DecMessage, which "
+            "lodges an original declaration only; once lodged, a declaration is amended or withdrawn "
+            "through the single window's modify/withdraw application (报关单修改/撤销申请), not by a "
+            "new DecMessage", code=UNSUPPORTED, path="/function")
     if not d.items:
         raise ConversionError("a GACC DecMessage needs at least one goods item", path="/items")
     root = etree.Element(q("DecMessage"), nsmap={None: DEC_NS})
@@ -90,15 +95,14 @@ def _party(h: etree._Element, prefix: str, p: Party | None, scc_tag: str | None 
 
 
 def _overseas(h: etree._Element, direction: Direction, p: Party | None) -> None:
+    """境外发货人 (import) or 境外收货人 (export): code and foreign-language name by direction;
+    OverseasConsignorAddr is the overseas party's address (境外收发货人地址) either way."""
     if p is None:
         return
-    if direction is Direction.IMPORT:
-        add(h, q("OverseasConsignorCode"), p.id)
-        add(h, q("OverseasConsignorEname"), p.name)
-        add(h, q("OverseasConsignorAddr"), p.address and p.address.street)
-    else:
-        add(h, q("OverseasConsigneeCode"), p.id)
-        add(h, q("OverseasConsigneeEname"), p.name)
+    role = "Consignor" if direction is Direction.IMPORT else "Consignee"
+    add(h, q(f"Overseas{role}Code"), p.id)
+    add(h, q(f"Overseas{role}Ename"), p.name)
+    add(h, q("OverseasConsignorAddr"), p.address and p.address.street)
 
 
 def _item(el: etree._Element, item: GoodsItem, base: str) -> None:

@@ -7,7 +7,8 @@ so its declaration type and direction are not carried; a non-WCO type_code gives
 way to the direction; transport documents are written as PreviousDocument
 (category Z) because the profile has no TransportContractDocument; the
 procedure is repeated on every item because the profile has no header-level
-procedure; text is folded onto one line.
+procedure; text is folded onto one line. Party IDs may have 35 characters (the
+generic data model's limit, see :mod:`dms`), not the UK EORI's 17.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from hub import xmlkit
 from hub.models import Address, Declaration, Direction, GoodsItem, Party
 
 from . import codes
-from .dms import (AMOUNT_DIGITS, COUNT_DIGITS, DEC, DEC_DS, MEASURE_DIGITS, envelope, fit, put,
-                  put_number, put_when)
+from .dms import (AMOUNT_DIGITS, COUNT_DIGITS, DEC, DEC_DS, MEASURE_DIGITS, PARTY_ID_LENGTH, envelope, fit,
+                  put, put_number, put_when)
 
 _CLASSIFICATION_TYPE = "TSP"
 _PHONE, _EMAIL = "TE", "EM"
@@ -64,7 +65,7 @@ def _party(parent: etree._Element, tag: str, party: Party | None, pointer: str) 
         return
     el = xmlkit.container(parent, q(tag))
     put(el, q("Name"), party.name, 70, f"{pointer}/name")
-    put(el, q("ID"), party.id, 17, f"{pointer}/id")
+    put(el, q("ID"), party.id, PARTY_ID_LENGTH, f"{pointer}/id")
     _address(el, party.address, f"{pointer}/address")
     for value, type_code, field in ((party.phone, _PHONE, "phone"), (party.email, _EMAIL, "email")):
         if value is not None:

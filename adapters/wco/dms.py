@@ -1,13 +1,19 @@
 """The WCO Data Model DMS profile: namespaces, the MetaData envelope, date-times and field limits.
 
-Design note: the DMS profile limits most texts (names 70 characters, party ids
-17, descriptions 512), allows one line of text only, writes numbers with at
+Design note: the DMS profile limits most texts (names 70 characters,
+descriptions 512), allows one line of text only, writes numbers with at
 most 16 digits, and writes date-times as ``YYYYMMDDhhmmss`` followed by ``Z`` or
 a whole-hour offset. Renderers write every canonical value through :func:`put`
 or :func:`put_number`: text is folded onto one line (runs of white space become
 one blank), and a value that still does not fit is refused as a
 ``ConversionError`` naming the canonical field, instead of an output that fails
 the schema (which the engine would report as a hub bug).
+
+One limit is the generic WCO Data Model's, not the UK profile's: a party ID
+(Declarant, Exporter, Importer) may have up to 35 characters (:data:`PARTY_ID_LENGTH`)
+where UK DMS allows a 17-character EORI, because a Chinese party's unified social
+credit code has 18. The hub no longer refuses an ID of 18 to 35 characters, so an
+output meant for UK CDS itself is valid there only when its party IDs are EORIs.
 """
 
 from __future__ import annotations
@@ -31,6 +37,8 @@ DATA_MODEL_VERSION = "3.6"
 AMOUNT_DIGITS = (16, 3)
 MEASURE_DIGITS = (16, 6)
 COUNT_DIGITS = (8, 0)
+PARTY_ID_LENGTH = 35
+"""Party ID (an..35 in the WCO Data Model; UK DMS restricts it to its 17-character EORI)."""
 _HOUR = timedelta(hours=1)
 
 

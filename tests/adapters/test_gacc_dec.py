@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from hub.errors import ConversionError, InvalidDocument, UnknownFormat
-from hub.models import Direction, Function, Measure, Party, TransportMode
+from hub.models import Address, Direction, Function, Measure, Party, TransportMode
 from tests.adapters.gacc_support import CTX, XML_TEXT, gacc_declaration, line_of
 from tests.conftest import example
 
@@ -125,7 +125,7 @@ def test_an_unmapped_item_currency_or_unit_names_the_item_field(engine):
     with pytest.raises(ConversionError, match="/items/1/value/currency"):
         engine.render(doc, "gacc-dec", CTX)
     doc = gacc_declaration()
-    doc.items[0].quantity.unit = "XCT"
+    doc.items[0].quantity.unit = "LPA"  # litre of pure alcohol: GACC has litres (095) only
     with pytest.raises(ConversionError, match="/items/0/quantity/unit"):
         engine.render(doc, "gacc-dec", CTX)
 
@@ -162,3 +162,35 @@ def test_trader_names_and_goods_names_survive_render_and_parse(engine, name, des
     doc.items[0].description = description
     again = engine.read(engine.render(doc, "gacc-dec", CTX).data).document
     assert (again.declarant.name, again.items[0].description) == (name, description)
+
+
+@pytest.mark.parametrize("unit, gacc, read_back", [
+    ("XCT", "120", "XCT"), ("XCS", "120", "XCT"), ("XBX", "140", "XBX"), ("XBO", "142", "XBO"),
+    ("XBG", "136", "XBG"), ("XPK", "125", "XPK"), ("XCX", "122", "XCX"), ("LTR", "095", "LTR"),
+    ("NAR", "011", "NAR"), ("PCE", "007", "H87"),
+])
+def test_package_and_count_units_are_written_as_gacc_units_and_read_back(engine, unit, gacc, read_back):
+    doc = gacc_declaration()
+    doc.items[0].quantity.unit = unit
+    output = engine.render(doc, "gacc-dec", CTX)
+    assert output.tree.getroot().findtext("d:DecLists/d:DecList/d:GUnit", namespaces=D) == gacc
+    assert engine.read(output.data).document.items[0].quantity.unit == read_back
+
+
+def test_an_exports_overseas_consignee_keeps_its_address_line(engine):
+    doc = gacc_declaration(direction=Direction.EXPORT,
+                           importer=Party(id="US-EIN-12-3456789", name="West Coast Lighting Inc.",
+                                          address=Address(street="400 Harbor Blvd, Long Beach CA 90802")),
+                           exporter=Party(id="91320594MA1N7QWE3K", name="苏州明辉照明科技有限公司"))
+    head = rendered_head(engine, doc)
+    assert (head["OverseasConsigneeCode"], head["OverseasConsignorAddr"]) == \
+        ("US-EIN-12-3456789", "400 Harbor Blvd, Long Beach CA 90802")
+    assert "OverseasConsignorCode" not in head and "OverseasConsignorEname" not in head
+    assert engine.read(engine.render(doc, "gacc-dec", CTX).data).document == doc
+
+
+def test_an_overseas_party_with_a_chinese_name_only_is_read_in_either_direction(engine):
+    data = example("gacc", "dec-export-sea.xml").replace(
+        b"<OverseasConsigneeEname>Hanseatic Home Textiles GmbH</OverseasConsigneeEname>",
+        "<OverseasConsignorCname>汉萨家纺有限公司</OverseasConsignorCname>".encode())
+    assert engine.read(data).document.importer.name == "汉萨家纺有限公司"

@@ -195,6 +195,17 @@ def test_a_name_longer_than_the_profile_allows_is_refused_naming_the_field(engin
     assert (caught.value.code, caught.value.path) == ("CONVERT_FIELD_TOO_LONG", "/exporter/name")
 
 
+def test_a_party_id_may_have_the_data_models_35_characters_not_only_the_eoris_17(engine):
+    doc = rich_declaration()
+    doc.importer.id = "91440300795439964P"  # a Chinese unified social credit code: 18
+    doc.exporter.id = "X" * 35
+    assert round_trip(engine, doc) == doc
+    doc.declarant.id = "X" * 36
+    with pytest.raises(ConversionError) as caught:
+        engine.render(doc, "wco-dec", CTX)
+    assert (caught.value.code, caught.value.path) == ("CONVERT_FIELD_TOO_LONG", "/declarant/id")
+
+
 def test_a_value_with_more_decimals_than_the_profile_allows_is_refused_naming_the_field(engine):
     doc = rich_declaration()
     doc.items[1].value.value = Decimal("1249.5001")

@@ -136,9 +136,17 @@ def test_the_empty_decmessage_template_fails_only_on_the_values_the_hub_requires
 
 
 def test_the_rec20_units_of_the_gacc_table_exist_and_are_current(corpus):
+    """Plain Rec 20 codes are current in Rec 20; package units (X + Rec 21 code) current in Rec 21."""
     with open(corpus / "uncefact_codes/rec20_units_of_measure.csv", encoding="utf-8") as f:
         status = {row["CommonCode"]: row["Status"] for row in csv.DictReader(f)}
-    assert {unit: status.get(unit) for unit in codes.UNIT_IN.values()} == dict.fromkeys(codes.UNIT_IN.values(), "")
+    with open(corpus / "uncefact_codes/rec21_package_types.csv", encoding="utf-8") as f:
+        package_status = {row["Code"]: row["Status"] for row in csv.DictReader(f)}
+    units = set(codes.UNIT_IN.values()) | (set(codes.UNIT_ALIASES) - {"PCE"})  # PCE: withdrawn Rec 20
+    packages = {unit for unit in units if unit not in status and unit.startswith("X")}
+    plain = units - packages
+    assert {unit: status.get(unit) for unit in plain} == dict.fromkeys(plain, "")
+    assert {unit: package_status.get(unit[1:]) for unit in packages} == dict.fromkeys(packages, "")
+    assert {"XCT", "XBO", "XBG"} <= packages and {"KGM", "LTR"} <= plain
 
 
 def test_the_iso_country_pairs_and_currencies_of_the_gacc_tables_exist(corpus):
