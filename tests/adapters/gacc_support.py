@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import json
-import os
 from datetime import datetime, timezone
 from decimal import Decimal
-from pathlib import Path
 
 from hypothesis import strategies as st
 
 from hub.adapters import RenderContext
+from tests.adapters.golden_support import assert_golden as shared_assert_golden
 from hub.models import (Address, Amount, Declaration, Direction, DocumentReference, GoodsItem,
                         Location, Measure, Party, TransportLeg, TransportMode, Waybill)
 from tests.conftest import EXAMPLES
 
-GOLDEN = Path(__file__).resolve().parent / "golden" / "gacc"
 GACC_EXAMPLES = sorted(p.name for p in (EXAMPLES / "gacc").glob("*.xml"))
 CTX = RenderContext(message_id="CN_MT1101_1p0_EPORTHUB_20261127163000000", sender_id="EPORTHUB",
                     receiver_id="2233", created_at=datetime(2026, 11, 27, 8, 30, tzinfo=timezone.utc))
@@ -29,22 +26,8 @@ XML_TEXT = st.text(
 
 
 def assert_golden(name: str, doc) -> None:
-    """The canonical JSON of ``doc`` equals golden/gacc/<name>.json (HUB_REGEN_GOLDEN=1 rewrites it)."""
-    path = GOLDEN / f"{Path(name).stem}.json"
-    actual = json.loads(doc.model_dump_json())
-    if os.environ.get("HUB_REGEN_GOLDEN") == "1":
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(actual, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    assert path.exists(), f"no golden file {path}; run with HUB_REGEN_GOLDEN=1 to create it"
-    assert actual == json.loads(path.read_text(encoding="utf-8"))
-
-
-def line_of(data: bytes, needle: bytes, nth: int = 1) -> int:
-    """The 1-based line of the nth occurrence of ``needle``."""
-    at = -1
-    for _ in range(nth):
-        at = data.index(needle, at + 1)
-    return data.count(b"\n", 0, at) + 1
+    """The canonical JSON of ``doc`` equals golden/gacc/<name>.json."""
+    shared_assert_golden("gacc", name, doc)
 
 
 def without_envelope(doc) -> dict:

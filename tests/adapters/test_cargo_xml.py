@@ -7,18 +7,15 @@ and review the diff.
 
 from __future__ import annotations
 
-import json
-import os
-from pathlib import Path
 
 import pytest
 
 from tests.conftest import EXAMPLES, example
+from tests.adapters.golden_support import assert_golden
 from hub.adapters import RenderContext
 from hub.errors import ConversionError, UnknownFormat
 from hub.models import Manifest, Receipt, TransportMode, Waybill, WaybillType
 
-GOLDEN = Path(__file__).parent / "golden" / "cargo_xml"
 EXAMPLE_FILES = sorted(p.name for p in (EXAMPLES / "cargo_xml").glob("*.xml"))
 FORMATS = ("xfwb", "xfzb", "xffm", "xfnm")
 
@@ -41,14 +38,7 @@ def test_there_are_two_or_more_examples_per_format():
 
 @pytest.mark.parametrize("name", EXAMPLE_FILES)
 def test_example_parses_into_its_golden_canonical_json(engine, name):
-    document = read(engine, name)
-    produced = json.dumps(document.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
-    golden = GOLDEN / (Path(name).stem + ".json")
-    if os.environ.get("HUB_REGEN_GOLDEN") == "1":
-        golden.parent.mkdir(parents=True, exist_ok=True)
-        golden.write_text(produced, encoding="utf-8")
-    assert golden.exists(), f"no golden file {golden.name}; run with HUB_REGEN_GOLDEN=1 and review it"
-    assert produced == golden.read_text(encoding="utf-8")
+    assert_golden("cargo_xml", name, read(engine, name))
 
 
 @pytest.mark.parametrize("name", EXAMPLE_FILES)

@@ -10,7 +10,8 @@ from hypothesis import HealthCheck, given, settings
 
 from hub.errors import ConversionError, InvalidDocument, UnknownFormat
 from hub.models import Address, Direction, Function, Measure, Party, TransportMode
-from tests.adapters.gacc_support import CTX, XML_TEXT, gacc_declaration, line_of
+from tests.adapters.gacc_support import CTX, XML_TEXT, gacc_declaration
+from tests.adapters.golden_support import line_of
 from tests.conftest import example
 
 D = {"d": "http://www.chinaport.gov.cn/dec"}

@@ -10,7 +10,8 @@ from hypothesis import HealthCheck, given, settings
 
 from hub.errors import ConversionError, InvalidDocument
 from hub.models import Function, Party, TransportMode, WaybillType
-from tests.adapters.gacc_support import CTX, XML_TEXT, air_waybill, line_of
+from tests.adapters.gacc_support import CTX, XML_TEXT, air_waybill
+from tests.adapters.golden_support import line_of
 from tests.conftest import example
 
 M1 = {"m": "urn:Declaration:datamodel:standard:CN:MT1101:1"}

@@ -14,7 +14,8 @@ from hub.adapters import RenderContext
 from hub.errors import ConversionError
 from hub.models import Direction, Function
 from tests.conftest import EXAMPLES, example
-from tests.adapters.wco_support import assert_golden, line_of, rich_declaration, same_except_message_id
+from tests.adapters.wco_support import assert_golden, rich_declaration, same_except_message_id
+from tests.adapters.golden_support import line_of
 
 DEC_EXAMPLES = sorted(p.name for p in (EXAMPLES / "wco").glob("dec_*.xml"))
 DEC = {"d": "urn:wco:datamodel:WCO:DEC-DMS:2", "p1": "urn:wco:datamodel:WCO:Declaration_DS:DMS:2"}

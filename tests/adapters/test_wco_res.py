@@ -11,7 +11,8 @@ from lxml import etree
 
 from hub.adapters import RenderContext
 from hub.models import Receipt, ReceiptError, ReceiptStatus
-from tests.adapters.wco_support import assert_golden, line_of, same_except_message_id
+from tests.adapters.wco_support import assert_golden, same_except_message_id
+from tests.adapters.golden_support import line_of
 from tests.conftest import EXAMPLES, example
 
 RES_EXAMPLES = sorted(p.name for p in (EXAMPLES / "wco").glob("res_*.xml"))

@@ -2,35 +2,18 @@
 
 from __future__ import annotations
 
-import json
-import os
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
-from pathlib import Path
 
+from tests.adapters.golden_support import assert_golden as shared_assert_golden
 from hub.models import (Address, Amount, Declaration, Direction, DocumentReference, Function,
                         GoodsItem, Measure, Party, TransportMode)
 
-GOLDEN = Path(__file__).resolve().parent / "golden" / "wco"
 
 
 def assert_golden(name: str, doc) -> None:
-    """The canonical JSON of ``doc`` equals golden/wco/<name>.json (HUB_REGEN_GOLDEN=1 rewrites it)."""
-    path = GOLDEN / f"{Path(name).stem}.json"
-    actual = json.loads(doc.model_dump_json())
-    if os.environ.get("HUB_REGEN_GOLDEN") == "1":
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(actual, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    assert path.exists(), f"no golden file {path}; run with HUB_REGEN_GOLDEN=1 to create it"
-    assert actual == json.loads(path.read_text(encoding="utf-8"))
-
-
-def line_of(data: bytes, needle: bytes, nth: int = 1) -> int:
-    """The 1-based line of the nth occurrence of ``needle``."""
-    at = -1
-    for _ in range(nth):
-        at = data.index(needle, at + 1)
-    return data.count(b"\n", 0, at) + 1
+    """The canonical JSON of ``doc`` equals golden/wco/<name>.json."""
+    shared_assert_golden("wco", name, doc)
 
 
 def same_except_message_id(a, b) -> bool:
