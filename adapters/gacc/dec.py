@@ -132,8 +132,9 @@ class CustomsDeclaration(XmlAdapter):
         domestic, overseas = _domestic(h, ns), _overseas(h, ns, direction)
         importer, exporter = (domestic, overseas) if direction is Direction.IMPORT else (overseas, domestic)
         return Declaration(
-            header=MessageHeader(message_id=xmlkit.text(root, "SWImpHead/CopMsgId", {})),
-            function=_code(sign, "d:OperType", ns, OPER_TYPE_IN, "declaration operation") or Function.ORIGINAL,
+            header=MessageHeader(message_id=xmlkit.text(root, "SWImpHead/CopMsgId", {}),
+                                 function=_code(sign, "d:OperType", ns, OPER_TYPE_IN, "declaration operation")
+                                 or Function.ORIGINAL),
             reference=xmlkit.required(sign, "d:ClientSeqNo", ns), direction=direction,
             type_code=xmlkit.text(h, "d:EntryType", ns), declarant=_agent(h, ns),
             importer=importer, exporter=exporter, declaration_office=_office(h, ns),

@@ -21,7 +21,7 @@ from lxml import etree
 from hub import xmlkit
 from hub.errors import ParseError
 from hub.models import (Address, Amount, Declaration, Direction, DocumentReference, Function,
-                        GoodsItem, Measure, Party)
+                        GoodsItem, Measure, MessageHeader, Party)
 from hub.validation import element_path
 
 from . import codes
@@ -42,7 +42,7 @@ def read_declaration(root: etree._Element) -> Declaration:
     direction = codes.direction_in(type_code)
     shipment = d.find("dec:GoodsShipment", NS)
     return Declaration(
-        function=_function(d, type_code),
+        header=MessageHeader(function=_function(d, type_code)),
         reference=xmlkit.required(d, "dec:FunctionalReferenceID", NS),
         direction=direction,
         type_code=codes.type_code_in(type_code),

@@ -42,7 +42,6 @@ class Declaration(Model):
 
     kind: Literal[Kind.DECLARATION] = Kind.DECLARATION
     header: MessageHeader = Field(default_factory=MessageHeader)
-    function: Function = Function.ORIGINAL
     reference: str = Field(..., description="the declarant's own reference: LRN, ClientSeqNo")
     direction: Direction = Direction.IMPORT
     type_code: str | None = Field(None, description="declaration type, e.g. IMZ")
@@ -63,6 +62,11 @@ class Declaration(Model):
     @property
     def business_key(self) -> str:
         return self.reference
+
+    @property
+    def function(self) -> Function:
+        """Original, amendment or cancellation: the message header's function."""
+        return self.header.function
 
     def summed_value(self) -> Decimal:
         return sum((i.value.value for i in self.items), Decimal(0))

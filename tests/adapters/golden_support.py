@@ -23,6 +23,11 @@ def assert_golden(family: str, name: str, doc) -> None:
     assert actual == json.loads(path.read_text(encoding="utf-8"))
 
 
+def with_function(doc, function):
+    """A copy of ``doc`` whose header says original, amendment or cancellation."""
+    return doc.model_copy(update={"header": doc.header.model_copy(update={"function": function})})
+
+
 def line_of(data: bytes, needle: bytes, nth: int = 1) -> int:
     """The 1-based line of the nth occurrence of ``needle``."""
     at = -1

@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import pytest
+
+from tests.adapters.golden_support import with_function
 from lxml import etree
 
 import adapters.gacc.dec as gacc_dec
@@ -190,7 +192,7 @@ def test_an_amendment_cannot_be_written_as_a_decmessage(engine, ctx, name):
 
 
 def test_a_cancellation_cannot_be_written_as_a_decmessage(engine, ctx):
-    doc = engine.read(example("wco", WCO_ORIGINALS[0])).document.model_copy(update={"function": Function.CANCEL})
+    doc = with_function(engine.read(example("wco", WCO_ORIGINALS[0])).document, Function.CANCEL)
     with pytest.raises(ConversionError) as caught:
         engine.render(doc, "gacc-dec", ctx)
     assert (caught.value.code, caught.value.path) == ("CONVERT_UNSUPPORTED", "/function")
@@ -222,4 +224,4 @@ def test_blank_removes_exactly_the_given_fields():
 def _declaration(direction: Direction) -> Declaration:
     doc = rich_declaration()
     doc.items = doc.items[:1]
-    return doc.model_copy(update={"direction": direction, "function": Function.ORIGINAL})
+    return with_function(doc.model_copy(update={"direction": direction}), Function.ORIGINAL)

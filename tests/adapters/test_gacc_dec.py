@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hub.errors import ConversionError, InvalidDocument, UnknownFormat
 from hub.models import Address, Direction, Function, Measure, Party, TransportMode
 from tests.adapters.gacc_support import CTX, XML_TEXT, gacc_declaration
-from tests.adapters.golden_support import line_of
+from tests.adapters.golden_support import line_of, with_function
 from tests.conftest import example
 
 D = {"d": "http://www.chinaport.gov.cn/dec"}
@@ -134,7 +134,7 @@ def test_an_unmapped_item_currency_or_unit_names_the_item_field(engine):
 @pytest.mark.parametrize("function", [Function.AMEND, Function.CANCEL])
 def test_amendments_and_cancellations_cannot_be_written_as_a_decmessage(engine, function):
     with pytest.raises(ConversionError, match="modify/withdraw"):
-        engine.render(gacc_declaration(function=function), "gacc-dec", CTX)
+        engine.render(with_function(gacc_declaration(), function), "gacc-dec", CTX)
 
 
 def test_a_foreign_declaration_type_is_not_written_as_entry_type(engine):

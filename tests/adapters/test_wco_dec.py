@@ -6,6 +6,8 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
+
+from tests.adapters.golden_support import with_function
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
@@ -63,7 +65,7 @@ def test_the_import_example_reads_parties_items_documents_and_totals(engine):
 
 
 def test_cancellation_is_written_as_function_13_with_type_inv_and_read_back_as_cancel(engine):
-    doc = rich_declaration().model_copy(update={"function": Function.CANCEL})
+    doc = with_function(rich_declaration(), Function.CANCEL)
     el = rendered(engine, doc)
     assert (el.findtext("d:FunctionCode", namespaces=DEC), el.findtext("d:TypeCode", namespaces=DEC)) == ("13", "INV")
     again = round_trip(engine, doc)

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from tests.adapters.golden_support import assert_golden as shared_assert_golden
 from hub.models import (Address, Amount, Declaration, Direction, DocumentReference, Function,
-                        GoodsItem, Measure, Party, TransportMode)
+                        GoodsItem, Measure, MessageHeader, Party, TransportMode)
 
 
 
@@ -28,7 +28,7 @@ def rich_declaration() -> Declaration:
                   address=Address(street="1 Quay Street", city="Dover", postcode="CT17 9ZZ", country="GB"),
                   phone="+44 1304 000000", email="customs@acme.example")
     return Declaration(
-        function=Function.AMEND,
+        header=MessageHeader(function=Function.AMEND),
         reference="LRN-RICH-0001",
         direction=Direction.EXPORT,
         type_code="EXD",

@@ -14,6 +14,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+
+from tests.adapters.golden_support import with_function
 from lxml import etree
 
 from hub.models import Direction, Function, ReceiptError, ReceiptStatus, TransportMode
@@ -120,7 +122,7 @@ def test_each_res_example_and_its_rendering_pass_the_dms_res_schema(engine, ctx,
 @pytest.mark.parametrize("function", list(Function))
 def test_a_declaration_using_every_canonical_field_renders_to_a_dms_valid_declaration(
         engine, ctx, dec_schema, function):
-    doc = rich_declaration().model_copy(update={"function": function})
+    doc = with_function(rich_declaration(), function)
     assert_valid(dec_schema, engine.render(doc, "wco-dec", ctx).tree)
 
 
