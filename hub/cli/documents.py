@@ -14,6 +14,7 @@ import structlog
 from ..adapters import RenderContext
 from ..composition import build_engine
 from ..errors import DocumentError, HubError, InputTooLarge, Problem
+from ..models import Kind
 from ..settings import Settings
 
 log = structlog.get_logger()
@@ -158,7 +159,12 @@ def formats(settings: Settings, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
-    click.echo(f"{'FORMAT':<18} {'FAMILY':<10} {'READ':<22} {'WRITE':<31} {'RECEIPT':<8} SCHEMA")
+    def kinds(names: list[str]) -> str:
+        return "any" if len(names) == len(Kind) else ",".join(names) or "-"
+
+    read_w = max(len(kinds(r["read"])) for r in rows) + 2
+    write_w = max(len(kinds(r["write"])) for r in rows) + 2
+    click.echo(f"{'FORMAT':<18} {'FAMILY':<10} {'READS':<{read_w}} {'WRITES':<{write_w}} {'RECEIPT':<8} SCHEMA")
     for r in rows:
-        click.echo(f"{r['name']:<18} {r['family']:<10} {','.join(r['read']) or '-':<22} "
-                   f"{','.join(r['write']) or '-':<31} {'yes' if r['receipt'] else '-':<8} {r['schema'] or '-'}")
+        click.echo(f"{r['name']:<18} {r['family']:<10} {kinds(r['read']):<{read_w}} "
+                   f"{kinds(r['write']):<{write_w}} {'yes' if r['receipt'] else '-':<8} {r['schema'] or '-'}")
