@@ -1,0 +1,1 @@
+"""Message stores: the interface in ``base``, the embedded SQLite store in ``sqlite``."""

@@ -1,0 +1,251 @@
+"""The message store interface: messages, deliveries, receipts and the event log.
+
+Design note: the store is the hub's memory and its audit trail. Every accepted
+message is written with one delivery per receiver (state PENDING) in one
+transaction *before* anything is published; publisher confirms then move the
+deliveries to SENT. Every state change appends an event (time, type, state,
+source); nothing in the event log is ever updated or deleted. A receipt is
+stored whether or not it matches a delivery (unmatched = orphaned), so nothing
+an agency sends is lost. Implementations: ``sqlite.py`` (embedded default);
+a PostgreSQL store implements the same interface later.
+
+All methods are synchronous and safe to call from one thread per Store object;
+each worker process opens its own Store.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import Enum
+
+
+class MessageStatus(str, Enum):
+    """What became of an inbound message as a whole."""
+
+    ACCEPTED = "ACCEPTED"      # valid, routed; deliveries exist
+    REJECTED = "REJECTED"      # bad input (format, schema, rules, route, sender): errors say why
+    DUPLICATE = "DUPLICATE"    # a repeat of an accepted message: not delivered again
+    FAILED = "FAILED"          # transient faults outlasted the retries: dead-lettered, replayable
+
+
+class DeliveryState(str, Enum):
+    """One message to one receiver (ARCHITECTURE.md, 'Delivery states')."""
+
+    PENDING = "PENDING"            # stored, not yet confirmed by the broker
+    SENT = "SENT"                  # the broker confirmed it
+    ACKNOWLEDGED = "ACKNOWLEDGED"  # technical receipt: the agency has it
+    ACCEPTED = "ACCEPTED"          # functional answer: accepted (later agency statuses keep this state
+    REJECTED = "REJECTED"          #   or move on; the agency's own code is in agency_status)
+    OVERDUE = "OVERDUE"            # no receipt by the receiver's deadline
+    FAILED = "FAILED"              # could not be published after the retries
+
+
+@dataclass(frozen=True)
+class NewDelivery:
+    """A delivery to write: receiver, format, the route that asked for it, the rendered bytes."""
+
+    receiver: str
+    format: str
+    route: str
+    payload: bytes
+    deadline_at: datetime | None
+    correlation_keys: tuple[str, ...] = ()   # keys a receipt from this receiver may quote
+
+
+@dataclass(frozen=True)
+class NewMessage:
+    """An inbound message and its outcome, written in one transaction with its deliveries."""
+
+    id: str                           # hub message id
+    sender: str                       # AMQP user_id (broker-authenticated), or "" when absent
+    sender_message_id: str | None     # AMQP message_id the sender set
+    received_at: datetime
+    raw: bytes
+    sha256: str
+    status: MessageStatus
+    format: str | None = None
+    kind: str | None = None
+    business_key: str | None = None
+    function: str | None = None
+    errors: tuple[dict, ...] = ()     # Problem.as_dict() values
+    duplicate_of: str | None = None
+    deliveries: tuple[NewDelivery, ...] = ()
+
+
+@dataclass(frozen=True)
+class Delivery:
+    id: int
+    message_id: str
+    receiver: str
+    format: str
+    route: str
+    state: DeliveryState
+    out_id: str                       # stable id on every copy sent: "<message id>.<receiver>"
+    created_at: datetime
+    updated_at: datetime
+    deadline_at: datetime | None = None
+    agency_status: str | None = None
+    agency_reference: str | None = None
+    attempts: int = 0
+
+
+@dataclass(frozen=True)
+class Message:
+    id: str
+    sender: str
+    sender_message_id: str | None
+    received_at: datetime
+    status: MessageStatus
+    sha256: str
+    size: int
+    format: str | None = None
+    kind: str | None = None
+    business_key: str | None = None
+    function: str | None = None
+    errors: tuple[dict, ...] = ()
+    duplicate_of: str | None = None
+
+
+@dataclass(frozen=True)
+class Event:
+    id: int
+    at: datetime
+    message_id: str | None
+    delivery_id: int | None
+    type: str                          # noun.past_verb: message.accepted, delivery.sent, receipt.correlated ...
+    state: str | None                  # the state after the event, when it changed one
+    source: str                        # who or what caused it: "router", "receipt:<id>", "admin:<user>" ...
+    detail: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class NewReceipt:
+    """An agency's receipt as parsed (hub.models.Receipt fields that matter for correlation)."""
+
+    receiver: str                      # who sent it (AMQP user_id of the agency)
+    format: str | None
+    received_at: datetime
+    raw: bytes
+    keys: tuple[str, ...]              # correlation keys in order of preference (out id, business key ...)
+    state: DeliveryState | None        # the delivery state it moves to (None: unreadable receipt)
+    agency_status: str | None = None
+    agency_reference: str | None = None
+    errors: tuple[dict, ...] = ()
+
+
+@dataclass(frozen=True)
+class Correlation:
+    """The outcome of storing a receipt."""
+
+    receipt_id: int
+    delivery: Delivery | None          # None: orphaned (stored and visible, never dropped)
+    message: Message | None
+
+
+@dataclass(frozen=True)
+class MessageFilter:
+    status: MessageStatus | None = None
+    sender: str | None = None
+    receiver: str | None = None
+    kind: str | None = None
+    business_key: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    delivery_state: DeliveryState | None = None
+    limit: int = 100
+
+
+class Store(ABC):
+    """Persistence for the runtime. One instance per thread; methods are transactions."""
+
+    @abstractmethod
+    def migrate(self) -> int:
+        """Create or upgrade the schema; returns the schema version now in force."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    # inbound ---------------------------------------------------------------------------------
+    @abstractmethod
+    def find_duplicate(self, sender: str, sender_message_id: str | None, kind: str | None,
+                       business_key: str | None, function: str | None) -> str | None:
+        """The id of an ACCEPTED message this one repeats (same sender message id, or same
+        sender + kind + business key + function), else None."""
+
+    @abstractmethod
+    def record(self, messages: list[NewMessage], source: str) -> list[Delivery]:
+        """Write messages, their deliveries (PENDING) and events in ONE transaction.
+
+        Returns the deliveries created, in order. Idempotent: a message id already stored as
+        ACCEPTED or DUPLICATE is left as it is (a redelivered inbound message creates nothing);
+        one stored as REJECTED or FAILED is updated to the new outcome (a replay after a fix).
+        A delivery whose (message, receiver, format) exists already is not created again."""
+
+    @abstractmethod
+    def mark_sent(self, delivery_ids: list[int], source: str) -> None:
+        """PENDING -> SENT for each id (ids not PENDING are left alone), one transaction."""
+
+    @abstractmethod
+    def reset_delivery(self, delivery_id: int, source: str) -> Delivery:
+        """Put a delivery back to PENDING for a resend (attempts + 1), with an event naming who asked."""
+
+    @abstractmethod
+    def pending(self, limit: int = 1000) -> list[tuple[Delivery, bytes]]:
+        """PENDING deliveries with their payloads, oldest first (republished at worker start)."""
+
+    @abstractmethod
+    def payload(self, delivery_id: int) -> bytes:
+        """The rendered bytes of a delivery."""
+
+    @abstractmethod
+    def raw(self, message_id: str) -> bytes:
+        """The bytes the sender handed in."""
+
+    # receipts --------------------------------------------------------------------------------
+    @abstractmethod
+    def apply_receipt(self, receipt: NewReceipt) -> Correlation:
+        """Store the receipt, find its delivery by (receiver, key) over ``keys`` in order, move the
+        delivery to ``receipt.state`` (any later receipt is an event too, even without a change),
+        remember ``agency_reference`` as a further key of that delivery (for two-step receipt
+        chains: ClientSeqNo -> SeqNo -> entry number), and append events. One transaction."""
+
+    @abstractmethod
+    def orphans(self, limit: int = 100) -> list[dict]:
+        """Receipts that matched no delivery, newest first."""
+
+    # deadlines -------------------------------------------------------------------------------
+    @abstractmethod
+    def mark_overdue(self, now: datetime, source: str) -> list[Delivery]:
+        """SENT deliveries whose deadline has passed become OVERDUE (with an event); returns them."""
+
+    # admin -------------------------------------------------------------------------------------
+    @abstractmethod
+    def message(self, message_id: str) -> Message | None: ...
+
+    @abstractmethod
+    def deliveries(self, message_id: str) -> list[Delivery]: ...
+
+    @abstractmethod
+    def events(self, message_id: str) -> list[Event]:
+        """The message's timeline (its own and its deliveries' events), oldest first."""
+
+    @abstractmethod
+    def find(self, flt: MessageFilter) -> list[Message]:
+        """Messages matching every given filter, newest first."""
+
+    @abstractmethod
+    def add_event(self, message_id: str | None, delivery_id: int | None, type: str, source: str,
+                  state: str | None = None, detail: dict | None = None) -> None:
+        """Append one event (replays, dead letters, admin actions)."""
+
+    @abstractmethod
+    def set_message_status(self, message_id: str, status: MessageStatus, errors: tuple[dict, ...],
+                           source: str) -> None:
+        """Change a stored message's status (FAILED after the retries; replay outcomes), with an event."""
+
+    @abstractmethod
+    def stats(self, since: datetime | None = None) -> dict:
+        """Volumes by kind and by receiver, receipt latency per receiver (median, p95 seconds,
+        from SENT to the first receipt), and overdue counts per receiver."""
