@@ -1,1 +1,25 @@
 """Message stores: the interface in ``base``, the embedded SQLite store in ``sqlite``."""
+
+from __future__ import annotations
+
+from ..errors import ConfigError
+from .base import Store
+
+
+def open_store(url: str) -> Store:
+    """The store a URL names: ``sqlite:///relative/path.db``, ``sqlite:////absolute/path.db`` or
+    ``sqlite:///:memory:``. The schema is not touched: call ``migrate()`` once at start-up."""
+    scheme, sep, rest = url.partition("://")
+    if scheme == "sqlite" and sep and rest.startswith("/") and len(rest) > 1 and "?" not in rest:
+        from .sqlite import SqliteStore  # imported here: a PostgreSQL deployment never loads sqlite3
+
+        return SqliteStore(rest[1:])
+    # never echo the URL itself: a database URL may carry a password
+    if scheme in ("postgres", "postgresql") or scheme.startswith("postgresql+"):
+        raise ConfigError("store URL: PostgreSQL comes later; use sqlite:///PATH for now", code="CONFIG_INVALID")
+    shown = scheme if sep and scheme else "(none)"
+    raise ConfigError(f"store URL with scheme {shown!r}: expected sqlite:///relative/path.db, "
+                      "sqlite:////absolute/path.db or sqlite:///:memory:", code="CONFIG_INVALID")
+
+
+__all__ = ["Store", "open_store"]

@@ -1,0 +1,408 @@
+"""The embedded message store: one SQLite file in WAL mode, shared by the worker processes.
+
+Design note: every public method is one transaction. Writers open it with BEGIN
+IMMEDIATE, taking the write lock up front, so that two processes never deadlock
+upgrading a read lock; a writer that finds the lock taken waits up to the busy timeout.
+``record`` writes a whole batch with one ``executemany`` per table: delivery ids are
+assigned here (MAX(id) + n, safe under the write lock) so that events and correlation
+keys go in the same pass. Times are stored as fixed-width UTC ISO-8601 text, so text
+order is time order; naive datetimes are refused. Payloads are stored, never logged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import time
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Iterator
+
+import structlog
+
+from ..errors import ConfigError
+from .base import (Correlation, Delivery, DeliveryState, Event, Message, MessageFilter, MessageStatus,
+                   NewMessage, NewReceipt, Store)
+from .sqlite_record import RecordBatch, ts
+from .sqlite_schema import apply_migrations
+from .sqlite_stats import stats
+
+log = structlog.get_logger()
+
+BUSY_TIMEOUT_S = 10.0
+"""How long a writer waits for another process's transaction before giving up."""
+
+_MESSAGE = ("id, sender, sender_message_id, received_at, status, sha256, size, format, kind, business_key, "
+            "function, errors, duplicate_of")
+_DELIVERY = ("id, message_id, receiver, format, route, state, out_id, created_at, updated_at, deadline_at, "
+             "agency_status, agency_reference, attempts")
+_EVENT = "INSERT INTO events (at, message_id, delivery_id, type, state, source, detail) VALUES (?, ?, ?, ?, ?, ?, ?)"
+
+_RANK = {DeliveryState.PENDING: 0, DeliveryState.SENT: 1, DeliveryState.OVERDUE: 1, DeliveryState.FAILED: 1,
+         DeliveryState.ACKNOWLEDGED: 2, DeliveryState.ACCEPTED: 3, DeliveryState.REJECTED: 3}
+"""A receipt never moves a delivery down this order (a late technical receipt after the
+functional answer is recorded as an event, the state stays)."""
+
+
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _dt(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)
+
+
+def _message(row: tuple) -> Message:
+    (id_, sender, sender_message_id, received_at, status, sha256, size, fmt, kind, key, function, errors,
+     duplicate_of) = row
+    return Message(id=id_, sender=sender, sender_message_id=sender_message_id, received_at=_dt(received_at),
+                   status=MessageStatus(status), sha256=sha256, size=size, format=fmt, kind=kind,
+                   business_key=key, function=function, errors=tuple(json.loads(errors)),
+                   duplicate_of=duplicate_of)
+
+
+def _delivery(row: tuple) -> Delivery:
+    (id_, message_id, receiver, fmt, route, state, out_id, created, updated, deadline, agency_status,
+     agency_reference, attempts) = row
+    return Delivery(id=id_, message_id=message_id, receiver=receiver, format=fmt, route=route,
+                    state=DeliveryState(state), out_id=out_id, created_at=_dt(created), updated_at=_dt(updated),
+                    deadline_at=_dt(deadline), agency_status=agency_status, agency_reference=agency_reference,
+                    attempts=attempts)
+
+
+class SqliteStore(Store):
+    """The Store on one SQLite file (or ``:memory:``); open one per thread, call ``migrate`` once."""
+
+    def __init__(self, path: str | Path, *, clock: Callable[[], datetime] = _utc_now,
+                 busy_timeout: float = BUSY_TIMEOUT_S) -> None:
+        self.path = str(path)
+        self._clock = clock
+        try:
+            if self.path != ":memory:":
+                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.path, timeout=busy_timeout, isolation_level=None)
+            self._db.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+            mode = self._use_wal(busy_timeout)
+            self._db.execute("PRAGMA synchronous = NORMAL")
+            self._db.execute("PRAGMA foreign_keys = ON")
+        except (OSError, sqlite3.Error) as exc:
+            if hasattr(self, "_db"):
+                self._db.close()
+            raise ConfigError(f"cannot open the store at {self.path}: {exc}", code="CONFIG_INVALID") from exc
+        if mode.lower() not in ("wal", "memory"):
+            self._db.close()
+            raise ConfigError(f"the store at {self.path} cannot use WAL mode (got {mode!r})", code="CONFIG_INVALID")
+
+    def _use_wal(self, timeout: float) -> str:
+        """Switch the file to WAL (persistent). Switching needs a moment alone with a new file
+        and SQLite does not wait for that itself, so retry while another process has it."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                return self._db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02)
+
+    def __enter__(self) -> SqliteStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _now(self) -> datetime:
+        return self._clock().astimezone(timezone.utc)
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Cursor]:
+        """One write transaction; anything raised inside rolls all of it back."""
+        cur = self._db.cursor()
+        cur.execute("BEGIN IMMEDIATE")
+        try:
+            yield cur
+            cur.execute("COMMIT")
+        except BaseException:
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+            raise
+
+    @contextmanager
+    def _read(self) -> Iterator[sqlite3.Cursor]:
+        """One read transaction: several SELECTs see the same snapshot."""
+        cur = self._db.cursor()
+        cur.execute("BEGIN")
+        try:
+            yield cur
+        finally:
+            if self._db.in_transaction:
+                self._db.execute("COMMIT")
+
+    def migrate(self) -> int:
+        """Create or upgrade the schema; returns the schema version now in force."""
+        with self._write() as cur:
+            version = apply_migrations(cur, ts(self._now()))
+        log.debug("store.migrated", path=self.path, version=version)
+        return version
+
+    def close(self) -> None:
+        """Close the connection (after letting SQLite refresh its planner statistics)."""
+        try:
+            self._db.execute("PRAGMA busy_timeout = 100")  # never hold up a shutdown for statistics
+            self._db.execute("PRAGMA optimize")
+        except sqlite3.Error:
+            pass  # a busy or read-only file: statistics can wait for the next close
+        self._db.close()
+
+    # inbound ---------------------------------------------------------------------------------
+    def find_duplicate(self, sender: str, sender_message_id: str | None, kind: str | None,
+                       business_key: str | None, function: str | None) -> str | None:
+        """The earliest ACCEPTED message this one repeats, by sender message id, then by business key."""
+        # unary '+': keep the planner on the sender-message-id and business-key indexes
+        if sender_message_id:
+            row = self._db.execute(
+                "SELECT id FROM messages WHERE sender_message_id = ? AND +sender = ? AND +status = 'ACCEPTED' "
+                "ORDER BY received_at LIMIT 1", (sender_message_id, sender)).fetchone()
+            if row:
+                return row[0]
+        if business_key:
+            row = self._db.execute(
+                "SELECT id FROM messages WHERE business_key = ? AND kind IS ? AND function IS ? AND +sender = ? "
+                "AND +status = 'ACCEPTED' ORDER BY received_at LIMIT 1",
+                (business_key, kind, function, sender)).fetchone()
+            if row:
+                return row[0]
+        return None
+
+    def record(self, messages: list[NewMessage], source: str) -> list[Delivery]:
+        """Write messages, their deliveries (PENDING) and events in ONE transaction (see Store)."""
+        if not messages:
+            return []
+        now = self._now()
+        with self._write() as cur:
+            stored = dict(cur.execute("SELECT id, status FROM messages WHERE id IN (SELECT value FROM json_each(?))",
+                                      (json.dumps([m.id for m in messages]),)))
+            first_id = cur.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM deliveries").fetchone()[0]
+            batch = RecordBatch(now, source, first_id)
+            for message in messages:
+                previous = stored.get(message.id)
+                if previous in (MessageStatus.ACCEPTED.value, MessageStatus.DUPLICATE.value):
+                    continue
+                existing = set(cur.execute("SELECT receiver, format FROM deliveries WHERE message_id = ?",
+                                           (message.id,))) if previous else set()
+                batch.add(message, previous, existing)
+                stored[message.id] = message.status.value
+            batch.write(cur)
+        return batch.created
+
+    def mark_sent(self, delivery_ids: list[int], source: str) -> None:
+        """PENDING -> SENT for each id (ids not PENDING are left alone), one transaction."""
+        if not delivery_ids:
+            return
+        at = ts(self._now())
+        with self._write() as cur:
+            moved = cur.execute(
+                "UPDATE deliveries SET state = 'SENT', updated_at = ?1, sent_at = COALESCE(sent_at, ?1) "
+                "WHERE state = 'PENDING' AND id IN (SELECT value FROM json_each(?2)) RETURNING id, message_id",
+                (at, json.dumps(list(delivery_ids)))).fetchall()
+            cur.executemany(_EVENT, [(at, message_id, id_, "delivery.sent", "SENT", source, "{}")
+                                     for id_, message_id in sorted(moved)])
+
+    def reset_delivery(self, delivery_id: int, source: str) -> Delivery:
+        """Put a delivery back to PENDING for a resend (attempts + 1), with an event naming who asked."""
+        at = ts(self._now())
+        with self._write() as cur:
+            before = self._delivery(cur, delivery_id)
+            cur.execute("UPDATE deliveries SET state = 'PENDING', attempts = attempts + 1, updated_at = ? "
+                        "WHERE id = ?", (at, delivery_id))
+            cur.execute(_EVENT, (at, before.message_id, delivery_id, "delivery.reset", "PENDING", source,
+                                 json.dumps({"previous_state": before.state.value,
+                                             "attempts": before.attempts + 1})))
+            return self._delivery(cur, delivery_id)
+
+    def pending(self, limit: int = 1000) -> list[tuple[Delivery, bytes]]:
+        """PENDING deliveries with their payloads, oldest first (republished at worker start)."""
+        cols = ", ".join(f"d.{c.strip()}" for c in _DELIVERY.split(","))
+        rows = self._db.execute(
+            f"SELECT {cols}, p.payload FROM deliveries d JOIN delivery_payloads p ON p.delivery_id = d.id "
+            "WHERE d.state = 'PENDING' ORDER BY d.id LIMIT ?", (limit,)).fetchall()
+        return [(_delivery(row[:-1]), row[-1]) for row in rows]
+
+    def payload(self, delivery_id: int) -> bytes:
+        """The rendered bytes of a delivery (KeyError when there is no such delivery)."""
+        row = self._db.execute("SELECT payload FROM delivery_payloads WHERE delivery_id = ?",
+                               (delivery_id,)).fetchone()
+        if row is None:
+            raise KeyError(f"no delivery {delivery_id}")
+        return row[0]
+
+    def raw(self, message_id: str) -> bytes:
+        """The bytes the sender handed in (KeyError when there is no such message)."""
+        row = self._db.execute("SELECT raw FROM messages WHERE id = ?", (message_id,)).fetchone()
+        if row is None:
+            raise KeyError(f"no message {message_id}")
+        return row[0]
+
+    # receipts --------------------------------------------------------------------------------
+    def apply_receipt(self, receipt: NewReceipt) -> Correlation:
+        """Store the receipt, correlate it by (receiver, key) over its keys in order, advance the
+        delivery and remember ``agency_reference`` as a further key. One transaction."""
+        at = ts(self._now())
+        with self._write() as cur:
+            found = self._correlate(cur, receipt.receiver, receipt.keys)
+            receipt_id = cur.execute(
+                "INSERT INTO receipts (receiver, format, received_at, keys, state, agency_status, agency_reference, "
+                "errors, delivery_id, sha256, size, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (receipt.receiver, receipt.format, ts(receipt.received_at), json.dumps(list(receipt.keys)),
+                 receipt.state.value if receipt.state else None, receipt.agency_status, receipt.agency_reference,
+                 json.dumps(list(receipt.errors)), found[0] if found else None,
+                 hashlib.sha256(receipt.raw).hexdigest(), len(receipt.raw), receipt.raw)).lastrowid
+            if found is None:
+                cur.execute(_EVENT, (at, None, None, "receipt.orphaned", None, f"receipt:{receipt_id}",
+                                     json.dumps({"receiver": receipt.receiver, "keys": list(receipt.keys)})))
+                return Correlation(receipt_id, None, None)
+            delivery = self._advance(cur, found, receipt, receipt_id, at)
+            row = cur.execute(f"SELECT {_MESSAGE} FROM messages WHERE id = ?", (delivery.message_id,)).fetchone()
+            return Correlation(receipt_id, delivery, _message(row))
+
+    def _correlate(self, cur: sqlite3.Cursor, receiver: str, keys: tuple[str, ...]) -> tuple[int, str] | None:
+        """The first key (in order) known for this receiver; a key shared by several deliveries
+        (an original and its amendment share a business key) means the latest of them."""
+        for key in keys:
+            if not key:
+                continue
+            row = cur.execute("SELECT delivery_id FROM delivery_keys WHERE receiver = ? AND key = ? "
+                              "ORDER BY delivery_id DESC LIMIT 1", (receiver, key)).fetchone()
+            if row:
+                return row[0], key
+        return None
+
+    def _advance(self, cur: sqlite3.Cursor, found: tuple[int, str], receipt: NewReceipt, receipt_id: int,
+                 at: str) -> Delivery:
+        delivery_id, key = found
+        before = self._delivery(cur, delivery_id)
+        state = before.state
+        if receipt.state is not None and _RANK[receipt.state] >= _RANK[state]:
+            state = receipt.state
+        cur.execute("UPDATE deliveries SET state = ?, agency_status = COALESCE(?, agency_status), "
+                    "agency_reference = COALESCE(?, agency_reference), receipt_at = COALESCE(receipt_at, ?), "
+                    "updated_at = ? WHERE id = ?",
+                    (state.value, receipt.agency_status, receipt.agency_reference, at, at, delivery_id))
+        if receipt.agency_reference:
+            cur.execute("INSERT OR IGNORE INTO delivery_keys (receiver, key, delivery_id) VALUES (?, ?, ?)",
+                        (before.receiver, receipt.agency_reference, delivery_id))
+        detail = {"receipt_id": receipt_id, "key": key, "previous_state": before.state.value,
+                  "agency_status": receipt.agency_status, "agency_reference": receipt.agency_reference,
+                  "codes": sorted({str(e.get("code")) for e in receipt.errors})}
+        cur.execute(_EVENT, (at, before.message_id, delivery_id, "receipt.correlated",
+                             state.value if receipt.state is not None else None, f"receipt:{receipt_id}",
+                             json.dumps(detail)))
+        return self._delivery(cur, delivery_id)
+
+    def orphans(self, limit: int = 100) -> list[dict]:
+        """Receipts that matched no delivery, newest first (without their bytes)."""
+        rows = self._db.execute(
+            "SELECT id, receiver, format, received_at, keys, state, agency_status, agency_reference, errors, "
+            "size, sha256 FROM receipts WHERE delivery_id IS NULL ORDER BY id DESC LIMIT ?", (limit,))
+        names = ("id", "receiver", "format", "received_at", "keys", "state", "agency_status", "agency_reference",
+                 "errors", "size", "sha256")
+        out = [dict(zip(names, row)) for row in rows]
+        for item in out:
+            item.update(received_at=_dt(item["received_at"]), keys=json.loads(item["keys"]),
+                        errors=json.loads(item["errors"]))
+        return out
+
+    # deadlines -------------------------------------------------------------------------------
+    def mark_overdue(self, now: datetime, source: str) -> list[Delivery]:
+        """SENT or ACKNOWLEDGED deliveries whose deadline is before ``now`` become OVERDUE."""
+        at = ts(self._now())
+        with self._write() as cur:
+            due = cur.execute("SELECT id, message_id, state, deadline_at FROM deliveries "
+                              "WHERE state IN ('SENT', 'ACKNOWLEDGED') AND deadline_at < ?", (ts(now),)).fetchall()
+            due.sort()
+            cur.executemany("UPDATE deliveries SET state = 'OVERDUE', updated_at = ? WHERE id = ?",
+                            [(at, row[0]) for row in due])
+            cur.executemany(_EVENT, [(at, message_id, id_, "delivery.overdue", "OVERDUE", source,
+                                      json.dumps({"previous_state": state, "deadline_at": deadline}))
+                                     for id_, message_id, state, deadline in due])
+            return [self._delivery(cur, row[0]) for row in due]
+
+    # admin -------------------------------------------------------------------------------------
+    def message(self, message_id: str) -> Message | None:
+        row = self._db.execute(f"SELECT {_MESSAGE} FROM messages WHERE id = ?", (message_id,)).fetchone()
+        return _message(row) if row else None
+
+    def deliveries(self, message_id: str) -> list[Delivery]:
+        rows = self._db.execute(f"SELECT {_DELIVERY} FROM deliveries WHERE message_id = ? ORDER BY id",
+                                (message_id,))
+        return [_delivery(row) for row in rows]
+
+    def _delivery(self, cur: sqlite3.Cursor, delivery_id: int) -> Delivery:
+        row = cur.execute(f"SELECT {_DELIVERY} FROM deliveries WHERE id = ?", (delivery_id,)).fetchone()
+        if row is None:
+            raise KeyError(f"no delivery {delivery_id}")
+        return _delivery(row)
+
+    def events(self, message_id: str) -> list[Event]:
+        """The message's timeline (its own and its deliveries' events), oldest first."""
+        rows = self._db.execute("SELECT id, at, message_id, delivery_id, type, state, source, detail FROM events "
+                                "WHERE message_id = ? ORDER BY id", (message_id,))
+        return [Event(id=id_, at=_dt(at), message_id=mid, delivery_id=did, type=type_, state=state, source=source,
+                      detail=json.loads(detail)) for id_, at, mid, did, type_, state, source, detail in rows]
+
+    def find(self, flt: MessageFilter) -> list[Message]:
+        """Messages matching every given filter, newest first; ``since`` <= received_at < ``until``;
+        ``receiver`` and ``delivery_state`` together mean one delivery with both."""
+        where, args = ["1 = 1"], []
+        for column, value in (("status", flt.status.value if flt.status else None), ("sender", flt.sender),
+                              ("kind", flt.kind), ("business_key", flt.business_key)):
+            if value is not None:
+                where.append(f"m.{column} = ?")
+                args.append(value)
+        if flt.since is not None:
+            where.append("m.received_at >= ?")
+            args.append(ts(flt.since))
+        if flt.until is not None:
+            where.append("m.received_at < ?")
+            args.append(ts(flt.until))
+        if flt.receiver is not None or flt.delivery_state is not None:
+            where.append("EXISTS (SELECT 1 FROM deliveries d WHERE d.message_id = m.id "
+                         "AND d.receiver = COALESCE(?, d.receiver) AND d.state = COALESCE(?, d.state))")
+            args += [flt.receiver, flt.delivery_state.value if flt.delivery_state else None]
+        cols = ", ".join(f"m.{c.strip()}" for c in _MESSAGE.split(","))
+        rows = self._db.execute(f"SELECT {cols} FROM messages m WHERE {' AND '.join(where)} "
+                                "ORDER BY m.received_at DESC, m.id DESC LIMIT ?", (*args, flt.limit))
+        return [_message(row) for row in rows]
+
+    def add_event(self, message_id: str | None, delivery_id: int | None, type: str, source: str,
+                  state: str | None = None, detail: dict | None = None) -> None:
+        """Append one event; a delivery's event also carries its message id (for the timeline)."""
+        with self._write() as cur:
+            if delivery_id is not None and message_id is None:
+                message_id = self._delivery(cur, delivery_id).message_id
+            cur.execute(_EVENT, (ts(self._now()), message_id, delivery_id, type, state, source,
+                                 json.dumps(detail or {})))
+
+    def set_message_status(self, message_id: str, status: MessageStatus, errors: tuple[dict, ...],
+                           source: str) -> None:
+        """Change a stored message's status, with a ``message.<status>`` event."""
+        at = ts(self._now())
+        with self._write() as cur:
+            row = cur.execute("SELECT status FROM messages WHERE id = ?", (message_id,)).fetchone()
+            if row is None:
+                raise KeyError(f"no message {message_id}")
+            cur.execute("UPDATE messages SET status = ?, errors = ?, updated_at = ? WHERE id = ?",
+                        (status.value, json.dumps(list(errors)), at, message_id))
+            detail = {"previous_status": row[0], "codes": sorted({str(e.get("code")) for e in errors})}
+            cur.execute(_EVENT, (at, message_id, None, f"message.{status.value.lower()}", status.value, source,
+                                 json.dumps(detail)))
+
+    def stats(self, since: datetime | None = None) -> dict:
+        """Volumes by kind and by receiver, receipt latency and overdue counts (see sqlite_stats)."""
+        with self._read() as cur:
+            return stats(cur, ts(since) if since else "")
+
+
+__all__ = ["BUSY_TIMEOUT_S", "SqliteStore"]

@@ -1,0 +1,144 @@
+"""The SQLite schema as ordered migrations, and the runner that applies the missing ones.
+
+Design note: migration N is ``MIGRATIONS[N - 1]``; ``schema_version`` holds one row per
+migration applied. The runner works inside the caller's BEGIN IMMEDIATE transaction, so
+two processes starting at once serialise on the write lock: the second finds the work
+done. Never edit a released migration; append a new one.
+
+Layout choices: rendered payloads live in their own table so that a delivery's state
+changes (SENT, ACKNOWLEDGED, ...) rewrite a ~200-byte row, not the payload with it; a
+message's raw bytes stay in its row (last column) because messages are rarely updated.
+``sent_at`` and ``receipt_at`` copy the times of a delivery's first ``delivery.sent`` and
+first ``receipt.correlated`` events, so latency figures need no scan of the event log.
+Triggers keep the event log append-only.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Iterator
+
+from ..errors import ConfigError
+
+_INITIAL = """
+CREATE TABLE messages (
+    id                TEXT PRIMARY KEY,
+    sender            TEXT NOT NULL,
+    sender_message_id TEXT,
+    received_at       TEXT NOT NULL,
+    status            TEXT NOT NULL,
+    sha256            TEXT NOT NULL,
+    size              INTEGER NOT NULL,
+    format            TEXT,
+    kind              TEXT,
+    business_key      TEXT,
+    function          TEXT,
+    errors            TEXT NOT NULL DEFAULT '[]',
+    duplicate_of      TEXT REFERENCES messages (id) DEFERRABLE INITIALLY DEFERRED,
+    updated_at        TEXT NOT NULL,
+    raw               BLOB NOT NULL
+);
+CREATE INDEX messages_received ON messages (received_at);
+CREATE INDEX messages_status ON messages (status, received_at);
+CREATE INDEX messages_sender ON messages (sender, received_at);
+CREATE INDEX messages_sender_message_id ON messages (sender_message_id);
+CREATE INDEX messages_business_key ON messages (business_key, kind, function);
+
+CREATE TABLE deliveries (
+    id               INTEGER PRIMARY KEY,
+    message_id       TEXT NOT NULL REFERENCES messages (id),
+    receiver         TEXT NOT NULL,
+    format           TEXT NOT NULL,
+    route            TEXT NOT NULL,
+    out_id           TEXT NOT NULL,
+    state            TEXT NOT NULL,
+    deadline_at      TEXT,
+    agency_status    TEXT,
+    agency_reference TEXT,
+    attempts         INTEGER NOT NULL DEFAULT 0,
+    created_at       TEXT NOT NULL,
+    updated_at       TEXT NOT NULL,
+    sent_at          TEXT,
+    receipt_at       TEXT,
+    UNIQUE (message_id, receiver, format)
+);
+CREATE INDEX deliveries_pending ON deliveries (id) WHERE state = 'PENDING';
+CREATE INDEX deliveries_awaiting ON deliveries (deadline_at) WHERE state IN ('SENT', 'ACKNOWLEDGED');
+
+CREATE TABLE delivery_payloads (
+    delivery_id INTEGER PRIMARY KEY REFERENCES deliveries (id),
+    payload     BLOB NOT NULL
+);
+
+CREATE TABLE delivery_keys (
+    receiver    TEXT NOT NULL,
+    key         TEXT NOT NULL,
+    delivery_id INTEGER NOT NULL REFERENCES deliveries (id),
+    PRIMARY KEY (receiver, key, delivery_id)
+) WITHOUT ROWID;
+
+CREATE TABLE receipts (
+    id               INTEGER PRIMARY KEY,
+    receiver         TEXT NOT NULL,
+    format           TEXT,
+    received_at      TEXT NOT NULL,
+    keys             TEXT NOT NULL,
+    state            TEXT,
+    agency_status    TEXT,
+    agency_reference TEXT,
+    errors           TEXT NOT NULL DEFAULT '[]',
+    delivery_id      INTEGER REFERENCES deliveries (id),
+    sha256           TEXT NOT NULL,
+    size             INTEGER NOT NULL,
+    raw              BLOB NOT NULL
+);
+CREATE INDEX receipts_delivery ON receipts (delivery_id);
+
+CREATE TABLE events (
+    id          INTEGER PRIMARY KEY,
+    at          TEXT NOT NULL,
+    message_id  TEXT REFERENCES messages (id),
+    delivery_id INTEGER REFERENCES deliveries (id),
+    type        TEXT NOT NULL,
+    state       TEXT,
+    source      TEXT NOT NULL,
+    detail      TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX events_message ON events (message_id);
+CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+"""
+
+MIGRATIONS: tuple[tuple[str, str], ...] = (
+    ("initial", _INITIAL),
+)
+"""(name, SQL script) in order; the schema version is the count applied."""
+
+
+def apply_migrations(cur: sqlite3.Cursor, applied_at: str) -> int:
+    """Apply the migrations the database lacks (inside the caller's write transaction)."""
+    cur.execute("CREATE TABLE IF NOT EXISTS schema_version ("
+                "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)")
+    current = cur.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version").fetchone()[0]
+    if current > len(MIGRATIONS):
+        raise ConfigError(f"the store's schema is version {current}; this hub knows up to "
+                          f"{len(MIGRATIONS)}: upgrade the hub", code="CONFIG_INVALID")
+    for version, (name, script) in enumerate(MIGRATIONS[current:], start=current + 1):
+        for statement in _statements(script):
+            cur.execute(statement)
+        cur.execute("INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)",
+                    (version, name, applied_at))
+    return len(MIGRATIONS)
+
+
+def _statements(script: str) -> Iterator[str]:
+    """Split a script into statements (executescript would commit the open transaction)."""
+    pending = ""
+    for part in script.split(";"):
+        pending += part + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n;"):
+                yield pending.strip()
+            pending = ""

@@ -1,0 +1,50 @@
+"""The figures behind ``hub stats``: volumes, receipt latency and overdue deliveries.
+
+Latency is per delivery: the time of its first ``receipt.correlated`` event minus the
+time of its first ``delivery.sent`` event (copied to ``receipt_at`` and ``sent_at`` when
+the events are written). The 95th percentile interpolates linearly between ranks.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+
+def stats(cur: sqlite3.Cursor, since: str) -> dict:
+    """Messages received and deliveries created at or after ``since`` (UTC text; "" for all)."""
+    by_kind = dict(cur.execute("SELECT COALESCE(kind, 'unknown'), COUNT(*) FROM messages WHERE received_at >= ? "
+                               "GROUP BY 1 ORDER BY 1", (since,)))
+    by_status = dict(cur.execute("SELECT status, COUNT(*) FROM messages WHERE received_at >= ? "
+                                 "GROUP BY 1 ORDER BY 1", (since,)))
+    by_receiver: dict[str, dict] = {}
+    for receiver, state, count in cur.execute("SELECT receiver, state, COUNT(*) FROM deliveries "
+                                              "WHERE created_at >= ? GROUP BY 1, 2 ORDER BY 1, 2", (since,)):
+        entry = by_receiver.setdefault(receiver, {"deliveries": 0, "states": {}})
+        entry["deliveries"] += count
+        entry["states"][state] = count
+    return {"by_kind": by_kind, "by_status": by_status, "by_receiver": by_receiver,
+            "latency": _latency(cur, since),
+            "overdue": {r: e["states"]["OVERDUE"] for r, e in by_receiver.items() if "OVERDUE" in e["states"]}}
+
+
+def _latency(cur: sqlite3.Cursor, since: str) -> dict[str, dict]:
+    """Median and p95 seconds from SENT to the first receipt, per receiver."""
+    samples: dict[str, list[float]] = {}
+    for receiver, seconds in cur.execute(
+            "SELECT receiver, (julianday(receipt_at) - julianday(sent_at)) * 86400.0 FROM deliveries "
+            "WHERE created_at >= ? AND sent_at IS NOT NULL AND receipt_at IS NOT NULL", (since,)):
+        samples.setdefault(receiver, []).append(seconds)
+    out = {}
+    for receiver, values in sorted(samples.items()):
+        values.sort()
+        out[receiver] = {"median_s": round(_percentile(values, 0.5), 3),
+                         "p95_s": round(_percentile(values, 0.95), 3), "count": len(values)}
+    return out
+
+
+def _percentile(ordered: list[float], q: float) -> float:
+    """Linear interpolation between the closest ranks (numpy's default)."""
+    position = (len(ordered) - 1) * q
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
