@@ -14,6 +14,7 @@ dead-letter headers) and a ``disposition`` saying what the caller should do::
     │   └── ParseError            PARSE_FAILED (the adapter could not map the document)
     ├── ConversionError           reject  - CONVERT_UNSUPPORTED: no such output for this kind
     ├── EngineError               bug     - OUTPUT_INVALID: a rendered output failed its XSD
+    ├── TransientError            retry   - STORE_UNAVAILABLE / BROKER_UNAVAILABLE: try again later
     └── ConfigError               config  - CONFIG_INVALID / SCHEMA_MISSING: stop at start-up
 """
 
@@ -133,6 +134,13 @@ class EngineError(HubError):
     @property
     def problems(self) -> list[Problem]:
         return list(self._problems) or super().problems
+
+
+class TransientError(HubError):
+    """Broker or store trouble: the message goes through the retry queues, then to dead letters."""
+
+    code = "STORE_UNAVAILABLE"
+    disposition = Disposition.RETRY
 
 
 class ConfigError(HubError):

@@ -31,3 +31,17 @@ class Settings(BaseSettings):
     party_id: str = Field("EPORTHUB", description="the hub's own id in the headers it writes")
     log_level: str = "WARNING"
     log_json: bool = False
+
+    # runtime (RabbitMQ + store)
+    amqp_url: str = Field("amqp://guest:guest@127.0.0.1:5672/%2F", description="the broker; its user is the hub's")
+    store_url: str = Field("sqlite:///var/hub-store.sqlite3", description="sqlite:///PATH (PostgreSQL later)")
+    topology_prefix: str = Field("hub", pattern=r"^[A-Za-z0-9_.-]+$",
+                                 description="every exchange and queue name starts with this")
+    prefetch: int = Field(300, ge=1, le=5000)
+    batch_size: int = Field(100, ge=1, le=1000, description="inbound messages stored and confirmed together")
+    batch_ms: int = Field(10, ge=0, le=1000, description="longest wait to fill a batch")
+    retry_delays_ms: list[int] = Field([1000, 5000, 30000], description="delays of the retry queues; "
+                                       "a message failing after the last one is dead-lettered")
+    sweep_seconds: float = Field(15.0, gt=0, description="how often the deadline sweeper looks")
+    queue_expires_ms: int | None = Field(None, ge=1000, description="x-expires on every queue "
+                                         "(test and demo topologies clean themselves up)")

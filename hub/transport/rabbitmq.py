@@ -1,0 +1,308 @@
+"""RabbitMQ with pika: topology, sender identity, and the batching consumer with confirms.
+
+Design note: one SelectConnection per worker process, one channel in confirm
+mode. Inbound messages are gathered into batches (``batch_size`` or
+``batch_ms``, whichever first) and handed to a core (router or receipts),
+which stores the batch and returns what to publish. Every publication is
+tracked by its confirm sequence number; when all of an inbound message's
+publications are confirmed its deliveries are marked SENT and only then is it
+acknowledged. A nack or a lost connection leaves it unacknowledged, so the
+broker delivers it again; the core recognises it and republishes what is still
+PENDING. Connection loss is retried with tenacity at this boundary only.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import pika
+import structlog
+from pika.exceptions import AMQPConnectionError, AMQPError
+from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_exponential
+
+from ..routing import RoutesFile
+from .base import Inbound, Publication, Topology
+
+log = structlog.get_logger()
+
+Handler = Callable[[list[Inbound]], list]
+"""A core's ``handle``: inbound batch -> list of Work (publications, delivery ids, inbound)."""
+
+
+def parameters(url: str, name: str) -> pika.URLParameters:
+    params = pika.URLParameters(url)
+    params.client_properties = {"connection_name": name}
+    params.heartbeat = 30
+    params.blocked_connection_timeout = 60
+    return params
+
+
+def queue_arguments(expires_ms: int | None = None, **extra) -> dict:
+    args = {"x-queue-type": "quorum", **extra}
+    if expires_ms:
+        args["x-expires"] = expires_ms
+    return args
+
+
+def declare_topology(channel, topology: Topology, routes: RoutesFile, retry_delays_ms: list[int],
+                     expires_ms: int | None = None) -> list[str]:
+    """Create every exchange and queue idempotently (durable, quorum); returns the queue names."""
+    queues = []
+
+    def queue(name: str, exchange: str, key: str = "", **extra) -> None:
+        channel.queue_declare(name, durable=True, arguments=queue_arguments(expires_ms, **extra))
+        channel.queue_bind(name, exchange, routing_key=key)
+        queues.append(name)
+
+    for name, kind in ((topology.inbound, "fanout"), (topology.outbound, "direct"), (topology.receipts, "fanout"),
+                       (topology.status, "direct"), (topology.retry, "direct"), (topology.dead, "fanout")):
+        channel.exchange_declare(name, exchange_type=kind, durable=True)
+    queue(topology.inbound, topology.inbound)
+    queue(topology.receipts, topology.receipts)
+    queue(topology.dead, topology.dead)
+    for receiver in routes.receivers:
+        queue(topology.receiver_queue(receiver), topology.outbound, receiver)
+    for sender in routes.senders:
+        queue(topology.sender_queue(sender), topology.status, sender)
+    for step, delay in enumerate(retry_delays_ms):
+        queue(topology.retry_queue(step), topology.retry, str(step), **{
+            "x-message-ttl": delay, "x-dead-letter-exchange": topology.inbound,
+            "x-dead-letter-strategy": "at-least-once", "x-overflow": "reject-publish"})
+    return queues
+
+
+def sender_of(props: pika.BasicProperties, hub_user: str) -> str:
+    """The broker-checked identity: AMQP user_id. Only the hub's own user may vouch for another
+    sender (retried messages, `hub send --as`), through the x-hub-sender header."""
+    user = props.user_id or ""
+    if user == hub_user:
+        return str((props.headers or {}).get("x-hub-sender") or "")
+    return user
+
+
+def inbound_of(method, props: pika.BasicProperties, body: bytes, hub_user: str) -> Inbound:
+    headers = props.headers or {}
+    return Inbound(tag=method.delivery_tag, body=body, sender=sender_of(props, hub_user),
+                   message_id=props.message_id, redelivered=bool(method.redelivered),
+                   attempts=int(headers.get("x-hub-attempts", 0)) if props.user_id == hub_user else 0,
+                   content_type=props.content_type)
+
+
+def properties(pub: Publication, user_id: str | None = None) -> pika.BasicProperties:
+    """Persistent, with the stable message id; ``user_id`` (checked by the broker) when vouching."""
+    return pika.BasicProperties(delivery_mode=2, message_id=pub.message_id or None,
+                                content_type=pub.content_type or None, headers=pub.headers or None, user_id=user_id)
+
+
+@dataclass
+class _Pending:
+    work: object
+    remaining: int
+    failed: bool = False
+
+
+@dataclass
+class ConsumerConfig:
+    url: str
+    queue: str
+    name: str
+    hub_user: str
+    prefetch: int = 300
+    batch_size: int = 100
+    batch_ms: int = 10
+    tick_seconds: float | None = None
+    reconnect_for_s: float = 300.0
+    extra: dict = field(default_factory=dict)
+
+
+class BatchConsumer:
+    """Consume a queue in batches; publish each batch's results with confirms; ack after confirms."""
+
+    def __init__(self, config: ConsumerConfig, handle: Handler, on_transient: Callable[[list[Inbound], Exception], list],
+                 on_confirmed: Callable[[list], None], tick: Callable[[], list] | None = None) -> None:
+        self.config, self.handle, self.on_transient, self.on_confirmed, self.tick = \
+            config, handle, on_transient, on_confirmed, tick
+        self._stopping = threading.Event()
+        self._connection = None
+        self._reset()
+
+    def _reset(self) -> None:
+        self._channel = None
+        self._batch: list[Inbound] = []
+        self._timer = None
+        self._seq = 0
+        self._pending: dict[int, _Pending] = {}
+        self._consumer_tag = None
+
+    # lifecycle ---------------------------------------------------------------------------------
+
+    def run(self) -> None:
+        """Run until stop(); reconnect with backoff when the broker goes away."""
+        retrying = Retrying(retry=retry_if_exception_type((AMQPConnectionError, ConnectionError, OSError)),
+                            wait=wait_exponential(multiplier=0.2, max=5),
+                            stop=stop_after_delay(self.config.reconnect_for_s), reraise=True)
+        while not self._stopping.is_set():
+            for attempt in retrying:
+                with attempt:
+                    self._run_once()
+            if not self._stopping.is_set():
+                log.warning("broker.reconnecting", worker=self.config.name)
+
+    def _run_once(self) -> None:
+        self._reset()
+        self._connection = pika.SelectConnection(parameters(self.config.url, self.config.name),
+                                                 on_open_callback=self._on_open,
+                                                 on_open_error_callback=self._on_open_error,
+                                                 on_close_callback=self._on_closed)
+        self._error = None
+        self._connection.ioloop.start()
+        if self._error is not None and not self._stopping.is_set():
+            raise self._error
+
+    def stop(self) -> None:
+        """Thread- and signal-safe: finish in-flight work, then close."""
+        self._stopping.set()
+        conn = self._connection
+        if conn is not None:
+            conn.ioloop.add_callback_threadsafe(self._begin_stop)
+
+    def _begin_stop(self) -> None:
+        if self._channel is not None and self._channel.is_open and self._consumer_tag:
+            self._channel.basic_cancel(self._consumer_tag)
+            self._consumer_tag = None
+        self._flush()
+        self._close_when_idle()
+
+    def _close_when_idle(self) -> None:
+        if self._pending and self._connection.is_open:
+            self._connection.ioloop.call_later(0.05, self._close_when_idle)
+            return
+        if self._connection.is_open:
+            self._connection.close()
+
+    def _on_open(self, connection) -> None:
+        connection.channel(on_open_callback=self._on_channel)
+
+    def _on_open_error(self, connection, error) -> None:
+        self._error = AMQPConnectionError(str(error))
+        connection.ioloop.stop()
+
+    def _on_closed(self, connection, reason) -> None:
+        if not self._stopping.is_set():
+            log.warning("broker.disconnected", worker=self.config.name, reason=str(reason))
+            self._error = AMQPConnectionError(str(reason))
+        connection.ioloop.stop()
+
+    def _on_channel(self, channel) -> None:
+        self._channel = channel
+        channel.add_on_close_callback(lambda ch, reason: self._connection.is_open and self._connection.close())
+        channel.confirm_delivery(self._on_confirm)
+        channel.basic_qos(prefetch_count=self.config.prefetch)
+        self._consumer_tag = channel.basic_consume(self.config.queue, self._on_message)
+        if self.tick is not None and self.config.tick_seconds:
+            self._connection.ioloop.call_later(self.config.tick_seconds, self._on_tick)
+        log.info("worker.started", worker=self.config.name, queue=self.config.queue)
+
+    # consuming ---------------------------------------------------------------------------------
+
+    def _on_message(self, channel, method, props, body) -> None:
+        self._batch.append(inbound_of(method, props, body, self.config.hub_user))
+        if len(self._batch) >= self.config.batch_size:
+            self._flush()
+        elif self._timer is None:
+            self._timer = self._connection.ioloop.call_later(self.config.batch_ms / 1000, self._flush)
+
+    def _flush(self) -> None:
+        if self._timer is not None:
+            self._connection.ioloop.remove_timeout(self._timer)
+            self._timer = None
+        batch, self._batch = self._batch, []
+        if not batch:
+            return
+        try:
+            works = self.handle(batch)
+        except Exception as exc:  # transient (store, broker) or a bug: retry queues, then dead letters
+            log.warning("batch.failed", worker=self.config.name, size=len(batch), error=type(exc).__name__,
+                        reason=str(exc)[:200])
+            works = self.on_transient(batch, exc)
+        self._publish(works)
+
+    def _on_tick(self) -> None:
+        try:
+            self._publish(self.tick())
+        except Exception:
+            log.exception("tick.failed", worker=self.config.name)
+        if not self._stopping.is_set():
+            self._connection.ioloop.call_later(self.config.tick_seconds, self._on_tick)
+
+    # publishing with confirms ------------------------------------------------------------------
+
+    def _publish(self, works: list) -> None:
+        done = []
+        for work in works:
+            if not work.publications:
+                done.append(work)
+                continue
+            pending = _Pending(work, len(work.publications))
+            for pub in work.publications:
+                self._channel.basic_publish(pub.exchange, pub.routing_key, pub.body,
+                                            properties(pub, self.config.hub_user))
+                self._seq += 1
+                self._pending[self._seq] = pending
+        if done:
+            self._finish(done)
+
+    def _on_confirm(self, frame) -> None:
+        method = frame.method
+        nack = isinstance(method, pika.spec.Basic.Nack)
+        tags = [t for t in self._pending if t <= method.delivery_tag] if method.multiple else [method.delivery_tag]
+        finished = []
+        for tag in tags:
+            pending = self._pending.pop(tag, None)
+            if pending is None:
+                continue
+            pending.remaining -= 1
+            pending.failed = pending.failed or nack
+            if pending.remaining == 0:
+                finished.append(pending)
+        self._finish([p.work for p in finished if not p.failed])
+        for p in finished:
+            if p.failed and p.work.inbound is not None:
+                log.warning("publication.nacked", worker=self.config.name)
+                self._channel.basic_nack(p.work.inbound.tag, requeue=True)
+
+    def _finish(self, works: list) -> None:
+        if not works:
+            return
+        try:
+            self.on_confirmed(works)
+        except Exception:  # deliveries stay PENDING and are republished later; receivers drop repeats
+            log.exception("delivery.mark_sent_failed", worker=self.config.name)
+        for work in works:
+            if work.inbound is not None:
+                self._channel.basic_ack(work.inbound.tag)
+
+
+def publish_once(url: str, pubs: list[Publication], name: str = "hub-cli", user_id: str | None = None,
+                 per_second: float | None = None, progress: Callable[[int], None] | None = None) -> None:
+    """Publish with confirms from the CLI (send, replay, demo), one by one; optionally rate-limited."""
+    connection = pika.BlockingConnection(parameters(url, name))
+    try:
+        channel = connection.channel()
+        channel.confirm_delivery()
+        for pub in pubs:
+            started = time.monotonic()
+            channel.basic_publish(pub.exchange, pub.routing_key, pub.body, properties(pub, user_id), mandatory=True)
+            if progress:
+                progress(1)
+            if per_second:
+                time.sleep(max(0.0, 1 / per_second - (time.monotonic() - started)))
+    finally:
+        connection.close()
+
+
+__all__ = ["AMQPError", "BatchConsumer", "ConsumerConfig", "declare_topology", "inbound_of", "parameters",
+           "publish_once", "sender_of"]

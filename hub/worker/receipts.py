@@ -1,0 +1,107 @@
+"""The receipt worker core and the deadline sweeper.
+
+An agency's receipt is read with the same engine as any message, correlated to
+the delivery it answers by (agency, key) - the hub's per-receiver message id
+when the format echoes it, else the business key, else a reference an earlier
+receipt gave (DecImportResponse's SeqNo for the DEC_RESULT that follows) - and
+stored. A receipt that matches nothing is stored as orphaned, never dropped.
+Every receipt becomes an event and a status event on the sender's feed.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Callable
+
+import structlog
+
+from ..errors import DocumentError
+from ..models import Receipt, ReceiptStatus
+from ..pipeline import Engine
+from ..store.base import DeliveryState, NewReceipt, Store
+from ..transport.base import Inbound, Publication, Topology
+from .router import Work
+from .status import status_event
+
+log = structlog.get_logger()
+
+STATES = {ReceiptStatus.ACKNOWLEDGED: DeliveryState.ACKNOWLEDGED, ReceiptStatus.ACCEPTED: DeliveryState.ACCEPTED,
+          ReceiptStatus.REJECTED: DeliveryState.REJECTED, ReceiptStatus.OTHER: None}
+"""Receipt status -> delivery state; OTHER (inspection, held, released ...) keeps the state and
+records the agency's own status."""
+
+
+def receipt_keys(receipt: Receipt) -> tuple[str, ...]:
+    """Correlation keys in order of preference."""
+    keys = [receipt.answers_message_id, receipt.business_key, receipt.agency_reference]
+    return tuple(dict.fromkeys(k for k in keys if k))
+
+
+class ReceiptCore:
+    """Reads, correlates and stores agency receipts; tells the sender."""
+
+    def __init__(self, engine: Engine, store: Store, topology: Topology,
+                 clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> None:
+        self.engine, self.store, self.topology, self.clock = engine, store, topology, clock
+
+    def handle(self, batch: list[Inbound]) -> list[Work]:
+        return [self._one(inbound) for inbound in batch]
+
+    def _one(self, inbound: Inbound) -> Work:
+        receipt, fmt, errors = self._read(inbound)
+        new = NewReceipt(receiver=inbound.sender, format=fmt, received_at=self.clock(), raw=inbound.body,
+                         keys=receipt_keys(receipt) if receipt else (),
+                         state=STATES[receipt.status] if receipt else None,
+                         agency_status=(receipt.agency_status or receipt.status.value) if receipt else None,
+                         agency_reference=receipt.agency_reference if receipt else None,
+                         errors=tuple(errors))
+        corr = self.store.apply_receipt(new)
+        work = Work(inbound)
+        if corr.delivery is None or corr.message is None:
+            log.warning("receipt.orphaned", receipt_id=corr.receipt_id, receiver=inbound.sender, format=fmt)
+            return work
+        log.info("receipt.correlated", receipt_id=corr.receipt_id, delivery_id=corr.delivery.id,
+                 state=corr.delivery.state.value)
+        work.publications.append(status_event(
+            self.topology, corr.message.sender, f"delivery.{corr.delivery.state.value.lower()}", corr.message.id,
+            receiver=corr.delivery.receiver, format=corr.delivery.format, business_key=corr.message.business_key,
+            agency_status=corr.delivery.agency_status, agency_reference=corr.delivery.agency_reference,
+            errors=list(new.errors), receipt_id=corr.receipt_id))
+        return work
+
+    def _read(self, inbound: Inbound) -> tuple[Receipt | None, str | None, list[dict]]:
+        try:
+            read = self.engine.inspect(inbound.body)
+        except DocumentError as exc:
+            return None, None, [p.as_dict() for p in exc.problems]
+        if read.problems or not isinstance(read.document, Receipt):
+            problems = [p.as_dict() for p in read.problems] or [
+                {"code": "NOT_A_RECEIPT", "message": f"{read.adapter.name} is not a receipt format",
+                 "line": None, "path": None}]
+            return None, read.adapter.name, problems
+        receipt = read.document
+        return receipt, read.adapter.name, [{"code": e.code, "message": e.text, "path": e.pointer, "line": None}
+                                            for e in receipt.errors]
+
+
+class Sweeper:
+    """Deliveries without their receipt past the receiver's deadline become OVERDUE; senders are told."""
+
+    def __init__(self, store: Store, topology: Topology,
+                 clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> None:
+        self.store, self.topology, self.clock = store, topology, clock
+
+    def sweep(self) -> list[Publication]:
+        overdue = self.store.mark_overdue(self.clock(), source="sweeper")
+        events = []
+        for delivery in overdue:
+            message = self.store.message(delivery.message_id)
+            if message is not None and message.sender:
+                events.append(status_event(self.topology, message.sender, "delivery.overdue", message.id,
+                                           receiver=delivery.receiver, format=delivery.format,
+                                           business_key=message.business_key,
+                                           deadline_at=delivery.deadline_at.isoformat() if delivery.deadline_at
+                                           else None))
+        if overdue:
+            log.warning("delivery.overdue", count=len(overdue))
+        return events

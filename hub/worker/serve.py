@@ -1,0 +1,166 @@
+"""`hub serve`: N router processes, one receipt worker with the deadline sweeper, supervised.
+
+Each child builds its own engine, store and connection. The parent restarts a
+child that dies (a crash or a SIGKILL) and, on SIGTERM or SIGINT, asks every
+child to finish what it has in flight and waits for them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import signal
+from datetime import datetime, timezone
+
+import pika
+import structlog
+
+from ..composition import build_engine
+from ..logging import configure_logging
+from ..routing import Router, load_routes
+from ..settings import Settings
+from ..store import open_store
+from ..store.base import MessageStatus, NewMessage, Store
+from ..transport.base import Inbound, Topology
+from ..transport.rabbitmq import BatchConsumer, ConsumerConfig, declare_topology, parameters, publish_once
+from .receipts import ReceiptCore, Sweeper
+from .router import RouterCore, Work, hub_message_id, outbound, retry_or_dead
+
+log = structlog.get_logger()
+
+
+def hub_user(settings: Settings) -> str:
+    return pika.URLParameters(settings.amqp_url).credentials.username
+
+
+def declare(settings: Settings) -> list[str]:
+    """`hub topology declare`: every exchange and queue routes.yaml needs."""
+    routes = load_routes(settings.routes)
+    connection = pika.BlockingConnection(parameters(settings.amqp_url, "hub-topology"))
+    try:
+        return declare_topology(connection.channel(), Topology(settings.topology_prefix), routes,
+                                settings.retry_delays_ms, settings.queue_expires_ms)
+    finally:
+        connection.close()
+
+
+def _transient(store: Store, topology: Topology, settings: Settings):
+    def on_transient(batch: list[Inbound], exc: Exception) -> list[Work]:
+        works = []
+        for inbound in batch:
+            pub = retry_or_dead(topology, inbound, f"{type(exc).__name__}: {exc}", settings.retry_delays_ms)
+            if pub.exchange == topology.dead:
+                _store_failed(store, inbound, str(exc))
+            works.append(Work(inbound, [pub]))
+        return works
+    return on_transient
+
+
+def _store_failed(store: Store, inbound: Inbound, reason: str) -> None:
+    hub_id = hub_message_id(inbound.sender, inbound.message_id, inbound.body)
+    error = ({"code": "RETRIES_EXHAUSTED", "message": reason[:500], "line": None, "path": None},)
+    try:
+        if store.message(hub_id) is None:
+            store.record([NewMessage(id=hub_id, sender=inbound.sender, sender_message_id=inbound.message_id,
+                                     received_at=datetime.now(timezone.utc), raw=inbound.body,
+                                     sha256=hashlib.sha256(inbound.body).hexdigest(), status=MessageStatus.FAILED,
+                                     errors=error)], source="router")
+        else:
+            store.set_message_status(hub_id, MessageStatus.FAILED, error, source="router")
+    except Exception:  # the dead-letter queue still holds it: `hub dead-letters replay`
+        log.warning("message.failed_unstored", hub_message_id=hub_id)
+
+
+def _mark_sent(store: Store):
+    def on_confirmed(works: list[Work]) -> None:
+        ids = [i for w in works for i in w.delivery_ids]
+        if ids:
+            store.mark_sent(ids, source="router")
+    return on_confirmed
+
+
+def republish_pending(settings: Settings, store: Store, topology: Topology) -> int:
+    """At start: publish again what a crashed worker stored but never saw confirmed."""
+    pending = store.pending()
+    if not pending:
+        return 0
+    registry = build_engine(settings).registry
+    pubs = [outbound(topology, registry, delivery, payload) for delivery, payload in pending]
+    publish_once(settings.amqp_url, pubs, name="hub-republish")
+    store.mark_sent([d.id for d, _ in pending], source="router.restart")
+    log.info("delivery.republished", count=len(pending))
+    return len(pending)
+
+
+def run_router(settings: Settings, index: int) -> None:
+    configure_logging(settings.log_level, settings.log_json)
+    topology, store = Topology(settings.topology_prefix), open_store(settings.store_url)
+    store.migrate()
+    if index == 0:
+        republish_pending(settings, store, topology)
+    core = RouterCore(build_engine(settings), Router(load_routes(settings.routes)), store, topology,
+                      settings.party_id)
+    config = ConsumerConfig(url=settings.amqp_url, queue=topology.inbound, name=f"hub-router-{index}",
+                            hub_user=hub_user(settings), prefetch=settings.prefetch,
+                            batch_size=settings.batch_size, batch_ms=settings.batch_ms)
+    _run(BatchConsumer(config, core.handle, _transient(store, topology, settings), _mark_sent(store)))
+
+
+def run_receipts(settings: Settings) -> None:
+    configure_logging(settings.log_level, settings.log_json)
+    topology, store = Topology(settings.topology_prefix), open_store(settings.store_url)
+    store.migrate()
+    core, sweeper = ReceiptCore(build_engine(settings), store, topology), Sweeper(store, topology)
+    config = ConsumerConfig(url=settings.amqp_url, queue=topology.receipts, name="hub-receipts",
+                            hub_user=hub_user(settings), prefetch=settings.prefetch, batch_size=50,
+                            batch_ms=settings.batch_ms, tick_seconds=settings.sweep_seconds)
+    _run(BatchConsumer(config, core.handle, _transient(store, topology, settings), lambda works: None,
+                       tick=lambda: [Work(None, sweeper.sweep())]))
+
+
+def _run(consumer: BatchConsumer) -> None:
+    def stop(signum, frame) -> None:
+        consumer.stop()
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    consumer.run()
+
+
+def serve(settings: Settings, workers: int, stop_event=None) -> None:
+    """Start and supervise the worker processes until SIGTERM/SIGINT (or ``stop_event``)."""
+    store = open_store(settings.store_url)
+    store.migrate()
+    store.close()
+    declare(settings)
+    ctx = multiprocessing.get_context("spawn")
+    specs = {f"router-{i}": (run_router, (settings, i)) for i in range(workers)}
+    specs["receipts"] = (run_receipts, (settings,))
+    children = {name: _start(ctx, name, *spec) for name, spec in specs.items()}
+    stopping = stop_event or multiprocessing.Event()
+    previous = {sig: signal.signal(sig, lambda *_: stopping.set()) for sig in (signal.SIGTERM, signal.SIGINT)}
+    log.info("hub.serving", workers=workers)
+    try:
+        while not stopping.is_set():
+            for name, proc in list(children.items()):
+                if not proc.is_alive():
+                    log.warning("worker.restarted", worker=name, exitcode=proc.exitcode)
+                    children[name] = _start(ctx, name, *specs[name])
+            stopping.wait(0.5)
+    finally:
+        for proc in children.values():
+            if proc.is_alive():
+                proc.terminate()  # SIGTERM: the child finishes in-flight work
+        for proc in children.values():
+            proc.join(timeout=30)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        log.info("hub.stopped")
+
+
+def _start(ctx, name: str, target, args) -> multiprocessing.Process:
+    proc = ctx.Process(target=target, args=args, name=f"hub-{name}", daemon=False)
+    proc.start()
+    return proc
+
+
+__all__ = ["declare", "republish_pending", "run_receipts", "run_router", "serve"]
