@@ -10,7 +10,10 @@ import pytest
 
 from hub.adapters import RenderContext
 from hub.composition import build_engine
+from hub.logging import configure_logging
 from hub.settings import Settings
+
+configure_logging("WARNING")
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"

@@ -16,8 +16,10 @@ from ..errors import ConfigError, EngineError, HubError
 from ..logging import configure_logging
 from ..settings import Settings
 from .documents import convert, detect, formats, validate
+from .admin import dead_letters, messages, replay, stats
 from .offline_demo import demo
 from .routes import routes
+from .runtime import send, serve, topology
 
 EXIT_INVALID, EXIT_CONFIG, EXIT_BUG = 1, 2, 3
 
@@ -75,5 +77,6 @@ def main(ctx: click.Context) -> None:
     ctx.obj = settings
 
 
-for command in (detect, validate, convert, formats, routes, demo):
+for command in (detect, validate, convert, formats, routes, demo, topology, serve, send, messages, replay,
+                dead_letters, stats):
     main.add_command(command)

@@ -1,0 +1,258 @@
+"""Admin commands over the store and the broker: messages, replay, dead letters, stats."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import re
+import sys
+from datetime import datetime, timedelta, timezone
+
+import click
+import pika
+
+from ..settings import Settings
+from ..store import open_store
+from ..store.base import DeliveryState, MessageFilter, MessageStatus
+from ..transport.base import Publication, Topology
+from ..transport.rabbitmq import parameters, publish_once
+from ..worker.router import outbound
+from ..worker.serve import hub_user
+from ..composition import build_engine
+
+_AGO = re.compile(r"^(\d+)([smhd])$")
+
+
+def when(value: str | None) -> datetime | None:
+    """ISO 8601, or a span back from now: 30m, 6h, 2d."""
+    if value is None:
+        return None
+    if m := _AGO.match(value):
+        unit = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}[m.group(2)]
+        return datetime.now(timezone.utc) - timedelta(**{unit: int(m.group(1))})
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is neither ISO 8601 nor a span like 30m, 6h, 2d") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def filters(f):
+    """The message filters shared by `messages list` and `replay`."""
+    for opt in reversed([
+        click.option("--status", type=click.Choice([s.value for s in MessageStatus]), help="Message status."),
+        click.option("--state", type=click.Choice([s.value for s in DeliveryState]), help="A delivery state."),
+        click.option("--sender"), click.option("--receiver"),
+        click.option("--kind", type=click.Choice(["waybill", "manifest", "declaration", "receipt"])),
+        click.option("--key", "business_key", help="Business key: AWB, flight/date, LRN ..."),
+        click.option("--since", help="ISO 8601 or a span: 30m, 6h, 2d."), click.option("--until"),
+        click.option("--limit", type=int, default=100, show_default=True)]):
+        f = opt(f)
+    return f
+
+
+def make_filter(status, state, sender, receiver, kind, business_key, since, until, limit) -> MessageFilter:
+    return MessageFilter(status=MessageStatus(status) if status else None, sender=sender, receiver=receiver,
+                         kind=kind, business_key=business_key, since=when(since), until=when(until),
+                         delivery_state=DeliveryState(state) if state else None, limit=limit)
+
+
+@click.group()
+def messages() -> None:
+    """Find messages and follow their deliveries."""
+
+
+@messages.command("list")
+@filters
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def list_messages(settings: Settings, as_json: bool, **kw) -> None:
+    """List messages, newest first.
+
+    \b
+    Examples:
+      hub messages list --status REJECTED --since 6h
+      hub messages list --receiver CUSTOMS-CN --state OVERDUE --json
+    """
+    store = open_store(settings.store_url)
+    store.migrate()
+    rows = []
+    for m in store.find(make_filter(**kw)):
+        states = {d.receiver: d.state.value for d in store.deliveries(m.id)}
+        rows.append({"id": m.id, "received_at": m.received_at.isoformat(timespec="seconds"), "sender": m.sender,
+                     "kind": m.kind, "business_key": m.business_key, "status": m.status.value, "deliveries": states,
+                     "errors": [e["code"] for e in m.errors]})
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    click.echo(f"{'ID':<30} {'RECEIVED':<25} {'SENDER':<20} {'KIND':<11} {'KEY':<20} {'STATUS':<9} DELIVERIES")
+    for r in rows:
+        detail = ", ".join(f"{k}:{v}" for k, v in r["deliveries"].items()) or ",".join(r["errors"])
+        click.echo(f"{r['id']:<30} {r['received_at']:<25} {r['sender']:<20} {r['kind'] or '-':<11} "
+                   f"{(r['business_key'] or '-')[:20]:<20} {r['status']:<9} {detail}")
+
+
+@messages.command("show")
+@click.argument("message_id")
+@click.pass_obj
+def show(settings: Settings, message_id: str) -> None:
+    """One message: its deliveries per receiver and the event timeline."""
+    store = open_store(settings.store_url)
+    store.migrate()
+    m = store.message(message_id)
+    if m is None:
+        click.echo(f"hub: no message {message_id} [NOT_FOUND]", err=True)
+        sys.exit(1)
+    click.echo(f"{m.id}  {m.status.value}  {m.kind or '-'} {m.business_key or '-'}  from {m.sender or '?'}"
+               f"  ({m.format or 'unknown format'}, {m.size} bytes, sha256 {m.sha256[:16]})")
+    for e in m.errors:
+        click.echo(f"  error {e['code']}: {e.get('path') or '/'}: {e['message']}")
+    click.echo("deliveries:")
+    for d in store.deliveries(m.id):
+        click.echo(f"  {d.receiver:<18} {d.format:<18} {d.state.value:<13} {d.agency_status or '':<12} "
+                   f"{d.agency_reference or '':<20} deadline {d.deadline_at.isoformat(timespec='seconds') if d.deadline_at else '-'}")
+    click.echo("timeline:")
+    for ev in store.events(m.id):
+        who = f" delivery {ev.delivery_id}" if ev.delivery_id else ""
+        click.echo(f"  {ev.at.isoformat(timespec='milliseconds')}  {ev.type:<20} {ev.state or '':<13} {ev.source}{who}")
+
+
+@click.command()
+@click.argument("ids", nargs=-1)
+@filters
+@click.option("--mode", type=click.Choice(["pipeline", "resend"]), default="pipeline", show_default=True,
+              help="pipeline: run the stored raw message through the hub again (after a routes or schema fix); "
+                   "resend: publish the stored rendered payload again.")
+@click.option("--to", "only_receiver", help="resend: only to this receiver.")
+@click.option("--dry-run", is_flag=True, help="Show what would happen; change nothing.")
+@click.option("--rate", type=float, help="At most this many messages per second.")
+@click.pass_obj
+def replay(settings: Settings, ids: tuple[str, ...], mode: str, only_receiver: str | None, dry_run: bool,
+           rate: float | None, **kw) -> None:
+    """Replay messages by id or by filter; every replay is an event naming who asked.
+
+    \b
+    Examples:
+      hub replay --status REJECTED --since 2h --dry-run
+      hub replay HUB-0123ABCD... --mode resend --to CUSTOMS-CN
+      hub replay --status FAILED --rate 50
+    """
+    store, topo, who = open_store(settings.store_url), Topology(settings.topology_prefix), f"admin:{getpass.getuser()}"
+    store.migrate()
+    chosen = [m for m in (store.message(i) for i in ids) if m] if ids else store.find(make_filter(**kw))
+    pubs, plan = [], []
+    registry = build_engine(settings).registry
+    for m in chosen:
+        if mode == "pipeline" and m.status is MessageStatus.ACCEPTED:
+            click.echo(f"{m.id}: accepted already; to deliver it again use --mode resend", err=True)
+            continue
+        if mode == "pipeline":
+            plan.append(f"{m.id}: run again through the pipeline as {m.sender} ({m.status.value})")
+            pubs.append((m.id, None, Publication(exchange=topo.inbound, routing_key="", body=store.raw(m.id),
+                                                 message_id=m.sender_message_id or "",
+                                                 headers={"x-hub-sender": m.sender, "x-hub-replay": who})))
+            continue
+        for d in store.deliveries(m.id):
+            if only_receiver and d.receiver != only_receiver:
+                continue
+            plan.append(f"{m.id}: resend to {d.receiver} as {d.format} (now {d.state.value})")
+            pubs.append((m.id, d.id, outbound(topo, registry, d, store.payload(d.id))))
+    if not plan:
+        click.echo("nothing to replay", err=True)
+        sys.exit(1)
+    for line in plan:
+        click.echo(("would " if dry_run else "") + line)
+    if dry_run:
+        return
+    for message_id, delivery_id, _ in pubs:
+        if delivery_id is None:
+            store.add_event(message_id, None, "message.replayed", who, detail={"mode": mode})
+        else:
+            store.reset_delivery(delivery_id, who)
+    with click.progressbar(length=len(pubs), label="replaying", file=sys.stderr) as bar:
+        publish_once(settings.amqp_url, [p for _, _, p in pubs], name="hub-replay", user_id=hub_user(settings),
+                     per_second=rate, progress=bar.update)
+    resent = [d for _, d, _ in pubs if d is not None]
+    if resent:
+        store.mark_sent(resent, source=who)
+    click.echo(f"replayed {len(pubs)} message(s)", err=True)
+
+
+@click.group("dead-letters")
+def dead_letters() -> None:
+    """Messages that outlasted the retries."""
+
+
+def _drain(settings: Settings, limit: int):
+    """Fetch up to ``limit`` dead letters without acknowledging them (they stay queued)."""
+    connection = pika.BlockingConnection(parameters(settings.amqp_url, "hub-dead-letters"))
+    channel = connection.channel()
+    got = []
+    while len(got) < limit:
+        method, props, body = channel.basic_get(Topology(settings.topology_prefix).dead, auto_ack=False)
+        if method is None:
+            break
+        got.append((method, props, body))
+    return connection, channel, got
+
+
+@dead_letters.command("list")
+@click.option("--limit", type=int, default=100, show_default=True)
+@click.pass_obj
+def dead_list(settings: Settings, limit: int) -> None:
+    """Show dead letters: sender, attempts, reason (the messages stay in the queue)."""
+    connection, channel, got = _drain(settings, limit)
+    try:
+        for method, props, body in got:
+            h = props.headers or {}
+            click.echo(f"{h.get('x-hub-dead-at', '-'):<33} {h.get('x-hub-sender', '?'):<20} "
+                       f"attempts {h.get('x-hub-attempts', '?')}  {len(body)} bytes  {h.get('x-hub-reason', '')}")
+        click.echo(f"{len(got)} dead letter(s)", err=True)
+    finally:
+        connection.close()  # unacknowledged: every one goes back to the queue
+
+
+@dead_letters.command("replay")
+@click.option("--limit", type=int, default=1000, show_default=True)
+@click.option("--dry-run", is_flag=True)
+@click.pass_obj
+def dead_replay(settings: Settings, limit: int, dry_run: bool) -> None:
+    """Send dead letters through the hub again (attempts start from zero)."""
+    topo, user, who = Topology(settings.topology_prefix), hub_user(settings), f"admin:{getpass.getuser()}"
+    connection, channel, got = _drain(settings, limit)
+    try:
+        publisher = connection.channel()
+        publisher.confirm_delivery()
+        for method, props, body in got:
+            sender = (props.headers or {}).get("x-hub-sender", "")
+            click.echo(("would replay " if dry_run else "replaying ") + f"a message from {sender} ({len(body)} bytes)")
+            if dry_run:
+                continue
+            publisher.basic_publish(topo.inbound, "", body, pika.BasicProperties(
+                delivery_mode=2, user_id=user, message_id=props.message_id, content_type=props.content_type,
+                headers={"x-hub-sender": sender, "x-hub-replay": who}), mandatory=True)
+            channel.basic_ack(method.delivery_tag)
+    finally:
+        connection.close()
+
+
+@click.command()
+@click.option("--since", help="ISO 8601 or a span: 30m, 6h, 2d.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def stats(settings: Settings, since: str | None, as_json: bool) -> None:
+    """Volumes by kind and receiver, receipt latency per receiver (median, p95), overdue counts."""
+    store = open_store(settings.store_url)
+    store.migrate()
+    figures = store.stats(when(since))
+    if as_json:
+        click.echo(json.dumps(figures, indent=2, default=str))
+        return
+    click.echo("messages by kind: " + ", ".join(f"{k} {n}" for k, n in sorted(figures["by_kind"].items())))
+    click.echo(f"{'RECEIVER':<20} {'DELIVERIES':>10} {'MEDIAN s':>9} {'P95 s':>8} {'OVERDUE':>8}  STATES")
+    for receiver, row in sorted(figures["by_receiver"].items()):
+        lat = figures["latency"].get(receiver, {})
+        states = ", ".join(f"{k} {n}" for k, n in sorted(row["states"].items()))
+        med, p95 = lat.get("median_s"), lat.get("p95_s")
+        click.echo(f"{receiver:<20} {row['deliveries']:>10} {'-' if med is None else f'{med:.2f}':>9} "
+                   f"{'-' if p95 is None else f'{p95:.2f}':>8} {figures['overdue'].get(receiver, 0):>8}  {states}")
