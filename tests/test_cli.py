@@ -1,4 +1,4 @@
-"""The CLI as a user meets it: exit codes, one line per problem, conversions, routes, demo."""
+"""The CLI as a user meets it: exit codes, one line per problem, conversions, routes, tour."""
 
 from __future__ import annotations
 
@@ -99,9 +99,9 @@ def test_routes_explain_rejects_an_unauthorised_sender():
     assert result.exit_code == 1 and "may not send a manifest" in result.output
 
 
-def test_demo_delivers_good_traffic_and_rejects_the_bad(tmp_path, monkeypatch):
+def test_tour_delivers_good_traffic_and_rejects_the_bad(tmp_path, monkeypatch):
     monkeypatch.setenv("HUB_ROUTES", str(ROOT / "routes.yaml"))
-    result = run("demo", "--out", tmp_path)
+    result = run("tour", "--out", tmp_path)
     assert result.exit_code == 0, result.output
     assert "<-- expected" not in result.output
     assert {p.name for p in tmp_path.iterdir()} == {"CUSTOMS-CN", "INSPECTION-CIQ", "ARCHIVE", "CUSTOMS-GB"}
@@ -111,7 +111,9 @@ def test_demo_delivers_good_traffic_and_rejects_the_bad(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("command", [[], ["validate"], ["convert"], ["detect"], ["formats"], ["routes", "check"],
-                                     ["routes", "explain"], ["demo"]])
+                                     ["routes", "explain"], ["tour"], ["demo"], ["serve"],
+                                     ["send"], ["messages", "list"], ["replay"], ["dead-letters", "list"],
+                                     ["stats"], ["topology", "declare"]])
 def test_every_command_has_help_with_an_example(command):
     result = run(*command, "--help")
     assert result.exit_code == 0 and ("Example" in result.output or "formats" in command)

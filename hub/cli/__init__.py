@@ -17,7 +17,8 @@ from ..logging import configure_logging
 from ..settings import Settings
 from .documents import convert, detect, formats, validate
 from .admin import dead_letters, messages, replay, stats
-from .offline_demo import demo
+from .demo import demo
+from .tour import tour
 from .routes import routes
 from .runtime import send, serve, topology
 
@@ -77,6 +78,6 @@ def main(ctx: click.Context) -> None:
     ctx.obj = settings
 
 
-for command in (detect, validate, convert, formats, routes, demo, topology, serve, send, messages, replay,
+for command in (detect, validate, convert, formats, routes, demo, tour, topology, serve, send, messages, replay,
                 dead_letters, stats):
     main.add_command(command)

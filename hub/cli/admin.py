@@ -200,7 +200,12 @@ def _drain(settings: Settings, limit: int):
 @click.option("--limit", type=int, default=100, show_default=True)
 @click.pass_obj
 def dead_list(settings: Settings, limit: int) -> None:
-    """Show dead letters: sender, attempts, reason (the messages stay in the queue)."""
+    """Show dead letters: sender, attempts, reason (the messages stay in the queue).
+
+    \b
+    Example:
+      hub dead-letters list --limit 20
+    """
     connection, channel, got = _drain(settings, limit)
     try:
         for method, props, body in got:
@@ -217,7 +222,12 @@ def dead_list(settings: Settings, limit: int) -> None:
 @click.option("--dry-run", is_flag=True)
 @click.pass_obj
 def dead_replay(settings: Settings, limit: int, dry_run: bool) -> None:
-    """Send dead letters through the hub again (attempts start from zero)."""
+    """Send dead letters through the hub again (attempts start from zero).
+
+    \b
+    Example:
+      hub dead-letters replay --dry-run
+    """
     topo, user, who = Topology(settings.topology_prefix), hub_user(settings), f"admin:{getpass.getuser()}"
     connection, channel, got = _drain(settings, limit)
     try:
@@ -241,7 +251,12 @@ def dead_replay(settings: Settings, limit: int, dry_run: bool) -> None:
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 def stats(settings: Settings, since: str | None, as_json: bool) -> None:
-    """Volumes by kind and receiver, receipt latency per receiver (median, p95), overdue counts."""
+    """Volumes by kind and receiver, receipt latency per receiver (median, p95), overdue counts.
+
+    \b
+    Example:
+      hub stats --since 24h
+    """
     store = open_store(settings.store_url)
     store.migrate()
     figures = store.stats(when(since))

@@ -128,6 +128,7 @@ def _run(consumer: BatchConsumer) -> None:
 
 def serve(settings: Settings, workers: int, stop_event=None) -> None:
     """Start and supervise the worker processes until SIGTERM/SIGINT (or ``stop_event``)."""
+    configure_logging(settings.log_level, settings.log_json)
     store = open_store(settings.store_url)
     store.migrate()
     store.close()
@@ -137,10 +138,14 @@ def serve(settings: Settings, workers: int, stop_event=None) -> None:
     specs["receipts"] = (run_receipts, (settings,))
     children = {name: _start(ctx, name, *spec) for name, spec in specs.items()}
     stopping = stop_event or multiprocessing.Event()
-    previous = {sig: signal.signal(sig, lambda *_: stopping.set()) for sig in (signal.SIGTERM, signal.SIGINT)}
+    # the handler only notes the signal: Event.set() from a handler that interrupted this thread's own
+    # Event.wait() deadlocks (multiprocessing's Condition.notify waits for the sleeper to wake)
+    signalled: list[int] = []
+    previous = {sig: signal.signal(sig, lambda signum, _: signalled.append(signum))
+                for sig in (signal.SIGTERM, signal.SIGINT)}
     log.info("hub.serving", workers=workers)
     try:
-        while not stopping.is_set():
+        while not signalled and not stopping.is_set():
             for name, proc in list(children.items()):
                 if not proc.is_alive():
                     log.warning("worker.restarted", worker=name, exitcode=proc.exitcode)

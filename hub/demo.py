@@ -1,0 +1,117 @@
+"""The live demo: the hub on the local broker, with simulated senders and agencies.
+
+Senders hand in examples/traffic.yaml; each agency answers what it receives in
+its own receipt format: China customs with MT9999 (one bill rejected) and the
+two-step DecImportResponse -> DEC_RESULT (released, channel P), the partner
+customs with a WCO RES, the archive with a JSON receipt; quarantine answers its
+first delivery only after the deadline, so the sender is first told it is
+OVERDUE and then sees the late answer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from datetime import datetime, timezone
+
+import pika
+
+from .adapters import RenderContext
+from .models import Declaration, Manifest, Receipt, ReceiptError, ReceiptStatus, Waybill
+from .pipeline import Engine
+from .transport.base import Publication, Topology
+from .transport.rabbitmq import parameters, properties
+
+def digits(text: str, count: int) -> str:
+    """Stable made-up agency numbers derived from a key."""
+    return str(int(hashlib.sha256(text.encode()).hexdigest(), 16))[:count].zfill(count)
+
+
+REJECTED_BILL = "999-44556676"
+"""China customs rejects the manifest of this AWB (the food waybill) in the demo."""
+
+
+class Agencies:
+    """Consumes every receiver feed and answers as that agency would."""
+
+    def __init__(self, engine: Engine, url: str, topology: Topology, hub_user: str, receivers: list[str],
+                 late: str = "INSPECTION-CIQ", late_by: float = 6.0) -> None:
+        self.engine, self.url, self.topology, self.hub_user = engine, url, topology, hub_user
+        self.receivers, self.late, self.late_by = receivers, late, late_by
+        self.received: dict[str, int] = {r: 0 for r in receivers}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="demo-agencies", daemon=True)
+        self._scheduled: list[tuple[float, str, Receipt, str]] = []
+        self._was_late = False
+
+    def __enter__(self) -> "Agencies":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        connection = pika.BlockingConnection(parameters(self.url, "demo-agencies"))
+        channel = connection.channel()
+        channel.confirm_delivery()
+        try:
+            while not self._stop.is_set():
+                idle = True
+                for receiver in self.receivers:
+                    method, props, body = channel.basic_get(self.topology.receiver_queue(receiver), auto_ack=True)
+                    if method is None:
+                        continue
+                    idle = False
+                    self.received[receiver] += 1
+                    delay = self._delay(receiver)
+                    for receipt, fmt in self.answer(receiver, props, body):
+                        self._scheduled.append((time.monotonic() + delay, receiver, receipt, fmt))
+                due = [s for s in self._scheduled if s[0] <= time.monotonic()]
+                for item in due:
+                    self._scheduled.remove(item)
+                    self._send(channel, *item[1:])
+                if idle and not due:
+                    time.sleep(0.05)
+        finally:
+            connection.close()
+
+    def _delay(self, receiver: str) -> float:
+        """The late agency answers its first delivery after the deadline; everyone else at once."""
+        if receiver == self.late and not self._was_late:
+            self._was_late = True
+            return self.late_by
+        return 0.0
+
+    def _send(self, channel, receiver: str, receipt: Receipt, fmt: str) -> None:
+        ctx = RenderContext(message_id=f"{receiver}-{time.time_ns()}", sender_id=receiver, receiver_id="EPORTHUB")
+        pub = Publication(exchange=self.topology.receipts, routing_key="", message_id="",
+                          body=self.engine.render(receipt, fmt, ctx).data, headers={"x-hub-sender": receiver})
+        channel.basic_publish(pub.exchange, "", pub.body, properties(pub, self.hub_user))
+
+    def answer(self, receiver: str, props, body: bytes) -> list[tuple[Receipt, str]]:
+        """The receipts an agency sends for one delivery."""
+        doc = self.engine.read(body).document
+        now = datetime.now(timezone.utc)
+        if receiver == "CUSTOMS-CN" and isinstance(doc, Declaration):
+            seq_no = "I2026" + digits(doc.reference, 13)
+            return [(Receipt(business_key=doc.reference, agency_reference=seq_no, status=ReceiptStatus.ACCEPTED,
+                             issued_at=now), "gacc-dec-response"),
+                    (Receipt(business_key=seq_no, agency_reference="2233" + digits(seq_no, 14),
+                             agency_status="P", status=ReceiptStatus.ACCEPTED, issued_at=now), "gacc-dec-result")]
+        if receiver == "CUSTOMS-CN" and isinstance(doc, Manifest):
+            bills = [c.transport_document for c in doc.consignments]
+            rejected = REJECTED_BILL in bills
+            return [(Receipt(answers_message_id=props.message_id, answers_type="MT1101", business_key=bills[0],
+                             status=ReceiptStatus.REJECTED if rejected else ReceiptStatus.ACCEPTED,
+                             agency_status="03" if rejected else "01", issued_at=now,
+                             errors=[ReceiptError(code="13", text="收货人信息不完整 consignee incomplete",
+                                                  pointer=REJECTED_BILL)] if rejected else []), "gacc-mt9999")]
+        if receiver == "CUSTOMS-GB":
+            return [(Receipt(business_key=doc.business_key, agency_reference="26GB" + digits(doc.business_key, 14),
+                             status=ReceiptStatus.ACCEPTED, agency_status="01", issued_at=now), "wco-res")]
+        key = doc.business_key if isinstance(doc, (Waybill, Manifest, Declaration)) else props.message_id
+        return [(Receipt(answers_message_id=props.message_id, business_key=key, status=ReceiptStatus.ACCEPTED,
+                         issued_at=now), "json")]
