@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     iata_schema_dir: Path | None = Field(None, description="licensed IATA Cargo-XML XSDs; "
                                          "files here replace schemas/cargo_xml/* of the same name")
     routes: Path = Field(default_factory=lambda: _default("routes.yaml"))
+    examples_dir: Path = Field(default_factory=lambda: _default("examples"),
+                               description="sample traffic for `hub demo` and `hub tour`")
     max_message_bytes: int = Field(10 * 1024 * 1024, gt=0)
     max_xml_depth: int = Field(256, gt=1, le=256)
     party_id: str = Field("EPORTHUB", description="the hub's own id in the headers it writes")

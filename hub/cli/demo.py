@@ -16,7 +16,7 @@ from ..composition import build_engine
 from ..demo import Agencies
 from ..errors import ConfigError
 from ..routing import load_routes
-from ..settings import PROJECT_DIR, Settings
+from ..settings import Settings
 from ..store import open_store
 from ..store.base import DeliveryState, MessageFilter, MessageStatus
 from ..transport.base import Publication, Topology
@@ -30,13 +30,13 @@ START_RABBITMQ = ("start RabbitMQ on 127.0.0.1:5672 first: `rabbitmq-server -det
 
 @click.command()
 @click.option("--traffic", type=click.Path(exists=True, dir_okay=False),
-              default=str(PROJECT_DIR / "examples" / "traffic.yaml"), show_default=True)
+              help="Which example files to play, as which sender [default: HUB_EXAMPLES_DIR/traffic.yaml].")
 @click.option("--workers", type=click.IntRange(1, 8), default=2, show_default=True)
 @click.option("--deadline", type=click.IntRange(1, 60), default=3, show_default=True,
               help="Every receiver's receipt deadline in the demo, in seconds; one agency answers later.")
 @click.option("--timeout", type=float, default=60.0, show_default=True, help="Give up waiting after this long.")
 @click.pass_obj
-def demo(settings: Settings, traffic: str, workers: int, deadline: int, timeout: float) -> None:
+def demo(settings: Settings, traffic: str | None, workers: int, deadline: int, timeout: float) -> None:
     """Start the hub on the local broker, play the sample traffic as two airlines and a forwarder
     (bad and duplicate messages included), answer as the agencies, and summarise per receiver.
 
@@ -45,6 +45,7 @@ def demo(settings: Settings, traffic: str, workers: int, deadline: int, timeout:
       hub demo                      # RabbitMQ on 127.0.0.1:5672, guest/guest
       HUB_AMQP_URL=amqp://hub:secret@broker/eport hub demo --workers 4
     """
+    traffic = traffic or str(settings.examples_dir / "traffic.yaml")
     run = time.strftime("%Y%m%d-%H%M%S")
     work = Path("var") / "demo" / run
     work.mkdir(parents=True, exist_ok=True)

@@ -19,7 +19,7 @@ from ..adapters import RenderContext
 from ..composition import build_engine
 from ..errors import HubError
 from ..routing import Router, load_routes
-from ..settings import PROJECT_DIR, Settings
+from ..settings import Settings
 from .documents import hub_message_id, read_input
 
 EXTENSIONS = {"application/json": "json", "application/xml": "xml"}
@@ -27,18 +27,18 @@ EXTENSIONS = {"application/json": "json", "application/xml": "xml"}
 
 @click.command()
 @click.option("--traffic", type=click.Path(exists=True, dir_okay=False),
-              default=str(PROJECT_DIR / "examples" / "traffic.yaml"), show_default=True,
-              help="Which example files to play, and as which sender.")
+              help="Which example files to play, as which sender [default: HUB_EXAMPLES_DIR/traffic.yaml].")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default="out/tour", show_default=True,
               help="Where the rendered deliveries are written.")
 @click.pass_obj
-def tour(settings: Settings, traffic: str, out_dir: str) -> None:
+def tour(settings: Settings, traffic: str | None, out_dir: str) -> None:
     """Offline: validate, route and convert the sample traffic into every agency's format (no broker).
 
     \b
     Example:
       hub tour --out /tmp/hub-tour
     """
+    traffic = traffic or str(settings.examples_dir / "traffic.yaml")
     engine = build_engine(settings)
     router = Router(load_routes(settings.routes))
     plan = yaml.safe_load(Path(traffic).read_text(encoding="utf-8"))
