@@ -88,7 +88,7 @@ def test_a_receiver_that_never_answers_goes_overdue_and_the_sender_is_told(setti
         for receiver in data["receivers"].values():
             receiver["receipt_deadline"] = "1s"
     quick = settings.model_copy(update={"routes": routes_file(tmp_path, hurry)})
-    with Hub(quick) as hub:
+    with Hub(quick):
         send(quick, example("cargo_xml", "xfwb-pek-fra.xml"), "AIRLINE-CA")
         events = wait_for(lambda: [e for e in status_events(queues, "AIRLINE-CA", 1)
                                    if e["event"] == "delivery.overdue"] or None, timeout=20)

@@ -1,0 +1,102 @@
+"""The router and receipt cores without a broker: what they store and what they ask to publish."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from hub.adapters import RenderContext
+from hub.models import Receipt, ReceiptStatus
+from hub.routing import Router, load_routes
+from hub.store.base import DeliveryState, MessageStatus
+from hub.store.sqlite import SqliteStore
+from hub.transport.base import Inbound, Topology
+from hub.worker.receipts import ReceiptCore
+from hub.worker.router import RouterCore, hub_message_id
+from tests.conftest import example
+
+ROOT = Path(__file__).resolve().parent.parent
+TOPOLOGY = Topology("t")
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = SqliteStore(tmp_path / "store.db")
+    s.migrate()
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def router(engine, store):
+    return RouterCore(engine, Router(load_routes(ROOT / "routes.yaml")), store, TOPOLOGY, "EPORTHUB")
+
+
+def inbound(body: bytes, sender: str = "AIRLINE-CA", tag: int = 1, **kw) -> Inbound:
+    return Inbound(tag=tag, body=body, sender=sender, **kw)
+
+
+def test_an_accepted_waybill_asks_for_one_publication_per_receiver_and_a_status_event(router, store):
+    work, = router.handle([inbound(example("cargo_xml", "xfwb-food-fra-pek.xml"), message_id="M1")])
+    outs = [p for p in work.publications if p.exchange == TOPOLOGY.outbound]
+    assert sorted(p.routing_key for p in outs) == ["ARCHIVE", "CUSTOMS-CN", "INSPECTION-CIQ"]
+    assert len(work.delivery_ids) == 3
+    assert all(p.message_id == f"{p.headers['x-hub-message-id']}.{p.routing_key}" for p in outs)
+    status, = [json.loads(p.body) for p in work.publications if p.exchange == TOPOLOGY.status]
+    assert status["event"] == "message.accepted"
+    assert {d.state for d in store.deliveries(status["hub_message_id"])} == {DeliveryState.PENDING}
+
+
+def test_a_rejected_cargo_xml_message_gets_json_and_an_xfnm(router, engine):
+    work, = router.handle([inbound(example("bad", "xfwb-wrong-check-digit.xml"))])
+    assert work.delivery_ids == []
+    kinds = sorted(p.content_type for p in work.publications)
+    assert kinds == ["application/json", "application/xml"]
+    xfnm = next(p for p in work.publications if p.content_type == "application/xml")
+    assert engine.detect(xfnm.body).name == "xfnm"
+
+
+def test_two_copies_in_one_batch_are_one_delivery_and_one_duplicate(router, store):
+    body = example("cargo_xml", "xfwb-pek-fra.xml")
+    works = router.handle([inbound(body, tag=1, message_id="A"), inbound(body, tag=2, message_id="B")])
+    assert [len(w.delivery_ids) for w in works] == [2, 0]
+    dup = json.loads(works[1].publications[0].body)
+    assert dup["event"] == "message.duplicate"
+    assert store.message(dup["hub_message_id"]).status is MessageStatus.DUPLICATE
+
+
+def test_a_redelivered_message_republishes_only_what_is_still_pending(router, store):
+    body = example("cargo_xml", "xfwb-pek-fra.xml")
+    first, = router.handle([inbound(body, message_id="A")])
+    store.mark_sent(first.delivery_ids[:1], source="test")
+    again, = router.handle([inbound(body, message_id="A", redelivered=True)])
+    assert again.delivery_ids == first.delivery_ids[1:]
+    assert [p.exchange for p in again.publications] == [TOPOLOGY.outbound]
+
+
+def test_a_message_without_a_sender_is_rejected(router, store):
+    work, = router.handle([inbound(example("cargo_xml", "xfwb-pek-fra.xml"), sender="")])
+    hub_id = hub_message_id("", None, example("cargo_xml", "xfwb-pek-fra.xml"))
+    assert store.message(hub_id).errors[0]["code"] == "SENDER_UNKNOWN" and work.publications == []
+
+
+@pytest.mark.parametrize("fmt", ["xfnm", "json"])
+def test_agency_receipts_in_xfnm_and_json_correlate_by_business_key(router, store, engine, fmt):
+    work, = router.handle([inbound(example("cargo_xml", "xfwb-pek-fra.xml"))])
+    store.mark_sent(work.delivery_ids, source="test")
+    body = engine.render(Receipt(business_key="999-12345675", status=ReceiptStatus.ACCEPTED), fmt,
+                         RenderContext(message_id="R1")).data
+    receipt_work, = ReceiptCore(engine, store, TOPOLOGY).handle([inbound(body, sender="ARCHIVE")])
+    hub_id = next(p.headers["x-hub-message-id"] for p in work.publications if p.exchange == TOPOLOGY.outbound)
+    archive = next(d for d in store.deliveries(hub_id) if d.receiver == "ARCHIVE")
+    assert archive.state is DeliveryState.ACCEPTED
+    event = json.loads(receipt_work.publications[0].body)
+    assert (event["event"], event["receiver"]) == ("delivery.accepted", "ARCHIVE")
+
+
+def test_an_unreadable_receipt_is_kept_as_an_orphan(store, engine):
+    work, = ReceiptCore(engine, store, TOPOLOGY).handle([inbound(b"<not-a-receipt/>", sender="CUSTOMS-CN")])
+    assert work.publications == []
+    assert store.orphans()[0]["receiver"] == "CUSTOMS-CN"
