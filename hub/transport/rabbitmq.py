@@ -147,7 +147,8 @@ class BatchConsumer:
         while not self._stopping.is_set():
             for attempt in retrying:
                 with attempt:
-                    self._run_once()
+                    if not self._stopping.is_set():  # stop() during the backoff: no new connection
+                        self._run_once()
             if not self._stopping.is_set():
                 log.warning("broker.reconnecting", worker=self.config.name)
 
@@ -184,6 +185,9 @@ class BatchConsumer:
             self._connection.close()
 
     def _on_open(self, connection) -> None:
+        if self._stopping.is_set():  # stop() came while connecting: _begin_stop found nothing open to close
+            connection.close()
+            return
         connection.channel(on_open_callback=self._on_channel)
 
     def _on_open_error(self, connection, error) -> None:
