@@ -141,7 +141,7 @@ class BatchConsumer:
 
     def run(self) -> None:
         """Run until stop(); reconnect with backoff when the broker goes away."""
-        retrying = Retrying(retry=retry_if_exception_type((AMQPConnectionError, ConnectionError, OSError)),
+        retrying = Retrying(retry=retry_if_exception_type((AMQPError, ConnectionError, OSError)),
                             wait=wait_exponential(multiplier=0.2, max=5),
                             stop=stop_after_delay(self.config.reconnect_for_s), reraise=True)
         while not self._stopping.is_set():
@@ -195,6 +195,10 @@ class BatchConsumer:
         connection.ioloop.stop()
 
     def _on_closed(self, connection, reason) -> None:
+        if self._timer is not None:
+            connection.ioloop.remove_timeout(self._timer)
+            self._timer = None
+        self._batch = []  # unacknowledged: the broker delivers them again
         if not self._stopping.is_set():
             log.warning("broker.disconnected", worker=self.config.name, reason=str(reason))
             self._error = AMQPConnectionError(str(reason))
@@ -224,8 +228,8 @@ class BatchConsumer:
             self._connection.ioloop.remove_timeout(self._timer)
             self._timer = None
         batch, self._batch = self._batch, []
-        if not batch:
-            return
+        if not batch or not self._open():
+            return  # a closed channel: the broker delivers these again after the reconnect
         try:
             works = self.handle(batch)
         except Exception as exc:  # transient (store, broker) or a bug: retry queues, then dead letters
@@ -244,7 +248,13 @@ class BatchConsumer:
 
     # publishing with confirms ------------------------------------------------------------------
 
+    def _open(self) -> bool:
+        return self._channel is not None and self._channel.is_open
+
     def _publish(self, works: list) -> None:
+        if not self._open():  # stored already: redelivery or the restart republishes what is PENDING
+            log.warning("batch.unpublished", worker=self.config.name, size=len(works))
+            return
         done = []
         for work in works:
             if not work.publications:
@@ -286,7 +296,7 @@ class BatchConsumer:
         except Exception:  # deliveries stay PENDING and are republished later; receivers drop repeats
             log.exception("delivery.mark_sent_failed", worker=self.config.name)
         for work in works:
-            if work.inbound is not None:
+            if work.inbound is not None and self._open():
                 self._channel.basic_ack(work.inbound.tag)
 
 
