@@ -6,7 +6,9 @@ mode. Inbound messages are gathered into batches (``batch_size`` or
 which stores the batch and returns what to publish. Every publication is
 tracked by its confirm sequence number; when all of an inbound message's
 publications are confirmed its deliveries are marked SENT and only then is it
-acknowledged. A nack or a lost connection leaves it unacknowledged, so the
+acknowledged. Confirms read from the socket together are finished together (one
+mark-SENT transaction) and acknowledged with one multiple ack that covers only
+the head of messages all finished, in delivery order. A nack or a lost connection leaves it unacknowledged, so the
 broker delivers it again; the core recognises it and republishes what is still
 PENDING. Connection loss is retried with tenacity at this boundary only.
 """
@@ -134,7 +136,9 @@ class BatchConsumer:
         self._batch: list[Inbound] = []
         self._timer = None
         self._seq = 0
-        self._pending: dict[int, _Pending] = {}
+        self._pending: dict[int, _Pending] = {}     # confirm sequence number -> its inbound's work
+        self._unacked: dict[int, bool] = {}         # inbound delivery tag -> ready to ack, in delivery order
+        self._confirmed: list = []                  # confirmed works waiting for _finish_confirmed
         self._consumer_tag = None
 
     # lifecycle ---------------------------------------------------------------------------------
@@ -178,7 +182,7 @@ class BatchConsumer:
         self._close_when_idle()
 
     def _close_when_idle(self) -> None:
-        if self._pending and self._connection.is_open:
+        if (self._pending or self._confirmed) and self._connection.is_open:
             self._connection.ioloop.call_later(0.05, self._close_when_idle)
             return
         if self._connection.is_open:
@@ -218,6 +222,7 @@ class BatchConsumer:
 
     def _on_message(self, channel, method, props, body) -> None:
         self._batch.append(inbound_of(method, props, body, self.config.hub_user))
+        self._unacked[method.delivery_tag] = False
         if len(self._batch) >= self.config.batch_size:
             self._flush()
         elif self._timer is None:
@@ -236,6 +241,12 @@ class BatchConsumer:
             log.warning("batch.failed", worker=self.config.name, size=len(batch), error=type(exc).__name__,
                         reason=str(exc)[:200])
             works = self.on_transient(batch, exc)
+        covered = {w.inbound.tag for w in works if w.inbound is not None}
+        for inbound in batch:
+            if inbound.tag not in covered:  # a core bug; left unsettled it would hold back every later ack
+                log.error("batch.inbound_without_work", worker=self.config.name, tag=inbound.tag)
+                self._channel.basic_nack(inbound.tag, requeue=True)
+                self._unacked.pop(inbound.tag, None)
         self._publish(works)
 
     def _on_tick(self) -> None:
@@ -272,7 +283,14 @@ class BatchConsumer:
     def _on_confirm(self, frame) -> None:
         method = frame.method
         nack = isinstance(method, pika.spec.Basic.Nack)
-        tags = [t for t in self._pending if t <= method.delivery_tag] if method.multiple else [method.delivery_tag]
+        if method.multiple:  # sequence numbers are inserted in increasing order: take the confirmed head
+            tags = []
+            for tag in self._pending:
+                if tag > method.delivery_tag:
+                    break
+                tags.append(tag)
+        else:
+            tags = [method.delivery_tag]
         finished = []
         for tag in tags:
             pending = self._pending.pop(tag, None)
@@ -282,13 +300,26 @@ class BatchConsumer:
             pending.failed = pending.failed or nack
             if pending.remaining == 0:
                 finished.append(pending)
-        self._finish([p.work for p in finished if not p.failed])
         for p in finished:
             if p.failed and p.work.inbound is not None:
                 log.warning("publication.nacked", worker=self.config.name)
                 self._channel.basic_nack(p.work.inbound.tag, requeue=True)
+                self._unacked.pop(p.work.inbound.tag, None)
+        confirmed = [p.work for p in finished if not p.failed]
+        if confirmed:
+            # Every confirm frame read from the socket in this pass of the I/O loop is handled before the
+            # loop runs its timers: finish them all together, one mark-sent transaction, one ack.
+            if not self._confirmed:
+                self._connection.ioloop.call_later(0, self._finish_confirmed)
+            self._confirmed.extend(confirmed)
+
+    def _finish_confirmed(self) -> None:
+        works, self._confirmed = self._confirmed, []
+        self._finish(works)
 
     def _finish(self, works: list) -> None:
+        """Mark the works' deliveries SENT, then acknowledge their inbound messages: every message
+        delivered before them that is also finished, with one multiple ack."""
         if not works:
             return
         try:
@@ -296,8 +327,17 @@ class BatchConsumer:
         except Exception:  # deliveries stay PENDING and are republished later; receivers drop repeats
             log.exception("delivery.mark_sent_failed", worker=self.config.name)
         for work in works:
-            if work.inbound is not None and self._open():
-                self._channel.basic_ack(work.inbound.tag)
+            if work.inbound is not None and work.inbound.tag in self._unacked:
+                self._unacked[work.inbound.tag] = True
+        head = []
+        for tag, ready in self._unacked.items():  # the finished head, in delivery order
+            if not ready:
+                break
+            head.append(tag)
+        for tag in head:
+            del self._unacked[tag]
+        if head and self._open():
+            self._channel.basic_ack(head[-1], multiple=True)
 
 
 def publish_once(url: str, pubs: list[Publication], name: str = "hub-cli", user_id: str | None = None,

@@ -1,0 +1,127 @@
+"""The batching consumer's bookkeeping without a broker: an inbound message is acknowledged only
+after every one of its publications is confirmed and its deliveries are marked SENT; acks go out
+as one multiple ack for the finished head, never past a message still in flight."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pika
+
+from hub.transport.base import Publication
+from hub.transport.rabbitmq import BatchConsumer, ConsumerConfig
+from hub.worker.router import Work
+
+
+class FakeLoop:
+    def __init__(self) -> None:
+        self.callbacks = []
+
+    def call_later(self, delay, fn):
+        self.callbacks.append(fn)
+        return fn
+
+    def remove_timeout(self, handle) -> None:
+        self.callbacks.remove(handle)
+
+    def run(self) -> None:
+        while self.callbacks:
+            self.callbacks.pop(0)()
+
+
+class FakeChannel:
+    is_open = True
+
+    def __init__(self, log: list) -> None:
+        self.log = log
+
+    def basic_publish(self, exchange, routing_key, body, properties) -> None:
+        self.log.append(("publish", body))
+
+    def basic_ack(self, tag, multiple=False) -> None:
+        self.log.append(("ack", tag, multiple))
+
+    def basic_nack(self, tag, requeue=True) -> None:
+        self.log.append(("nack", tag, requeue))
+
+
+def consumer(handle, log: list, batch_size: int = 100) -> BatchConsumer:
+    c = BatchConsumer(ConsumerConfig("amqp://x", "q", "test", "hub", batch_size=batch_size), handle,
+                      on_transient=lambda batch, exc: [], on_confirmed=lambda works: log.append(
+                          ("sent", sorted(i for w in works for i in w.delivery_ids))))
+    c._connection = SimpleNamespace(ioloop=FakeLoop(), is_open=True)
+    c._channel = FakeChannel(log)
+    return c
+
+
+def deliver(c: BatchConsumer, tag: int) -> None:
+    c._on_message(None, SimpleNamespace(delivery_tag=tag, redelivered=False), pika.BasicProperties(),
+                  f"m{tag}".encode())
+
+
+def confirm(c: BatchConsumer, seq: int, multiple: bool = False, nack: bool = False) -> None:
+    method = (pika.spec.Basic.Nack if nack else pika.spec.Basic.Ack)(delivery_tag=seq, multiple=multiple)
+    c._on_confirm(SimpleNamespace(method=method))
+
+
+def two_publications_each(batch):
+    return [Work(i, [Publication("x", "", i.body + b".1", ""), Publication("x", "", i.body + b".2", "")],
+                 [i.tag * 10 + 1, i.tag * 10 + 2]) for i in batch]
+
+
+def test_acks_wait_for_confirms_and_sent_then_cover_only_the_finished_head():
+    log = []
+    c = consumer(two_publications_each, log, batch_size=3)
+    for tag in (1, 2, 3):
+        deliver(c, tag)                     # the third fills the batch: 6 publications, seq 1..6
+    assert [e[0] for e in log] == ["publish"] * 6
+    confirm(c, 3)
+    confirm(c, 4)                           # message 2 complete, message 1 not yet
+    c._connection.ioloop.run()
+    assert log[6:] == [("sent", [21, 22])]  # SENT, but no ack: message 1 is still in flight
+    confirm(c, 2, multiple=True)            # seq 1 and 2: message 1 complete
+    c._connection.ioloop.run()
+    assert log[7:] == [("sent", [11, 12]), ("ack", 2, True)]
+    confirm(c, 5, nack=True)
+    confirm(c, 6)
+    c._connection.ioloop.run()
+    assert log[9:] == [("nack", 3, True)]   # never acked, delivered again by the broker
+    assert not c._unacked and not c._pending
+
+
+def test_confirms_read_together_are_finished_in_one_transaction_and_one_ack():
+    log = []
+    c = consumer(two_publications_each, log, batch_size=2)
+    deliver(c, 1)
+    deliver(c, 2)
+    for seq in (1, 2, 3, 4):
+        confirm(c, seq)
+    assert log[4:] == []                    # nothing until the loop runs its timers
+    c._connection.ioloop.run()
+    assert log[4:] == [("sent", [11, 12, 21, 22]), ("ack", 2, True)]
+
+
+def test_a_message_without_publications_is_acked_only_behind_earlier_ones():
+    log = []
+
+    def handle(batch):
+        return [Work(i, [] if i.tag == 2 else [Publication("x", "", i.body, "")], [i.tag]) for i in batch]
+
+    c = consumer(handle, log, batch_size=2)
+    deliver(c, 1)
+    deliver(c, 2)
+    assert ("ack", 2, True) not in log      # message 2 is done at once, message 1 is not
+    confirm(c, 1)
+    c._connection.ioloop.run()
+    assert log[-1] == ("ack", 2, True)
+
+
+def test_an_inbound_message_a_core_forgot_is_nacked_instead_of_blocking_later_acks():
+    log = []
+    c = consumer(lambda batch: two_publications_each(batch[1:]), log, batch_size=2)
+    deliver(c, 1)
+    deliver(c, 2)
+    assert ("nack", 1, True) in log
+    confirm(c, 2, multiple=True)
+    c._connection.ioloop.run()
+    assert log[-1] == ("ack", 2, True)
