@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from . import rules
 from .adapters import Adapter, Output, Probe, Registry, RenderContext
-from .errors import (ConversionError, DocumentError, EngineError, InvalidDocument, ParseError,
+from .errors import (ConversionError, DocumentError, EngineError, InvalidDocument,
                      Problem)
 from .models import Document, Kind
 from .validation import SchemaSet, XmlLimits, check_size, parse_xml
@@ -123,4 +123,4 @@ def _model_problems(exc: ValidationError) -> list[Problem]:
             for err in exc.errors()]
 
 
-__all__ = ["Engine", "Inbound", "ParseError", "looks_like_xml"]
+__all__ = ["Engine", "Inbound", "looks_like_xml"]

@@ -28,8 +28,9 @@ def with_function(doc, function):
     return doc.model_copy(update={"header": doc.header.model_copy(update={"function": function})})
 
 
-def line_of(data: bytes, needle: bytes, nth: int = 1) -> int:
+def line_of(data: bytes, needle: bytes | str, nth: int = 1) -> int:
     """The 1-based line of the nth occurrence of ``needle``."""
+    needle = needle.encode() if isinstance(needle, str) else needle
     at = -1
     for _ in range(nth):
         at = data.index(needle, at + 1)

@@ -12,13 +12,10 @@ from hub.composition import build_engine
 from hub.errors import ConversionError, ParseError
 from hub.models import Measure, Party
 from hub.settings import Settings
+from tests.adapters.golden_support import line_of
 from tests.conftest import ROOT, example
 
 
-def line_of(data: bytes, needle: str, occurrence: int = 1) -> int:
-    """1-based line of the n-th line containing ``needle``."""
-    hits = [n for n, line in enumerate(data.decode().splitlines(), 1) if needle in line]
-    return hits[occurrence - 1]
 
 
 def problems(engine, data: bytes) -> list[tuple[str, int | None]]:
