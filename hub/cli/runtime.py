@@ -10,7 +10,7 @@ from ..composition import build_engine
 from ..settings import Settings
 from ..transport.base import Publication, Topology
 from ..transport.rabbitmq import publish_once
-from ..worker.serve import declare, hub_user, serve as serve_hub
+from ..worker.serve import declare, hub_user, serve as serve_hub, undeclare
 from .documents import read_input
 
 
@@ -29,6 +29,25 @@ def topology_declare(settings: Settings) -> None:
       HUB_AMQP_URL=amqp://hub:secret@broker:5672/eport hub topology declare
     """
     for name in declare(settings):
+        click.echo(name)
+
+
+@topology.command("delete")
+@click.option("--yes", is_flag=True, help="Required: confirms that the prefix's queues go.")
+@click.option("--force", is_flag=True, help="Delete queues that still hold messages (they are lost).")
+@click.pass_obj
+def topology_delete(settings: Settings, yes: bool, force: bool) -> None:
+    """Remove every exchange and queue of HUB_TOPOLOGY_PREFIX (a retired deployment or a test run).
+
+    A queue that still holds messages stops the command unless --force is given.
+
+    \b
+    Example:
+      HUB_TOPOLOGY_PREFIX=staging hub topology delete --yes
+    """
+    if not yes:
+        raise click.UsageError(f"this deletes every queue of prefix {settings.topology_prefix!r}; add --yes")
+    for name in undeclare(settings, if_empty=not force):
         click.echo(name)
 
 

@@ -19,12 +19,14 @@ import threading
 import time
 from dataclasses import dataclass, field
 from typing import Callable
+from urllib.parse import parse_qs, urlsplit
 
 import pika
 import structlog
 from pika.exceptions import AMQPConnectionError, AMQPError
 from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
+from ..errors import ConfigError
 from ..routing import RoutesFile
 from .base import Inbound, Publication, Topology
 
@@ -34,8 +36,17 @@ Handler = Callable[[list[Inbound]], list]
 """A core's ``handle``: inbound batch -> list of Work (publications, delivery ids, inbound)."""
 
 
+_PATIENT = {"stack_timeout": 45, "connection_attempts": 3, "retry_delay": 2}
+"""Defaults for a busy broker (a node creating hundreds of quorum queues answers a handshake late);
+a URL's own query (``?connection_attempts=5``) wins."""
+
+
 def parameters(url: str, name: str) -> pika.URLParameters:
     params = pika.URLParameters(url)
+    named = parse_qs(urlsplit(url).query)
+    for key, value in _PATIENT.items():
+        if key not in named:
+            setattr(params, key, value)
     params.client_properties = {"connection_name": name}
     params.heartbeat = 30
     params.blocked_connection_timeout = 60
@@ -49,31 +60,65 @@ def queue_arguments(expires_ms: int | None = None, **extra) -> dict:
     return args
 
 
+@dataclass(frozen=True)
+class QueueSpec:
+    name: str
+    exchange: str
+    key: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+def topology_plan(topology: Topology, routes: RoutesFile,
+                  retry_delays_ms: list[int]) -> tuple[list[tuple[str, str]], list[QueueSpec]]:
+    """Every exchange (name, type) and queue the hub uses: the one place that lists them."""
+    exchanges = [(topology.inbound, "fanout"), (topology.outbound, "direct"), (topology.receipts, "fanout"),
+                 (topology.status, "direct"), (topology.retry, "direct"), (topology.dead, "fanout")]
+    queues = [QueueSpec(topology.inbound, topology.inbound), QueueSpec(topology.receipts, topology.receipts),
+              QueueSpec(topology.dead, topology.dead)]
+    queues += [QueueSpec(topology.receiver_queue(r), topology.outbound, r) for r in routes.receivers]
+    queues += [QueueSpec(topology.sender_queue(s), topology.status, s) for s in routes.senders]
+    queues += [QueueSpec(topology.retry_queue(step), topology.retry, str(step), {
+                   "x-message-ttl": delay, "x-dead-letter-exchange": topology.inbound,
+                   "x-dead-letter-strategy": "at-least-once", "x-overflow": "reject-publish"})
+               for step, delay in enumerate(retry_delays_ms)]
+    return exchanges, queues
+
+
 def declare_topology(channel, topology: Topology, routes: RoutesFile, retry_delays_ms: list[int],
                      expires_ms: int | None = None) -> list[str]:
     """Create every exchange and queue idempotently (durable, quorum); returns the queue names."""
-    queues = []
-
-    def queue(name: str, exchange: str, key: str = "", **extra) -> None:
-        channel.queue_declare(name, durable=True, arguments=queue_arguments(expires_ms, **extra))
-        channel.queue_bind(name, exchange, routing_key=key)
-        queues.append(name)
-
-    for name, kind in ((topology.inbound, "fanout"), (topology.outbound, "direct"), (topology.receipts, "fanout"),
-                       (topology.status, "direct"), (topology.retry, "direct"), (topology.dead, "fanout")):
+    exchanges, queues = topology_plan(topology, routes, retry_delays_ms)
+    for name, kind in exchanges:
         channel.exchange_declare(name, exchange_type=kind, durable=True)
-    queue(topology.inbound, topology.inbound)
-    queue(topology.receipts, topology.receipts)
-    queue(topology.dead, topology.dead)
-    for receiver in routes.receivers:
-        queue(topology.receiver_queue(receiver), topology.outbound, receiver)
-    for sender in routes.senders:
-        queue(topology.sender_queue(sender), topology.status, sender)
-    for step, delay in enumerate(retry_delays_ms):
-        queue(topology.retry_queue(step), topology.retry, str(step), **{
-            "x-message-ttl": delay, "x-dead-letter-exchange": topology.inbound,
-            "x-dead-letter-strategy": "at-least-once", "x-overflow": "reject-publish"})
-    return queues
+    for q in queues:
+        channel.queue_declare(q.name, durable=True, arguments=queue_arguments(expires_ms, **q.extra))
+        channel.queue_bind(q.name, q.exchange, routing_key=q.key)
+    return [q.name for q in queues]
+
+
+def delete_topology(channel, topology: Topology, routes: RoutesFile, retry_delays_ms: list[int],
+                    if_empty: bool = True) -> list[str]:
+    """Delete every queue and exchange of the plan (missing ones are skipped); returns the deleted
+    queue names. With ``if_empty`` nothing is deleted while any queue still holds messages."""
+    exchanges, queues = topology_plan(topology, routes, retry_delays_ms)
+    present: dict[str, int] = {}
+    for q in queues:
+        try:
+            present[q.name] = channel.queue_declare(q.name, passive=True).method.message_count
+        except pika.exceptions.ChannelClosedByBroker as exc:
+            if exc.reply_code != 404:
+                raise
+            channel = channel.connection.channel()
+    holding = {name: count for name, count in present.items() if count}
+    if if_empty and holding:
+        listed = ", ".join(f"{name} ({count})" for name, count in holding.items())
+        raise ConfigError(f"queues still hold messages: {listed}; nothing deleted (--force deletes them)",
+                          code="TOPOLOGY_NOT_EMPTY")
+    for name in present:
+        channel.queue_delete(name)
+    for name, _ in exchanges:
+        channel.exchange_delete(name)
+    return list(present)
 
 
 def sender_of(props: pika.BasicProperties, hub_user: str) -> str:
@@ -358,5 +403,5 @@ def publish_once(url: str, pubs: list[Publication], name: str = "hub-cli", user_
         connection.close()
 
 
-__all__ = ["AMQPError", "BatchConsumer", "ConsumerConfig", "declare_topology", "inbound_of", "parameters",
-           "publish_once", "sender_of"]
+__all__ = ["AMQPError", "BatchConsumer", "ConsumerConfig", "QueueSpec", "declare_topology", "delete_topology",
+           "inbound_of", "parameters", "publish_once", "sender_of", "topology_plan"]

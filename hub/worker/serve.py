@@ -23,7 +23,8 @@ from ..settings import Settings
 from ..store import open_store
 from ..store.base import MessageStatus, NewMessage, Store
 from ..transport.base import Inbound, Topology
-from ..transport.rabbitmq import BatchConsumer, ConsumerConfig, declare_topology, parameters, publish_once
+from ..transport.rabbitmq import (BatchConsumer, ConsumerConfig, declare_topology, delete_topology, parameters,
+                                  publish_once)
 from .receipts import ReceiptCore, Sweeper
 from .router import RouterCore, Work, hub_message_id, outbound, retry_or_dead
 
@@ -41,6 +42,17 @@ def declare(settings: Settings) -> list[str]:
     try:
         return declare_topology(connection.channel(), Topology(settings.topology_prefix), routes,
                                 settings.retry_delays_ms, settings.queue_expires_ms)
+    finally:
+        connection.close()
+
+
+def undeclare(settings: Settings, if_empty: bool = True) -> list[str]:
+    """`hub topology delete`: the same exchanges and queues, removed (a test's or a retired prefix's)."""
+    routes = load_routes(settings.routes)
+    connection = pika.BlockingConnection(parameters(settings.amqp_url, "hub-topology"))
+    try:
+        return delete_topology(connection.channel(), Topology(settings.topology_prefix), routes,
+                               settings.retry_delays_ms, if_empty)
     finally:
         connection.close()
 

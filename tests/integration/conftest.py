@@ -1,7 +1,7 @@
 """Integration fixtures: the real RabbitMQ on 127.0.0.1:5672, isolated per test by a unique prefix.
 
 A missing broker skips these tests on a developer's machine and fails them when CI=true.
-Queues carry x-expires, so a test that dies still leaves nothing behind for long.
+Each test deletes its queues; they also carry x-expires, so a killed run leaves nothing behind for long.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import threading
 import time
 import uuid
 from pathlib import Path
+from typing import Iterator
 
 import pika
 import pytest
@@ -21,10 +22,10 @@ from hub.routing import Router, load_routes
 from hub.settings import Settings
 from hub.store import open_store
 from hub.transport.base import Topology
-from hub.transport.rabbitmq import BatchConsumer, ConsumerConfig
+from hub.transport.rabbitmq import BatchConsumer, ConsumerConfig, parameters
 from hub.worker.receipts import ReceiptCore, Sweeper
 from hub.worker.router import RouterCore, Work
-from hub.worker.serve import _mark_sent, _transient, declare, hub_user
+from hub.worker.serve import _mark_sent, _transient, declare, hub_user, undeclare
 
 AMQP_URL = os.environ.get("HUB_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2F")
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="session")
 def broker() -> str:
     try:
-        pika.BlockingConnection(pika.URLParameters(AMQP_URL)).close()
+        pika.BlockingConnection(parameters(AMQP_URL, "test-probe")).close()
     except AMQPConnectionError as exc:
         if os.environ.get("CI") == "true":
             pytest.fail(f"RabbitMQ is not reachable at {AMQP_URL} (CI=true): {exc}")
@@ -42,11 +43,14 @@ def broker() -> str:
 
 
 @pytest.fixture
-def settings(broker, tmp_path) -> Settings:
-    """Settings for one test: its own topology prefix, store and short retry delays."""
-    return Settings(amqp_url=broker, store_url=f"sqlite:///{tmp_path / 'store.db'}",
-                    topology_prefix=f"t{uuid.uuid4().hex[:10]}", queue_expires_ms=120_000,
-                    retry_delays_ms=[200, 400], batch_ms=5, sweep_seconds=0.5, routes=ROOT / "routes.yaml")
+def settings(broker, tmp_path) -> Iterator[Settings]:
+    """Settings for one test: its own topology prefix, store and short retry delays. Its queues are
+    deleted afterwards, so a long run does not leave hundreds of quorum queues on the broker."""
+    settings = Settings(amqp_url=broker, store_url=f"sqlite:///{tmp_path / 'store.db'}",
+                        topology_prefix=f"t{uuid.uuid4().hex[:10]}", queue_expires_ms=120_000,
+                        retry_delays_ms=[200, 400], batch_ms=5, sweep_seconds=0.5, routes=ROOT / "routes.yaml")
+    yield settings
+    undeclare(settings, if_empty=False)
 
 
 class Hub:
@@ -103,7 +107,7 @@ class Queues:
 
     def __init__(self, settings: Settings) -> None:
         self.topology = Topology(settings.topology_prefix)
-        self.connection = pika.BlockingConnection(pika.URLParameters(settings.amqp_url))
+        self.connection = pika.BlockingConnection(parameters(settings.amqp_url, "test-queues"))
         self.channel = self.connection.channel()
 
     def take(self, queue: str, count: int, timeout: float = 15.0) -> list[tuple]:

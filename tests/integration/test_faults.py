@@ -34,7 +34,7 @@ from hub.settings import Settings
 from hub.store import open_store
 from hub.store.base import MessageFilter, MessageStatus
 from hub.transport.base import Publication, Topology
-from hub.transport.rabbitmq import publish_once
+from hub.transport.rabbitmq import parameters, publish_once
 from hub.worker.router import hub_message_id
 from hub.worker.serve import hub_user
 from tests.conftest import example
@@ -75,7 +75,7 @@ def in_background(target, *args, **kwargs) -> threading.Thread:
 
 def ready(settings: Settings, queue: str) -> int:
     """How many messages wait in a queue."""
-    connection = pika.BlockingConnection(pika.URLParameters(settings.amqp_url))
+    connection = pika.BlockingConnection(parameters(settings.amqp_url, "test-peek"))
     try:
         return connection.channel().queue_declare(queue, passive=True).method.message_count
     finally:
@@ -243,6 +243,8 @@ class Serve:
 
     def kill_all(self) -> None:
         """Clean-up after a failed test: the process group of this serve (its own session), by its id."""
+        if self.proc is None:
+            return
         try:
             os.killpg(self.proc.pid, signal.SIGKILL)
         except ProcessLookupError:
@@ -255,8 +257,8 @@ def serving(settings, tmp_path):
     started: list[Serve] = []
 
     def start(as_settings: Settings | None = None) -> Serve:
-        started.append(Serve(as_settings or settings, tmp_path).start())
-        return started[-1]
+        started.append(Serve(as_settings or settings, tmp_path))   # listed first: killed even if start fails
+        return started[-1].start()
     yield start
     for s in started:
         s.kill_all()
@@ -418,7 +420,7 @@ def test_the_broker_checked_user_is_the_sender_and_a_forged_one_is_refused(setti
     own, forged, anonymous = waybills(3, start=500)
     topo = Topology(settings.topology_prefix)
     with Hub(settings) as hub:
-        connection = pika.BlockingConnection(pika.URLParameters(as_user(settings.amqp_url, user, password)))
+        connection = pika.BlockingConnection(parameters(as_user(settings.amqp_url, user, password), "test-user"))
         try:
             channel = connection.channel()
             channel.confirm_delivery()
