@@ -71,6 +71,9 @@ class Adapter(ABC):
     """Canonical JSON-pointer patterns (``*`` for list indexes) -> XPath in this format,
     used to put a source line on business-rule errors."""
     namespaces: ClassVar[dict[str, str]] = {}
+    negative_receipt: ClassVar[str | None] = None
+    """The receipt format a sender of this format gets when the hub rejects its message
+    (XFNM for Cargo-XML, CONTRL for EDIFACT, FNA for Cargo-IMP); None: the JSON status event only."""
 
     @property
     def is_receipt(self) -> bool:
@@ -87,6 +90,12 @@ class Adapter(ABC):
     def render(self, doc: Document, ctx: RenderContext) -> Output:
         """Render a canonical document into this format."""
         raise ConversionError(f"format {self.name} cannot be written")
+
+    def reply_facts(self, data: bytes) -> dict:
+        """What a reply to this message must echo, read leniently from the raw bytes even when the
+        message failed: Receipt fields such as ``answers_interchange`` (EDIFACT UNB 0020),
+        ``answers_message_id``, ``answers_type``, ``business_key`` or ``text``. Never raises."""
+        return {}
 
     def accepts(self, doc: Document) -> bool:
         """Whether this adapter can render this document."""

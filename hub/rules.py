@@ -16,8 +16,8 @@ from typing import Iterator
 import pycountry
 
 from .errors import Problem
-from .models import (Address, Declaration, Document, Manifest, Party, Receipt, TransportMode,
-                     Waybill, WaybillType)
+from .models import (Address, Declaration, Document, Inventories, LogisticsBills, Manifest, Orders, Party,
+                     Payments, PersonsList, Receipt, ShipmentStatus, TransportMode, Waybill, WaybillType)
 
 AWB = re.compile(r"^(\d{3})-?(\d{8})$")
 HS_CODE = re.compile(r"^\d{6,10}$")
@@ -58,8 +58,9 @@ def is_currency(code: str) -> bool:
 
 def check(doc: Document) -> list[Problem]:
     """Every business-rule problem of a canonical document."""
-    checker = {Waybill: _waybill, Manifest: _manifest, Declaration: _declaration,
-               Receipt: _receipt}[type(doc)]
+    checker = {Waybill: _waybill, Manifest: _manifest, Declaration: _declaration, Receipt: _receipt,
+               PersonsList: _persons, ShipmentStatus: _status, Orders: _orders, Payments: _payments,
+               LogisticsBills: _logistics, Inventories: _inventories}[type(doc)]
     return list(checker(doc))
 
 
@@ -174,3 +175,64 @@ def _declaration(d: Declaration) -> Iterator[Problem]:
 
 def _receipt(r: Receipt) -> Iterator[Problem]:
     return iter(())
+
+
+def _persons(p: PersonsList) -> Iterator[Problem]:
+    yield from _plausible(p.departure_at, "/departure_at")
+    yield from _plausible(p.arrival_at, "/arrival_at")
+    if p.total is not None and p.total != len(p.persons):
+        yield Problem("RULE_TOTAL_MISMATCH", f"the stated total {p.total} differs from the "
+                      f"{len(p.persons)} persons listed", path="/total")
+    for i, person in enumerate(p.persons):
+        yield from _plausible(person.born_on, f"/persons/{i}/born_on")
+
+
+def _status(s: ShipmentStatus) -> Iterator[Problem]:
+    if (p := awb_problem(s.waybill, "/waybill")) is not None:
+        yield p
+    yield from _positive(s.pieces, "/pieces", "the number of pieces")
+    if s.weight is not None:
+        yield from _positive(s.weight.value, "/weight/value", "the weight")
+    yield from _plausible(s.happened_at, "/happened_at")
+
+
+def _not_negative(value: Decimal | None, path: str, what: str) -> Iterator[Problem]:
+    if value is not None and value < 0:
+        yield Problem("RULE_NEGATIVE", f"{what} must not be negative, not {value}", path=path)
+
+
+def _orders(d: Orders) -> Iterator[Problem]:
+    for i, o in enumerate(d.records):
+        base = f"/records/{i}"
+        yield from _positive(o.goods_value, f"{base}/goods_value", "the goods value")
+        for name in ("freight", "discount", "tax_total", "actual_paid"):
+            yield from _not_negative(getattr(o, name), f"{base}/{name}", name.replace("_", " "))
+        summed = sum((item.total for item in o.items), Decimal(0))
+        if o.items and summed != o.goods_value:
+            yield Problem("RULE_TOTAL_MISMATCH", f"goods value {o.goods_value} differs from the items' "
+                          f"sum {summed}", path=f"{base}/goods_value")
+        for j, item in enumerate(o.items):
+            yield from _positive(item.quantity, f"{base}/items/{j}/quantity", "the quantity")
+
+
+def _payments(d: Payments) -> Iterator[Problem]:
+    for i, p in enumerate(d.records):
+        yield from _positive(p.amount_paid, f"/records/{i}/amount_paid", "the amount paid")
+        yield from _plausible(p.paid_at, f"/records/{i}/paid_at")
+
+
+def _logistics(d: LogisticsBills) -> Iterator[Problem]:
+    for i, b in enumerate(d.records):
+        yield from _positive(b.weight.value, f"/records/{i}/weight/value", "the weight")
+        yield from _positive(b.packages, f"/records/{i}/packages", "the number of packages")
+
+
+def _inventories(d: Inventories) -> Iterator[Problem]:
+    for i, inv in enumerate(d.records):
+        base = f"/records/{i}"
+        yield from _plausible(inv.declared_on, f"{base}/declared_on")
+        yield from _positive(inv.gross_weight, f"{base}/gross_weight", "the gross weight")
+        yield from _positive(inv.packages, f"{base}/packages", "the number of packages")
+        yield from _hs([item.hs_code for item in inv.items], f"{base}/hs_codes")
+        for j, item in enumerate(inv.items):
+            yield from _positive(item.quantity, f"{base}/items/{j}/quantity", "the quantity")

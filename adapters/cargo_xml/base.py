@@ -36,6 +36,7 @@ class CargoXmlAdapter(XmlAdapter):
     """An IATA Cargo-XML message: ``rsm:<root>`` in ``message_ns``, data elements in iata:datamodel:3."""
 
     family = "cargo-xml"
+    negative_receipt = "xfnm"
     message_ns: ClassVar[str]
     root: ClassVar[str]
     document_name: ClassVar[str]

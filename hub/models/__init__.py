@@ -4,21 +4,28 @@ from typing import Annotated, Union
 
 from pydantic import Field, TypeAdapter
 
-from .common import (Address, Amount, CustomsNote, Function, Kind, Location, Measure,
+from .common import (Address, Amount, CustomsNote, Direction, Function, Kind, Location, Measure,
                      MessageHeader, Model, Party, TransportMode)
-from .declaration import Declaration, Direction, DocumentReference, GoodsItem
+from .declaration import Declaration, DocumentReference, GoodsItem
+from .ecommerce import (Buyer, Consignee, Inventories, Inventory, InventoryItem, LogisticsBill, LogisticsBills,
+                        Order, OrderItem, Orders, Payment, Payments)
+from .persons import Person, PersonRole, PersonsList, TravelDocument
+from .status import ShipmentStatus
 from .manifest import Conveyance, Manifest, ManifestConsignment
 from .receipt import Receipt, ReceiptError, ReceiptStatus
 from .waybill import TransportLeg, Waybill, WaybillType
 
-Document = Annotated[Union[Waybill, Manifest, Declaration, Receipt], Field(discriminator="kind")]
+Document = Annotated[Union[Waybill, Manifest, Declaration, Receipt, PersonsList, ShipmentStatus, Orders, Payments,
+                           LogisticsBills, Inventories], Field(discriminator="kind")]
 """Any canonical document, discriminated by ``kind``."""
 
 DOCUMENT = TypeAdapter(Document)
 
 __all__ = [
-    "Address", "Amount", "Conveyance", "CustomsNote", "Declaration", "Direction", "Document",
-    "DOCUMENT", "DocumentReference", "Function", "GoodsItem", "Kind", "Location", "Manifest",
-    "ManifestConsignment", "Measure", "MessageHeader", "Model", "Party", "Receipt",
-    "ReceiptError", "ReceiptStatus", "TransportLeg", "TransportMode", "Waybill", "WaybillType",
+    "Address", "Amount", "Buyer", "Consignee", "Conveyance", "CustomsNote", "Declaration", "Direction",
+    "Document", "DOCUMENT", "DocumentReference", "Function", "GoodsItem", "Inventories", "Inventory",
+    "InventoryItem", "Kind", "Location", "LogisticsBill", "LogisticsBills", "Manifest", "ManifestConsignment",
+    "Measure", "MessageHeader", "Model", "Order", "OrderItem", "Orders", "Party", "Payment", "Payments",
+    "Person", "PersonRole", "PersonsList", "Receipt", "ReceiptError", "ReceiptStatus", "ShipmentStatus",
+    "TransportLeg", "TransportMode", "TravelDocument", "Waybill", "WaybillType",
 ]

@@ -22,6 +22,17 @@ class Kind(str, Enum):
     MANIFEST = "manifest"
     DECLARATION = "declaration"
     RECEIPT = "receipt"
+    PERSONS = "persons"
+    STATUS = "status"
+    ORDER = "order"
+    PAYMENT = "payment"
+    LOGISTICS = "logistics"
+    INVENTORY = "inventory"
+
+
+class Direction(str, Enum):
+    IMPORT = "import"
+    EXPORT = "export"
 
 
 class Function(str, Enum):

@@ -4,17 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from enum import Enum
 from typing import Literal
 
 from pydantic import Field
 
-from .common import Amount, Function, Kind, Measure, MessageHeader, Model, Party, TransportMode
-
-
-class Direction(str, Enum):
-    IMPORT = "import"
-    EXPORT = "export"
+from .common import Amount, Direction, Function, Kind, Measure, MessageHeader, Model, Party, TransportMode
 
 
 class DocumentReference(Model):

@@ -32,6 +32,8 @@ class Receipt(Model):
     kind: Literal[Kind.RECEIPT] = Kind.RECEIPT
     header: MessageHeader = Field(default_factory=MessageHeader)
     answers_message_id: str | None = None
+    answers_interchange: str | None = Field(None, description="the answered envelope's reference "
+                                            "(EDIFACT UNB 0020, DXP CopMsgId) when the format has one")
     answers_type: str | None = Field(None, description="the answered message type, e.g. 741, MT1101, DEC")
     business_key: str = Field(..., description="the business key of the answered message")
     issuer: str | None = Field(None, description="who answered (agency id)")

@@ -168,9 +168,8 @@ class RouterCore:
             events.append(status_event(self.topology, inbound.sender, "message.rejected", base["id"],
                                        sender_message_id=inbound.message_id,
                                        business_key=base.get("business_key"), errors=list(errors)))
-            native = native_rejection(self.engine, self.topology, inbound.sender, base["id"],
-                                      adapter.family if adapter else None, base.get("business_key"),
-                                      None, list(errors), self.party_id)
+            native = native_rejection(self.engine, self.topology, inbound.sender, base["id"], adapter,
+                                      inbound.body, base.get("business_key"), list(errors), self.party_id)
             if native is not None:
                 events.append(native)
         return _Decision(inbound, message, events)

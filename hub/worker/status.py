@@ -5,15 +5,11 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 
-from ..adapters import RenderContext
+from ..adapters import Adapter, RenderContext
 from ..errors import HubError
 from ..models import Receipt, ReceiptError, ReceiptStatus
 from ..pipeline import Engine
 from ..transport.base import Publication, Topology
-
-NATIVE_RECEIPTS = {"cargo-xml": "xfnm"}
-"""Families whose senders also get a native receipt, and the receipt format they get."""
-
 
 def status_event(topology: Topology, sender: str, event: str, hub_message_id: str, **fields) -> Publication:
     """A JSON status event on the sender's feed (routing key = sender)."""
@@ -25,23 +21,33 @@ def status_event(topology: Topology, sender: str, event: str, hub_message_id: st
                        content_type="application/json", headers={"x-hub-event": event})
 
 
-def native_rejection(engine: Engine, topology: Topology, sender: str, hub_message_id: str, family: str | None,
-                     business_key: str | None, answers_type: str | None, errors: list[dict],
+def native_rejection(engine: Engine, topology: Topology, sender: str, hub_message_id: str,
+                     adapter: Adapter | None, data: bytes, business_key: str | None, errors: list[dict],
                      party_id: str) -> Publication | None:
-    """The sender family's own negative receipt (XFNM for Cargo-XML), or None when it has none."""
-    fmt = NATIVE_RECEIPTS.get(family or "")
-    if fmt is None or not business_key:
+    """The negative receipt of the sender's own format (XFNM, CONTRL, FNA ...), or None when it has none."""
+    fmt = adapter.negative_receipt if adapter is not None else None
+    if fmt is None:
         return None
-    receipt = Receipt(business_key=business_key, answers_type=answers_type, issuer=party_id,
-                      status=ReceiptStatus.REJECTED, issued_at=datetime.now(timezone.utc),
-                      text="rejected by the e-port hub",
-                      errors=[ReceiptError(code=e["code"], text=e.get("message"), pointer=e.get("path"))
-                              for e in errors[:20]])
+    facts = {"business_key": business_key or "", **_facts(adapter, data)}
+    if business_key:
+        facts["business_key"] = business_key
     try:
+        receipt = Receipt(**facts, issuer=party_id, status=ReceiptStatus.REJECTED,
+                          issued_at=datetime.now(timezone.utc), text=facts.get("text") or "rejected by the e-port hub",
+                          errors=[ReceiptError(code=e["code"], text=e.get("message"), pointer=e.get("path"))
+                                  for e in errors[:20]])
         out = engine.render(receipt, fmt, RenderContext(message_id=f"{hub_message_id}.nack",
                                                         sender_id=party_id, receiver_id=sender))
-    except HubError:
+    except (HubError, ValueError):
         return None  # the JSON status event still carries every error
     return Publication(exchange=topology.status, routing_key=sender, body=out.data,
                        message_id=f"{hub_message_id}.nack", content_type=out.media_type,
                        headers={"x-hub-event": "message.rejected", "x-hub-format": fmt})
+
+
+def _facts(adapter: Adapter, data: bytes) -> dict:
+    try:
+        facts = adapter.reply_facts(data)
+    except Exception:  # noqa: BLE001 - a reply must never fail on what it echoes
+        return {}
+    return {k: v for k, v in facts.items() if k in Receipt.model_fields and k not in ("status", "errors")}
