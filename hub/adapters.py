@@ -97,6 +97,19 @@ class Adapter(ABC):
         ``answers_message_id``, ``answers_type``, ``business_key`` or ``text``. Never raises."""
         return {}
 
+    def unwrap(self, probe: Probe) -> bytes | None:
+        """For an envelope format (DXP, Type-B): the payload it carries, which the engine then reads
+        like any message; None for a format that is not an envelope."""
+        return None
+
+    def seal(self, inner: Output, inner_adapter: "Adapter", ctx: RenderContext) -> Output:
+        """For an envelope format: wrap an already rendered and validated payload."""
+        raise ConversionError(f"format {self.name} is not an envelope")
+
+    @property
+    def is_envelope(self) -> bool:
+        return type(self).seal is not Adapter.seal
+
     def accepts(self, doc: Document) -> bool:
         """Whether this adapter can render this document."""
         return doc.kind in self.writes
@@ -139,6 +152,27 @@ class XmlAdapter(Adapter):
         raise ConversionError(f"format {self.name} cannot be written")
 
 
+class Enveloped(Adapter):
+    """A compound format ``inner+envelope`` (``ceb621+dxp``): the inner format, sealed.
+
+    The engine renders and validates the inner format, then seals it and validates the envelope."""
+
+    reads: ClassVar[frozenset[Kind]] = frozenset()
+
+    def __init__(self, inner: Adapter, envelope: Adapter) -> None:
+        self.inner, self.envelope = inner, envelope
+        self.name = f"{inner.name}+{envelope.name}"
+        self.family, self.media_type = inner.family, envelope.media_type
+        self.description = f"{inner.description}, in a {envelope.name} envelope"
+        self.writes, self.schema = inner.writes, envelope.schema
+
+    def detect(self, probe: Probe) -> bool:
+        return False
+
+    def render(self, doc: Document, ctx: RenderContext) -> Output:
+        return self.envelope.seal(self.inner.render(doc, ctx), self.inner, ctx)
+
+
 class Registry:
     """The formats this hub speaks, in registration order (detection tries them in turn)."""
 
@@ -158,10 +192,22 @@ class Registry:
     def names(self) -> list[str]:
         return list(self._by_name)
 
+    def knows(self, name: str) -> bool:
+        """A registered format, or ``inner+envelope`` of two registered ones."""
+        try:
+            self.get(name)
+        except ConversionError:
+            return False
+        return True
+
     def get(self, name: str) -> Adapter:
         try:
             return self._by_name[name]
         except KeyError:
+            if "+" in name:
+                inner, _, envelope = name.partition("+")
+                if inner in self._by_name and envelope in self._by_name and self._by_name[envelope].is_envelope:
+                    return Enveloped(self._by_name[inner], self._by_name[envelope])
             known = ", ".join(self._by_name)
             raise ConversionError(f"unknown format {name!r}; known formats: {known}",
                                   code="FORMAT_NOT_REGISTERED") from None

@@ -13,7 +13,7 @@ from lxml import etree
 from pydantic import ValidationError
 
 from . import rules
-from .adapters import Adapter, Output, Probe, Registry, RenderContext
+from .adapters import Adapter, Enveloped, Output, Probe, Registry, RenderContext
 from .errors import (ConversionError, DocumentError, EngineError, InvalidDocument,
                      Problem)
 from .models import Document, Kind
@@ -28,6 +28,8 @@ class Inbound:
     document: Document | None
     problems: list[Problem] = field(default_factory=list)
     tree: etree._ElementTree | None = None
+    envelope: Adapter | None = None
+    """The envelope the message came in (DXP, Type-B), when it had one."""
 
     @property
     def valid(self) -> bool:
@@ -59,14 +61,27 @@ class Engine:
     def detect(self, data: bytes) -> Adapter:
         return self.registry.detect(self.probe(data))
 
-    def inspect(self, data: bytes) -> Inbound:
+    def inspect(self, data: bytes, _envelope: Adapter | None = None) -> Inbound:
         """Read a message and collect every problem instead of stopping at the first.
 
         Raises DocumentError only when nothing can be read at all (empty, malformed,
         forbidden or unknown input); schema and rule problems land in ``problems``.
+        A message in an envelope is checked as an envelope, then its payload is read.
         """
         probe = self.probe(data)
         adapter = self.registry.detect(probe)
+        if adapter.is_envelope and _envelope is None:
+            if adapter.schema and probe.tree is not None:
+                problems = self.schemas.validate(probe.tree, adapter.schema)
+                if problems:
+                    return Inbound(adapter, None, problems, probe.tree)
+            try:
+                payload = adapter.unwrap(probe)
+            except DocumentError as exc:
+                return Inbound(adapter, None, exc.problems, probe.tree)
+            inner = self.inspect(payload, adapter)
+            inner.envelope = adapter
+            return inner
         if not adapter.reads:
             raise ConversionError(f"format {adapter.name} is write-only", code="FORMAT_NOT_READABLE")
         if adapter.schema and probe.tree is not None:
@@ -95,7 +110,10 @@ class Engine:
         adapter = self.registry.get(format_name)
         if not adapter.accepts(document):
             raise ConversionError(f"format {format_name} cannot carry a {document.kind.value}")
-        output = adapter.render(document, ctx)
+        if isinstance(adapter, Enveloped):
+            output = adapter.envelope.seal(self.render(document, adapter.inner.name, ctx), adapter.inner, ctx)
+        else:
+            output = adapter.render(document, ctx)
         if adapter.schema and output.tree is not None:
             problems = self.schemas.validate(output.tree, adapter.schema)
             if problems:

@@ -125,7 +125,7 @@ def convert(settings: Settings, file: str, target: str, output: str | None, rece
       hub convert examples/wco/dec_import_cn_gb.xml --to gacc-dec -o out/dec.xml
     """
     engine = build_engine(settings)
-    if target not in engine.registry.names():
+    if not engine.registry.knows(target):
         raise click.BadParameter(f"{target!r} is not a format; choose from {', '.join(engine.registry.names())}",
                                  param_hint="--to")
     data = read_input(file, settings.max_message_bytes)

@@ -21,7 +21,7 @@ class Finding:
 def check_routes(routes: RoutesFile, registry: Registry) -> list[Finding]:
     """Cross-check routes.yaml with the registered formats; find unreachable routes."""
     findings: list[Finding] = []
-    known = set(registry.names())
+    known = _Known(registry)
     for rid, receiver in routes.receivers.items():
         for fmt in receiver.accepts:
             if fmt not in known:
@@ -40,7 +40,17 @@ def check_routes(routes: RoutesFile, registry: Registry) -> list[Finding]:
     return findings
 
 
-def _check_route(route: Route, routes: RoutesFile, registry: Registry, known: set[str],
+class _Known:
+    """``fmt in known``: a registered format or an ``inner+envelope`` compound of two."""
+
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+
+    def __contains__(self, name: str) -> bool:
+        return self.registry.knows(name)
+
+
+def _check_route(route: Route, routes: RoutesFile, registry: Registry, known: _Known,
                  sendable: set[Kind]) -> list[Finding]:
     out: list[Finding] = []
     senders = [s for s in routes.senders if not route.match.senders
