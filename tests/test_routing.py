@@ -171,3 +171,21 @@ routes:
 def test_the_shipped_routes_pass_the_check():
     findings = check_routes(load_routes(ROOT / "routes.yaml"), build_registry())
     assert [f for f in findings if f.level == "error"] == []
+
+
+def test_the_fast_match_agrees_with_explain_for_every_example_sender_and_route(router, engine):
+    from hub.errors import DocumentError
+    compared = 0
+    for path in sorted((ROOT / "examples").rglob("*")):
+        if not path.is_file() or "bad" in path.parts:
+            continue
+        try:
+            doc = engine.read(path.read_bytes()).document
+        except (DocumentError, ValueError):
+            continue
+        for sender in (*router.routes.senders, "SOMEONE-ELSE", None):
+            for verdict in router.explain(doc, sender):
+                from hub.routing.router import facts_of
+                assert Router._matches(verdict.route, facts_of(doc), sender) is verdict.matched, (path, sender)
+                compared += 1
+    assert compared > 50

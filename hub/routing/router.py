@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 
-from ..models import Declaration, Document, Kind, Manifest, TransportMode, Waybill
+from ..models import (Declaration, Document, Inventories, Kind, Manifest, PersonsList, ShipmentStatus,
+                      TransportMode, Waybill)
 from .table import Route, RoutesFile
 
 
@@ -32,6 +33,14 @@ def facts_of(doc: Document) -> Facts:
     if isinstance(doc, Declaration):
         return Facts(doc.kind, doc.transport_mode, frozenset(),
                      frozenset(i.hs_code[:2] for i in doc.items))
+    if isinstance(doc, PersonsList):
+        return Facts(doc.kind, doc.mode, frozenset({doc.departure.code, doc.arrival.code}), frozenset())
+    if isinstance(doc, ShipmentStatus):
+        ports = {loc.code for loc in (doc.origin, doc.destination, doc.location) if loc}
+        return Facts(doc.kind, TransportMode.AIR, frozenset(ports), frozenset())
+    if isinstance(doc, Inventories):
+        return Facts(doc.kind, None, frozenset(r.port_code for r in doc.records),
+                     frozenset(i.hs_code[:2] for r in doc.records for i in r.items))
     return Facts(doc.kind, None, frozenset(), frozenset())
 
 
@@ -76,17 +85,28 @@ class Router:
     def plan(self, doc: Document, sender: str | None) -> list[Planned]:
         """Every (receiver, format) the document goes to; the first route naming a pair wins."""
         planned: dict[tuple[str, str], Planned] = {}
-        for verdict in self.explain(doc, sender):
-            if not verdict.matched:
+        facts = facts_of(doc)
+        for route in self.routes.routes:
+            if not self._matches(route, facts, sender):
                 continue
-            for d in verdict.route.deliver:
+            for d in route.deliver:
                 if (d.receiver, d.format) in planned:
                     continue
                 copy = doc
-                if d.only_matching_goods and verdict.route.match.hs_chapters:
-                    copy = narrow(doc, verdict.route.match.chapters())
-                planned[(d.receiver, d.format)] = Planned(d.receiver, d.format, verdict.route.name, copy)
+                if d.only_matching_goods and route.match.hs_chapters:
+                    copy = narrow(doc, route.match.chapters())
+                planned[(d.receiver, d.format)] = Planned(d.receiver, d.format, route.name, copy)
         return list(planned.values())
+
+    @staticmethod
+    def _matches(route: Route, facts: Facts, sender: str | None) -> bool:
+        """The verdict of ``_judge`` without its reasons (the router's hot path)."""
+        m = route.match
+        return ((not m.kinds or facts.kind in m.kinds)
+                and (not m.senders or (sender is not None and any(fnmatchcase(sender, p) for p in m.senders)))
+                and (not m.transport_modes or facts.transport_mode in m.transport_modes)
+                and (not m.ports or bool(facts.ports & set(m.ports)))
+                and (not m.hs_chapters or bool(facts.chapters & m.chapters())))
 
     @staticmethod
     def _judge(route: Route, facts: Facts, sender: str | None) -> Verdict:

@@ -13,7 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from ..errors import ConfigError
 from ..models import Kind, TransportMode
@@ -55,6 +55,7 @@ class Match(_Strict):
 
     kinds: list[Kind] = Field(default_factory=list)
     senders: list[str] = Field(default_factory=list, description="sender ids; shell globs allowed")
+    _expanded: tuple[list[str], frozenset[str]] | None = PrivateAttr(None)
     transport_modes: list[TransportMode] = Field(default_factory=list)
     ports: list[str] = Field(default_factory=list, description="any loading, unloading, origin or destination")
     hs_chapters: list[str] = Field(default_factory=list, description="'01-24' or '84'")
@@ -68,12 +69,15 @@ class Match(_Strict):
                 raise ValueError(f"{spec!r} is not a chapter ('84') or a range ('01-24')")
         return value
 
-    def chapters(self) -> set[str]:
-        out: set[str] = set()
-        for spec in self.hs_chapters:
-            low, high = _CHAPTERS.match(spec).groups()
-            out.update(f"{n:02d}" for n in range(int(low), int(high or low) + 1))
-        return out
+    def chapters(self) -> frozenset[str]:
+        """The two-digit chapters ``hs_chapters`` names (ranges expanded); computed once."""
+        if self._expanded is None or self._expanded[0] != self.hs_chapters:
+            out: set[str] = set()
+            for spec in self.hs_chapters:
+                low, high = _CHAPTERS.match(spec).groups()
+                out.update(f"{n:02d}" for n in range(int(low), int(high or low) + 1))
+            self._expanded = (list(self.hs_chapters), frozenset(out))
+        return self._expanded[1]
 
 
 class Delivery(_Strict):

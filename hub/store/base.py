@@ -211,6 +211,10 @@ class Store(ABC):
         remember ``agency_reference`` as a further key of that delivery (for two-step receipt
         chains: ClientSeqNo -> SeqNo -> entry number), and append events. One transaction."""
 
+    def apply_receipts(self, receipts: list[NewReceipt]) -> list[Correlation]:
+        """``apply_receipt`` for a batch, in order; a store may do it in one transaction."""
+        return [self.apply_receipt(r) for r in receipts]
+
     @abstractmethod
     def orphans(self, limit: int = 100) -> list[dict]:
         """Receipts that matched no delivery, newest first."""

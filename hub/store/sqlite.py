@@ -249,23 +249,34 @@ class SqliteStore(Store):
     def apply_receipt(self, receipt: NewReceipt) -> Correlation:
         """Store the receipt, correlate it by (receiver, key) over its keys in order, advance the
         delivery and remember ``agency_reference`` as a further key. One transaction."""
+        with self._write() as cur:
+            return self._apply(cur, receipt, ts(self._now()))
+
+    def apply_receipts(self, receipts: list[NewReceipt]) -> list[Correlation]:
+        """The batch in one transaction (receipts for one delivery are applied in their order)."""
+        if not receipts:
+            return []
         at = ts(self._now())
         with self._write() as cur:
-            found = self._correlate(cur, receipt.receiver, receipt.keys)
-            receipt_id = cur.execute(
-                "INSERT INTO receipts (receiver, format, received_at, keys, state, agency_status, agency_reference, "
-                "errors, delivery_id, sha256, size, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (receipt.receiver, receipt.format, ts(receipt.received_at), json.dumps(list(receipt.keys)),
-                 receipt.state.value if receipt.state else None, receipt.agency_status, receipt.agency_reference,
-                 json.dumps(list(receipt.errors)), found[0] if found else None,
-                 hashlib.sha256(receipt.raw).hexdigest(), len(receipt.raw), receipt.raw)).lastrowid
-            if found is None:
-                cur.execute(_EVENT, (at, None, None, "receipt.orphaned", None, f"receipt:{receipt_id}",
-                                     json.dumps({"receiver": receipt.receiver, "keys": list(receipt.keys)})))
-                return Correlation(receipt_id, None, None)
-            delivery = self._advance(cur, found, receipt, receipt_id, at)
-            row = cur.execute(f"SELECT {_MESSAGE} FROM messages WHERE id = ?", (delivery.message_id,)).fetchone()
-            return Correlation(receipt_id, delivery, _message(row))
+            return [self._apply(cur, r, at) for r in receipts]
+
+    def _apply(self, cur: sqlite3.Cursor, receipt: NewReceipt, at: str) -> Correlation:
+        """One receipt inside the caller's transaction."""
+        found = self._correlate(cur, receipt.receiver, receipt.keys)
+        receipt_id = cur.execute(
+            "INSERT INTO receipts (receiver, format, received_at, keys, state, agency_status, agency_reference, "
+            "errors, delivery_id, sha256, size, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (receipt.receiver, receipt.format, ts(receipt.received_at), json.dumps(list(receipt.keys)),
+             receipt.state.value if receipt.state else None, receipt.agency_status, receipt.agency_reference,
+             json.dumps(list(receipt.errors)), found[0] if found else None,
+             hashlib.sha256(receipt.raw).hexdigest(), len(receipt.raw), receipt.raw)).lastrowid
+        if found is None:
+            cur.execute(_EVENT, (at, None, None, "receipt.orphaned", None, f"receipt:{receipt_id}",
+                                 json.dumps({"receiver": receipt.receiver, "keys": list(receipt.keys)})))
+            return Correlation(receipt_id, None, None)
+        delivery = self._advance(cur, found, receipt, receipt_id, at)
+        row = cur.execute(f"SELECT {_MESSAGE} FROM messages WHERE id = ?", (delivery.message_id,)).fetchone()
+        return Correlation(receipt_id, delivery, _message(row))
 
     def _correlate(self, cur: sqlite3.Cursor, receiver: str, keys: tuple[str, ...]) -> tuple[int, str] | None:
         """The first key (in order) known for this receiver; a key shared by several deliveries

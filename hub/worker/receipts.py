@@ -45,17 +45,22 @@ class ReceiptCore:
         self.engine, self.store, self.topology, self.clock = engine, store, topology, clock
 
     def handle(self, batch: list[Inbound]) -> list[Work]:
-        return [self._one(inbound) for inbound in batch]
+        """Read every receipt, store the batch in one transaction, then tell the senders."""
+        news = [self._new(inbound) for inbound in batch]
+        correlations = self.store.apply_receipts(news)
+        return [self._tell(inbound, new, corr) for inbound, new, corr in zip(batch, news, correlations)]
 
-    def _one(self, inbound: Inbound) -> Work:
+    def _new(self, inbound: Inbound) -> NewReceipt:
         receipt, fmt, errors = self._read(inbound)
-        new = NewReceipt(receiver=inbound.sender, format=fmt, received_at=self.clock(), raw=inbound.body,
-                         keys=receipt_keys(receipt) if receipt else (),
-                         state=STATES[receipt.status] if receipt else None,
-                         agency_status=(receipt.agency_status or receipt.status.value) if receipt else None,
-                         agency_reference=receipt.agency_reference if receipt else None,
-                         errors=tuple(errors))
-        corr = self.store.apply_receipt(new)
+        return NewReceipt(receiver=inbound.sender, format=fmt, received_at=self.clock(), raw=inbound.body,
+                          keys=receipt_keys(receipt) if receipt else (),
+                          state=STATES[receipt.status] if receipt else None,
+                          agency_status=(receipt.agency_status or receipt.status.value) if receipt else None,
+                          agency_reference=receipt.agency_reference if receipt else None,
+                          errors=tuple(errors))
+
+    def _tell(self, inbound: Inbound, new: NewReceipt, corr) -> Work:
+        fmt = new.format
         work = Work(inbound)
         if corr.delivery is None or corr.message is None:
             log.warning("receipt.orphaned", receipt_id=corr.receipt_id, receiver=inbound.sender, format=fmt)

@@ -332,6 +332,18 @@ def test_each_rising_status_is_an_event(store):
     assert (final.state, final.agency_status) == (DeliveryState.ACCEPTED, "RELEASED")
 
 
+def test_a_batch_of_receipts_is_applied_in_order_in_one_call_chain_included(store):
+    (d,) = store.record([message(deliveries=(delivery(fmt="gacc-dec", keys=("CLIENT-SEQ-7",)),))], "router")
+    batch = [receipt(("CLIENT-SEQ-7",), agency_status="0", agency_reference="SEQNO-123"),
+             receipt(("SEQNO-123",), state=DeliveryState.ACCEPTED, agency_status="P"),   # needs the first
+             receipt(("NOBODY",))]
+    first, second, orphan = store.apply_receipts(batch)
+    assert first.delivery.id == second.delivery.id == d.id and orphan.delivery is None
+    assert second.delivery.state is DeliveryState.ACCEPTED
+    assert [e.detail["agency_status"] for e in store.events("HUB-1") if e.type == "receipt.correlated"] == ["0", "P"]
+    assert store.apply_receipts([]) == []
+
+
 def test_a_late_technical_receipt_does_not_undo_the_functional_answer(store):
     store.record([message()], source="router")
     store.apply_receipt(receipt(("BK-1",), state=DeliveryState.REJECTED, agency_status="E1"))
