@@ -7,7 +7,7 @@ from fnmatch import fnmatchcase
 
 from ..models import (Declaration, Document, Inventories, Kind, Manifest, PersonsList, ShipmentStatus,
                       TransportMode, Waybill)
-from .table import Route, RoutesFile
+from .table import Hold, Route, RoutesFile
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,7 @@ class Planned:
     format: str
     route: str
     document: Document
+    hold: Hold | None = None
 
 
 class Router:
@@ -95,7 +96,7 @@ class Router:
                 copy = doc
                 if d.only_matching_goods and route.match.hs_chapters:
                     copy = narrow(doc, route.match.chapters())
-                planned[(d.receiver, d.format)] = Planned(d.receiver, d.format, route.name, copy)
+                planned[(d.receiver, d.format)] = Planned(d.receiver, d.format, route.name, copy, route.hold)
         return list(planned.values())
 
     @staticmethod

@@ -44,10 +44,36 @@ class Receiver(_Strict):
     @field_validator("receipt_deadline", mode="before")
     @classmethod
     def _duration(cls, value: object) -> object:
-        if isinstance(value, str) and (m := _DURATION.match(value.strip())):
-            unit = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}[m.group(2)]
-            return timedelta(**{unit: int(m.group(1))})
+        return _duration(value)
+
+
+def _duration(value: object) -> object:
+    """'30s', '15m', '2h', '1d' -> timedelta (anything else is left to pydantic)."""
+    if isinstance(value, str) and (m := _DURATION.match(value.strip())):
+        unit = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}[m.group(2)]
+        return timedelta(**{unit: int(m.group(1))})
+    return value
+
+
+class Hold(_Strict):
+    """Hold this route's deliveries until a hub check passes (e.g. the e-commerce three-document
+    check); past ``timeout`` they are refused and the sender is told which fields fail."""
+
+    check: str
+    timeout: timedelta = timedelta(minutes=30)
+
+    @field_validator("check")
+    @classmethod
+    def _known(cls, value: str) -> str:
+        from ..checks import CHECKS
+        if value not in CHECKS:
+            raise ValueError(f"unknown check {value!r}; known: {', '.join(CHECKS)}")
         return value
+
+    @field_validator("timeout", mode="before")
+    @classmethod
+    def _timeout(cls, value: object) -> object:
+        return _duration(value)
 
 
 class Match(_Strict):
@@ -93,6 +119,7 @@ class Route(_Strict):
     name: str
     description: str | None = None
     match: Match = Field(default_factory=Match)
+    hold: Hold | None = None
     deliver: list[Delivery] = Field(..., min_length=1)
 
 

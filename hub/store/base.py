@@ -33,6 +33,7 @@ class MessageStatus(str, Enum):
 class DeliveryState(str, Enum):
     """One message to one receiver (ARCHITECTURE.md, 'Delivery states')."""
 
+    HELD = "HELD"                  # waiting for a hub check (routes.yaml hold: 三单对碰) before it is sent
     PENDING = "PENDING"            # stored, not yet confirmed by the broker
     SENT = "SENT"                  # the broker confirmed it
     ACKNOWLEDGED = "ACKNOWLEDGED"  # technical receipt: the agency has it
@@ -40,6 +41,7 @@ class DeliveryState(str, Enum):
     REJECTED = "REJECTED"          #   or move on; the agency's own code is in agency_status)
     OVERDUE = "OVERDUE"            # no receipt by the receiver's deadline
     FAILED = "FAILED"              # could not be published after the retries
+    REFUSED = "REFUSED"            # held, and its check failed past the hold's timeout: never sent
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,9 @@ class NewDelivery:
     payload: bytes
     deadline_at: datetime | None
     correlation_keys: tuple[str, ...] = ()   # keys a receipt from this receiver may quote
+    hold: str | None = None                  # a check name: stored HELD, not PENDING, until it passes
+    held_until: datetime | None = None       # when a still-failing hold is refused
+    waits: tuple[tuple[str, str], ...] = ()  # (kind, key) of the documents the hold waits for
 
 
 @dataclass(frozen=True)
@@ -72,6 +77,7 @@ class NewMessage:
     errors: tuple[dict, ...] = ()     # Problem.as_dict() values
     duplicate_of: str | None = None
     deliveries: tuple[NewDelivery, ...] = ()
+    facts: tuple[tuple[str, str, dict], ...] = ()   # (kind, key, values) for checks (hub.checks)
 
 
 @dataclass(frozen=True)
@@ -202,6 +208,29 @@ class Store(ABC):
     @abstractmethod
     def raw(self, message_id: str) -> bytes:
         """The bytes the sender handed in."""
+
+    # holds -----------------------------------------------------------------------------------
+    @abstractmethod
+    def facts(self, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], dict]:
+        """The latest stored facts for each (kind, key) found."""
+
+    @abstractmethod
+    def facts_of(self, message_id: str) -> list[tuple[str, str, dict]]:
+        """The facts a message contributed, in record order."""
+
+    @abstractmethod
+    def held(self, waiting_on: list[tuple[str, str]] | None = None, expired_at: datetime | None = None,
+             limit: int = 1000) -> list[tuple[Delivery, str]]:
+        """HELD deliveries with their check's name: those waiting on any of ``waiting_on``, or
+        (``expired_at``) those whose hold ran out by then; oldest first."""
+
+    @abstractmethod
+    def release(self, delivery_ids: list[int], source: str) -> list[tuple[Delivery, bytes]]:
+        """HELD -> PENDING (its receipt deadline counted from now), with payloads; others untouched."""
+
+    @abstractmethod
+    def refuse(self, delivery_ids: list[int], problems: list[dict], source: str) -> list[Delivery]:
+        """HELD -> REFUSED, the problems in the event; others untouched."""
 
     # receipts --------------------------------------------------------------------------------
     @abstractmethod

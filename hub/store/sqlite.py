@@ -25,7 +25,8 @@ import structlog
 from ..errors import ConfigError
 from .base import (Correlation, Delivery, DeliveryState, Event, Message, MessageFilter, MessageStatus,
                    NewMessage, NewReceipt, Store)
-from .sqlite_record import RecordBatch, ts
+from .sqlite_holds import HoldsMixin
+from .sqlite_record import _DELIVERY, _EVENT, RecordBatch, _delivery, _dt, ts
 from .sqlite_schema import apply_migrations
 from .sqlite_stats import stats
 
@@ -36,22 +37,16 @@ BUSY_TIMEOUT_S = 10.0
 
 _MESSAGE = ("id, sender, sender_message_id, received_at, status, sha256, size, format, kind, business_key, "
             "function, errors, duplicate_of")
-_DELIVERY = ("id, message_id, receiver, format, route, state, out_id, created_at, updated_at, deadline_at, "
-             "agency_status, agency_reference, attempts")
-_EVENT = "INSERT INTO events (at, message_id, delivery_id, type, state, source, detail) VALUES (?, ?, ?, ?, ?, ?, ?)"
 
-_RANK = {DeliveryState.PENDING: 0, DeliveryState.SENT: 1, DeliveryState.OVERDUE: 1, DeliveryState.FAILED: 1,
-         DeliveryState.ACKNOWLEDGED: 2, DeliveryState.ACCEPTED: 3, DeliveryState.REJECTED: 3}
+_RANK = {DeliveryState.HELD: 0, DeliveryState.PENDING: 0, DeliveryState.SENT: 1, DeliveryState.OVERDUE: 1,
+         DeliveryState.FAILED: 1, DeliveryState.ACKNOWLEDGED: 2, DeliveryState.ACCEPTED: 3,
+         DeliveryState.REJECTED: 3, DeliveryState.REFUSED: 3}
 """A receipt never moves a delivery down this order (a late technical receipt after the
 functional answer is recorded as an event, the state stays)."""
 
 
 def _utc_now() -> datetime:
     return datetime.now(timezone.utc)
-
-
-def _dt(text: str | None) -> datetime | None:
-    return None if text is None else datetime.fromisoformat(text)
 
 
 def _message(row: tuple) -> Message:
@@ -63,16 +58,7 @@ def _message(row: tuple) -> Message:
                    duplicate_of=duplicate_of)
 
 
-def _delivery(row: tuple) -> Delivery:
-    (id_, message_id, receiver, fmt, route, state, out_id, created, updated, deadline, agency_status,
-     agency_reference, attempts) = row
-    return Delivery(id=id_, message_id=message_id, receiver=receiver, format=fmt, route=route,
-                    state=DeliveryState(state), out_id=out_id, created_at=_dt(created), updated_at=_dt(updated),
-                    deadline_at=_dt(deadline), agency_status=agency_status, agency_reference=agency_reference,
-                    attempts=attempts)
-
-
-class SqliteStore(Store):
+class SqliteStore(HoldsMixin, Store):
     """The Store on one SQLite file (or ``:memory:``); open one per thread, call ``migrate`` once."""
 
     def __init__(self, path: str | Path, *, clock: Callable[[], datetime] = _utc_now,

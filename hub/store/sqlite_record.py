@@ -23,11 +23,28 @@ _REPLAY_MESSAGE = (
     "duplicate_of = ?, updated_at = ? WHERE id = ?")
 _INSERT_DELIVERY = (
     "INSERT INTO deliveries (id, message_id, receiver, format, route, out_id, state, deadline_at, attempts, "
-    "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'PENDING', ?, 0, ?, ?)")
+    "created_at, updated_at, hold, held_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)")
+_INSERT_FACT = "INSERT OR REPLACE INTO facts (kind, key, message_id, seq, at, vals) VALUES (?, ?, ?, ?, ?, ?)"
+_INSERT_WAIT = "INSERT OR IGNORE INTO delivery_waits (kind, key, delivery_id) VALUES (?, ?, ?)"
 _INSERT_PAYLOAD = "INSERT INTO delivery_payloads (delivery_id, payload) VALUES (?, ?)"
 _INSERT_KEY = "INSERT OR IGNORE INTO delivery_keys (receiver, key, delivery_id) VALUES (?, ?, ?)"
-_INSERT_EVENT = ("INSERT INTO events (at, message_id, delivery_id, type, state, source, detail) "
-                 "VALUES (?, ?, ?, ?, ?, ?, ?)")
+
+_DELIVERY = ("id, message_id, receiver, format, route, state, out_id, created_at, updated_at, deadline_at, "
+             "agency_status, agency_reference, attempts")
+_EVENT = "INSERT INTO events (at, message_id, delivery_id, type, state, source, detail) VALUES (?, ?, ?, ?, ?, ?, ?)"
+
+
+def _dt(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)
+
+
+def _delivery(row: tuple) -> Delivery:
+    (id_, message_id, receiver, fmt, route, state, out_id, created, updated, deadline, agency_status,
+     agency_reference, attempts) = row
+    return Delivery(id=id_, message_id=message_id, receiver=receiver, format=fmt, route=route,
+                    state=DeliveryState(state), out_id=out_id, created_at=_dt(created), updated_at=_dt(updated),
+                    deadline_at=_dt(deadline), agency_status=agency_status, agency_reference=agency_reference,
+                    attempts=attempts)
 
 
 def ts(value: datetime | None) -> str | None:
@@ -50,6 +67,8 @@ class RecordBatch:
         self.payloads: list[tuple] = []
         self.keys: list[tuple] = []
         self.events: list[tuple] = []
+        self.facts: list[tuple] = []
+        self.waits: list[tuple] = []
         self.created: list[Delivery] = []
 
     def add(self, m: NewMessage, previous: str | None, existing: set[tuple[str, str]]) -> None:
@@ -64,6 +83,8 @@ class RecordBatch:
                                  m.duplicate_of, self.at, m.id))
             self._event(m.id, None, "message.replayed", None, {"previous_status": previous})
         self._event(m.id, None, f"message.{m.status.value.lower()}", m.status.value, _outcome(m))
+        self.facts.extend((kind, key, m.id, seq, self.at, json.dumps(values, ensure_ascii=False))
+                          for seq, (kind, key, values) in enumerate(m.facts))
         for d in m.deliveries:
             if (d.receiver, d.format) not in existing:
                 self._delivery(m.id, d)
@@ -71,14 +92,18 @@ class RecordBatch:
     def _delivery(self, message_id: str, d: NewDelivery) -> None:
         id_, out_id = self.next_id, f"{message_id}.{d.receiver}"
         self.next_id += 1
-        self.deliveries.append((id_, message_id, d.receiver, d.format, d.route, out_id, ts(d.deadline_at),
-                                self.at, self.at))
+        state = DeliveryState.HELD if d.hold else DeliveryState.PENDING
+        self.deliveries.append((id_, message_id, d.receiver, d.format, d.route, out_id, state.value,
+                                ts(d.deadline_at), self.at, self.at, d.hold, ts(d.held_until)))
         self.payloads.append((id_, d.payload))
         self.keys.extend((d.receiver, key, id_) for key in dict.fromkeys((out_id, *d.correlation_keys)) if key)
-        self._event(message_id, id_, "delivery.pending", "PENDING",
-                    {"receiver": d.receiver, "format": d.format, "route": d.route})
+        self.waits.extend((kind, key, id_) for kind, key in d.waits)
+        detail = {"receiver": d.receiver, "format": d.format, "route": d.route}
+        if d.hold:
+            detail |= {"check": d.hold, "held_until": ts(d.held_until)}
+        self._event(message_id, id_, f"delivery.{state.value.lower()}", state.value, detail)
         self.created.append(Delivery(id=id_, message_id=message_id, receiver=d.receiver, format=d.format,
-                                     route=d.route, state=DeliveryState.PENDING, out_id=out_id,
+                                     route=d.route, state=state, out_id=out_id,
                                      created_at=self.now, updated_at=self.now,
                                      deadline_at=d.deadline_at.astimezone(timezone.utc) if d.deadline_at else None))
 
@@ -90,7 +115,8 @@ class RecordBatch:
         """Every row of the batch, one executemany per statement."""
         for sql, rows in ((_INSERT_MESSAGE, self.inserts), (_REPLAY_MESSAGE, self.replays),
                           (_INSERT_DELIVERY, self.deliveries), (_INSERT_PAYLOAD, self.payloads),
-                          (_INSERT_KEY, self.keys), (_INSERT_EVENT, self.events)):
+                          (_INSERT_KEY, self.keys), (_EVENT, self.events), (_INSERT_FACT, self.facts),
+                          (_INSERT_WAIT, self.waits)):
             if rows:
                 cur.executemany(sql, rows)
 

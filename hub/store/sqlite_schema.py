@@ -111,8 +111,33 @@ CREATE TRIGGER events_no_delete BEFORE DELETE ON events
 BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
 """
 
+_HOLDS = """
+ALTER TABLE deliveries ADD COLUMN hold TEXT;
+ALTER TABLE deliveries ADD COLUMN held_until TEXT;
+CREATE INDEX deliveries_held ON deliveries (held_until) WHERE state = 'HELD';
+
+CREATE TABLE facts (
+    kind       TEXT NOT NULL,
+    key        TEXT NOT NULL,
+    message_id TEXT NOT NULL REFERENCES messages (id),
+    seq        INTEGER NOT NULL,
+    at         TEXT NOT NULL,
+    vals       TEXT NOT NULL,
+    PRIMARY KEY (kind, key, message_id, seq)
+) WITHOUT ROWID;
+CREATE INDEX facts_message ON facts (message_id, seq);
+
+CREATE TABLE delivery_waits (
+    kind        TEXT NOT NULL,
+    key         TEXT NOT NULL,
+    delivery_id INTEGER NOT NULL REFERENCES deliveries (id),
+    PRIMARY KEY (kind, key, delivery_id)
+) WITHOUT ROWID;
+"""
+
 MIGRATIONS: tuple[tuple[str, str], ...] = (
     ("initial", _INITIAL),
+    ("holds: HELD deliveries, the facts checks compare, what a hold waits for", _HOLDS),
 )
 """(name, SQL script) in order; the schema version is the count applied."""
 

@@ -20,6 +20,7 @@ from ..models import Receipt, ReceiptStatus
 from ..pipeline import Engine
 from ..store.base import DeliveryState, NewReceipt, Store
 from ..transport.base import Inbound, Publication, Topology
+from .holds import Holds
 from .router import Work
 from .status import status_event
 
@@ -90,11 +91,18 @@ class ReceiptCore:
 
 
 class Sweeper:
-    """Deliveries without their receipt past the receiver's deadline become OVERDUE; senders are told."""
+    """Deliveries without their receipt past the receiver's deadline become OVERDUE; held deliveries
+    past their hold's timeout are released or refused (``holds``); senders are told."""
 
     def __init__(self, store: Store, topology: Topology,
-                 clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> None:
-        self.store, self.topology, self.clock = store, topology, clock
+                 clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+                 holds: Holds | None = None) -> None:
+        self.store, self.topology, self.clock, self.holds = store, topology, clock, holds
+
+    def tick(self) -> Work:
+        """One sweep as work for the runner: status events, plus released deliveries to mark SENT."""
+        pubs, released = self.holds.expire(self.clock()) if self.holds else ([], [])
+        return Work(None, self.sweep() + pubs, released)
 
     def sweep(self) -> list[Publication]:
         overdue = self.store.mark_overdue(self.clock(), source="sweeper")

@@ -20,12 +20,14 @@ from typing import Callable
 import structlog
 
 from ..adapters import Adapter, Registry, RenderContext
+from ..checks import index_all
 from ..errors import DocumentError, HubError, Problem, TransientError
 from ..models import Declaration, Document, Manifest, Waybill
 from ..pipeline import Engine
 from ..routing import Router
 from ..store.base import Delivery, DeliveryState, MessageStatus, NewDelivery, NewMessage, Store
 from ..transport.base import Inbound, Publication, Topology
+from .holds import Holds, waits_of
 from .status import native_rejection, status_event
 
 log = structlog.get_logger()
@@ -75,6 +77,8 @@ class RouterCore:
                  clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> None:
         self.engine, self.router, self.store, self.topology = engine, router, store, topology
         self.party_id, self.clock = party_id, clock
+        self.holds = Holds(store, topology, engine, party_id,
+                           lambda delivery, payload: outbound(topology, engine.registry, delivery, payload))
 
     def handle(self, batch: list[Inbound]) -> list[Work]:
         """Decide, store (one transaction) and plan the publications of a batch."""
@@ -87,7 +91,26 @@ class RouterCore:
         by_message: dict[str, list[Delivery]] = {}
         for delivery in created:
             by_message.setdefault(delivery.message_id, []).append(delivery)
-        return [self._work(d, by_message.get(d.message.id, []) if d.message else []) for d in decisions]
+        works = [self._work(d, by_message.get(d.message.id, []) if d.message else []) for d in decisions]
+        self._settle_holds(decisions, created, works)
+        return works
+
+    def _settle_holds(self, decisions: list[_Decision], created: list[Delivery], works: list[Work]) -> None:
+        """Evaluate the holds this batch may complete (its own new holds, and older ones waiting on the
+        documents it brought); released deliveries ride with the batch's last message."""
+        touched = [(kind, key) for d in decisions if d.message and d.message.status is MessageStatus.ACCEPTED
+                   for kind, key, _ in d.message.facts]
+        fresh = {d.id: d for d in created if d.state is DeliveryState.HELD}
+        if not touched and not fresh:
+            return
+        checks = {(m.id, nd.receiver, nd.format): nd.hold for dec in decisions if (m := dec.message)
+                  for nd in m.deliveries if nd.hold}
+        candidates = {d.id: (d, c) for d, c in self.store.held(waiting_on=touched)} if touched else {}
+        for d in fresh.values():
+            candidates.setdefault(d.id, (d, checks[(d.message_id, d.receiver, d.format)]))
+        pubs, released = self.holds.settle(list(candidates.values()), source="router", tell_held=set(fresh))
+        works[-1].publications.extend(pubs)
+        works[-1].delivery_ids.extend(released)
 
     # deciding ----------------------------------------------------------------------------------
 
@@ -137,7 +160,7 @@ class RouterCore:
         if not planned:
             return self._reject(inbound, base, [Problem("NO_ROUTE", "no route in routes.yaml matches this message")],
                                 adapter)
-        now, deliveries, payloads = self.clock(), [], {}
+        now, deliveries, payloads, facts = self.clock(), [], {}, index_all(doc)
         for p in planned:
             out_id = f"{base['id']}.{p.receiver}"
             ctx = RenderContext(message_id=out_id, sender_id=self.party_id, receiver_id=p.receiver, created_at=now)
@@ -147,14 +170,20 @@ class RouterCore:
                 problems = [Problem(exc.code, f"{p.receiver} ({p.format}): {exc.message}", exc.line, exc.path)]
                 return self._reject(inbound, base, problems, adapter)
             deadline = self.router.routes.receivers[p.receiver].receipt_deadline
+            waits = waits_of(facts, p.hold.check) if p.hold else ()
             deliveries.append(NewDelivery(receiver=p.receiver, format=p.format, route=p.route,
                                           payload=output.data, deadline_at=now + deadline,
-                                          correlation_keys=correlation_keys(p.document)))
+                                          correlation_keys=correlation_keys(p.document),
+                                          hold=p.hold.check if waits else None,
+                                          held_until=now + p.hold.timeout if waits else None, waits=waits))
             payloads[(p.receiver, p.format)] = output.data
-        message = NewMessage(**base, status=MessageStatus.ACCEPTED, deliveries=tuple(deliveries))
+        message = NewMessage(**base, status=MessageStatus.ACCEPTED, deliveries=tuple(deliveries),
+                             facts=tuple((f.kind, f.key, f.values) for f in facts))
         event = status_event(self.topology, inbound.sender, "message.accepted", base["id"],
                              sender_message_id=inbound.message_id, business_key=base.get("business_key"),
-                             deliveries=[{"receiver": d.receiver, "format": d.format} for d in deliveries])
+                             deliveries=[{"receiver": d.receiver, "format": d.format, **({"held": d.hold} if d.hold
+                                                                                          else {})}
+                                         for d in deliveries])
         return _Decision(inbound, message, [event], payloads, base.get("kind"))
 
     def _reject(self, inbound: Inbound, base: dict, problems: list[Problem],
@@ -191,6 +220,8 @@ class RouterCore:
             return self._republish(work, hub_message_id(decision.inbound.sender, decision.inbound.message_id,
                                                          decision.inbound.body))
         for delivery in created:
+            if delivery.state is DeliveryState.HELD:
+                continue  # published when its check passes (_settle_holds, the sweeper)
             work.publications.append(outbound(self.topology, self.engine.registry, delivery,
                                              decision.payloads[(delivery.receiver, delivery.format)],
                                              decision.kind, decision.message.business_key))

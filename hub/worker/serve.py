@@ -25,6 +25,7 @@ from ..store.base import MessageStatus, NewMessage, Store
 from ..transport.base import Inbound, Topology
 from ..transport.rabbitmq import (BatchConsumer, ConsumerConfig, declare_topology, delete_topology, parameters,
                                   publish_once)
+from .holds import Holds
 from .receipts import ReceiptCore, Sweeper
 from .router import RouterCore, Work, hub_message_id, outbound, retry_or_dead
 
@@ -84,11 +85,11 @@ def _store_failed(store: Store, inbound: Inbound, reason: str) -> None:
         log.warning("message.failed_unstored", hub_message_id=hub_id)
 
 
-def _mark_sent(store: Store):
+def _mark_sent(store: Store, source: str = "router"):
     def on_confirmed(works: list[Work]) -> None:
         ids = [i for w in works for i in w.delivery_ids]
         if ids:
-            store.mark_sent(ids, source="router")
+            store.mark_sent(ids, source=source)
     return on_confirmed
 
 
@@ -123,12 +124,20 @@ def run_receipts(settings: Settings) -> None:
     configure_logging(settings.log_level, settings.log_json)
     topology, store = Topology(settings.topology_prefix), open_store(settings.store_url)
     store.migrate()
-    core, sweeper = ReceiptCore(build_engine(settings), store, topology), Sweeper(store, topology)
+    engine = build_engine(settings)
+    core, sweeper = ReceiptCore(engine, store, topology), Sweeper(store, topology, holds=holds(settings, store, engine))
     config = ConsumerConfig(url=settings.amqp_url, queue=topology.receipts, name="hub-receipts",
                             hub_user=hub_user(settings), prefetch=settings.prefetch, batch_size=50,
                             batch_ms=settings.batch_ms, tick_seconds=settings.sweep_seconds)
-    _run(BatchConsumer(config, core.handle, _transient(store, topology, settings), lambda works: None,
-                       tick=lambda: [Work(None, sweeper.sweep())]))
+    _run(BatchConsumer(config, core.handle, _transient(store, topology, settings), _mark_sent(store, "sweeper"),
+                       tick=lambda: [sweeper.tick()]))
+
+
+def holds(settings: Settings, store: Store, engine) -> Holds:
+    """The hold evaluator the sweeper uses (the router builds its own in RouterCore)."""
+    topology = Topology(settings.topology_prefix)
+    return Holds(store, topology, engine, settings.party_id,
+                 lambda delivery, payload: outbound(topology, engine.registry, delivery, payload))
 
 
 def _run(consumer: BatchConsumer) -> None:

@@ -24,8 +24,8 @@ from hub.store import open_store
 from hub.transport.base import Topology
 from hub.transport.rabbitmq import BatchConsumer, ConsumerConfig, parameters
 from hub.worker.receipts import ReceiptCore, Sweeper
-from hub.worker.router import RouterCore, Work
-from hub.worker.serve import _mark_sent, _transient, declare, hub_user, undeclare
+from hub.worker.router import RouterCore
+from hub.worker.serve import _mark_sent, _transient, declare, holds, hub_user, undeclare
 
 AMQP_URL = os.environ.get("HUB_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2F")
 ROOT = Path(__file__).resolve().parents[2]
@@ -78,11 +78,13 @@ class Hub:
 
     def _receipts(self) -> None:
         settings, store = self.settings, open_store(self.settings.store_url)
-        core, sweeper = ReceiptCore(build_engine(settings), store, self.topology), Sweeper(store, self.topology)
+        engine = build_engine(settings)
+        core, sweeper = ReceiptCore(engine, store, self.topology), Sweeper(store, self.topology,
+                                                                           holds=holds(settings, store, engine))
         config = ConsumerConfig(settings.amqp_url, self.topology.receipts, "test-receipts", hub_user(settings),
                                 batch_ms=settings.batch_ms, tick_seconds=settings.sweep_seconds, reconnect_for_s=30)
-        self._run(BatchConsumer(config, core.handle, _transient(store, self.topology, settings), lambda works: None,
-                                tick=lambda: [Work(None, sweeper.sweep())]))
+        self._run(BatchConsumer(config, core.handle, _transient(store, self.topology, settings),
+                                _mark_sent(store, "sweeper"), tick=lambda: [sweeper.tick()]))
 
     def _run(self, consumer: BatchConsumer) -> None:
         self.consumers.append(consumer)

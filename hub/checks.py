@@ -1,0 +1,154 @@
+"""Checks a delivery waits for before it is published (routes.yaml ``hold``).
+
+Design note: a check is pure. It says which facts a document contributes (``index``:
+stored with the message, in the same transaction), what a held document waits for
+(``waits``: (kind, key) pairs), and, given the facts found for those pairs, what is still
+missing or disagrees (``evaluate``: an empty list means the delivery may go). The router
+re-evaluates a held delivery whenever a message it waits for arrives; the sweeper
+refuses it once its hold times out, naming the fields. Facts may hold personal data
+(buyer identity numbers): they live in the store like the raw message, never in logs.
+
+The one check today is the cross-border e-commerce three-document check (三单对碰): an
+inventory (CEB621) goes to customs only when its order (by orderNo), payment (by orderNo,
+carrying the order's payTransactionId) and logistics bill (by logisticsNo) have arrived
+and agree with it and with each other.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from decimal import Decimal
+
+from .errors import Problem
+from .models import Document, Inventories, LogisticsBills, Orders, Payments
+
+Pair = tuple[str, str]
+"""(kind, key) of an indexed document: ("order", "order20160321116421002")."""
+
+
+@dataclass(frozen=True)
+class Fact:
+    """What one document record tells checks: its kind, its key and the values compared."""
+
+    kind: str
+    key: str
+    values: dict
+
+
+class Check(ABC):
+    name: str
+
+    @abstractmethod
+    def index(self, doc: Document) -> list[Fact]:
+        """The facts this document contributes (any kind; [] when it has none)."""
+
+    @abstractmethod
+    def waits(self, doc_facts: list[Fact]) -> list[Pair]:
+        """What a held document whose own facts are ``doc_facts`` waits for ([]: nothing to hold for)."""
+
+    @abstractmethod
+    def evaluate(self, doc_facts: list[Fact], found: dict[Pair, dict]) -> list[Problem]:
+        """Problems still standing for the held document whose own facts are ``doc_facts``."""
+
+
+def _money(value) -> str:
+    return str(Decimal(str(value)).normalize()) if value is not None else ""
+
+
+def _same_text(a, b) -> bool:
+    return (a or "").strip() == (b or "").strip()
+
+
+class ThreeDocuments(Check):
+    """三单对碰: inventory vs order, payment and logistics bill."""
+
+    name = "three-documents"
+
+    def index(self, doc: Document) -> list[Fact]:
+        if isinstance(doc, Orders):
+            return [Fact("order", o.order_no, {
+                "order_no": o.order_no, "pay_transaction_id": o.pay_transaction_id,
+                "goods_value": _money(o.goods_value), "actual_paid": _money(o.actual_paid),
+                "currency": o.currency, "consignee": o.consignee.name, "buyer_id": o.buyer.id_number})
+                for o in doc.records]
+        if isinstance(doc, Payments):
+            return [Fact("payment", p.order_no, {
+                "order_no": p.order_no, "pay_transaction_id": p.pay_transaction_id,
+                "amount_paid": _money(p.amount_paid), "currency": p.currency, "payer_id": p.payer.id_number})
+                for p in doc.records]
+        if isinstance(doc, LogisticsBills):
+            return [Fact("logistics", b.logistics_no, {
+                "logistics_no": b.logistics_no, "order_no": b.order_no, "consignee": b.consignee.name})
+                for b in doc.records]
+        if isinstance(doc, Inventories):
+            return [Fact("inventory", inv.key, {
+                "record": i, "order_no": inv.order_no, "logistics_no": inv.logistics_no,
+                "goods_value": _money(inv.goods_value()), "currency": inv.currency,
+                "buyer_id": inv.buyer.id_number})
+                for i, inv in enumerate(doc.records)]
+        return []
+
+    def waits(self, doc_facts: list[Fact]) -> list[Pair]:
+        pairs: list[Pair] = []
+        for f in doc_facts:
+            if f.kind == "inventory":
+                order, bill = f.values["order_no"], f.values["logistics_no"]
+                pairs += [("order", order), ("payment", order), ("logistics", bill)]
+        return list(dict.fromkeys(pairs))
+
+    def evaluate(self, doc_facts: list[Fact], found: dict[Pair, dict]) -> list[Problem]:
+        problems: list[Problem] = []
+        for fact in doc_facts:
+            if fact.kind != "inventory":
+                continue
+            inv, base = fact.values, f"/records/{fact.values['record']}"
+            order = found.get(("order", inv["order_no"]))
+            payment = found.get(("payment", inv["order_no"]))
+            bill = found.get(("logistics", inv["logistics_no"]))
+            for name, got, field in (("order", order, "order_no"), ("payment", payment, "order_no"),
+                                     ("logistics bill", bill, "logistics_no")):
+                if got is None:
+                    problems.append(Problem("THREE_DOC_MISSING", f"no {name} with {field} {inv[field]!r} has "
+                                            "arrived", path=f"{base}/{field}"))
+            mismatch = _mismatches(inv, order, payment, bill)
+            problems += [Problem("THREE_DOC_MISMATCH", text, path=f"{base}/{field}") for field, text in mismatch]
+        return problems
+
+
+def _mismatches(inv: dict, order: dict | None, payment: dict | None, bill: dict | None) -> list[tuple[str, str]]:
+    """(inventory field, what disagrees) for every comparison whose documents are present."""
+    out: list[tuple[str, str]] = []
+    if order:
+        if order["goods_value"] != inv["goods_value"]:
+            out.append(("goods_value", f"goods value: inventory {inv['goods_value']}, order {order['goods_value']}"))
+        if order["currency"] != inv["currency"]:
+            out.append(("currency", f"currency: inventory {inv['currency']}, order {order['currency']}"))
+        if not _same_text(order["buyer_id"], inv["buyer_id"]):
+            out.append(("buyer/id_number", "buyer identity number: inventory and order differ"))
+    if order and payment:
+        if order["actual_paid"] != payment["amount_paid"]:
+            out.append(("order_no", f"amount: order actually paid {order['actual_paid']}, payment "
+                                    f"{payment['amount_paid']}"))
+        if order.get("pay_transaction_id") and order["pay_transaction_id"] != payment["pay_transaction_id"]:
+            out.append(("order_no", f"payTransactionId: order {order['pay_transaction_id']}, payment "
+                                    f"{payment['pay_transaction_id']}"))
+        if not _same_text(order["buyer_id"], payment["payer_id"]):
+            out.append(("buyer/id_number", "payer identity number: payment and order differ"))
+    if order and bill and not _same_text(order["consignee"], bill["consignee"]):
+        out.append(("logistics_no", "consignee: order and logistics bill name different consignees"))
+    if bill and bill["order_no"] != inv["order_no"]:
+        out.append(("logistics_no", f"orderNo: logistics bill {bill['order_no']}, inventory {inv['order_no']}"))
+    return out
+
+
+CHECKS: dict[str, Check] = {c.name: c for c in (ThreeDocuments(),)}
+"""Every check a route may hold for, by the name routes.yaml uses."""
+
+
+def index_all(doc: Document) -> list[Fact]:
+    """Every check's facts for a document (stored with the message)."""
+    return [fact for check in CHECKS.values() for fact in check.index(doc)]
+
+
+__all__ = ["CHECKS", "Check", "Fact", "Pair", "ThreeDocuments", "index_all"]
