@@ -184,7 +184,10 @@ def _persons(p: PersonsList) -> Iterator[Problem]:
         yield Problem("RULE_TOTAL_MISMATCH", f"the stated total {p.total} differs from the "
                       f"{len(p.persons)} persons listed", path="/total")
     for i, person in enumerate(p.persons):
-        yield from _plausible(person.born_on, f"/persons/{i}/born_on")
+        born = person.born_on
+        if born is not None and not 1900 <= born.year <= LATEST:
+            yield Problem("RULE_DATE_RANGE", f"birth date {born.isoformat()} is before 1900 or after {LATEST}",
+                          path=f"/persons/{i}/born_on")
 
 
 def _status(s: ShipmentStatus) -> Iterator[Problem]:

@@ -41,4 +41,5 @@ class CanonicalJson(Adapter):
 
 
 def adapters() -> list[Adapter]:
-    return [CanonicalJson()]
+    from .quarantine import QuarantinePersons
+    return [CanonicalJson(), QuarantinePersons()]
