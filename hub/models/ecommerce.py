@@ -47,7 +47,7 @@ class OrderItem(Model):
     price: Decimal
     total: Decimal
     currency: str
-    origin_country: str = Field(..., description="as sent: GACC numeric (116) or ISO alpha-2")
+    origin_country: str = Field(..., description="ISO 3166 alpha-2 (CEB writes the GACC number: JP <-> 116)")
     note: str | None = None
 
 
