@@ -165,3 +165,20 @@ def test_the_check_needs_nothing_for_documents_it_does_not_hold():
     check = ThreeDocuments()
     assert check.waits(check.index(order())) == []
     assert check.waits(check.index(inventory())) == [("order", "ORD-1"), ("payment", "ORD-1"), ("logistics", "LOG-1")]
+
+
+def test_the_ceb_examples_pass_the_check_under_the_project_routes(engine, store, clock):
+    from pathlib import Path
+    from tests.conftest import example
+    root = Path(__file__).resolve().parent.parent
+    core = RouterCore(engine, Router(load_routes(root / "routes.yaml")), store, TOPOLOGY, "EPORTHUB", clock)
+    plan = [("ceb621-inventory.xml", "EC-PLATFORM"), ("ceb311-order.xml", "EC-PLATFORM"),
+            ("ceb411-payment.xml", "EC-PAYMENT"), ("ceb511-logistics.xml", "EC-LOGISTICS")]
+    works = [core.handle([Inbound(tag=1, body=example("ceb", name), sender=sender)])[0] for name, sender in plan]
+    assert outs(works[:1]) == [] and events(works[:1], "delivery.held")
+    released = [p for p in outs(works[3:]) if p.headers["x-hub-format"] == "ceb621+dxp"]
+    assert len(released) == 1 and released[0].routing_key == "CUSTOMS-CN-EC"
+    inner = engine.read(released[0].body)
+    assert (inner.envelope.name, inner.adapter.name) == ("dxp", "ceb621")
+    assert sorted(p.headers["x-hub-format"] for p in outs(works)) == ["ceb311+dxp", "ceb411+dxp", "ceb511+dxp",
+                                                                       "ceb621+dxp"]
