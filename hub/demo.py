@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 import pika
 
 from .adapters import RenderContext
-from .models import Declaration, Manifest, Receipt, ReceiptError, ReceiptStatus, Waybill
+from .models import Declaration, Inventories, Kind, Manifest, Receipt, ReceiptError, ReceiptStatus, Waybill
 from .pipeline import Engine
 from .transport.base import Publication, Topology
 from .transport.rabbitmq import parameters, properties
@@ -109,9 +109,24 @@ class Agencies:
                              agency_status="03" if rejected else "01", issued_at=now,
                              errors=[ReceiptError(code="13", text="收货人信息不完整 consignee incomplete",
                                                   pointer=REJECTED_BILL)] if rejected else []), "gacc-mt9999")]
+        if receiver == "CUSTOMS-CN-EC":
+            return [self._ecommerce(doc, now)]
         if receiver == "CUSTOMS-GB":
             return [(Receipt(business_key=doc.business_key, agency_reference="26GB" + digits(doc.business_key, 14),
                              status=ReceiptStatus.ACCEPTED, agency_status="01", issued_at=now), "wco-res")]
         key = doc.business_key if isinstance(doc, (Waybill, Manifest, Declaration)) else props.message_id
         return [(Receipt(answers_message_id=props.message_id, business_key=key, status=ReceiptStatus.ACCEPTED,
                          issued_at=now), "json")]
+
+    @staticmethod
+    def _ecommerce(doc, now: datetime) -> tuple[Receipt, str]:
+        """Customs' e-commerce platform: order, payment and logistics bill accepted (120); the
+        inventory released (800) under a pre-entry number; each answer in a DXP envelope."""
+        fmt = {Kind.ORDER: "ceb312", Kind.PAYMENT: "ceb412", Kind.LOGISTICS: "ceb512",
+               Kind.INVENTORY: "ceb622"}[doc.kind] + "+dxp"
+        if isinstance(doc, Inventories):
+            return (Receipt(business_key=doc.business_key, status=ReceiptStatus.ACCEPTED, agency_status="800",
+                            agency_reference="B2026" + digits(doc.business_key, 13), text="放行 released",
+                            issued_at=now), fmt)
+        return (Receipt(business_key=doc.business_key, status=ReceiptStatus.ACCEPTED, agency_status="120",
+                        text="海关入库成功 accepted", issued_at=now), fmt)

@@ -37,8 +37,9 @@ START_RABBITMQ = ("start RabbitMQ on 127.0.0.1:5672 first: `rabbitmq-server -det
 @click.option("--timeout", type=float, default=60.0, show_default=True, help="Give up waiting after this long.")
 @click.pass_obj
 def demo(settings: Settings, traffic: str | None, workers: int, deadline: int, timeout: float) -> None:
-    """Start the hub on the local broker, play the sample traffic as two airlines and a forwarder
-    (bad and duplicate messages included), answer as the agencies, and summarise per receiver.
+    """Start the hub on the local broker, play the sample traffic as airlines, a forwarder and an
+    e-commerce platform with its payment and logistics companies (bad and duplicate messages
+    included), answer as the agencies, and summarise per receiver.
 
     \b
     Example:
@@ -135,6 +136,8 @@ def _report(store, plan: list[dict], settled: bool) -> bool:
         if m and m.status is MessageStatus.ACCEPTED:
             line += "  " + ", ".join(f"{d.receiver} {d.state.value}{' ' + d.agency_status if d.agency_status else ''}"
                                      for d in store.deliveries(m.id))
+            if any(e.type == "delivery.released" for e in store.events(m.id)):
+                line += "  (held until its order, payment and logistics bill agreed)"
         elif m and m.errors:
             line += f"  {m.errors[0]['code']}"
         elif m and m.duplicate_of:
