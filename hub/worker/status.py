@@ -31,9 +31,10 @@ def native_rejection(engine: Engine, topology: Topology, sender: str, hub_messag
     facts = {"business_key": business_key or "", **_facts(adapter, data)}
     if business_key:
         facts["business_key"] = business_key
+    text = facts.pop("text", None) or "rejected by the e-port hub"  # an echo (FNA) replaces the default text
     try:
         receipt = Receipt(**facts, issuer=party_id, status=ReceiptStatus.REJECTED,
-                          issued_at=datetime.now(timezone.utc), text=facts.get("text") or "rejected by the e-port hub",
+                          issued_at=datetime.now(timezone.utc), text=text,
                           errors=[ReceiptError(code=e["code"], text=e.get("message"), pointer=e.get("path"))
                                   for e in errors[:20]])
         out = engine.render(receipt, fmt, RenderContext(message_id=f"{hub_message_id}.nack",
