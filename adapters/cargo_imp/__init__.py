@@ -1,5 +1,42 @@
-"""IATA Cargo-IMP text: FWB, FHL, FFM, FSU; FMA/FNA receipts; Type-B envelope (being built)."""
+"""IATA Cargo-IMP text: FWB and FHL waybills, FFM manifests, FSU status, FMA/FNA answers; the Type-B envelope.
+
+Design notes (details in each module's docstring):
+
+- One adapter per message type, detected by the standard message identifier
+  (``FWB/16``) after an optional Type-B envelope; any version number is read,
+  one is written (FWB/16, FHL/5, FFM/5, FSU/14, FNA/1, FMA).
+- Type-B envelope (:mod:`.envelope`): read when present and mapped to the
+  MessageHeader (addresses, originator, time, message identity). Written when
+  the RenderContext's parties are Type-B addresses (``sender_id`` one
+  7-character address, ``receiver_id`` one or more, optionally led by a
+  priority such as ``QD``); otherwise the message goes bare. The format names
+  stay the same either way: whether a message is enveloped is a property of
+  the link to its receiver, which the context already names, not of the format.
+- Dates (:mod:`.dates`): Cargo-IMP dates have no year; each resolves to the
+  nearest year around the envelope's transmission time, else around the
+  adapter's clock. ``adapters(clock=...)`` fixes the clock (tests); the
+  composition root passes none (the system clock).
+- Multi-part FFM (:mod:`.manifest`): consecutive parts in one payload are
+  assembled; a lone part is read as that part's consignments.
+- Answers (:mod:`.receipt`): every message format names FNA as its negative
+  receipt; ``reply_facts`` gives the text to echo (the message without its
+  envelope), its type, business key and Type-B identity.
+- Not carried by the canonical model, so read and dropped: charges, rates and
+  declared values (CVD, RTD rates, OTH, PPD/COL), certification and issue
+  (CER, ISU), ULD and shipment description codes of FFM consignments, onward
+  movements. Output text: a line break inside a one-line field becomes a blank.
+"""
+
+from hub.adapters import Adapter
+
+from .dates import Clock
+from .house import Fhl
+from .manifest import Ffm
+from .receipt import Fma, Fna
+from .status import Fsu
+from .waybill import Fwb
 
 
-def adapters() -> list:
-    return []
+def adapters(clock: Clock | None = None) -> list[Adapter]:
+    """The Cargo-IMP adapters, for the composition root to register."""
+    return [Fwb(clock), Fhl(clock), Ffm(clock), Fsu(clock), Fma(clock), Fna(clock)]

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from .common import Kind, Location, Measure, MessageHeader, Model
+from .common import CustomsNote, Kind, Location, Measure, MessageHeader, Model
 
 
 class ShipmentStatus(Model):
@@ -20,13 +20,22 @@ class ShipmentStatus(Model):
     destination: Location | None = None
     total_pieces: int | None = None
     code: str = Field(..., description="IATA status code, e.g. RCS, MAN, DEP, ARR, RCF, NFD, DLV")
-    happened_at: datetime | None = None
-    location: Location | None = None
+    happened_at: datetime | None = Field(None, description="local time at the event's place when the "
+                                         "sender gives no offset (Cargo-IMP never does)")
+    location: Location | None = Field(None, description="where it happened; for a flight event with an "
+                                      "airport pair (BKD, MAN, DEP), the departure airport")
+    arrival: Location | None = Field(None, description="the arrival airport of a flight event's airport pair")
     carrier: str | None = None
     flight: str | None = None
+    shipment_code: str | None = Field(None, description="what pieces and weight cover: T total, P part, "
+                                      "S split, D divided consignment (IATA shipment description code)")
     pieces: int | None = None
     weight: Measure | None = None
-    text: str | None = None
+    ulds: list[str] = Field(default_factory=list, description="the unit load devices the pieces are in")
+    customs_notes: list[CustomsNote] = Field(default_factory=list, description="other customs information (OCI)")
+    details: list[str] = Field(default_factory=list, description="further fields of the status line as sent: "
+                               "time indicators (S0720 scheduled, A1008 actual), a receiver's name ...")
+    text: str | None = Field(None, description="free text (Cargo-IMP OSI lines, one per line)")
 
     @property
     def business_key(self) -> str:

@@ -1,0 +1,149 @@
+"""What every Cargo-IMP adapter shares: detection, the envelope and header, rendering, reply facts.
+
+A message is an optional Type-B envelope, the standard message identifier
+(``FWB/16``, ``FMA``) and the body. Subclasses map the body (``read``) and write
+it (``write``); this class does the rest. Output lines end with CR LF, as
+Type-B lines do; input may use any line ending.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import ClassVar
+
+from hub.adapters import Adapter, Output, Probe, RenderContext
+from hub.errors import ConversionError, ParseError
+from hub.models import Document, MessageHeader
+
+from . import dates, envelope
+from .consignment import AWB_START
+from .envelope import Envelope
+from .lines import Line, numbered
+
+_IDENTIFIER = re.compile(r"^([A-Z]{3})(?:/(\d{1,3}))?\s*$")
+_ADDRESS_LINE = re.compile(r"^Q[A-Z] [A-Z0-9]{7}")
+_ADDRESSES = re.compile(r"^[A-Z0-9]{7}(?: +[A-Z0-9]{7})* *$")
+_FLIGHT_LINE = re.compile(r"^\d{1,3}/([A-Z0-9]{2}[A-Z]?\d{1,5}[A-Z]?)/(\d{2}[A-Z]{3})")
+
+
+@dataclass(frozen=True)
+class Message:
+    """A message split into envelope, identifier line and body."""
+
+    envelope: Envelope | None
+    head: Line
+    identifier: str
+    body: list[Line]
+    reference: date
+    """The day dates without a year resolve against (see :mod:`.dates`)."""
+
+    @property
+    def header(self) -> MessageHeader:
+        return self.envelope.header() if self.envelope is not None else MessageHeader()
+
+
+def read_message(lines: list[Line], now: datetime) -> Message:
+    """Split numbered lines; no identifier line after the envelope is a parse error."""
+    env, lines = envelope.split(lines, now)
+    if not lines:
+        raise ParseError("the message has no standard message identifier (FWB/16)", code="CIMP_LINE_MISSING", line=1)
+    match = _IDENTIFIER.match(lines[0].text)
+    if match is None:
+        raise lines[0].error(f"{lines[0].text.strip()[:20]!r} is not a message identifier (FWB/16)",
+                             "CIMP_IDENTIFIER_INVALID")
+    return Message(env, lines[0], match.group(1), lines[1:], envelope.reference_day(env, now))
+
+
+def identify(data: bytes) -> str | None:
+    """The message type (FWB, FSU ...) after any envelope, read cheaply and leniently; None when absent."""
+    lines = numbered(data[:4096])
+    at = 0
+    if lines and _ADDRESS_LINE.match(lines[0].text):
+        at = 1
+        while at < len(lines) and (lines[at].text.startswith(".") or _ADDRESSES.match(lines[at].text)):
+            at += 1
+    match = _IDENTIFIER.match(lines[at].text) if at < len(lines) else None
+    return match.group(1) if match else None
+
+
+def business_key(identifier: str, body: list[Line], reference: date) -> str | None:
+    """The key a document of this message would have, found leniently (for replies and echoes)."""
+    if identifier == "FHL":
+        house = next((line.fields[1].strip() for line in body if line.text.startswith("HBS/")), None)
+        if house:
+            return house
+    if identifier == "FFM":
+        flight = _FLIGHT_LINE.match(body[0].text) if body else None
+        try:
+            day = dates.day_month(flight.group(2), reference).date() if flight else None
+        except ValueError:
+            day = None
+        return f"{flight.group(1)}/{day.isoformat()}" if day else None
+    texts = (line.text[4:] if line.text.startswith("MBI/") else line.text for line in body)
+    return next((m.group(1) for text in texts if (m := AWB_START.match(text))), None)
+
+
+def carrier_of(flight: str) -> str:
+    """The airline designator a flight number starts with (QR8403 -> QR, 9W123 -> 9W, ABC123 -> ABC)."""
+    three = len(flight) > 3 and flight[2].isalpha() and not flight[:2].isdigit()
+    return flight[:3] if three else flight[:2]
+
+
+class CargoImpAdapter(Adapter):
+    """A Cargo-IMP message recognised by its standard message identifier."""
+
+    family = "cargo-imp"
+    media_type = "text/plain"
+    negative_receipt: ClassVar[str | None] = "fna"
+    identifier: ClassVar[str]
+    version: ClassVar[str | None]
+    """The version written after the identifier (FWB/16); any version is read."""
+
+    def __init__(self, clock: dates.Clock | None = None) -> None:
+        self.clock = clock or dates.utc_now
+
+    def detect(self, probe: Probe) -> bool:
+        return probe.tree is None and identify(probe.data) == self.identifier
+
+    def parse(self, probe: Probe) -> Document:
+        msg = read_message(numbered(probe.data), self.clock())
+        if msg.identifier != self.identifier:
+            raise msg.head.error(f"expected {self.identifier}, found {msg.identifier}", "CIMP_IDENTIFIER_INVALID")
+        return self.read(msg)
+
+    def read(self, msg: Message) -> Document:
+        """Map the body into the canonical document."""
+        raise ConversionError(f"format {self.name} cannot be read")
+
+    def render(self, doc: Document, ctx: RenderContext) -> Output:
+        if not self.accepts(doc):
+            raise ConversionError(f"format {self.name} cannot carry a {doc.kind.value}")
+        head = f"{self.identifier}/{self.version}" if self.version else self.identifier
+        lines = [*envelope.write(ctx), head, *self.write(doc)]
+        return Output(data=("\r\n".join(lines) + "\r\n").encode("utf-8"), media_type=self.media_type)
+
+    def write(self, doc: Document) -> list[str]:
+        """The body lines for a document this adapter accepts."""
+        raise ConversionError(f"format {self.name} cannot be written")
+
+    def reply_facts(self, data: bytes) -> dict:
+        """The message text to echo (without its envelope), its type, key and Type-B identity."""
+        try:
+            lines = numbered(data)
+            try:
+                env, body = envelope.split(lines, self.clock())
+            except ParseError:
+                env, body = None, lines[2:]
+            facts: dict = {"text": "\n".join(line.text for line in body) or None}
+            match = _IDENTIFIER.match(body[0].text) if body else None
+            if match:
+                facts["answers_type"] = match.group(1)
+                reference = envelope.reference_day(env, self.clock())
+                facts["business_key"] = business_key(match.group(1), body[1:], reference)
+            if env is not None and env.identity:
+                facts["answers_message_id"] = env.identity
+            return {k: v for k, v in facts.items() if v is not None}
+        except Exception:  # noqa: BLE001 - a reply must never fail on what it echoes
+            return {}

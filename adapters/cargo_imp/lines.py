@@ -1,0 +1,134 @@
+"""Cargo-IMP text as numbered lines, and the grammar most messages share: tagged lines and their continuations.
+
+A message body is a list of lines. Most lines start with a three-letter tag
+(``RTG/ZRHQR/DOHQR``); a line starting with ``/`` continues the line above;
+inside a party block (SHP, CNE, NFY) the sub-tags NAM, ADR and LOC continue it
+too. Line numbers are those of the raw input, envelope included, so an error
+points at the line a sender sees in its editor. Trailing blanks are kept: the
+fixed-width goods lines (``/NG/``) depend on them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from hub.errors import ParseError
+
+_TAG = re.compile(r"^([A-Z]{3})(?:/|$)")
+_BREAKS = re.compile(r"\r\n|\r|\n")
+PARTY_TAGS = frozenset({"SHP", "CNE", "NFY"})
+PARTY_SUBTAGS = frozenset({"NAM", "ADR", "LOC"})
+
+
+@dataclass(frozen=True)
+class Line:
+    """One non-blank line of the input and its 1-based line number."""
+
+    number: int
+    text: str
+
+    @property
+    def fields(self) -> list[str]:
+        """The line split at every ``/``."""
+        return self.text.split("/")
+
+    def after(self, count: int) -> str:
+        """The text after the first ``count`` slashes (a last field that may itself hold slashes)."""
+        parts = self.text.split("/", count)
+        return parts[count] if len(parts) > count else ""
+
+    def error(self, message: str, code: str) -> ParseError:
+        """A parse error that names this line."""
+        return ParseError(f"line {self.number}: {message}", code=code, line=self.number)
+
+
+@dataclass
+class Segment:
+    """A tagged line and the continuation lines below it."""
+
+    tag: str
+    line: Line
+    more: list[Line] = field(default_factory=list)
+
+    @property
+    def lines(self) -> list[Line]:
+        """The tagged line and its continuations."""
+        return [self.line, *self.more]
+
+    @property
+    def fields(self) -> list[str]:
+        """The fields after the tag on the tagged line itself."""
+        return self.line.fields[1:]
+
+
+def decode(data: bytes) -> str:
+    """UTF-8 text (Type-B traffic is ASCII); anything else is read as Latin-1 rather than refused."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def numbered(data: bytes) -> list[Line]:
+    """The non-blank lines with their numbers; SOH/STX/ETX transmission framing is dropped."""
+    text = decode(data).strip("\x01\x02\x03")
+    return [Line(n, t) for n, t in enumerate(_BREAKS.split(text), 1) if t.strip()]
+
+
+def tag_of(line: Line) -> str | None:
+    """The three-letter tag a line starts with, or None."""
+    match = _TAG.match(line.text)
+    return match.group(1) if match else None
+
+
+def segments(lines: list[Line], known: frozenset[str]) -> list[Segment]:
+    """Group lines into tagged segments; an unknown tag or a stray continuation is a parse error."""
+    found: list[Segment] = []
+    for line in lines:
+        tag = tag_of(line)
+        if line.text.startswith("/") or (tag in PARTY_SUBTAGS and found and found[-1].tag in PARTY_TAGS):
+            if not found:
+                raise line.error("a continuation line ('/...') needs a tagged line above it", "CIMP_LINE_UNEXPECTED")
+            found[-1].more.append(line)
+        elif tag is None:
+            raise line.error(f"{line.text.strip()[:20]!r} is neither a tagged line nor a continuation",
+                             "CIMP_LINE_INVALID")
+        elif tag not in known:
+            raise line.error(f"unknown tag {tag!r} (known here: {', '.join(sorted(known))})", "CIMP_TAG_UNKNOWN")
+        else:
+            found.append(Segment(tag, line))
+    return found
+
+
+def first(found: list[Segment], tag: str) -> Segment | None:
+    """The first segment with ``tag``."""
+    return next((s for s in found if s.tag == tag), None)
+
+
+def need(found: list[Segment], tag: str, head: Line) -> Segment:
+    """A mandatory segment; its absence is CIMP_LINE_MISSING on the identifier line."""
+    seg = first(found, tag)
+    if seg is None:
+        raise head.error(f"the mandatory {tag} line is missing", "CIMP_LINE_MISSING")
+    return seg
+
+
+def codes(found: list[Segment], tag: str) -> list[str]:
+    """Slash-separated codes of every ``tag`` line and its continuations (SPH/EAP/SPX)."""
+    return [c.strip() for s in found if s.tag == tag for line in s.lines for c in line.fields[1:] if c.strip()]
+
+
+def notes(found: list[Segment], tag: str) -> list[str]:
+    """One text per line of every ``tag`` segment (OSI/..., /...)."""
+    return [t for s in found if s.tag == tag for line in s.lines if (t := line.after(1).strip())]
+
+
+def write_notes(tag: str, texts: list[str]) -> list[str]:
+    """``OSI/first`` then ``/next`` for each further text."""
+    return [(f"{tag}/" if i == 0 else "/") + one_line(text) for i, text in enumerate(texts)]
+
+
+def one_line(text: str) -> str:
+    """A value for a one-line field: line breaks inside become blanks."""
+    return " ".join(text.splitlines())
