@@ -9,6 +9,8 @@ imports a concrete adapter: the CLI's composition root registers them.
 
 from __future__ import annotations
 
+import itertools
+import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -71,6 +73,9 @@ class Adapter(ABC):
     """Canonical JSON-pointer patterns (``*`` for list indexes) -> XPath in this format,
     used to put a source line on business-rule errors."""
     namespaces: ClassVar[dict[str, str]] = {}
+    text_locations: ClassVar[dict[str, str]] = {}
+    """For text formats: canonical JSON-pointer patterns -> a regular expression a line starts with
+    (after blanks); with a list index in the pointer, the line of that index's match."""
     negative_receipt: ClassVar[str | None] = None
     """The receipt format a sender of this format gets when the hub rejects its message
     (XFNM for Cargo-XML, CONTRL for EDIFACT, FNA for Cargo-IMP); None: the JSON status event only."""
@@ -127,6 +132,25 @@ class Adapter(ABC):
                 found = tree.getroot().xpath(xpath.format(*indexes), namespaces=self.namespaces)
                 if found and hasattr(found[0], "sourceline"):
                     return found[0].sourceline
+            parts.pop()
+        return None
+
+
+    def locate_text(self, data: bytes, pointer: str) -> int | None:
+        """Source line of a canonical field in a text message, from ``text_locations``."""
+        if not self.text_locations:
+            return None
+        parts = pointer.strip("/").split("/")
+        lines = data.decode("latin-1").splitlines()
+        while parts:
+            pattern = "/" + "/".join("*" if p.isdigit() else p for p in parts)
+            regex = self.text_locations.get(pattern)
+            if regex:
+                wanted = next((int(p) for p in parts if p.isdigit()), 0)
+                hits = (n for n, line in enumerate(lines, 1) if re.match(regex, line.lstrip()))
+                found = next(itertools.islice(hits, wanted, None), None)
+                if found is not None:
+                    return found
             parts.pop()
         return None
 

@@ -93,9 +93,9 @@ class Engine:
         except DocumentError as exc:
             return Inbound(adapter, None, exc.problems, probe.tree)
         except ValidationError as exc:
-            problems = [self._locate(p, adapter, probe.tree) for p in _model_problems(exc)]
+            problems = [self._locate(p, adapter, probe) for p in _model_problems(exc)]
             return Inbound(adapter, None, problems, probe.tree)
-        problems = [self._locate(p, adapter, probe.tree) for p in rules.check(document)]
+        problems = [self._locate(p, adapter, probe) for p in rules.check(document)]
         return Inbound(adapter, document, problems, probe.tree)
 
     def read(self, data: bytes) -> Inbound:
@@ -126,10 +126,13 @@ class Engine:
         return self.render(self.read(data).document, format_name, ctx)
 
     @staticmethod
-    def _locate(problem: Problem, adapter: Adapter, tree: etree._ElementTree | None) -> Problem:
+    def _locate(problem: Problem, adapter: Adapter, probe: Probe) -> Problem:
         if problem.line is not None or problem.path is None:
             return problem
-        line = adapter.locate(tree, problem.path)
+        if probe.tree is not None:
+            line = adapter.locate(probe.tree, problem.path)
+        else:
+            line = adapter.locate_text(probe.data, problem.path)
         return Problem(problem.code, problem.message, line or 1, problem.path)
 
 
