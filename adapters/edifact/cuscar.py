@@ -1,0 +1,198 @@
+"""CUSCAR (customs cargo report) <-> Manifest.
+
+The hub's profile (it reads the same segments from any directory; it writes D:95B):
+
+    BGM+785+<id>+<9|5|1>              cargo manifest; function original / replace / cancel
+    DTM+137                           message date (the departure date when no DTM+133 is sent)
+    CNT+7:<weight>:<unit>, CNT+11:<n> the manifest's stated totals (gross weight, packages)
+    LOC+22                            customs office (declaration office)
+    NAD+CA                            the carrier (else TDT C040)
+    TDT+20+<voyage>+<Rec 19 mode>++<carrier id>:::<name>+++<IMO/call sign>:::<vessel name>
+    LOC+9 + DTM+133 (or 186)          port of loading, departure date
+    LOC+11 + DTM+132 (or 232, 178)    port of discharge, arrival; LOC+60 (place of arrival) when no LOC+11
+    CNI+<n>+<bill of lading>          one group per consignment:
+      RFF+BM (bill of lading), RFF+BH (house bills), CNT+7 (its gross weight), LOC+9 / LOC+11
+      (its origin / destination), NAD+CZ consignor, NAD+CN consignee (with COM),
+      GID+<n>+<packages> with HAN (special handling), FTX+AAA (description), PIA+5+<hs>:HS,
+      MEA+AAE+G (gross weight) and MEA+AAE+AAW (volume)
+
+Read but not kept (the canonical manifest has no place for them): EQD/SGP equipment, GIS,
+PCI marks, NAD other than CA/CZ/CN, BGM's document number (the hub writes its message id).
+When the header has no LOC+9 the first consignment's LOC+9 (or LOC+76) is the port of
+loading; without DTM+133/186 the message date DTM+137 stands in for the departure date.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from hub.adapters import RenderContext
+from hub.models import (Conveyance, Kind, Location, Manifest, ManifestConsignment, Measure, Party,
+                        TransportMode)
+
+from . import parties
+from .base import EdifactAdapter
+from .reading import FUNCTION_OUT, Body, joined, lines
+from .syntax import Segment
+from .writer import MessageWriter
+
+
+class Cuscar(EdifactAdapter):
+    name = "cuscar"
+    message_type = "CUSCAR"
+    identifier = ("CUSCAR", "D", "95B", "UN")
+    description = "UN/EDIFACT CUSCAR customs cargo report (manifest)"
+    reads = frozenset({Kind.MANIFEST})
+    writes = frozenset({Kind.MANIFEST})
+
+    def read(self, body: Body) -> Manifest:
+        head, groups = body.groups("CNI")
+        bgm = body.need("BGM", within=head)
+        consignments = [_consignment(body, g) for g in groups]
+        total_weight = body.first("CNT", "7", head)
+        return Manifest(
+            header=self.header(body, body.function(bgm)),
+            conveyance=_conveyance(body, head),
+            loading_location=_location(body.first("LOC", "9", head)) or _first_loading(body, groups)
+            or _location(body.need("LOC", "9", head, "the port of loading")),
+            unloading_location=_location(body.first("LOC", "11", head) or body.first("LOC", "60", head))
+            or _location(body.need("LOC", "11", head, "the port of discharge")),
+            arrival_at=body.instant(_first(body, head, "DTM", ("132", "232", "178"))),
+            declaration_office=(loc := body.first("LOC", "22", head)) and loc.get(1, 0),
+            consignments=consignments,
+            total_pieces=(cnt := body.first("CNT", "11", head)) and body.integer(cnt, 0, 1),
+            total_gross_weight=total_weight and _count_measure(body, total_weight),
+        )
+
+    def write(self, doc: Manifest, ctx: RenderContext) -> MessageWriter:
+        w = MessageWriter()
+        c = doc.conveyance
+        w.add("BGM", "785", ctx.message_id, FUNCTION_OUT[doc.header.function])
+        w.dtm("137", ctx.created_at)
+        if doc.total_gross_weight is not None:
+            w.add("CNT", ["7", _num(doc.total_gross_weight.value), doc.total_gross_weight.unit])
+        if doc.total_pieces is not None:
+            w.add("CNT", ["11", str(doc.total_pieces)])
+        if doc.declaration_office is not None:
+            w.add("LOC", "22", doc.declaration_office)
+        parties.write(w, "CA", c.carrier)
+        w.add("TDT", "20", c.journey_id, c.mode.rec19, None, [c.carrier.id, None, None, c.carrier.name],
+              None, None, [c.registration, None, None, c.name])
+        w.add("LOC", "9", _loc(doc.loading_location))
+        w.dtm("133", c.departure_date)
+        w.add("LOC", "11", _loc(doc.unloading_location))
+        if doc.arrival_at is not None:
+            w.dtm("132", doc.arrival_at)
+        for n, consignment in enumerate(doc.consignments, 1):
+            _write_consignment(w, n, consignment)
+        return w
+
+
+def _first(body: Body, segments: list[Segment], tag: str, qualifiers: tuple[str, ...]) -> Segment | None:
+    for qualifier in qualifiers:
+        if (seg := body.first(tag, qualifier, segments)) is not None:
+            return seg
+    return None
+
+
+def _conveyance(body: Body, head: list[Segment]) -> Conveyance:
+    tdt = body.first("TDT", "20", head) or body.need("TDT", within=head, what="the conveyance and voyage")
+    mode = tdt.get(2, 0)
+    if mode not in ("1", "2", "3", "4"):
+        raise body.error(tdt, f"transport mode {mode!r} is not a Rec 19 code 1-4 (sea, rail, road, air)", 4, 1,
+                         code="EDI_CODE_UNMAPPED")
+    if tdt.get(1) is None:
+        raise body.error(tdt, "TDT names no voyage (8028 conveyance reference)", 3, 1, code="EDI_SEGMENT_MISSING")
+    departure = _first(body, head, "DTM", ("133", "186")) or body.need("DTM", "137", head, "a departure date")
+    carrier = parties.find(head, "CA") or Party(id=tdt.get(4, 0), name=tdt.get(4, 3))
+    return Conveyance(mode=TransportMode.from_rec19(mode), carrier=carrier, journey_id=tdt.get(1),
+                      departure_date=body.day(departure), registration=tdt.get(7, 0), name=tdt.get(7, 3))
+
+
+def _first_loading(body: Body, groups: list[list[Segment]]) -> Location | None:
+    if not groups:
+        return None
+    return _location(body.first("LOC", "9", groups[0]) or body.first("LOC", "76", groups[0]))
+
+
+def _consignment(body: Body, group: list[Segment]) -> ManifestConsignment:
+    cni = group[0]
+    level, items = body.groups("GID", within=group)
+    bill = body.first("RFF", "BM", level)
+    document = bill.get(0, 1) if bill else cni.get(1, 0)
+    if document is None:
+        raise body.error(cni, "the consignment names no bill of lading (RFF+BM or CNI C503)", 3, 1,
+                         code="EDI_SEGMENT_MISSING")
+    weight = body.first("CNT", "7", level)
+    gross = _count_measure(body, weight) if weight else _summed(body, items, "G", "KGM")
+    if gross is None:
+        raise body.error(cni, f"consignment {document} states no gross weight (CNT+7 or MEA+AAE+G)",
+                         code="EDI_SEGMENT_MISSING")
+    counted = [body.integer(g[0], 1, 0) for g in items]
+    pieces = sum(p for p in counted if p is not None) if items else \
+        (cnt := body.first("CNT", "11", level)) and body.integer(cnt, 0, 1)
+    texts = [joined(seg, 3) for seg in body.all("FTX", "AAA", [s for g in items for s in g])]
+    return ManifestConsignment(
+        transport_document=document, house_documents=[r.get(0, 1) for r in body.all("RFF", "BH", level)],
+        pieces=pieces or 0, gross_weight=gross,
+        volume=_summed(body, items, "AAW", "MTQ"), goods_description="\n".join(t for t in texts if t) or None,
+        hs_codes=_hs_codes(body, items), origin=_location(body.first("LOC", "9", level)),
+        destination=_location(body.first("LOC", "11", level)), consignor=parties.find(level, "CZ"),
+        consignee=parties.find(level, "CN"),
+        special_handling=[h.get(0, 0) for h in body.all("HAN", within=group) if h.get(0, 0)])
+
+
+def _hs_codes(body: Body, items: list[list[Segment]]) -> list[str]:
+    codes = []
+    for pia in body.all("PIA", within=[s for g in items for s in g]):
+        codes.extend(e[0] for e in pia.elements[1:] if e and e[0] and (len(e) < 2 or e[1] in ("", "HS")))
+    return codes
+
+
+def _summed(body: Body, items: list[list[Segment]], prop: str, unit: str) -> Measure | None:
+    found = [m for g in items for m in body.all("MEA", "AAE", g) if m.get(1, 0) == prop]
+    if not found:
+        return None
+    values = [body.decimal(m, 2, 1) or Decimal(0) for m in found]
+    return Measure(value=sum(values, Decimal(0)) if len(values) > 1 else values[0], unit=found[0].get(2, 0) or unit)
+
+
+def _count_measure(body: Body, cnt: Segment) -> Measure:
+    return Measure(value=body.decimal(cnt, 0, 1), unit=cnt.get(0, 2) or "KGM")
+
+
+def _location(loc: Segment | None) -> Location | None:
+    if loc is None or loc.get(1, 0) is None:
+        return None
+    return Location(code=loc.get(1, 0), name=loc.get(1, 3))
+
+
+def _loc(location: Location) -> list[str | None]:
+    return [location.code, None, None, location.name]
+
+
+def _num(value: Decimal) -> str:
+    return format(value, "f")
+
+
+def _write_consignment(w: MessageWriter, n: int, c: ManifestConsignment) -> None:
+    w.add("CNI", str(n), c.transport_document)
+    w.add("RFF", ["BM", c.transport_document])
+    for house in c.house_documents:
+        w.add("RFF", ["BH", house])
+    w.add("CNT", ["7", _num(c.gross_weight.value), c.gross_weight.unit])
+    for qualifier, loc in (("9", c.origin), ("11", c.destination)):
+        if loc is not None:
+            w.add("LOC", qualifier, _loc(loc))
+    parties.write(w, "CZ", c.consignor)
+    parties.write(w, "CN", c.consignee)
+    w.add("GID", "1", [str(c.pieces)])
+    for code in c.special_handling:
+        w.add("HAN", [code])
+    if c.goods_description is not None:
+        w.add("FTX", "AAA", None, None, lines(c.goods_description, 5))
+    for at in range(0, len(c.hs_codes), 5):
+        w.add("PIA", "5", *[[code, "HS"] for code in c.hs_codes[at:at + 5]])
+    w.add("MEA", "AAE", "G", [c.gross_weight.unit, _num(c.gross_weight.value)])
+    if c.volume is not None:
+        w.add("MEA", "AAE", "AAW", [c.volume.unit, _num(c.volume.value)])

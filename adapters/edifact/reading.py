@@ -1,0 +1,150 @@
+"""Reading a message body: finding segments by tag and qualifier, segment groups, typed values.
+
+Every value error is a ParseError with a stable code, the segment's line and a
+:mod:`.pointer` path naming the segment (in the interchange and in the message) and the
+element (tag = 1) and component, so that CONTRL can point at it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Iterable
+
+from hub.errors import ParseError
+from hub.models import Function
+
+from . import dates
+from .envelope import Interchange, Message
+from .syntax import Segment
+
+FUNCTION_IN = {"9": Function.ORIGINAL, "5": Function.AMEND, "4": Function.AMEND, "1": Function.CANCEL,
+               "3": Function.CANCEL}
+"""BGM 1225: 9 original, 5 replace and 4 change -> amendment, 1 cancellation and 3 deletion."""
+FUNCTION_OUT = {Function.ORIGINAL: "9", Function.AMEND: "5", Function.CANCEL: "1"}
+
+
+class Body:
+    """One message's segments with the helpers every reader uses."""
+
+    def __init__(self, interchange: Interchange, message: Message) -> None:
+        self.interchange, self.message = interchange, message
+        self.segments = message.body
+
+    # -- finding ----------------------------------------------------------------------------
+    def all(self, tag: str, qualifier: str | None = None, within: Iterable[Segment] | None = None) -> list[Segment]:
+        """Segments with ``tag`` (and first component ``qualifier``), in order."""
+        return [s for s in (self.segments if within is None else within)
+                if s.tag == tag and (qualifier is None or s.get(0) == qualifier)]
+
+    def first(self, tag: str, qualifier: str | None = None,
+              within: Iterable[Segment] | None = None) -> Segment | None:
+        found = self.all(tag, qualifier, within)
+        return found[0] if found else None
+
+    def need(self, tag: str, qualifier: str | None = None, within: Iterable[Segment] | None = None,
+             what: str = "") -> Segment:
+        """The first such segment, or a ParseError naming what is missing."""
+        seg = self.first(tag, qualifier, within)
+        if seg is None:
+            label = tag + (f"+{qualifier}" if qualifier else "")
+            raise self.error(self.message.header, f"{self.message.type} message {self.message.ref} has no "
+                             f"{label}{': ' + what if what else ''}", code="EDI_SEGMENT_MISSING")
+        return seg
+
+    def groups(self, trigger: str, within: list[Segment] | None = None,
+               qualifiers: tuple[str, ...] | None = None) -> tuple[list[Segment], list[list[Segment]]]:
+        """(segments before the first trigger, [each trigger with the segments up to the next])."""
+        segments = self.segments if within is None else within
+        head: list[Segment] = []
+        groups: list[list[Segment]] = []
+        for seg in segments:
+            if seg.tag == trigger and (qualifiers is None or seg.get(0) in qualifiers):
+                groups.append([seg])
+            elif groups:
+                groups[-1].append(seg)
+            else:
+                head.append(seg)
+        return head, groups
+
+    # -- values -----------------------------------------------------------------------------
+    def error(self, seg: Segment, text: str, element: int | None = None, component: int | None = None,
+              code: str = "EDI_VALUE_INVALID") -> ParseError:
+        """A ParseError at ``seg`` (element counted with the tag as 1, component from 1)."""
+        where = self.message.pointer(seg, element, component)
+        return ParseError(f"{text} ({seg.tag}: segment {seg.position}, line {seg.line})", code=code,
+                          line=seg.line, path=str(where))
+
+    def decimal(self, seg: Segment, element: int, component: int = 0) -> Decimal | None:
+        """A number; the UNA decimal mark or a full stop."""
+        text = seg.get(element, component)
+        if text is None:
+            return None
+        try:
+            value = Decimal(text.replace(self.interchange.chars.decimal, "."))
+        except InvalidOperation:
+            raise self.error(seg, f"{text!r} is not a number", element + 2, component + 1) from None
+        if not value.is_finite():
+            raise self.error(seg, f"{text!r} is not a number", element + 2, component + 1)
+        return value
+
+    def integer(self, seg: Segment, element: int, component: int = 0) -> int | None:
+        value = self.decimal(seg, element, component)
+        if value is None:
+            return None
+        if value != value.to_integral_value():
+            raise self.error(seg, f"{value} is not a whole number", element + 2, component + 1)
+        return int(value)
+
+    def when(self, seg: Segment | None, not_after: int | None = None) -> date | datetime | None:
+        """The date or date-time of a DTM segment (C507: qualifier, value, format)."""
+        if seg is None or seg.get(0, 1) is None:
+            return None
+        try:
+            return dates.parse(seg.get(0, 1), seg.get(0, 2), not_after)
+        except dates.DateError as exc:
+            raise self.error(seg, str(exc), 2, 2) from None
+
+    def instant(self, seg: Segment | None) -> datetime | None:
+        """A DTM as a date-time (a date is taken at midnight)."""
+        when = self.when(seg)
+        if when is None or isinstance(when, datetime):
+            return when
+        return datetime(when.year, when.month, when.day)
+
+    def day(self, seg: Segment | None) -> date | None:
+        """A DTM as a date (a date-time is cut to its date)."""
+        when = self.when(seg)
+        return when.date() if isinstance(when, datetime) else when
+
+    def function(self, bgm: Segment, strict: bool = True) -> Function:
+        """BGM 1225 as the message function; unknown codes fail when ``strict``, else original."""
+        code = bgm.get(2)
+        if code is None:
+            return Function.ORIGINAL
+        if code in FUNCTION_IN:
+            return FUNCTION_IN[code]
+        if not strict:
+            return Function.ORIGINAL
+        raise self.error(bgm, f"message function {code!r} is not 9 (original), 5 (replace), 4 (change), "
+                         f"1 (cancellation) or 3 (deletion)", 4, 1, code="EDI_CODE_UNMAPPED")
+
+
+def joined(seg: Segment | None, element: int) -> str | None:
+    """An element's components as lines (multi-line names and texts travel one line per component)."""
+    if seg is None:
+        return None
+    lines = list(seg.components(element))
+    while lines and not lines[-1]:
+        lines.pop()
+    return "\n".join(lines) or None
+
+
+def lines(text: str | None, limit: int | None = None) -> list[str | None]:
+    """The components that carry ``text`` (one per line); ``limit`` caps their number."""
+    if text is None:
+        return []
+    parts = text.split("\n")
+    if limit is not None and len(parts) > limit:
+        parts = parts[:limit - 1] + [" ".join(parts[limit - 1:])]
+    return parts
