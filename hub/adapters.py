@@ -57,6 +57,9 @@ class Output:
     data: bytes
     media_type: str
     tree: etree._ElementTree | None = None
+    references: tuple[str, ...] = ()
+    """Further ids a receipt to this output may quote (a shortened reference where the format's
+    field is too short for the hub's message id); the runtime correlates receipts by them too."""
 
 
 class Adapter(ABC):

@@ -12,11 +12,13 @@ FAMILIES = (cargo_xml, wco, gacc, ceb, edifact, cargo_imp, json_canonical)
 """Every adapter family the hub speaks, in detection order."""
 
 
-def build_registry() -> Registry:
-    """Register every family's adapters explicitly."""
+def build_registry(settings: Settings | None = None) -> Registry:
+    """Register every family's adapters explicitly, with the options settings give them."""
+    settings = settings or Settings()
+    options = {edifact: {"lenient": settings.edifact_lenient}}
     registry = Registry()
     for family in FAMILIES:
-        for adapter in family.adapters():
+        for adapter in family.adapters(**options.get(family, {})):
             registry.register(adapter)
     return registry
 
@@ -29,4 +31,4 @@ def build_schemas(settings: Settings) -> SchemaSet:
 def build_engine(settings: Settings | None = None) -> Engine:
     settings = settings or Settings()
     limits = XmlLimits(max_bytes=settings.max_message_bytes, max_depth=settings.max_xml_depth)
-    return Engine(build_registry(), build_schemas(settings), limits)
+    return Engine(build_registry(settings), build_schemas(settings), limits)

@@ -30,6 +30,8 @@ class Settings(BaseSettings):
                                description="sample traffic for `hub demo` and `hub tour`")
     max_message_bytes: int = Field(10 * 1024 * 1024, gt=0)
     max_xml_depth: int = Field(256, gt=1, le=256)
+    edifact_lenient: bool = Field(False, description="read EDIFACT interchanges whose control counts or "
+                                  "references are wrong (recorded as warnings, not errors); off: they are rejected")
     party_id: str = Field("EPORTHUB", description="the hub's own id in the headers it writes")
     log_level: str = "WARNING"
     log_json: bool = False

@@ -22,6 +22,8 @@ from .consignment import AWB_START
 from .envelope import Envelope
 from .lines import Line, numbered
 
+AWB_LINE = r"\d{3}-\d{8}[A-Z]{3}"
+"""The consignment detail line a waybill's number, route and quantities are on (text_locations)."""
 _IDENTIFIER = re.compile(r"^([A-Z]{3})(?:/(\d{1,3}))?\s*$")
 _ADDRESS_LINE = re.compile(r"^Q[A-Z] [A-Z0-9]{7}")
 _ADDRESSES = re.compile(r"^[A-Z0-9]{7}(?: +[A-Z0-9]{7})* *$")
@@ -80,7 +82,12 @@ def business_key(identifier: str, body: list[Line], reference: date) -> str | No
             day = dates.day_month(flight.group(2), reference).date() if flight else None
         except ValueError:
             day = None
-        return f"{flight.group(1)}/{day.isoformat()}" if day else None
+        if not day:
+            return None
+        number = int(body[0].text.split("/", 1)[0])
+        ends = [line.text.strip() for line in body if line.text.strip() in ("CONT", "LAST")]
+        whole = number == 1 and (not ends or ends[-1] == "LAST")   # as Manifest.business_key: parts get /partN
+        return f"{flight.group(1)}/{day.isoformat()}" + ("" if whole else f"/part{number}")
     texts = (line.text[4:] if line.text.startswith("MBI/") else line.text for line in body)
     return next((m.group(1) for text in texts if (m := AWB_START.match(text))), None)
 

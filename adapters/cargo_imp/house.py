@@ -37,6 +37,8 @@ class Fhl(CargoImpAdapter):
     identifier = "FHL"
     version = "5"
     description = "IATA Cargo-IMP FHL house waybill (one house below its master AWB)"
+    text_locations = {"/master_number": "MBI/", "/number": "HBS/", "/pieces": "HBS/", "/gross_weight": "HBS/",
+                      "/shipper": "SHP", "/consignee": "CNE", "/hs_codes": "HTS/"}
     reads = frozenset({Kind.WAYBILL})
     writes = frozenset({Kind.WAYBILL})
 

@@ -37,7 +37,7 @@ from datetime import datetime
 from hub.models import Conveyance, Document, Kind, Location, Manifest, ManifestConsignment, Party, TransportMode
 
 from . import dates
-from .base import CargoImpAdapter, Message, carrier_of, read_message
+from .base import AWB_LINE, CargoImpAdapter, Message, carrier_of, read_message
 from .consignment import AWB_START, Quantity, read_detail, write_detail
 from .lines import Line, one_line, tag_of
 
@@ -54,6 +54,8 @@ class Ffm(CargoImpAdapter):
     identifier = "FFM"
     version = "5"
     description = "IATA Cargo-IMP FFM flight manifest (CONT/LAST parts)"
+    text_locations = {"/consignments/*": AWB_LINE, "/conveyance": r"\d{1,3}/", "/loading_location": r"\d{1,3}/",
+                      "/unloading_location": "[A-Z]{3}(/|$)", "/arrival_at": "[A-Z]{3}/"}
     reads = frozenset({Kind.MANIFEST})
     writes = frozenset({Kind.MANIFEST})
 
@@ -70,21 +72,24 @@ class Ffm(CargoImpAdapter):
         if rest:
             raise rest[0].error("nothing may follow LAST", "CIMP_LINE_UNEXPECTED")
         first = parts[0]
+        whole = first.number == 1 and not more      # parts 1..LAST together are the whole manifest
         return Manifest(header=first.msg.header, conveyance=first.conveyance, loading_location=first.loading,
                         unloading_location=first.unloading, arrival_at=first.arrival_at,
-                        consignments=[c for p in parts for c in p.consignments])
+                        consignments=[c for p in parts for c in p.consignments],
+                        part=None if whole else first.number, last_part=None if whole else not more)
 
     def write(self, m: Manifest) -> list[str]:
         c = m.conveyance
         carrier = c.carrier.id or ""
         flight = c.journey_id if c.journey_id.startswith(carrier) else carrier + c.journey_id
-        head = f"1/{flight}/{dates.write_day_month(c.departure_date)}/{m.loading_location.code}"
+        head = f"{m.part or 1}/{flight}/{dates.write_day_month(c.departure_date)}/{m.loading_location.code}"
         unloading = m.unloading_location.code
         if m.arrival_at is not None:
             unloading += "/" + dates.write_day_month(m.arrival_at)
         lines = [head + (f"/{c.registration}" if c.registration else ""),
                  unloading if m.consignments else unloading + "/NIL"]
-        return lines + [_write_consignment(x) for x in m.consignments] + ["LAST"]
+        end = "CONT" if m.part and m.last_part is False else "LAST"
+        return lines + [_write_consignment(x) for x in m.consignments] + [end]
 
 
 @dataclass

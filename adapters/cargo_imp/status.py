@@ -23,7 +23,7 @@ from hub.errors import ConversionError
 from hub.models import Kind, Location, ShipmentStatus
 
 from . import dates
-from .base import CargoImpAdapter, Message, carrier_of
+from .base import AWB_LINE, CargoImpAdapter, Message, carrier_of
 from .consignment import Quantity, read_detail, read_quantity, write_detail, write_quantity
 from .lines import Segment, notes, segments, write_notes
 from .parties import read_customs_notes, write_customs_notes
@@ -44,6 +44,9 @@ class Fsu(CargoImpAdapter):
     identifier = "FSU"
     version = "14"
     description = "IATA Cargo-IMP FSU shipment status (RCS, DEP, ARR, NFD, DLV ...)"
+    text_locations = {"/waybill": AWB_LINE, "/origin": AWB_LINE, "/destination": AWB_LINE,
+                      "/total_pieces": AWB_LINE, "/pieces": "[A-Z]{3}/", "/weight": "[A-Z]{3}/",
+                      "/happened_at": "[A-Z]{3}/"}
     reads = frozenset({Kind.STATUS})
     writes = frozenset({Kind.STATUS})
 

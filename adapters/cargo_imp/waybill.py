@@ -16,7 +16,7 @@ from datetime import date, datetime
 from hub.models import Document, Kind, Location, TransportLeg, Waybill, WaybillType
 
 from . import dates
-from .base import CargoImpAdapter, Message, carrier_of
+from .base import AWB_LINE, CargoImpAdapter, Message, carrier_of
 from .consignment import Quantity, read_detail, write_detail
 from .goods import read_goods, write_goods
 from .lines import Segment, codes, first, need, notes, segments, write_notes
@@ -33,6 +33,10 @@ class Fwb(CargoImpAdapter):
     identifier = "FWB"
     version = "16"
     description = "IATA Cargo-IMP FWB air waybill (master)"
+    text_locations = {p: AWB_LINE for p in ("/number", "/pieces", "/gross_weight", "/volume", "/origin",
+                                            "/destination")} | {
+        "/shipper": "SHP", "/consignee": "CNE", "/agent": "AGT", "/routing": "(FLT|RTG)/", "/hs_codes": "RTD/",
+        "/customs_notes": "OCI/"}
     reads = frozenset({Kind.WAYBILL})
     writes = frozenset({Kind.WAYBILL})
 

@@ -26,7 +26,7 @@ from hub.models import Document, Function, MessageHeader
 
 from . import envelope
 from .reading import Body
-from .writer import MessageWriter, interchange
+from .writer import MessageWriter, interchange, reference
 
 MEDIA_TYPE = "application/edifact"
 
@@ -99,7 +99,9 @@ class EdifactAdapter(Adapter):
             raise ConversionError(f"format {self.name} cannot carry a {doc.kind.value}")
         body = self.write(doc, ctx)
         data = interchange(body, self.identifier, ctx, doc.header.conversation_id, self.syntax_id)
-        return Output(data=data, media_type=self.media_type)
+        ref = reference(ctx.message_id)
+        return Output(data=data, media_type=self.media_type,
+                      references=(ref,) if ref != ctx.message_id else ())
 
     def reply_facts(self, data: bytes) -> dict:
         """UNB 0020, the first UNH 0062 and its type, and the business key when the message reads."""

@@ -39,6 +39,8 @@ from .writer import MessageWriter
 
 class Cuscar(EdifactAdapter):
     name = "cuscar"
+    text_locations = {"/consignments/*": r"CNI\+", "/conveyance": r"TDT\+", "/loading_location": r"LOC\+9\+",
+                      "/unloading_location": r"LOC\+11\+", "/total_gross_weight": r"CNT\+7", "/total_pieces": r"CNT\+11"}
     message_type = "CUSCAR"
     identifier = ("CUSCAR", "D", "95B", "UN")
     description = "UN/EDIFACT CUSCAR customs cargo report (manifest)"

@@ -40,6 +40,7 @@ DIRECTIONS_OUT = {Direction.IMPORT: "929", Direction.EXPORT: "830"}
 
 class Cusdec(EdifactAdapter):
     name = "cusdec"
+    text_locations = {"/items/*": r"CST\+"}
     message_type = "CUSDEC"
     identifier = ("CUSDEC", "D", "96B", "UN")
     description = "UN/EDIFACT CUSDEC customs declaration"

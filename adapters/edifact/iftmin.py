@@ -36,6 +36,8 @@ HOUSE_CODES = ("703", "714")
 
 class Iftmin(EdifactAdapter):
     name = "iftmin"
+    text_locations = {"/number": r"(BGM|RFF)\+", "/pieces": r"GID\+", "/gross_weight": r"MEA\+",
+                      "/origin": r"LOC\+5\+", "/destination": r"LOC\+8\+"}
     message_type = "IFTMIN"
     identifier = ("IFTMIN", "D", "99B", "UN")
     description = "UN/EDIFACT IFTMIN instruction message (master or house waybill)"

@@ -38,6 +38,8 @@ TOTAL = {PersonRole.PASSENGER: "42", PersonRole.CREW: "41"}
 
 class Paxlst(EdifactAdapter):
     name = "paxlst"
+    text_locations = {"/persons/*": r"NAD\+FL", "/total": r"CNT\+42", "/departure": r"LOC\+125\+",
+                      "/arrival": r"LOC\+87\+"}
     message_type = "PAXLST"
     identifier = ("PAXLST", "D", "05B", "UN", "IATA")
     description = "UN/EDIFACT PAXLST passenger or crew list (advance passenger information)"

@@ -1,11 +1,11 @@
 """Writing an interchange: one message in UNA/UNB/UNH..UNT/UNZ, counts computed, values released.
 
 The hub writes UNA ``:+.? '`` (no repetition separator), one segment per line (a line
-break after each terminator is allowed and readable), ``ctx.message_id`` as both the
+break after each terminator is allowed and readable), one reference as both the
 interchange reference (UNB 0020) and the message reference (UNH 0062), so that CONTRL,
-APERAK and CUSRES answers echo the hub's own id. The hub's ids are longer than the
-an..14 those elements allow; receivers that check lengths need a shorter id from the
-runtime. UNB S004 is the context's time in UTC (a naive time is written as it is).
+APERAK and CUSRES answers echo it: ``ctx.message_id`` when it fits the an..14 those
+elements allow, else a stable 14-character digest of it (``reference``), which the
+adapter reports in ``Output.references`` so the runtime correlates answers by it. UNB S004 is the context's time in UTC (a naive time is written as it is).
 
 The syntax identifier is the adapter's setting, or the smallest of UNOA, UNOB, UNOC, UNOW
 that carries every character; a character outside the chosen set is a ConversionError
@@ -14,6 +14,9 @@ that carries every character; a character outside the chosen set is a Conversion
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
@@ -40,10 +43,23 @@ class MessageWriter:
             self.add("DTM", dates.dtm(qualifier, when))
 
 
+REFERENCE_LENGTH = 14
+_SAFE_REFERENCE = re.compile(r"^[A-Z0-9]{1,14}$")
+
+
+def reference(message_id: str) -> str:
+    """The interchange and message reference for a message id: itself when it is 1-14 upper-case
+    letters and digits, else 'H' + 13 characters of the base32 SHA-256 of it (stable across repeats)."""
+    if _SAFE_REFERENCE.match(message_id):
+        return message_id
+    digest = base64.b32encode(hashlib.sha256(message_id.encode()).digest()).decode()
+    return "H" + digest[:REFERENCE_LENGTH - 1]
+
+
 def interchange(body: MessageWriter, identifier: tuple[str, ...], ctx: RenderContext,
                 common_access_ref: str | None = None, syntax_id: str | None = None) -> bytes:
     """The bytes of a one-message interchange around ``body``."""
-    chars, ref = DEFAULT, ctx.message_id
+    chars, ref = DEFAULT, reference(ctx.message_id)
     lines = [serialise(tag, list(elements), chars) for tag, elements in body.segments]
     envelope_values = [ctx.sender_id, ctx.receiver_id, ref, common_access_ref or ""]
     rep = _repertoire(syntax_id, lines + envelope_values, chars.specials + chars.decimal)

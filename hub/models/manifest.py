@@ -55,11 +55,15 @@ class Manifest(Model):
     consignments: list[ManifestConsignment] = Field(default_factory=list)
     total_pieces: int | None = None
     total_gross_weight: Measure | None = None
+    part: int | None = Field(None, description="the part number when the sender split the manifest "
+                             "(Cargo-IMP FFM 1, 2 ... CONT/LAST); None for a whole manifest")
+    last_part: bool | None = Field(None, description="with ``part``: whether it is the last one (LAST)")
 
     @property
     def business_key(self) -> str:
         c = self.conveyance
-        return f"{c.journey_id}/{c.departure_date.isoformat()}"
+        key = f"{c.journey_id}/{c.departure_date.isoformat()}"
+        return f"{key}/part{self.part}" if self.part else key
 
     def summed_pieces(self) -> int:
         return sum(c.pieces for c in self.consignments)

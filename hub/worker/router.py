@@ -173,7 +173,7 @@ class RouterCore:
             waits = waits_of(facts, p.hold.check) if p.hold else ()
             deliveries.append(NewDelivery(receiver=p.receiver, format=p.format, route=p.route,
                                           payload=output.data, deadline_at=now + deadline,
-                                          correlation_keys=correlation_keys(p.document),
+                                          correlation_keys=correlation_keys(p.document) + output.references,
                                           hold=p.hold.check if waits else None,
                                           held_until=now + p.hold.timeout if waits else None, waits=waits))
             payloads[(p.receiver, p.format)] = output.data

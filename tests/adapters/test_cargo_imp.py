@@ -211,7 +211,7 @@ def test_flight_manifest_part_reads_flight_ports_and_consignments_across_ulds(im
     assert [(x.transport_document, x.pieces, x.gross_weight.value) for x in part.consignments] == [
         ("999-87654335", 8, Decimal("96.0")), ("784-31415926", 20, Decimal("640")),
         ("999-87654346", 15, Decimal("300"))]
-    assert part.business_key == "CA931/2026-11-26"
+    assert (part.part, part.last_part, part.business_key) == (1, False, "CA931/2026-11-26/part1")
 
 
 def test_consecutive_parts_in_one_payload_are_assembled_into_one_manifest(imp):
@@ -229,8 +229,14 @@ def test_handling_codes_run_together_are_split_into_three_letter_codes(imp):
 
 def test_manifest_output_is_one_complete_part_and_nil_when_empty(imp, ctx):
     part = read(imp, "ffm-ca931-pek-fra-part2.txt")
-    output = imp.render(part, "ffm", ctx).data
-    assert output.startswith(b"FFM/5\r\n1/CA931/26NOV/PEK/B2485\r\nFRA/27NOV0530\r\n") and output.endswith(b"LAST\r\n")
+    assert (part.part, part.last_part) == (2, True)
+    output = imp.render(part, "ffm", ctx).data                      # a part stays that part
+    assert output.startswith(b"FFM/5\r\n2/CA931/26NOV/PEK/B2485\r\nFRA/27NOV0530\r\n") and output.endswith(b"LAST\r\n")
+    first = imp.render(read(imp, "ffm-ca931-pek-fra-part1.txt"), "ffm", ctx).data
+    assert first.startswith(b"FFM/5\r\n1/CA931/") and first.endswith(b"CONT\r\n")
+    whole = imp.render(part.model_copy(update={"part": None, "last_part": None}), "ffm", ctx).data
+    assert whole.startswith(b"FFM/5\r\n1/CA931/26NOV/PEK/B2485\r\nFRA/27NOV0530\r\n") and whole.endswith(b"LAST\r\n")
+    part = part.model_copy(update={"part": None, "last_part": None})
     empty = imp.render(part.model_copy(update={"consignments": []}), "ffm", ctx).data
     assert b"\r\nFRA/27NOV0530/NIL\r\nLAST\r\n" in empty
     assert imp.read(empty).document.consignments == []

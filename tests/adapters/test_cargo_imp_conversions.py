@@ -68,8 +68,9 @@ def test_ffm_to_xffm_and_back_keeps_every_field_both_carry(imp, name):
     xffm = imp.render(ffm, "xffm", CTX)
     assert b"<ram:ID>CA931</ram:ID>" in xffm.data
     via_xml = imp.read(xffm.data).document
-    assert business(via_xml) == business(ffm)
-    assert business(imp.read(imp.render(via_xml, "ffm", CTX).data).document) == business(ffm)
+    whole = ffm.model_copy(update={"part": None, "last_part": None})    # XFFM carries no part numbers
+    assert business(via_xml) == business(whole)
+    assert business(imp.read(imp.render(via_xml, "ffm", CTX).data).document) == business(whole)
 
 
 def test_an_assembled_manifest_converts_to_one_xffm(imp):

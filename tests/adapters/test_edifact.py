@@ -11,6 +11,8 @@ from decimal import Decimal
 
 import pytest
 
+from adapters.edifact.writer import reference
+
 from hub.adapters import RenderContext
 from hub.errors import ConversionError
 from hub.models import Function, PersonRole, ReceiptStatus, TransportMode, WaybillType
@@ -65,9 +67,12 @@ def test_example_survives_parse_render_parse_unchanged(engine, name):
 @pytest.mark.parametrize("name", EXAMPLE_FILES)
 def test_rendering_takes_ids_and_parties_from_the_context_and_keeps_the_business_content(engine, ctx, name):
     document = read(engine, name)
-    again = engine.read(engine.render(document, name.split("-")[0], ctx).data).document
+    out = engine.render(document, name.split("-")[0], ctx)
+    again = engine.read(out.data).document
+    short = reference(ctx.message_id)             # the hub's id does not fit an..14: a stable digest
+    assert len(short) == 14 and out.references == (short,) and reference(ctx.message_id) == short
     assert (again.header.message_id, again.header.sender_id, again.header.recipient_id) == \
-        (ctx.message_id, ctx.sender_id, ctx.receiver_id)
+        (short, ctx.sender_id, ctx.receiver_id)
     assert again.header.issued_at == ctx.created_at.replace(tzinfo=None)  # UNB S004, written in UTC
     assert (again.header.conversation_id, again.header.function) == \
         (document.header.conversation_id, document.header.function)
@@ -215,3 +220,10 @@ def test_amendment_keeps_function_common_access_reference_and_released_character
     assert m.consignments[0].consignor.name == "Ma'arof & Sons Sdn. Bhd."
     assert m.consignments[0].consignee.name == "Shanghai Medline+Supply Co."
     assert m.consignments[1].goods_description == "COPPER CATHODES: GRADE A"
+
+
+def test_a_short_id_is_its_own_reference_and_a_long_one_a_stable_digest():
+    assert reference("MSG0001") == "MSG0001"
+    long_id = "HUB-4CF4F8034E08C12C7AF8E594.CUSTOMS-CN"
+    assert reference(long_id) == reference(long_id) != reference(long_id + "X")
+    assert len(reference(long_id)) == 14 and reference(long_id).isalnum()

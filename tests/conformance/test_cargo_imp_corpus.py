@@ -110,4 +110,5 @@ def test_sample_round_trips_through_the_hub_output(imp, samples, name, fmt):
 def test_sample_converts_to_schema_valid_cargo_xml_keeping_the_shared_fields(imp, samples, name, fmt):
     document = imp.read(sample(samples, name)).document
     via_xml = imp.read(imp.render(document, fmt, CTX).data).document
-    assert via_xml.model_dump(exclude={"header"}) == document.model_dump(exclude={"header"})
+    parts = {"part", "last_part"} if fmt == "xffm" else set()      # XFFM carries no part numbers
+    assert via_xml.model_dump(exclude={"header"} | parts) == document.model_dump(exclude={"header"} | parts)
