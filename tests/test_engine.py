@@ -71,3 +71,13 @@ def test_registry_detects_in_registration_order():
 def test_decimals_survive_json_exactly(engine, ctx):
     doc = waybill(gross_weight={"value": Decimal("1042.125"), "unit": "KGM"})
     assert engine.read(as_json(engine, doc, ctx)).document.gross_weight.value == Decimal("1042.125")
+
+
+def test_edifact_leniency_is_a_setting(engine):
+    from hub.composition import build_engine
+    from hub.settings import Settings
+    from tests.conftest import example
+    bad = example("bad", "cuscar-wrong-unt.edi")
+    assert [p.code for p in engine.inspect(bad).problems] == ["EDI_UNT_COUNT"]
+    lenient = build_engine(Settings(edifact_lenient=True))
+    assert lenient.inspect(bad).valid
