@@ -2,8 +2,9 @@
 
 Senders hand in examples/traffic.yaml; each agency answers what it receives in
 its own receipt format: China customs with MT9999 (one bill rejected) and the
-two-step DecImportResponse -> DEC_RESULT (released, channel P), the partner
-customs with a WCO RES, the archive with a JSON receipt; quarantine answers its
+two-step DecImportResponse -> DEC_RESULT (released, channel P), its e-commerce
+platform with CEB receipts in DXP envelopes, border control with an EDIFACT
+CUSRES, the partner customs with a WCO RES, the archive with a JSON receipt; quarantine answers its
 first delivery only after the deadline, so the sender is first told it is
 OVERDUE and then sees the late answer.
 """
@@ -111,6 +112,10 @@ class Agencies:
                                                   pointer=REJECTED_BILL)] if rejected else []), "gacc-mt9999")]
         if receiver == "CUSTOMS-CN-EC":
             return [self._ecommerce(doc, now)]
+        if receiver == "BORDER-CONTROL":   # a CUSRES quoting the interchange reference it received
+            return [(Receipt(answers_message_id=doc.header.message_id, business_key=doc.business_key,
+                             status=ReceiptStatus.ACCEPTED, agency_status="1", text="cleared for arrival",
+                             issued_at=now), "cusres")]
         if receiver == "CUSTOMS-GB":
             return [(Receipt(business_key=doc.business_key, agency_reference="26GB" + digits(doc.business_key, 14),
                              status=ReceiptStatus.ACCEPTED, agency_status="01", issued_at=now), "wco-res")]

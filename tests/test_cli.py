@@ -105,7 +105,7 @@ def test_tour_delivers_good_traffic_and_rejects_the_bad(tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     assert "<-- expected" not in result.output
     assert {p.name for p in tmp_path.iterdir()} == {"CUSTOMS-CN", "INSPECTION-CIQ", "ARCHIVE", "CUSTOMS-GB",
-                                                    "CUSTOMS-CN-EC"}
+                                                    "CUSTOMS-CN-EC", "BORDER-CONTROL"}
     written = list(tmp_path.rglob("*.xml"))
     check = run("validate", *written)
     assert check.exit_code == 0, check.output
