@@ -1,0 +1,70 @@
+"""The format pack on the real broker: EDIFACT and Cargo-IMP senders, CONTRL and FNA rejections,
+passenger lists to border control and quarantine with their receipts."""
+
+from __future__ import annotations
+
+import json
+
+from hub.adapters import RenderContext
+from hub.composition import build_engine
+from hub.models import Receipt, ReceiptStatus
+from hub.store.base import DeliveryState
+from tests.conftest import example
+from tests.integration.conftest import Hub, wait_for
+from tests.integration.test_flow import send
+
+ENGINE = build_engine()
+
+
+def by_type(got) -> dict[str, bytes]:
+    return {props.content_type: body for props, body in got}
+
+
+def test_an_interchange_with_a_wrong_segment_count_gets_a_contrl_naming_the_segment(settings, queues):
+    with Hub(settings):
+        send(settings, example("bad", "cuscar-wrong-unt.edi"), "SHIPPING-COSCO")
+        got = by_type(queues.take(queues.topology.sender_queue("SHIPPING-COSCO"), 2))
+        event = json.loads(got["application/json"])
+        assert event["event"] == "message.rejected" and event["errors"][0]["code"] == "EDI_UNT_COUNT"
+        contrl = ENGINE.read(got["application/edifact"])
+        assert contrl.adapter.name == "contrl" and contrl.document.status is ReceiptStatus.REJECTED
+        bad = example("bad", "cuscar-wrong-unt.edi").decode()
+        interchange_ref = bad.split("UNB+")[1].split("'")[0].split("+")[4].split(":")[0]
+        assert contrl.document.answers_interchange == interchange_ref
+        (error,) = contrl.document.errors                     # UNTDID 0085 code 29: control count wrong
+        assert error.code == "29" and error.pointer.startswith("UNT, message ")
+
+
+def test_a_bad_cargo_imp_waybill_gets_an_fna_echoing_it(settings, queues):
+    with Hub(settings):
+        body = example("cargo_imp", "fwb-cx-hkg-fra.txt").replace(b"160-24680132", b"160-24680133")
+        send(settings, body, "AIRLINE-MU")
+        got = by_type(queues.take(queues.topology.sender_queue("AIRLINE-MU"), 2))
+        fna = ENGINE.read(got["text/plain"])
+        assert fna.adapter.name == "fna" and fna.document.business_key == "160-24680133"
+        assert fna.document.errors[0].code == "RULE_AWB_CHECK_DIGIT"
+        assert "160-24680133HKGFRA" in fna.document.text
+
+
+def test_a_passenger_list_reaches_border_and_quarantine_and_both_answers_correlate(settings, queues):
+    with Hub(settings) as hub:
+        send(settings, example("edifact", "paxlst-ca931-pek-fra.edi"), "AIRLINE-CA", "PAX-1")
+        (border_props, border_body), = queues.take(queues.topology.receiver_queue("BORDER-CONTROL"), 1)
+        (ciq_props, ciq_body), = queues.take(queues.topology.receiver_queue("INSPECTION-CIQ"), 1)
+        paxlst, health = ENGINE.read(border_body), ENGINE.read(ciq_body)
+        assert (paxlst.adapter.name, health.adapter.name) == ("paxlst", "quarantine-json")
+        assert len(paxlst.document.persons) == len(health.document.persons) == 3
+        hub_id = border_props.headers["x-hub-message-id"]
+        wait_for(lambda: all(d.state is DeliveryState.SENT for d in hub.store.deliveries(hub_id)))
+
+        cusres = Receipt(answers_message_id=paxlst.document.header.message_id, business_key="-",
+                         status=ReceiptStatus.ACCEPTED, agency_status="1", text="cleared")
+        send(settings, ENGINE.render(cusres, "cusres", RenderContext(message_id="B1", sender_id="BORDER-CONTROL",
+                                                                     receiver_id="EPORTHUB")).data,
+             "BORDER-CONTROL", receipt=True)
+        ok = Receipt(answers_message_id=ciq_props.message_id, business_key="-", status=ReceiptStatus.ACCEPTED)
+        send(settings, ENGINE.render(ok, "json", RenderContext(message_id="Q1")).data, "INSPECTION-CIQ",
+             receipt=True)
+        states = wait_for(lambda: (s := {d.receiver: d.state for d in hub.store.deliveries(hub_id)})
+                          and set(s.values()) == {DeliveryState.ACCEPTED} and s)
+        assert set(states) == {"BORDER-CONTROL", "INSPECTION-CIQ"}
