@@ -150,21 +150,27 @@ def convert(settings: Settings, file: str, target: str, output: str | None, rece
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable list.")
 @click.pass_obj
 def formats(settings: Settings, as_json: bool) -> None:
-    """List every format the hub speaks: read, write, receipt, and the XSD behind it."""
+    """List every format the hub speaks: read, write, receipt, envelope, and the XSD behind it."""
     engine = build_engine(settings)
     rows = [{"name": a.name, "family": a.family,
              "read": sorted(k.value for k in a.reads), "write": sorted(k.value for k in a.writes),
-             "receipt": a.is_receipt, "schema": a.schema, "description": a.description}
+             "receipt": a.is_receipt, "envelope": a.is_envelope, "schema": a.schema,
+             "description": a.description}
             for a in engine.registry]
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
-    def kinds(names: list[str]) -> str:
+    def kinds(names: list[str], envelope: bool = False) -> str:
+        if envelope:
+            return "envelope"
         return "any" if len(names) == len(Kind) else ",".join(names) or "-"
 
     read_w = max(len(kinds(r["read"])) for r in rows) + 2
     write_w = max(len(kinds(r["write"])) for r in rows) + 2
     click.echo(f"{'FORMAT':<18} {'FAMILY':<10} {'READS':<{read_w}} {'WRITES':<{write_w}} {'RECEIPT':<8} SCHEMA")
     for r in rows:
-        click.echo(f"{r['name']:<18} {r['family']:<10} {kinds(r['read']):<{read_w}} "
-                   f"{kinds(r['write']):<{write_w}} {'yes' if r['receipt'] else '-':<8} {r['schema'] or '-'}")
+        click.echo(f"{r['name']:<18} {r['family']:<10} {kinds(r['read'], r['envelope']):<{read_w}} "
+                   f"{kinds(r['write'], r['envelope']):<{write_w}} {'yes' if r['receipt'] else '-':<8} "
+                   f"{r['schema'] or '-'}")
+    click.echo("\nan envelope wraps another format: name it as inner+envelope (ceb621+dxp); "
+               "Cargo-IMP writes its Type-B envelope when the addresses are Type-B addresses")
