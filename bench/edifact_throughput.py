@@ -15,8 +15,6 @@ and each one's time per message relative to the baseline.
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 import warnings
 from datetime import datetime, timezone
 from pathlib import Path
@@ -24,6 +22,8 @@ from pathlib import Path
 from pydifact.control import Characters
 from pydifact.parser import Parser
 from pydifact.tokenizer import Tokenizer
+
+from timing import rate  # bench/timing.py, beside this script
 
 from hub.adapters import RenderContext
 from hub.composition import build_engine
@@ -42,19 +42,6 @@ def build_cuscar(engine, consignments: int) -> bytes:
             for i in range(consignments)]
     manifest = manifest.model_copy(update={"consignments": many, "total_pieces": None, "total_gross_weight": None})
     return engine.render(manifest, "cuscar", CTX).data
-
-
-def rate(fn, data: bytes, seconds: float, rounds: int = 5) -> float:
-    """Median messages/s over ``rounds`` timed rounds of about ``seconds / rounds`` each."""
-    fn(data)  # warm caches (schemas compiled once per process, as in the hub)
-    per_round = []
-    for _ in range(rounds):
-        n, start, deadline = 0, time.perf_counter(), time.perf_counter() + seconds / rounds
-        while time.perf_counter() < deadline:
-            fn(data)
-            n += 1
-        per_round.append(n / (time.perf_counter() - start))
-    return statistics.median(per_round)
 
 
 def measurements(engine) -> dict:

@@ -15,32 +15,18 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
-import statistics
-import time
 from datetime import datetime, timezone
 from pathlib import Path
 
 from lxml import etree
+
+from timing import rate  # bench/timing.py, beside this script
 
 from hub.adapters import RenderContext
 from hub.composition import build_engine
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUTS = ("gacc-mt1101", "json", "xfwb")
-
-
-def rate(fn, data: bytes, seconds: float, rounds: int = 5) -> float:
-    """Median docs/s over ``rounds`` timed rounds of about ``seconds / rounds`` each."""
-    fn(data)  # warm caches (schemas compiled once per process, as in the hub)
-    per_round = []
-    for _ in range(rounds):
-        n, start, deadline = 0, time.perf_counter(), time.perf_counter() + seconds / rounds
-        while time.perf_counter() < deadline:
-            for _ in range(50):
-                fn(data)
-            n += 50
-        per_round.append(n / (time.perf_counter() - start))
-    return statistics.median(per_round)
 
 
 def build(path: Path):
@@ -70,7 +56,7 @@ def build(path: Path):
 
 def _worker(path: Path, seconds: float, queue) -> None:
     data, _, fns = build(path)
-    queue.put(rate(fns["engine"], data, seconds, rounds=3))
+    queue.put(rate(fns["engine"], data, seconds, rounds=3, batch=50))
 
 
 def parallel(path: Path, seconds: float, processes: int) -> float:
@@ -93,7 +79,7 @@ def main() -> None:
     args = parser.parse_args()
 
     data, adapter, fns = build(args.file)
-    results = {name: rate(fn, data, args.seconds) for name, fn in fns.items()}
+    results = {name: rate(fn, data, args.seconds, batch=50) for name, fn in fns.items()}
     results["parallel"] = parallel(args.file, args.seconds, args.processes)
     print(f"document: {args.file.name}, {len(data)} bytes, format {adapter.name}; outputs {', '.join(OUTPUTS)}")
     print(f"{'measurement':<46} {'docs/s':>10} {'µs/doc':>9} {'x baseline':>11}")

@@ -32,7 +32,7 @@ from hub.models import (Conveyance, Kind, Location, Manifest, ManifestConsignmen
 
 from . import parties
 from .base import EdifactAdapter
-from .reading import FUNCTION_OUT, Body, joined, lines
+from .reading import FUNCTION_OUT, Body, joined, lines, loc_elements, location_of
 from .syntax import Segment
 from .writer import MessageWriter
 
@@ -55,10 +55,10 @@ class Cuscar(EdifactAdapter):
         return Manifest(
             header=self.header(body, body.function(bgm)),
             conveyance=_conveyance(body, head),
-            loading_location=_location(body.first("LOC", "9", head)) or _first_loading(body, groups)
-            or _location(body.need("LOC", "9", head, "the port of loading")),
-            unloading_location=_location(body.first("LOC", "11", head) or body.first("LOC", "60", head))
-            or _location(body.need("LOC", "11", head, "the port of discharge")),
+            loading_location=location_of(body.first("LOC", "9", head)) or _first_loading(body, groups)
+            or location_of(body.need("LOC", "9", head, "the port of loading")),
+            unloading_location=location_of(body.first("LOC", "11", head) or body.first("LOC", "60", head))
+            or location_of(body.need("LOC", "11", head, "the port of discharge")),
             arrival_at=body.instant(_first(body, head, "DTM", ("132", "232", "178"))),
             declaration_office=(loc := body.first("LOC", "22", head)) and loc.get(1, 0),
             consignments=consignments,
@@ -80,9 +80,9 @@ class Cuscar(EdifactAdapter):
         parties.write(w, "CA", c.carrier)
         w.add("TDT", "20", c.journey_id, c.mode.rec19, None, [c.carrier.id, None, None, c.carrier.name],
               None, None, [c.registration, None, None, c.name])
-        w.add("LOC", "9", _loc(doc.loading_location))
+        w.add("LOC", "9", loc_elements(doc.loading_location))
         w.dtm("133", c.departure_date)
-        w.add("LOC", "11", _loc(doc.unloading_location))
+        w.add("LOC", "11", loc_elements(doc.unloading_location))
         if doc.arrival_at is not None:
             w.dtm("132", doc.arrival_at)
         for n, consignment in enumerate(doc.consignments, 1):
@@ -114,7 +114,7 @@ def _conveyance(body: Body, head: list[Segment]) -> Conveyance:
 def _first_loading(body: Body, groups: list[list[Segment]]) -> Location | None:
     if not groups:
         return None
-    return _location(body.first("LOC", "9", groups[0]) or body.first("LOC", "76", groups[0]))
+    return location_of(body.first("LOC", "9", groups[0]) or body.first("LOC", "76", groups[0]))
 
 
 def _consignment(body: Body, group: list[Segment]) -> ManifestConsignment:
@@ -138,8 +138,8 @@ def _consignment(body: Body, group: list[Segment]) -> ManifestConsignment:
         transport_document=document, house_documents=[r.get(0, 1) for r in body.all("RFF", "BH", level)],
         pieces=pieces or 0, gross_weight=gross,
         volume=_summed(body, items, "AAW", "MTQ"), goods_description="\n".join(t for t in texts if t) or None,
-        hs_codes=_hs_codes(body, items), origin=_location(body.first("LOC", "9", level)),
-        destination=_location(body.first("LOC", "11", level)), consignor=parties.find(level, "CZ"),
+        hs_codes=_hs_codes(body, items), origin=location_of(body.first("LOC", "9", level)),
+        destination=location_of(body.first("LOC", "11", level)), consignor=parties.find(level, "CZ"),
         consignee=parties.find(level, "CN"),
         special_handling=[h.get(0, 0) for h in body.all("HAN", within=group) if h.get(0, 0)])
 
@@ -163,16 +163,6 @@ def _count_measure(body: Body, cnt: Segment) -> Measure:
     return Measure(value=body.decimal(cnt, 0, 1), unit=cnt.get(0, 2) or "KGM")
 
 
-def _location(loc: Segment | None) -> Location | None:
-    if loc is None or loc.get(1, 0) is None:
-        return None
-    return Location(code=loc.get(1, 0), name=loc.get(1, 3))
-
-
-def _loc(location: Location) -> list[str | None]:
-    return [location.code, None, None, location.name]
-
-
 def _num(value: Decimal) -> str:
     return format(value, "f")
 
@@ -185,7 +175,7 @@ def _write_consignment(w: MessageWriter, n: int, c: ManifestConsignment) -> None
     w.add("CNT", ["7", _num(c.gross_weight.value), c.gross_weight.unit])
     for qualifier, loc in (("9", c.origin), ("11", c.destination)):
         if loc is not None:
-            w.add("LOC", qualifier, _loc(loc))
+            w.add("LOC", qualifier, loc_elements(loc))
     parties.write(w, "CZ", c.consignor)
     parties.write(w, "CN", c.consignee)
     w.add("GID", "1", [str(c.pieces)])

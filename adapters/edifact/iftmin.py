@@ -23,11 +23,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 from hub.adapters import RenderContext
-from hub.models import CustomsNote, Kind, Location, Measure, TransportLeg, Waybill, WaybillType
+from hub.models import CustomsNote, Kind, Measure, TransportLeg, Waybill, WaybillType
 
 from . import parties
 from .base import EdifactAdapter
-from .reading import FUNCTION_OUT, Body, joined, lines
+from .reading import FUNCTION_OUT, Body, joined, lines, loc_elements, location_of
 from .syntax import Segment
 from .writer import MessageWriter
 
@@ -60,8 +60,8 @@ class Iftmin(EdifactAdapter):
             shipper=parties.find(head, "CZ") or _missing(body, bgm, "NAD+CZ", "the consignor"),
             consignee=parties.find(head, "CN") or _missing(body, bgm, "NAD+CN", "the consignee"),
             agent=parties.find(head, "FW"),
-            origin=_location(body.first("LOC", "5", head)) or _missing(body, bgm, "LOC+5", "the departure place"),
-            destination=_location(body.first("LOC", "8", head)) or _missing(body, bgm, "LOC+8", "the destination"),
+            origin=location_of(body.first("LOC", "5", head)) or _missing(body, bgm, "LOC+5", "the departure place"),
+            destination=location_of(body.first("LOC", "8", head)) or _missing(body, bgm, "LOC+8", "the destination"),
             pieces=sum(body.integer(g[0], 1, 0) or 0 for g in items), gross_weight=gross,
             volume=_summed(body, items, "AAW"), goods_description="\n".join(t for t in texts if t) or None,
             hs_codes=[e[0] for p in body.all("PIA", within=[s for g in items for s in g])
@@ -82,17 +82,17 @@ class Iftmin(EdifactAdapter):
             w.add("FTX", "HAN", None, None, lines(note, 5))
         for n in doc.customs_notes:
             w.add("FTX", "CUS", None, None, [n.content_code, n.content, n.subject_code, n.country])
-        w.add("LOC", "5", _loc(doc.origin))
-        w.add("LOC", "8", _loc(doc.destination))
+        w.add("LOC", "5", loc_elements(doc.origin))
+        w.add("LOC", "8", loc_elements(doc.destination))
         for qualifier, party in (("CZ", doc.shipper), ("CN", doc.consignee), ("FW", doc.agent)):
             parties.write(w, qualifier, party)
         for leg in doc.routing:
             w.add("TDT", "20", leg.number, None, None, leg.carrier)
             if leg.departure is not None:
-                w.add("LOC", "9", _loc(leg.departure))
+                w.add("LOC", "9", loc_elements(leg.departure))
             w.dtm("133", leg.departure_at)
             if leg.arrival is not None:
-                w.add("LOC", "11", _loc(leg.arrival))
+                w.add("LOC", "11", loc_elements(leg.arrival))
         _write_goods(w, doc)
         return w
 
@@ -117,19 +117,9 @@ def _note(ftx: Segment) -> CustomsNote:
 
 def _leg(body: Body, group: list[Segment]) -> TransportLeg:
     tdt = group[0]
-    return TransportLeg(carrier=tdt.get(4, 0), number=tdt.get(1), departure=_location(body.first("LOC", "9", group)),
-                        arrival=_location(body.first("LOC", "11", group)),
+    return TransportLeg(carrier=tdt.get(4, 0), number=tdt.get(1), departure=location_of(body.first("LOC", "9", group)),
+                        arrival=location_of(body.first("LOC", "11", group)),
                         departure_at=body.instant(body.first("DTM", "133", group)))
-
-
-def _location(loc: Segment | None) -> Location | None:
-    if loc is None or loc.get(1, 0) is None:
-        return None
-    return Location(code=loc.get(1, 0), name=loc.get(1, 3))
-
-
-def _loc(location: Location) -> list[str | None]:
-    return [location.code, None, None, location.name]
 
 
 def _write_goods(w: MessageWriter, doc: Waybill) -> None:

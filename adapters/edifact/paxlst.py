@@ -27,7 +27,7 @@ from hub.adapters import RenderContext
 from hub.models import Function, Kind, Location, Person, PersonRole, PersonsList, TransportMode, TravelDocument
 
 from .base import EdifactAdapter
-from .reading import FUNCTION_OUT, Body, joined, lines
+from .reading import FUNCTION_OUT, Body, joined, lines, loc_elements, location_of
 from .syntax import Segment
 from .writer import MessageWriter
 
@@ -79,9 +79,9 @@ class Paxlst(EdifactAdapter):
         if doc.reporting_party is not None:
             w.add("NAD", "MS", None, None, lines(doc.reporting_party, 5))
         w.add("TDT", "20", doc.journey_id, doc.mode.rec19, None, doc.carrier)
-        w.add("LOC", "125", _loc(doc.departure))
+        w.add("LOC", "125", loc_elements(doc.departure))
         w.dtm("189", doc.departure_at)
-        w.add("LOC", "87", _loc(doc.arrival))
+        w.add("LOC", "87", loc_elements(doc.arrival))
         w.dtm("232", doc.arrival_at)
         for person in doc.persons:
             _write_person(w, TRAVELLER[doc.role], person)
@@ -100,7 +100,7 @@ def _stop(body: Body, leg: list[Segment], qualifier: str, time: str) -> tuple[Lo
         follower = leg[i + 1] if i + 1 < len(leg) else None
         timed = follower is not None and follower.tag == "DTM" and follower.get(0, 0) == time
         if seg.tag == "LOC" and (seg.get(0) == qualifier or (seg.get(0) == "92" and timed)):
-            return _location(seg), body.instant(follower) if timed else None
+            return location_of(seg), body.instant(follower) if timed else None
     return None, None
 
 
@@ -116,7 +116,7 @@ def _person(body: Body, group: list[Segment], born_before: int | None) -> Person
         nationality=(nat := body.first("NAT", within=own)) and nat.get(1, 0),
         residence_country=_code(body.first("LOC", "174", own)), birth_place=_code(body.first("LOC", "180", own)),
         documents=[_document(body, d) for d in docs],
-        embarkation=_location(body.first("LOC", "178", own)), debarkation=_location(body.first("LOC", "179", own)),
+        embarkation=location_of(body.first("LOC", "178", own)), debarkation=location_of(body.first("LOC", "179", own)),
         reference=(rff := body.first("RFF", "AVF", own)) and rff.get(0, 1),
     )
 
@@ -134,16 +134,6 @@ def _code(loc: Segment | None) -> str | None:
     return loc.get(1, 0) if loc else None
 
 
-def _location(loc: Segment | None) -> Location | None:
-    if loc is None or loc.get(1, 0) is None:
-        return None
-    return Location(code=loc.get(1, 0), name=loc.get(1, 3))
-
-
-def _loc(location: Location) -> list[str | None]:
-    return [location.code, None, None, location.name]
-
-
 def _write_person(w: MessageWriter, qualifier: str, p: Person) -> None:
     w.add("NAD", qualifier, None, None, [p.surname, p.given_names])
     if p.sex is not None:
@@ -151,7 +141,7 @@ def _write_person(w: MessageWriter, qualifier: str, p: Person) -> None:
     w.dtm("329", p.born_on)
     for code, loc in (("178", p.embarkation), ("179", p.debarkation)):
         if loc is not None:
-            w.add("LOC", code, _loc(loc))
+            w.add("LOC", code, loc_elements(loc))
     for code, country in (("174", p.residence_country), ("180", p.birth_place)):
         if country is not None:
             w.add("LOC", code, country)

@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Iterable
 
 from hub.errors import ParseError
-from hub.models import Function
+from hub.models import Function, Location
 
 from . import dates
 from .envelope import Interchange, Message
@@ -148,3 +148,15 @@ def lines(text: str | None, limit: int | None = None) -> list[str | None]:
     if limit is not None and len(parts) > limit:
         parts = parts[:limit - 1] + [" ".join(parts[limit - 1:])]
     return parts
+
+
+def location_of(loc: Segment | None) -> Location | None:
+    """A LOC segment's place (3225 code, 3224 name), or None when it names none."""
+    if loc is None or loc.get(1, 0) is None:
+        return None
+    return Location(code=loc.get(1, 0), name=loc.get(1, 3))
+
+
+def loc_elements(location: Location) -> list[str | None]:
+    """The LOC C517 composite for a place: code, two empty qualifiers, name."""
+    return [location.code, None, None, location.name]
