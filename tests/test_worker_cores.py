@@ -100,3 +100,28 @@ def test_an_unreadable_receipt_is_kept_as_an_orphan(store, engine):
     work, = ReceiptCore(engine, store, TOPOLOGY).handle([inbound(b"<not-a-receipt/>", sender="CUSTOMS-CN")])
     assert work.publications == []
     assert store.orphans()[0]["receiver"] == "CUSTOMS-CN"
+
+
+def test_a_receipt_answering_several_declarations_advances_each_of_them(router, store, engine):
+    from hub.models import Receipt as R
+    from tests.ecommerce_support import order
+    works = router.handle([inbound(engine.render(order(order_no=no), "json", RenderContext(message_id=no)).data,
+                                   sender="EC-PLATFORM", tag=i) for i, no in enumerate(("ORD-1", "ORD-2"))])
+    ids = [i for w in works for i in w.delivery_ids]
+    store.mark_sent(ids, source="test")
+    answer = R(business_key="ORD-2", status=ReceiptStatus.ACCEPTED, agency_status="120",
+               header={"recipient_id": "EC-PLATFORM"},
+               more=[R(business_key="ORD-1", status=ReceiptStatus.ACKNOWLEDGED, agency_status="2",
+                       header={"recipient_id": "EC-PLATFORM"}),
+                     R(business_key="ORD-1", status=ReceiptStatus.ACCEPTED, agency_status="120",
+                       header={"recipient_id": "EC-PLATFORM"})])
+    body = engine.render(answer, "ceb312+dxp", RenderContext(message_id="R1", sender_id="CUSTOMS-CN-EC")).data
+    work, = ReceiptCore(engine, store, TOPOLOGY).handle([inbound(body, sender="CUSTOMS-CN-EC")])
+    events = [json.loads(p.body) for p in work.publications]
+    assert [(e["business_key"], e["agency_status"]) for e in events] == [("ORD-1", "2"), ("ORD-1", "120"),
+                                                                          ("ORD-2", "120")]
+    assert len({p.message_id for p in work.publications}) == 3          # each event its own id
+    for w in works:
+        hub_id = next(p for p in w.publications if p.exchange == TOPOLOGY.outbound).headers["x-hub-message-id"]
+        (d,) = store.deliveries(hub_id)
+        assert (d.state, d.agency_status) == (DeliveryState.ACCEPTED, "120")

@@ -1,12 +1,12 @@
 """CEB receipts: CEB312 order, CEB412 payment, CEB512 logistics, CEB622 inventory -> Receipt.
 
 A receipt message holds 1..100 return records; each is one state of one declaration record
-(the customs send a new one at every step, with a rising returnStatus). The hub reads one
-Receipt per message: the record with the latest returnTime, and among equal times the highest
-rank (the code itself; a negative error code ranks above all, since it ends the attempt). The
-other records are not kept: they are earlier states of the same declaration, or, when a
-message answers several declarations, states of other keys, which this Receipt does not
-represent (a contract returning one Receipt per record would be needed for that).
+(the customs send a new one at every step, with a rising returnStatus), and one message may
+answer several declarations. The Receipt is the record with the latest returnTime, and among
+equal times the highest rank (the code itself; a negative error code ranks above all, since it
+ends the attempt); every other record is in ``Receipt.more``, oldest first, so the runtime
+correlates and records each one (earlier states of the same key as events, other keys on their
+own deliveries). Written, every answer becomes a record, earlier ones first.
 
 Fields: business_key = orderNo / payTransactionId / logisticsNo / copNo; answers_message_id =
 the record's guid (it echoes the declaration record's guid: for a message the hub rendered,
@@ -101,7 +101,13 @@ class CebReturn(XmlAdapter):
 
     def parse(self, probe: Probe) -> Receipt:
         root = probe.tree.getroot()
-        rec = max(root.findall(f"ceb:{self.record_tag}", NS), key=_rank)
+        records = sorted(root.findall(f"ceb:{self.record_tag}", NS), key=_rank)
+        *earlier, last = [self._record(root, rec) for rec in records]
+        for answer in earlier:      # the message's own guid belongs to the Receipt that stands for it
+            answer.header.message_id = None
+        return last.model_copy(update={"more": earlier})
+
+    def _record(self, root: etree._Element, rec: etree._Element) -> Receipt:
         code, info = xmlkit.required(rec, "ceb:returnStatus", NS), xmlkit.required(rec, "ceb:returnInfo", NS)
         meaning, status = describe(code)
         return Receipt(
@@ -116,8 +122,13 @@ class CebReturn(XmlAdapter):
         """Issuer and agency reference, where the record has them."""
         return {}
 
-    def build(self, r: Receipt, ctx: RenderContext) -> etree._Element:
+    def build(self, receipt: Receipt, ctx: RenderContext) -> etree._Element:
         root = message_root(self.message_type, ctx)
+        for answer in receipt.answers():           # earlier records first, as they were read
+            self._write_record(root, answer, ctx)
+        return root
+
+    def _write_record(self, root: etree._Element, r: Receipt, ctx: RenderContext) -> None:
         rec = etree.SubElement(root, q(self.record_tag))
         answered = r.answers_message_id or r.business_key
         xmlkit.add(rec, q("guid"), answered if GUID.match(answered) else guid_for(answered))
@@ -128,7 +139,6 @@ class CebReturn(XmlAdapter):
         for tag, value in (("returnStatus", code), ("returnTime", clock.stamp(r.issued_at or ctx.created_at, 17)),
                            ("returnInfo", info[:1000])):
             xmlkit.add(rec, q(tag), value)
-        return root
 
     def _identity(self, rec: etree._Element, r: Receipt, party: str) -> None:
         """The elements between guid and returnStatus: enterprise codes, then the key."""

@@ -46,26 +46,34 @@ class ReceiptCore:
         self.engine, self.store, self.topology, self.clock = engine, store, topology, clock
 
     def handle(self, batch: list[Inbound]) -> list[Work]:
-        """Read every receipt, store the batch in one transaction, then tell the senders."""
-        news = [self._new(inbound) for inbound in batch]
-        correlations = self.store.apply_receipts(news)
-        return [self._tell(inbound, new, corr) for inbound, new, corr in zip(batch, news, correlations)]
+        """Read every receipt (a message may carry several answers), store the batch in one
+        transaction, then tell the senders."""
+        news = [(i, new) for i, inbound in enumerate(batch) for new in self._new(inbound)]
+        correlations = self.store.apply_receipts([new for _, new in news])
+        works = [Work(inbound) for inbound in batch]
+        for (i, new), corr in zip(news, correlations):
+            self._tell(works[i], new, corr)
+        return works
 
-    def _new(self, inbound: Inbound) -> NewReceipt:
+    def _new(self, inbound: Inbound) -> list[NewReceipt]:
+        """One stored receipt per answer; the message's bytes are kept with its last answer."""
         receipt, fmt, errors = self._read(inbound)
-        return NewReceipt(receiver=inbound.sender, format=fmt, received_at=self.clock(), raw=inbound.body,
-                          keys=receipt_keys(receipt) if receipt else (),
-                          state=STATES[receipt.status] if receipt else None,
-                          agency_status=(receipt.agency_status or receipt.status.value) if receipt else None,
-                          agency_reference=receipt.agency_reference if receipt else None,
-                          errors=tuple(errors))
+        if receipt is None:
+            return [NewReceipt(receiver=inbound.sender, format=fmt, received_at=self.clock(), raw=inbound.body,
+                               keys=(), state=None, agency_status=None, agency_reference=None, errors=tuple(errors))]
+        answers = receipt.answers()
+        return [NewReceipt(receiver=inbound.sender, format=fmt, received_at=self.clock(),
+                           raw=inbound.body if n == len(answers) else b"",
+                           keys=receipt_keys(answer), state=STATES[answer.status],
+                           agency_status=answer.agency_status or answer.status.value,
+                           agency_reference=answer.agency_reference,
+                           errors=tuple(_errors(answer)))
+                for n, answer in enumerate(answers, 1)]
 
-    def _tell(self, inbound: Inbound, new: NewReceipt, corr) -> Work:
-        fmt = new.format
-        work = Work(inbound)
+    def _tell(self, work: Work, new: NewReceipt, corr) -> None:
         if corr.delivery is None or corr.message is None:
-            log.warning("receipt.orphaned", receipt_id=corr.receipt_id, receiver=inbound.sender, format=fmt)
-            return work
+            log.warning("receipt.orphaned", receipt_id=corr.receipt_id, receiver=new.receiver, format=new.format)
+            return
         log.info("receipt.correlated", receipt_id=corr.receipt_id, delivery_id=corr.delivery.id,
                  state=corr.delivery.state.value)
         work.publications.append(status_event(
@@ -73,7 +81,6 @@ class ReceiptCore:
             receiver=corr.delivery.receiver, format=corr.delivery.format, business_key=corr.message.business_key,
             agency_status=corr.delivery.agency_status, agency_reference=corr.delivery.agency_reference,
             errors=list(new.errors), receipt_id=corr.receipt_id))
-        return work
 
     def _read(self, inbound: Inbound) -> tuple[Receipt | None, str | None, list[dict]]:
         try:
@@ -85,9 +92,11 @@ class ReceiptCore:
                 {"code": "NOT_A_RECEIPT", "message": f"{read.adapter.name} is not a receipt format",
                  "line": None, "path": None}]
             return None, read.adapter.name, problems
-        receipt = read.document
-        return receipt, read.adapter.name, [{"code": e.code, "message": e.text, "path": e.pointer, "line": None}
-                                            for e in receipt.errors]
+        return read.document, read.adapter.name, _errors(read.document)
+
+
+def _errors(receipt: Receipt) -> list[dict]:
+    return [{"code": e.code, "message": e.text, "path": e.pointer, "line": None} for e in receipt.errors]
 
 
 class Sweeper:

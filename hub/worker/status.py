@@ -17,7 +17,9 @@ def status_event(topology: Topology, sender: str, event: str, hub_message_id: st
             "at": datetime.now(timezone.utc).isoformat(timespec="milliseconds"), **fields}
     return Publication(exchange=topology.status, routing_key=sender,
                        body=json.dumps(body, ensure_ascii=False, default=str).encode(),
-                       message_id=f"{hub_message_id}.status.{event}.{fields.get('receiver', '')}".rstrip("."),
+                       message_id=".".join(str(part) for part in (
+                           hub_message_id, "status", event, fields.get("receiver"),
+                           fields.get("receipt_id") and f"r{fields['receipt_id']}") if part),
                        content_type="application/json", headers={"x-hub-event": event})
 
 

@@ -28,7 +28,9 @@ def returns(*records: tuple[str, str], invt: str = "") -> bytes:
 
 
 def element(out, tag: str) -> str | None:
-    return out.tree.getroot().findtext(f"*/ceb:{tag}", namespaces=C)
+    """The value in the last return record (the one the Receipt itself stands for)."""
+    found = out.tree.getroot().findall(f"*/ceb:{tag}", namespaces=C)
+    return found[-1].text if found else None
 
 
 @pytest.mark.parametrize("code,status,meaning", [
@@ -135,3 +137,12 @@ def test_a_receipt_for_a_hub_message_echoes_the_guid_the_hub_gave_that_message(e
     assert receipt.answers_message_id == record_guid == guid_for(hub_id)
     kept = Receipt(answers_message_id=record_guid, business_key="YPH20261127000042", status=S.ACCEPTED)
     assert element(engine.render(kept, "ceb312", ctx), "guid") == record_guid
+
+
+def test_every_record_of_a_receipt_is_an_answer_applied_oldest_first(engine, ctx):
+    receipt = engine.read(example("ceb", "ceb622-inventory-released.xml")).document
+    answers = receipt.answers()
+    assert len(answers) == 3 and answers[-1].agency_status == "800" and answers[-1].more == []
+    assert [a.agency_status for a in answers] == sorted((a.agency_status for a in answers), key=int)
+    again = engine.read(engine.render(receipt, "ceb622", ctx).data).document
+    assert [a.agency_status for a in again.answers()] == [a.agency_status for a in answers]
