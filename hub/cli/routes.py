@@ -82,5 +82,6 @@ def explain(settings: Settings, file: str, sender: str | None, routes_path: str 
             size = f"renders and validates, {len(engine.render(p.document, p.format, ctx).data)} bytes"
         except HubError as exc:
             size = f"cannot render: {exc.message} [{exc.code}]"
-        click.echo(f"    -> {p.receiver} as {p.format} (route {p.route}): {size}")
+        held = f"; held for the {p.hold.check} check (at most {p.hold.timeout})" if p.hold else ""
+        click.echo(f"    -> {p.receiver} as {p.format} (route {p.route}): {size}{held}")
     sys.exit(0 if planned else 1)
