@@ -58,10 +58,7 @@ def is_currency(code: str) -> bool:
 
 def check(doc: Document) -> list[Problem]:
     """Every business-rule problem of a canonical document."""
-    checker = {Waybill: _waybill, Manifest: _manifest, Declaration: _declaration, Receipt: _receipt,
-               PersonsList: _persons, ShipmentStatus: _status, Orders: _orders, Payments: _payments,
-               LogisticsBills: _logistics, Inventories: _inventories}[type(doc)]
-    return list(checker(doc))
+    return list(_CHECKERS[type(doc)](doc))
 
 
 def _positive(value: int | Decimal | None, path: str, what: str) -> Iterator[Problem]:
@@ -239,3 +236,9 @@ def _inventories(d: Inventories) -> Iterator[Problem]:
         yield from _hs([item.hs_code for item in inv.items], f"{base}/hs_codes")
         for j, item in enumerate(inv.items):
             yield from _positive(item.quantity, f"{base}/items/{j}/quantity", "the quantity")
+
+
+_CHECKERS = {Waybill: _waybill, Manifest: _manifest, Declaration: _declaration, Receipt: _receipt,
+             PersonsList: _persons, ShipmentStatus: _status, Orders: _orders, Payments: _payments,
+             LogisticsBills: _logistics, Inventories: _inventories}
+"""The rules of each canonical document type."""
