@@ -110,8 +110,10 @@ class Agencies:
                              agency_status="03" if rejected else "01", issued_at=now,
                              errors=[ReceiptError(code="13", text="收货人信息不完整 consignee incomplete",
                                                   pointer=REJECTED_BILL)] if rejected else []), "gacc-mt9999")]
-        if receiver == "CUSTOMS-CN-EC":
-            return [self._ecommerce(doc, now)]
+        if receiver == "CUSTOMS-CN-EC":   # the exchange platform takes it (DxpRep), then customs answers
+            taken = Receipt(answers_message_id=props.message_id, business_key="-", status=ReceiptStatus.ACKNOWLEDGED,
+                            agency_status="0", issued_at=now)
+            return [(taken, "dxp-rep"), self._ecommerce(doc, now)]
         if receiver == "BORDER-CONTROL":   # a CUSRES quoting the interchange reference it received
             return [(Receipt(answers_message_id=doc.header.message_id, business_key=doc.business_key,
                              status=ReceiptStatus.ACCEPTED, agency_status="1", text="cleared for arrival",

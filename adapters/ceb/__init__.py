@@ -21,7 +21,7 @@ from hub.adapters import Adapter
 
 from .common import guid_for
 from .documents import InventoryMessage, LogisticsMessage, OrderMessage, PaymentMessage
-from .envelope import Dxp
+from .envelope import Dxp, DxpReply
 from .returns import InventoryReturn, LogisticsReturn, OrderReturn, PaymentReturn
 
 __all__ = ["adapters", "guid_for"]
@@ -30,4 +30,4 @@ __all__ = ["adapters", "guid_for"]
 def adapters() -> list[Adapter]:
     """The CEB adapters, in detection order."""
     return [OrderMessage(), OrderReturn(), PaymentMessage(), PaymentReturn(), LogisticsMessage(),
-            LogisticsReturn(), InventoryMessage(), InventoryReturn(), Dxp()]
+            LogisticsReturn(), InventoryMessage(), InventoryReturn(), Dxp(), DxpReply()]

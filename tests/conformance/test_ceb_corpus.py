@@ -173,3 +173,13 @@ def test_a_dxp_envelope_the_hub_seals_and_a_reply_it_builds_are_valid_against_th
     reply = dxp.Reply(receiver_id="1101180326", responses=(dxp.Response(
         code="0", notice_date=date(2026, 11, 27), original=dxp.open(out.data).info),))
     assert errors(official_dxp, dxp.build_reply(reply)) == []
+
+
+def test_the_hubs_dxp_rep_receipts_are_valid_against_the_official_dxp_xsd(engine, official_dxp):
+    from hub.models import Receipt, ReceiptStatus
+    refused = Receipt(answers_message_id="HUB-0123.CUSTOMS-CN-EC", business_key="-", status=ReceiptStatus.REJECTED,
+                      text="payload is not a CEB message", answers_type="CEB621Message",
+                      more=[Receipt(answers_message_id="HUB-0456.CUSTOMS-CN-EC", business_key="-",
+                                    status=ReceiptStatus.ACKNOWLEDGED)])
+    out = engine.render(refused, "dxp-rep", CTX)
+    assert errors(official_dxp, out.tree) == []

@@ -1,5 +1,6 @@
 """Cross-border e-commerce on the real broker: the inventory waits for its three documents
-(三单对碰), everything reaches customs in DXP envelopes, and customs' CEB622 answers in DXP correlate."""
+(三单对碰), everything reaches customs in DXP envelopes, the platform's DxpRep and customs' CEB622
+answer in DXP correlate."""
 
 from __future__ import annotations
 
@@ -37,6 +38,13 @@ def test_the_inventory_is_held_for_its_documents_then_delivered_and_its_receipt_
         assert events == ["message.accepted", "delivery.released"]
         hub_id = props.headers["x-hub-message-id"]
         wait_for(lambda: hub.store.deliveries(hub_id)[0].state is DeliveryState.SENT)
+
+        taken = Receipt(answers_message_id=props.message_id, business_key="-", status=ReceiptStatus.ACKNOWLEDGED)
+        send(settings, ENGINE.render(taken, "dxp-rep", RenderContext(message_id="DXP-1", sender_id="CUSTOMS-CN-EC",
+                                                                      receiver_id="EPORTHUB")).data,
+             "CUSTOMS-CN-EC", receipt=True)
+        (event,) = [json.loads(b) for _, b in queues.take(platform, 1)]
+        assert (event["event"], event["agency_status"]) == ("delivery.acknowledged", "0")   # the platform took it
 
         receipt = Receipt(business_key=inner.document.business_key, status=ReceiptStatus.ACCEPTED,
                           agency_status="800", agency_reference="B20261127000000042", text="released")
