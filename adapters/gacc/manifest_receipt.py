@@ -18,6 +18,8 @@ Response codes (舱单回执类型): 01 accepted (海关接受申报), 02 waitin
 
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 
 from hub import xmlkit
@@ -36,6 +38,9 @@ DEFAULT_CODE = {ReceiptStatus.ACCEPTED: "01", ReceiptStatus.ACKNOWLEDGED: "02",
                 ReceiptStatus.REJECTED: "03", ReceiptStatus.OTHER: "02"}
 _SEVERITY = {ReceiptStatus.ACCEPTED: 0, ReceiptStatus.ACKNOWLEDGED: 1, ReceiptStatus.OTHER: 2,
              ReceiptStatus.REJECTED: 3}
+
+
+_MT_TYPE = re.compile(r"^MT\d{4}$")
 
 
 class ManifestReceipt(XmlAdapter):
@@ -70,8 +75,11 @@ class ManifestReceipt(XmlAdapter):
             agency_status=code, issued_at=clock.at(head_el, "m:SendTime", ns), text=text, errors=errors)
 
     def build(self, r: Receipt, ctx: RenderContext) -> etree._Element:
+        """The answered type goes into MessageType when it is a GACC manifest type (MT1101); an
+        answer to anything else (an FWB, a CEB311) says MT9999 there."""
         root = etree.Element(f"{{{NS}}}Manifest", nsmap={None: NS})
-        head.write(root, NS, r.answers_type or "MT9999", Function.ORIGINAL, ctx,
+        answered = r.answers_type if r.answers_type and _MT_TYPE.match(r.answers_type) else "MT9999"
+        head.write(root, NS, answered, Function.ORIGINAL, ctx,
                    message_id=r.answers_message_id, sender_id=r.issuer, sent_at=r.issued_at)
         resp = etree.SubElement(root, f"{{{NS}}}Response")
         code = r.agency_status or DEFAULT_CODE[r.status]

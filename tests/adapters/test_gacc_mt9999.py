@@ -66,3 +66,14 @@ def test_a_receipt_without_agency_code_gets_the_code_of_its_status(engine):
     assert root.findtext("m:Response/m:Consignment/m:ResponseType/m:Code", namespaces=R) == "01"
     assert root.findtext("m:Head/m:MessageType", namespaces=R) == "MT9999"
     assert root.findtext("m:Head/m:MessageID", namespaces=R) == CTX.message_id
+
+
+def test_an_answer_to_a_message_that_is_not_a_gacc_manifest_says_mt9999_as_its_type(engine, ctx):
+    from hub.models import Receipt, ReceiptStatus
+    for answered in ("FWB", "CEB311", None):
+        out = engine.render(Receipt(business_key="999-12345675", status=ReceiptStatus.ACCEPTED,
+                                    answers_type=answered), "gacc-mt9999", ctx)
+        assert b"<MessageType>MT9999</MessageType>" in out.data
+    out = engine.render(Receipt(business_key="999-12345675", status=ReceiptStatus.ACCEPTED, answers_type="MT2101"),
+                        "gacc-mt9999", ctx)
+    assert b"<MessageType>MT2101</MessageType>" in out.data
