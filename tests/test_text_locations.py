@@ -25,3 +25,9 @@ def test_a_persons_total_in_a_paxlst_points_at_its_cnt_segment(engine):
     wrong = data.replace(b"CNT+42:" + count, b"CNT+42:" + str(int(count) + 1).encode())
     problems = engine.inspect(wrong).problems
     assert [(p.code, p.line) for p in problems] == [("RULE_TOTAL_MISMATCH", line_of(wrong, b"CNT+42"))]
+
+
+def test_an_impossible_time_zone_in_an_edifact_date_is_a_coded_error_not_a_crash(engine):
+    data = example("edifact", "cuscar-0471w-sgsin-cnsha-amend.edi").replace(b"1400?+0800:205", b"1400?+9900:205")
+    problems = engine.inspect(data).problems
+    assert len(problems) == 1 and "zone" in problems[0].message and problems[0].line == line_of(data, b"+9900")

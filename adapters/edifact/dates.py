@@ -51,8 +51,9 @@ def _century(yy: str, not_after: int | None) -> str:
 
 
 def _zone(text: str, value: str) -> timezone:
-    if len(text) != 5 or text[0] not in "+-" or not text[1:].isdigit():
-        raise DateError(f"{value!r}: the zone of format 205 is ±HHMM")
+    if len(text) != 5 or text[0] not in "+-" or not text[1:].isdigit() or int(text[1:3]) > 23 \
+            or int(text[3:]) > 59:
+        raise DateError(f"{value!r}: the zone of format 205 is ±HHMM (hours 00-23, minutes 00-59)")
     offset = timedelta(hours=int(text[1:3]), minutes=int(text[3:]))
     return timezone(-offset if text[0] == "-" else offset)
 
