@@ -137,11 +137,19 @@ def broker_connections() -> dict[int, tuple[str, str]]:
     """Client port -> (the name the client gave its connection, the broker's pid for it)."""
     rows = json.loads(rabbitmqctl("list_connections", "peer_port", "client_properties", "--formatter", "json")
                       or "[]")
-    names = {row["peer_port"]: next((v for k, _, v in row["client_properties"] if k == "connection_name"), "")
-             for row in rows}
+    names = {row["peer_port"]: _connection_name(row.get("client_properties")) for row in rows}
     pids = dict(line.split("\t")[::-1] for line in
                 rabbitmqctl("list_connections", "--no-table-headers", "pid", "peer_port").splitlines() if line)
     return {port: (name, pids.get(str(port), "")) for port, name in names.items()}
+
+
+def _connection_name(properties) -> str:
+    """The connection_name client property; '' while a connection is still in its handshake (the
+    broker then lists its properties as an empty value, not as [key, type, value] triples)."""
+    if not isinstance(properties, list):
+        return ""
+    return next((item[2] for item in properties
+                 if isinstance(item, list) and len(item) == 3 and item[0] == "connection_name"), "")
 
 
 def local_ports(pid: int) -> set[int]:
