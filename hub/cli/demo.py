@@ -21,7 +21,7 @@ from ..store import open_store
 from ..store.base import DeliveryState, MessageFilter, MessageStatus
 from ..transport.base import Publication, Topology
 from ..transport.rabbitmq import publish_once
-from ..worker.serve import declare, hub_user, serve
+from ..worker.serve import declare, hub_user, serve, undeclare
 
 ANSWERED = {DeliveryState.ACKNOWLEDGED, DeliveryState.ACCEPTED, DeliveryState.REJECTED}
 START_RABBITMQ = ("start RabbitMQ on 127.0.0.1:5672 first: `rabbitmq-server -detached` (Debian: apt-get install "
@@ -71,8 +71,17 @@ def demo(settings: Settings, traffic: str | None, workers: int, deadline: int, t
     finally:
         hub.terminate()
         hub.join(timeout=30)
+        _remove_topology(cfg)
     ok = _report(store, plan, settled)
     sys.exit(0 if ok else 1)
+
+
+def _remove_topology(cfg: Settings) -> None:
+    """The demo's queues go with it (the store stays for `hub messages list`); they also expire."""
+    try:
+        undeclare(cfg, if_empty=False)
+    except Exception as exc:  # noqa: BLE001 - a broker gone by now: x-expires removes them later
+        click.echo(f"demo queues left to expire: {exc}", err=True)
 
 
 def _short_deadlines(routes: Path, target: Path, deadline: str) -> Path:
