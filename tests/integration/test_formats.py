@@ -68,3 +68,19 @@ def test_a_passenger_list_reaches_border_and_quarantine_and_both_answers_correla
         states = wait_for(lambda: (s := {d.receiver: d.state for d in hub.store.deliveries(hub_id)})
                           and set(s.values()) == {DeliveryState.ACCEPTED} and s)
         assert set(states) == {"BORDER-CONTROL", "INSPECTION-CIQ"}
+
+
+def test_a_rejected_interchange_is_replayed_once_the_hub_reads_edifact_leniently(settings, queues):
+    from hub.store.base import MessageFilter, MessageStatus
+    from tests.integration.test_admin import hub_cli
+    with Hub(settings) as hub:
+        send(settings, example("bad", "cuscar-wrong-unt.edi"), "SHIPPING-COSCO", "COSCO-1")
+        rejected = wait_for(lambda: hub.store.find(MessageFilter(status=MessageStatus.REJECTED)))
+        assert rejected[0].errors[0]["code"] == "EDI_UNT_COUNT"
+    lenient = settings.model_copy(update={"edifact_lenient": True})
+    with Hub(lenient) as hub:                        # the operator turns HUB_EDIFACT_LENIENT on, then replays
+        done = hub_cli(lenient, "replay", rejected[0].id)
+        assert done.exit_code == 0, done.output
+        wait_for(lambda: hub.store.message(rejected[0].id).status is MessageStatus.ACCEPTED)
+        (props, body), = queues.take(queues.topology.receiver_queue("CUSTOMS-CN"), 1)
+        assert ENGINE.detect(body).name == "gacc-mt1101"
