@@ -61,7 +61,7 @@ class Engine:
     def detect(self, data: bytes) -> Adapter:
         return self.registry.detect(self.probe(data))
 
-    def inspect(self, data: bytes, _envelope: Adapter | None = None) -> Inbound:
+    def inspect(self, data: bytes, _nested: bool = False) -> Inbound:
         """Read a message and collect every problem instead of stopping at the first.
 
         Raises DocumentError only when nothing can be read at all (empty, malformed,
@@ -70,24 +70,20 @@ class Engine:
         """
         probe = self.probe(data)
         adapter = self.registry.detect(probe)
-        if adapter.is_envelope and _envelope is None:
-            if adapter.schema and probe.tree is not None:
-                problems = self.schemas.validate(probe.tree, adapter.schema)
-                if problems:
-                    return Inbound(adapter, None, problems, probe.tree)
-            try:
-                payload = adapter.unwrap(probe)
-            except DocumentError as exc:
-                return Inbound(adapter, None, exc.problems, probe.tree)
-            inner = self.inspect(payload, adapter)
-            inner.envelope = adapter
-            return inner
-        if not adapter.reads:
+        if not adapter.reads and not (adapter.is_envelope and not _nested):
             raise ConversionError(f"format {adapter.name} is write-only", code="FORMAT_NOT_READABLE")
         if adapter.schema and probe.tree is not None:
             problems = self.schemas.validate(probe.tree, adapter.schema)
             if problems:
                 return Inbound(adapter, None, problems, probe.tree)
+        if adapter.is_envelope and not _nested:
+            try:
+                payload = adapter.unwrap(probe)
+            except DocumentError as exc:
+                return Inbound(adapter, None, exc.problems, probe.tree)
+            inner = self.inspect(payload, _nested=True)
+            inner.envelope = adapter
+            return inner
         try:
             document = adapter.parse(probe)
         except DocumentError as exc:

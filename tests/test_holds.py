@@ -16,7 +16,7 @@ from hub.store.sqlite import SqliteStore
 from hub.transport.base import Inbound, Topology
 from hub.worker.holds import Holds
 from hub.worker.receipts import Sweeper
-from hub.worker.router import RouterCore, outbound
+from hub.worker.router import RouterCore
 from tests.ecommerce_support import inventory, logistics, order, payment
 
 TOPOLOGY = Topology("t")
@@ -119,7 +119,7 @@ def test_a_disagreement_keeps_it_held_and_past_the_timeout_refuses_it_naming_the
     send(router, engine, ctx, *docs.values())
     (held,) = events(send(router, engine, ctx, inventory()), "delivery.held")
     assert [e["code"] for e in held["errors"]] == ["THREE_DOC_MISMATCH"] and field in held["errors"][0]["message"]
-    holds = Holds(store, TOPOLOGY, engine, "EPORTHUB", lambda d, p: outbound(TOPOLOGY, engine.registry, d, p))
+    holds = Holds(store, TOPOLOGY, engine, "EPORTHUB")
     sweeper = Sweeper(store, TOPOLOGY, clock, holds=holds)
     assert sweeper.tick().publications == []                       # not yet: the hold lasts 10 minutes
     clock.now += timedelta(minutes=11)
@@ -134,7 +134,7 @@ def test_a_missing_document_past_the_timeout_is_refused_and_a_late_one_changes_n
         router, engine, ctx, store, clock):
     send(router, engine, ctx, order(), payment())
     (held,) = events(send(router, engine, ctx, inventory()), "delivery.held")
-    holds = Holds(store, TOPOLOGY, engine, "EPORTHUB", lambda d, p: outbound(TOPOLOGY, engine.registry, d, p))
+    holds = Holds(store, TOPOLOGY, engine, "EPORTHUB")
     clock.now += timedelta(minutes=11)
     work = Sweeper(store, TOPOLOGY, clock, holds=holds).tick()
     (refused,) = [json.loads(p.body) for p in work.publications if p.headers.get("x-hub-event") == "delivery.refused"]

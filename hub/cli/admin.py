@@ -16,7 +16,7 @@ from ..store import open_store
 from ..store.base import DeliveryState, MessageFilter, MessageStatus
 from ..transport.base import Publication, Topology
 from ..transport.rabbitmq import parameters, publish_once
-from ..worker.router import outbound
+from ..worker.outbound import outbound
 from ..worker.serve import hub_user
 from ..composition import build_engine
 

@@ -26,7 +26,7 @@ from ..errors import ConfigError
 from .base import (Correlation, Delivery, DeliveryState, Event, Message, MessageFilter, MessageStatus,
                    NewMessage, NewReceipt, Store)
 from .sqlite_holds import HoldsMixin
-from .sqlite_record import _DELIVERY, _EVENT, RecordBatch, _delivery, _dt, ts
+from .sqlite_record import _DELIVERY, _DELIVERY_D, _EVENT, RecordBatch, _delivery, _dt, ts
 from .sqlite_schema import apply_migrations
 from .sqlite_stats import stats
 
@@ -210,9 +210,8 @@ class SqliteStore(HoldsMixin, Store):
 
     def pending(self, limit: int = 1000) -> list[tuple[Delivery, bytes]]:
         """PENDING deliveries with their payloads, oldest first (republished at worker start)."""
-        cols = ", ".join(f"d.{c.strip()}" for c in _DELIVERY.split(","))
         rows = self._db.execute(
-            f"SELECT {cols}, p.payload FROM deliveries d JOIN delivery_payloads p ON p.delivery_id = d.id "
+            f"SELECT {_DELIVERY_D}, p.payload FROM deliveries d JOIN delivery_payloads p ON p.delivery_id = d.id "
             "WHERE d.state = 'PENDING' ORDER BY d.id LIMIT ?", (limit,)).fetchall()
         return [(_delivery(row[:-1]), row[-1]) for row in rows]
 

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Callable, ContextManager
 
 from .base import Delivery
-from .sqlite_record import _DELIVERY, _EVENT, _delivery, ts
+from .sqlite_record import _DELIVERY, _DELIVERY_D, _EVENT, _delivery, ts
 
 
 class HoldsMixin:
@@ -39,14 +39,13 @@ class HoldsMixin:
 
     def held(self, waiting_on: list[tuple[str, str]] | None = None, expired_at: datetime | None = None,
              limit: int = 1000) -> list[tuple[Delivery, str]]:
-        cols = ", ".join(f"d.{c.strip()}" for c in _DELIVERY.split(","))
         if expired_at is not None:
-            rows = self._db.execute(f"SELECT {cols}, d.hold FROM deliveries d WHERE d.state = 'HELD' AND d.held_until <= ? "
-                                    "ORDER BY d.id LIMIT ?", (ts(expired_at), limit)).fetchall()
+            rows = self._db.execute(f"SELECT {_DELIVERY_D}, d.hold FROM deliveries d WHERE d.state = 'HELD' AND "
+                                    "d.held_until <= ? ORDER BY d.id LIMIT ?", (ts(expired_at), limit)).fetchall()
         else:
             pairs = json.dumps([list(p) for p in dict.fromkeys(waiting_on or [])])
             rows = self._db.execute(
-                f"SELECT DISTINCT {cols}, d.hold FROM delivery_waits w JOIN deliveries d ON d.id = w.delivery_id "
+                f"SELECT DISTINCT {_DELIVERY_D}, d.hold FROM delivery_waits w JOIN deliveries d ON d.id = w.delivery_id "
                 "WHERE d.state = 'HELD' AND (w.kind, w.key) IN "
                 "(SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?)) "
                 "ORDER BY d.id LIMIT ?", (pairs, limit)).fetchall()
@@ -66,12 +65,11 @@ class HoldsMixin:
                     continue
                 before = _delivery(row)
                 deadline = (now + (before.deadline_at - before.created_at)) if before.deadline_at else None
-                cur.execute("UPDATE deliveries SET state = 'PENDING', deadline_at = ?, updated_at = ? WHERE id = ?",
-                            (ts(deadline), at, id_))
+                row = cur.execute(f"UPDATE deliveries SET state = 'PENDING', deadline_at = ?, updated_at = ? "
+                                  f"WHERE id = ? RETURNING {_DELIVERY}", (ts(deadline), at, id_)).fetchone()
                 cur.execute(_EVENT, (at, before.message_id, id_, "delivery.released", "PENDING", source, "{}"))
                 payload = cur.execute("SELECT payload FROM delivery_payloads WHERE delivery_id = ?",
                                       (id_,)).fetchone()[0]
-                row = cur.execute(f"SELECT {_DELIVERY} FROM deliveries WHERE id = ?", (id_,)).fetchone()
                 out.append((_delivery(row), payload))
         return out
 

@@ -12,25 +12,23 @@ events (JSON, plus its format's negative receipt on refusal); facts never reach 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Callable
 
 import structlog
 
-from ..checks import CHECKS, Fact, Pair
-from ..errors import Problem
+from ..checks import CHECKS, Fact
+from ..errors import ConversionError, Problem
 from ..pipeline import Engine
 from ..store.base import Delivery, Store
 from ..transport.base import Publication, Topology
+from .outbound import outbound
 from .status import native_rejection, status_event
 
 log = structlog.get_logger()
 
 
 class Holds:
-    def __init__(self, store: Store, topology: Topology, engine: Engine, party_id: str,
-                 outbound: Callable[[Delivery, bytes], Publication]) -> None:
+    def __init__(self, store: Store, topology: Topology, engine: Engine, party_id: str) -> None:
         self.store, self.topology, self.engine, self.party_id = store, topology, engine, party_id
-        self.outbound = outbound
 
     def problems(self, delivery: Delivery, check: str) -> list[Problem]:
         own = [Fact(kind, key, values) for kind, key, values in self.store.facts_of(delivery.message_id)]
@@ -41,36 +39,43 @@ class Holds:
                tell_held: set[int] = frozenset()) -> tuple[list[Publication], list[int]]:
         """Release the candidates whose check passes; tell the sender about those in ``tell_held``
         that must wait. Returns (publications, ids of released deliveries to mark SENT)."""
-        ready, pubs = [], []
+        pubs: list[Publication] = []
+        failing = self._evaluate(candidates)
         for delivery, check in candidates:
-            problems = self.problems(delivery, check)
-            if not problems:
-                ready.append(delivery.id)
-            elif delivery.id in tell_held:
-                pubs += self._tell(delivery, "delivery.held", problems, check)
-        released = self.store.release(ready, source=source)
-        for delivery, payload in released:
-            pubs.append(self.outbound(delivery, payload))
-            pubs += self._tell(delivery, "delivery.released", [], None)
-        if released:
-            log.info("hold.released", deliveries=len(released))
-        return pubs, [d.id for d, _ in released]
+            if delivery.id in failing and delivery.id in tell_held:
+                pubs += self._tell(delivery, "delivery.held", failing[delivery.id], check)
+        return self._release([d for d, _ in candidates if d.id not in failing], source, pubs)
 
     def expire(self, now: datetime) -> tuple[list[Publication], list[int]]:
         """Holds past their timeout: released if the check passes by now, else refused."""
         expired = self.store.held(expired_at=now)
-        passing = [(d, c) for d, c in expired if not self.problems(d, c)]
-        pubs, released = self.settle(passing, source="sweeper") if passing else ([], [])
+        failing = self._evaluate(expired)
+        pubs, released = self._release([d for d, _ in expired if d.id not in failing], "sweeper", [])
         for delivery, check in expired:
-            if delivery.id in released:
+            if delivery.id not in failing:
                 continue
-            problems = self.problems(delivery, check)
-            errors = [p.as_dict() for p in problems]
-            for refused in self.store.refuse([delivery.id], errors, source=f"check:{check}"):
+            problems = failing[delivery.id]
+            for refused in self.store.refuse([delivery.id], [p.as_dict() for p in problems],
+                                             source=f"check:{check}"):
                 pubs += self._tell(refused, "delivery.refused", problems, check, native=True)
-        if len(expired) > len(released):
-            log.warning("hold.refused", deliveries=len(expired) - len(released))
+        if failing:
+            log.warning("hold.refused", deliveries=len(failing))
         return pubs, released
+
+    def _evaluate(self, candidates: list[tuple[Delivery, str]]) -> dict[int, list[Problem]]:
+        """The problems of each candidate whose check still fails, by delivery id."""
+        found = {d.id: self.problems(d, check) for d, check in candidates}
+        return {id_: problems for id_, problems in found.items() if problems}
+
+    def _release(self, ready: list[Delivery], source: str,
+                 pubs: list[Publication]) -> tuple[list[Publication], list[int]]:
+        released = self.store.release([d.id for d in ready], source=source)
+        for delivery, payload in released:
+            pubs.append(outbound(self.topology, self.engine.registry, delivery, payload))
+            pubs += self._tell(delivery, "delivery.released", [], None)
+        if released:
+            log.info("hold.released", deliveries=len(released))
+        return pubs, [d.id for d, _ in released]
 
     def _tell(self, delivery: Delivery, event: str, problems: list[Problem], check: str | None,
               native: bool = False) -> list[Publication]:
@@ -87,7 +92,7 @@ class Holds:
         if native and message.format:
             try:
                 adapter = self.engine.registry.get(message.format)
-            except Exception:  # noqa: BLE001 - a format since unregistered: the JSON event still goes
+            except ConversionError:  # a format since unregistered: the JSON event still goes
                 adapter = None
             nack = native_rejection(self.engine, self.topology, message.sender, message.id, adapter,
                                     self.store.raw(message.id), message.business_key, errors, self.party_id)
@@ -96,8 +101,4 @@ class Holds:
         return pubs
 
 
-def waits_of(facts: list[Fact], check: str) -> tuple[Pair, ...]:
-    return tuple(CHECKS[check].waits(facts))
-
-
-__all__ = ["Holds", "waits_of"]
+__all__ = ["Holds"]

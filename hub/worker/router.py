@@ -19,15 +19,16 @@ from typing import Callable
 
 import structlog
 
-from ..adapters import Adapter, Registry, RenderContext
-from ..checks import index_all
+from ..adapters import Adapter, RenderContext
+from ..checks import CHECKS, index_all
 from ..errors import DocumentError, HubError, Problem, TransientError
 from ..models import Declaration, Document, Manifest, Waybill
 from ..pipeline import Engine
 from ..routing import Router
 from ..store.base import Delivery, DeliveryState, MessageStatus, NewDelivery, NewMessage, Store
 from ..transport.base import Inbound, Publication, Topology
-from .holds import Holds, waits_of
+from .holds import Holds
+from .outbound import outbound
 from .status import native_rejection, status_event
 
 log = structlog.get_logger()
@@ -45,6 +46,7 @@ class Work:
 @dataclass
 class _Decision:
     inbound: Inbound
+    hub_id: str
     message: NewMessage | None
     events: list[Publication] = field(default_factory=list)
     payloads: dict[tuple[str, str], bytes] = field(default_factory=dict)
@@ -77,8 +79,7 @@ class RouterCore:
                  clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> None:
         self.engine, self.router, self.store, self.topology = engine, router, store, topology
         self.party_id, self.clock = party_id, clock
-        self.holds = Holds(store, topology, engine, party_id,
-                           lambda delivery, payload: outbound(topology, engine.registry, delivery, payload))
+        self.holds = Holds(store, topology, engine, party_id)
 
     def handle(self, batch: list[Inbound]) -> list[Work]:
         """Decide, store (one transaction) and plan the publications of a batch."""
@@ -98,17 +99,13 @@ class RouterCore:
     def _settle_holds(self, decisions: list[_Decision], created: list[Delivery], works: list[Work]) -> None:
         """Evaluate the holds this batch may complete (its own new holds, and older ones waiting on the
         documents it brought); released deliveries ride with the batch's last message."""
-        touched = [(kind, key) for d in decisions if d.message and d.message.status is MessageStatus.ACCEPTED
-                   for kind, key, _ in d.message.facts]
-        fresh = {d.id: d for d in created if d.state is DeliveryState.HELD}
-        if not touched and not fresh:
+        accepted = [d.message for d in decisions if d.message and d.message.status is MessageStatus.ACCEPTED]
+        touched = [(kind, key) for m in accepted for kind, key, _ in m.facts]
+        touched += [pair for m in accepted for nd in m.deliveries for pair in nd.waits]   # the new holds' own
+        if not touched:
             return
-        checks = {(m.id, nd.receiver, nd.format): nd.hold for dec in decisions if (m := dec.message)
-                  for nd in m.deliveries if nd.hold}
-        candidates = {d.id: (d, c) for d, c in self.store.held(waiting_on=touched)} if touched else {}
-        for d in fresh.values():
-            candidates.setdefault(d.id, (d, checks[(d.message_id, d.receiver, d.format)]))
-        pubs, released = self.holds.settle(list(candidates.values()), source="router", tell_held=set(fresh))
+        fresh = {d.id for d in created if d.state is DeliveryState.HELD}
+        pubs, released = self.holds.settle(self.store.held(waiting_on=touched), source="router", tell_held=fresh)
         works[-1].publications.extend(pubs)
         works[-1].delivery_ids.extend(released)
 
@@ -122,7 +119,7 @@ class RouterCore:
         if inbound.redelivered or inbound.attempts:
             existing = self.store.message(hub_id)
             if existing is not None and existing.status in (MessageStatus.ACCEPTED, MessageStatus.DUPLICATE):
-                return _Decision(inbound, None)  # stored before a crash: _work republishes PENDING ones
+                return _Decision(inbound, hub_id, None)  # stored before a crash: _work republishes PENDING ones
         if not inbound.sender:
             return self._reject(inbound, base, [Problem("SENDER_UNKNOWN", "the message has no AMQP user_id")])
         try:
@@ -170,7 +167,7 @@ class RouterCore:
                 problems = [Problem(exc.code, f"{p.receiver} ({p.format}): {exc.message}", exc.line, exc.path)]
                 return self._reject(inbound, base, problems, adapter)
             deadline = self.router.routes.receivers[p.receiver].receipt_deadline
-            waits = waits_of(facts, p.hold.check) if p.hold else ()
+            waits = tuple(CHECKS[p.hold.check].waits(facts)) if p.hold else ()
             deliveries.append(NewDelivery(receiver=p.receiver, format=p.format, route=p.route,
                                           payload=output.data, deadline_at=now + deadline,
                                           correlation_keys=correlation_keys(p.document) + output.references,
@@ -184,7 +181,7 @@ class RouterCore:
                              deliveries=[{"receiver": d.receiver, "format": d.format, **({"held": d.hold} if d.hold
                                                                                           else {})}
                                          for d in deliveries])
-        return _Decision(inbound, message, [event], payloads, base.get("kind"))
+        return _Decision(inbound, base["id"], message, [event], payloads, base.get("kind"))
 
     def _reject(self, inbound: Inbound, base: dict, problems: list[Problem],
                 adapter: Adapter | None = None) -> _Decision:
@@ -201,7 +198,7 @@ class RouterCore:
                                       inbound.body, base.get("business_key"), list(errors), self.party_id)
             if native is not None:
                 events.append(native)
-        return _Decision(inbound, message, events)
+        return _Decision(inbound, base["id"], message, events)
 
     def _duplicate_of(self, inbound: Inbound, base: dict, original: str) -> _Decision:
         if original == base["id"]:  # the sender handed in the very same bytes again
@@ -210,15 +207,14 @@ class RouterCore:
         event = status_event(self.topology, inbound.sender, "message.duplicate", base["id"],
                              sender_message_id=inbound.message_id, business_key=base.get("business_key"),
                              duplicate_of=original)
-        return _Decision(inbound, message, [event])
+        return _Decision(inbound, base["id"], message, [event])
 
     # planning ------------------------------------------------------------------------------------
 
     def _work(self, decision: _Decision, created: list[Delivery]) -> Work:
         work = Work(decision.inbound, list(decision.events))
         if decision.message is None or (not created and decision.message.status is MessageStatus.ACCEPTED):
-            return self._republish(work, hub_message_id(decision.inbound.sender, decision.inbound.message_id,
-                                                         decision.inbound.body))
+            return self._republish(work, decision.hub_id)
         for delivery in created:
             if delivery.state is DeliveryState.HELD:
                 continue  # published when its check passes (_settle_holds, the sweeper)
@@ -235,20 +231,6 @@ class RouterCore:
                                                   self.store.payload(delivery.id)))
                 work.delivery_ids.append(delivery.id)
         return work
-
-
-def outbound(topology: Topology, registry: Registry, delivery: Delivery, payload: bytes, kind: str | None = None,
-             key: str | None = None) -> Publication:
-    """The publication of one delivery: to the receiver's queue, under its stable per-receiver id."""
-    headers = {"x-hub-message-id": delivery.message_id, "x-hub-format": delivery.format,
-               "x-hub-receiver": delivery.receiver}
-    if kind:
-        headers["x-hub-kind"] = kind
-    if key:
-        headers["x-hub-business-key"] = key
-    return Publication(exchange=topology.outbound, routing_key=delivery.receiver, body=payload,
-                       message_id=delivery.out_id, content_type=registry.get(delivery.format).media_type,
-                       headers=headers)
 
 
 def retry_or_dead(topology: Topology, inbound: Inbound, reason: str, delays_ms: list[int]) -> Publication:

@@ -27,7 +27,8 @@ from ..transport.rabbitmq import (BatchConsumer, ConsumerConfig, declare_topolog
                                   publish_once)
 from .holds import Holds
 from .receipts import ReceiptCore, Sweeper
-from .router import RouterCore, Work, hub_message_id, outbound, retry_or_dead
+from .outbound import outbound
+from .router import RouterCore, Work, hub_message_id, retry_or_dead
 
 log = structlog.get_logger()
 
@@ -125,19 +126,13 @@ def run_receipts(settings: Settings) -> None:
     topology, store = Topology(settings.topology_prefix), open_store(settings.store_url)
     store.migrate()
     engine = build_engine(settings)
-    core, sweeper = ReceiptCore(engine, store, topology), Sweeper(store, topology, holds=holds(settings, store, engine))
+    core, sweeper = ReceiptCore(engine, store, topology), Sweeper(
+        store, topology, holds=Holds(store, topology, engine, settings.party_id))
     config = ConsumerConfig(url=settings.amqp_url, queue=topology.receipts, name="hub-receipts",
                             hub_user=hub_user(settings), prefetch=settings.prefetch, batch_size=50,
                             batch_ms=settings.batch_ms, tick_seconds=settings.sweep_seconds)
     _run(BatchConsumer(config, core.handle, _transient(store, topology, settings), _mark_sent(store, "sweeper"),
                        tick=lambda: [sweeper.tick()]))
-
-
-def holds(settings: Settings, store: Store, engine) -> Holds:
-    """The hold evaluator the sweeper uses (the router builds its own in RouterCore)."""
-    topology = Topology(settings.topology_prefix)
-    return Holds(store, topology, engine, settings.party_id,
-                 lambda delivery, payload: outbound(topology, engine.registry, delivery, payload))
 
 
 def _run(consumer: BatchConsumer) -> None:

@@ -30,9 +30,8 @@ def native_rejection(engine: Engine, topology: Topology, sender: str, hub_messag
     fmt = adapter.negative_receipt if adapter is not None else None
     if fmt is None:
         return None
-    facts = {"business_key": business_key or "", **_facts(adapter, data)}
-    if business_key:
-        facts["business_key"] = business_key
+    facts = _facts(adapter, data)
+    facts["business_key"] = business_key or facts.get("business_key") or ""
     text = facts.pop("text", None) or "rejected by the e-port hub"  # an echo (FNA) replaces the default text
     try:
         receipt = Receipt(**facts, issuer=party_id, status=ReceiptStatus.REJECTED,

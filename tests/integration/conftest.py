@@ -25,7 +25,8 @@ from hub.transport.base import Topology
 from hub.transport.rabbitmq import BatchConsumer, ConsumerConfig, parameters
 from hub.worker.receipts import ReceiptCore, Sweeper
 from hub.worker.router import RouterCore
-from hub.worker.serve import _mark_sent, _transient, declare, holds, hub_user, undeclare
+from hub.worker.holds import Holds
+from hub.worker.serve import _mark_sent, _transient, declare, hub_user, undeclare
 
 AMQP_URL = os.environ.get("HUB_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2F")
 ROOT = Path(__file__).resolve().parents[2]
@@ -79,8 +80,8 @@ class Hub:
     def _receipts(self) -> None:
         settings, store = self.settings, open_store(self.settings.store_url)
         engine = build_engine(settings)
-        core, sweeper = ReceiptCore(engine, store, self.topology), Sweeper(store, self.topology,
-                                                                           holds=holds(settings, store, engine))
+        holds = Holds(store, self.topology, engine, settings.party_id)
+        core, sweeper = ReceiptCore(engine, store, self.topology), Sweeper(store, self.topology, holds=holds)
         config = ConsumerConfig(settings.amqp_url, self.topology.receipts, "test-receipts", hub_user(settings),
                                 batch_ms=settings.batch_ms, tick_seconds=settings.sweep_seconds, reconnect_for_s=30)
         self._run(BatchConsumer(config, core.handle, _transient(store, self.topology, settings),
