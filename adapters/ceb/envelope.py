@@ -14,6 +14,7 @@ from lxml import etree
 
 from hub.adapters import Adapter, Output, Probe, RenderContext, XmlAdapter
 from hub.errors import ConversionError
+from hub.validation import parse_xml
 from hub.models import Kind, Receipt, ReceiptError, ReceiptStatus
 
 from . import dxp
@@ -50,16 +51,15 @@ class Dxp(XmlAdapter):
         """The envelope's CopMsgId and MsgType, read leniently (from a broken envelope too, as far as
         it goes; '-' when there is no CopMsgId to echo); never raises."""
         try:
-            info = dxp.open(data).info
-            return {"answers_interchange": info.cop_msg_id, "answers_type": info.msg_type[:6]}
+            root = parse_xml(data).getroot()
         except Exception:  # noqa: BLE001 - a reply must never fail on what it echoes
-            pass
+            return {"answers_interchange": "-"}
         try:
-            root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False))
-            cop, msg_type = root.findtext(".//dxp:CopMsgId", namespaces=dxp.NS), root.findtext(".//dxp:MsgType",
-                                                                                                namespaces=dxp.NS)
+            info = dxp.open(root).info
+            return {"answers_interchange": info.cop_msg_id, "answers_type": info.msg_type[:6]}
         except Exception:  # noqa: BLE001
-            cop = msg_type = None
+            pass
+        cop, msg_type = (root.findtext(f".//dxp:{tag}", namespaces=dxp.NS) for tag in ("CopMsgId", "MsgType"))
         facts = {"answers_interchange": (cop or "").strip()[:255] or "-"}
         if msg_type and msg_type.strip():
             facts["answers_type"] = msg_type.strip()[:30]
