@@ -39,22 +39,20 @@ def hub_user(settings: Settings) -> str:
 
 def declare(settings: Settings) -> list[str]:
     """`hub topology declare`: every exchange and queue routes.yaml needs."""
-    routes = load_routes(settings.routes)
-    connection = pika.BlockingConnection(parameters(settings.amqp_url, "hub-topology"))
-    try:
-        return declare_topology(connection.channel(), Topology(settings.topology_prefix), routes,
-                                settings.retry_delays_ms, settings.queue_expires_ms)
-    finally:
-        connection.close()
+    return _on_topology(settings, declare_topology, settings.retry_delays_ms, settings.queue_expires_ms)
 
 
 def undeclare(settings: Settings, if_empty: bool = True) -> list[str]:
     """`hub topology delete`: the same exchanges and queues, removed (a test's or a retired prefix's)."""
+    return _on_topology(settings, delete_topology, settings.retry_delays_ms, if_empty)
+
+
+def _on_topology(settings: Settings, action, *args) -> list[str]:
+    """Run ``action(channel, topology, routes, *args)`` on one short connection."""
     routes = load_routes(settings.routes)
     connection = pika.BlockingConnection(parameters(settings.amqp_url, "hub-topology"))
     try:
-        return delete_topology(connection.channel(), Topology(settings.topology_prefix), routes,
-                               settings.retry_delays_ms, if_empty)
+        return action(connection.channel(), Topology(settings.topology_prefix), routes, *args)
     finally:
         connection.close()
 
