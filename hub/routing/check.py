@@ -21,18 +21,17 @@ class Finding:
 def check_routes(routes: RoutesFile, registry: Registry) -> list[Finding]:
     """Cross-check routes.yaml with the registered formats; find unreachable routes."""
     findings: list[Finding] = []
-    known = _Known(registry)
     for rid, receiver in routes.receivers.items():
         for fmt in receiver.accepts:
-            if fmt not in known:
+            if not registry.knows(fmt):
                 findings.append(Finding("error", f"receiver {rid!r} accepts unknown format {fmt!r}"))
         for fmt in receiver.receipt_formats:
-            if fmt not in known or Kind.RECEIPT not in registry.get(fmt).reads:
+            if not registry.knows(fmt) or Kind.RECEIPT not in registry.get(fmt).reads:
                 findings.append(Finding("error", f"receiver {rid!r}: {fmt!r} is not a receipt format the hub reads"))
     sendable = {k for s in routes.senders.values() for k in s.may_send}
     used = set()
     for route in routes.routes:
-        findings.extend(_check_route(route, routes, registry, known, sendable))
+        findings.extend(_check_route(route, routes, registry, sendable))
         used.update(d.receiver for d in route.deliver)
     for rid in routes.receivers:
         if rid not in used:
@@ -40,17 +39,7 @@ def check_routes(routes: RoutesFile, registry: Registry) -> list[Finding]:
     return findings
 
 
-class _Known:
-    """``fmt in known``: a registered format or an ``inner+envelope`` compound of two."""
-
-    def __init__(self, registry: Registry) -> None:
-        self.registry = registry
-
-    def __contains__(self, name: str) -> bool:
-        return self.registry.knows(name)
-
-
-def _check_route(route: Route, routes: RoutesFile, registry: Registry, known: _Known,
+def _check_route(route: Route, routes: RoutesFile, registry: Registry,
                  sendable: set[Kind]) -> list[Finding]:
     out: list[Finding] = []
     senders = [s for s in routes.senders if not route.match.senders
@@ -66,7 +55,7 @@ def _check_route(route: Route, routes: RoutesFile, registry: Registry, known: _K
                                     f"{[k.value for k in route.match.kinds] or 'anything it matches'}"))
         return out
     for d in route.deliver:
-        if d.format not in known:
+        if not registry.knows(d.format):
             out.append(Finding("error", f"route {route.name!r}: format {d.format!r} is not registered"))
             continue
         adapter = registry.get(d.format)

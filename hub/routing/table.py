@@ -15,6 +15,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
+from ..checks import CHECKS
 from ..errors import ConfigError
 from ..models import Kind, TransportMode
 
@@ -65,7 +66,6 @@ class Hold(_Strict):
     @field_validator("check")
     @classmethod
     def _known(cls, value: str) -> str:
-        from ..checks import CHECKS
         if value not in CHECKS:
             raise ValueError(f"unknown check {value!r}; known: {', '.join(CHECKS)}")
         return value
