@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 
 from hub.composition import build_registry
-from hub.errors import ConfigError
+from hub.errors import ConfigError, DocumentError
 from hub.models import (Conveyance, Location, Manifest, ManifestConsignment, Measure, Party,
                         TransportMode)
 from hub.routing import Router, check_routes, load_routes
+from hub.routing.router import facts_of
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -174,7 +175,6 @@ def test_the_shipped_routes_pass_the_check():
 
 
 def test_the_fast_match_agrees_with_explain_for_every_example_sender_and_route(router, engine):
-    from hub.errors import DocumentError
     compared = 0
     for path in sorted((ROOT / "examples").rglob("*")):
         if not path.is_file() or "bad" in path.parts:
@@ -185,7 +185,6 @@ def test_the_fast_match_agrees_with_explain_for_every_example_sender_and_route(r
             continue
         for sender in (*router.routes.senders, "SOMEONE-ELSE", None):
             for verdict in router.explain(doc, sender):
-                from hub.routing.router import facts_of
                 assert Router._matches(verdict.route, facts_of(doc), sender) is verdict.matched, (path, sender)
                 compared += 1
     assert compared > 50
