@@ -16,9 +16,11 @@ from hub.worker.router import Work
 class FakeLoop:
     def __init__(self) -> None:
         self.callbacks = []
+        self.delays = []
 
     def call_later(self, delay, fn):
         self.callbacks.append(fn)
+        self.delays.append(delay)
         return fn
 
     def remove_timeout(self, handle) -> None:
@@ -89,7 +91,7 @@ def test_acks_wait_for_confirms_and_sent_then_cover_only_the_finished_head():
     assert not c._unacked and not c._pending
 
 
-def test_confirms_read_together_are_finished_in_one_transaction_and_one_ack():
+def test_confirms_within_one_batch_window_are_finished_in_one_transaction_and_one_ack():
     log = []
     c = consumer(two_publications_each, log, batch_size=2)
     deliver(c, 1)
@@ -97,6 +99,8 @@ def test_confirms_read_together_are_finished_in_one_transaction_and_one_ack():
     for seq in (1, 2, 3, 4):
         confirm(c, seq)
     assert log[4:] == []                    # nothing until the loop runs its timers
+    loop = c._connection.ioloop
+    assert len(loop.callbacks) == 1 and loop.delays[-1] == c.config.batch_ms / 1000   # one timer: one window
     c._connection.ioloop.run()
     assert log[4:] == [("sent", [11, 12, 21, 22]), ("ack", 2, True)]
 

@@ -6,10 +6,10 @@ mode. Inbound messages are gathered into batches (``batch_size`` or
 which stores the batch and returns what to publish. Every publication is
 tracked by its confirm sequence number; when all of an inbound message's
 publications are confirmed its deliveries are marked SENT and only then is it
-acknowledged. Confirms read from the socket together are finished together (one
-mark-SENT transaction) and acknowledged with one multiple ack that covers only
-the head of messages all finished, in delivery order. A nack or a lost connection leaves it unacknowledged, so the
-broker delivers it again; the core recognises it and republishes what is still
+acknowledged. Confirms arriving within one batch window (``batch_ms``) are
+finished together (one mark-SENT transaction) and acknowledged with one multiple
+ack that covers only the head of messages all finished, in delivery order. A
+nack or a lost connection leaves a message unacknowledged, so the broker delivers it again; the core recognises it and republishes what is still
 PENDING. Connection loss is retried with tenacity at this boundary only.
 """
 
@@ -352,10 +352,10 @@ class BatchConsumer:
                 self._unacked.pop(p.work.inbound.tag, None)
         confirmed = [p.work for p in finished if not p.failed]
         if confirmed:
-            # Every confirm frame read from the socket in this pass of the I/O loop is handled before the
-            # loop runs its timers: finish them all together, one mark-sent transaction, one ack.
+            # Confirms arriving within one batch window are finished together: one mark-sent
+            # transaction (one turn of the store's write lock), one ack.
             if not self._confirmed:
-                self._connection.ioloop.call_later(0, self._finish_confirmed)
+                self._connection.ioloop.call_later(self.config.batch_ms / 1000, self._finish_confirmed)
             self._confirmed.extend(confirmed)
 
     def _finish_confirmed(self) -> None:
