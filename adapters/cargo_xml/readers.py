@@ -3,21 +3,29 @@
 Readers accept None (an absent parent) and return None for absent values, so
 nested look-ups chain without guards; required values raise ParseError with
 the line and path of the parent element.
+
+Design note (speed): parts (a party, a location, a measure ...) are read as the
+plain field values of their canonical model, and the adapter validates the
+whole document in one pydantic call: one nested validation costs a fraction of
+one model construction per part, and it checks exactly the same.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from lxml import etree
 
 from hub.errors import ParseError
-from hub.models import Address, CustomsNote, Location, Measure, Party, TransportLeg
 from hub.validation import element_path
 from hub.xmlkit import parse_when
 
 from .datamodel import R
+
+Fields = dict[str, Any]
+"""The field values of a canonical model (Party, Location, Measure ...), validated with the document."""
 
 
 class Kids:
@@ -76,12 +84,12 @@ class Kids:
                              path=element_path(node))
         return int(number)
 
-    def measure(self, tag: str, unit: str = "KGM") -> Measure | None:
-        """A value with its unitCode, e.g. IncludedTareGrossWeightMeasure."""
+    def measure(self, tag: str, unit: str = "KGM") -> Fields | None:
+        """A value with its unitCode (a Measure), e.g. IncludedTareGrossWeightMeasure."""
         node = self._first.get(tag)
         if node is None or not (node.text or "").strip():
             return None
-        return Measure(value=_decimal(node), unit=node.get("unitCode") or unit)
+        return {"value": _decimal(node), "unit": node.get("unitCode") or unit}
 
     def instant(self, tag: str) -> datetime | None:
         """An xs:dateTime, or None."""
@@ -98,44 +106,44 @@ def values(el: etree._Element | None, tag: str) -> list[str]:
     return [t for t in (c.text.strip() for c in el.iterchildren(tag) if c.text) if t]
 
 
-def location(el: etree._Element | None) -> Location | None:
-    """An OriginLocation, OccurrenceArrivalLocation ... as code and optional name."""
+def location(el: etree._Element | None) -> Fields | None:
+    """An OriginLocation, OccurrenceArrivalLocation ... as code and optional name (a Location)."""
     if el is None:
         return None
     k = Kids(el)
-    return Location(code=k.need(R.ID), name=k.text(R.Name))
+    return {"code": k.need(R.ID), "name": k.text(R.Name)}
 
 
-def party(el: etree._Element | None, address_tag: str = R.PostalStructuredAddress) -> Party | None:
-    """A party; its AccountID (else PrimaryID) becomes Party.id; the first trade contact gives phone and email."""
+def party(el: etree._Element | None, address_tag: str = R.PostalStructuredAddress) -> Fields | None:
+    """A Party; its AccountID (else PrimaryID) becomes Party.id; the first trade contact gives phone and email."""
     if el is None:
         return None
     k = Kids(el)
     contact = Kids(k.get(R.DefinedTradeContact))
-    return Party(id=k.text(R.AccountID) or k.text(R.PrimaryID), name=k.text(R.Name),
-                 address=address(k.get(address_tag)),
-                 phone=Kids(contact.get(R.DirectTelephoneCommunication)).text(R.CompleteNumber),
-                 email=Kids(contact.get(R.URIEmailCommunication)).text(R.URIID))
+    return {"id": k.text(R.AccountID) or k.text(R.PrimaryID), "name": k.text(R.Name),
+            "address": address(k.get(address_tag)),
+            "phone": Kids(contact.get(R.DirectTelephoneCommunication)).text(R.CompleteNumber),
+            "email": Kids(contact.get(R.URIEmailCommunication)).text(R.URIID)}
 
 
-def address(el: etree._Element | None) -> Address | None:
+def address(el: etree._Element | None) -> Fields | None:
     """A PostalStructuredAddress or FreightForwarderAddress; several StreetName lines join with new lines."""
     if el is None:
         return None
     k = Kids(el)
     streets = values(el, R.StreetName)
-    return Address(street="\n".join(streets) if streets else None, city=k.text(R.CityName),
-                   postcode=k.text(R.PostcodeCode), country=k.text(R.CountryID))
+    return {"street": "\n".join(streets) if streets else None, "city": k.text(R.CityName),
+            "postcode": k.text(R.PostcodeCode), "country": k.text(R.CountryID)}
 
 
-def customs_notes(el: etree._Element) -> list[CustomsNote]:
-    """Every IncludedCustomsNote (OCI line) of ``el``."""
+def customs_notes(el: etree._Element) -> list[Fields]:
+    """Every IncludedCustomsNote (OCI line) of ``el``, as CustomsNote fields."""
     return [_customs_note(Kids(n)) for n in el.iterchildren(R.IncludedCustomsNote)]
 
 
-def _customs_note(k: Kids) -> CustomsNote:
-    return CustomsNote(content_code=k.need(R.ContentCode), content=k.need(R.Content),
-                       subject_code=k.text(R.SubjectCode), country=k.text(R.CountryID))
+def _customs_note(k: Kids) -> Fields:
+    return {"content_code": k.need(R.ContentCode), "content": k.need(R.Content),
+            "subject_code": k.text(R.SubjectCode), "country": k.text(R.CountryID)}
 
 
 def special_handling(el: etree._Element) -> list[str]:
@@ -148,17 +156,17 @@ def handling_notes(el: etree._Element) -> list[str]:
     return [text for n in el.iterchildren(R.HandlingOSIInstructions) if (text := Kids(n).text(R.Description))]
 
 
-def routing(el: etree._Element) -> list[TransportLeg]:
-    """The SpecifiedLogisticsTransportMovement legs, in document order."""
+def routing(el: etree._Element) -> list[Fields]:
+    """The SpecifiedLogisticsTransportMovement legs (TransportLeg fields), in document order."""
     return [_leg(Kids(m)) for m in el.iterchildren(R.SpecifiedLogisticsTransportMovement)]
 
 
-def _leg(k: Kids) -> TransportLeg:
+def _leg(k: Kids) -> Fields:
     departure = Kids(k.get(R.DepartureEvent))
-    return TransportLeg(carrier=Kids(k.get(R.UsedLogisticsTransportMeans)).text(R.Name), number=k.text(R.ID),
-                        departure=location(departure.get(R.OccurrenceDepartureLocation)),
-                        arrival=location(Kids(k.get(R.ArrivalEvent)).get(R.OccurrenceArrivalLocation)),
-                        departure_at=departure.instant(R.ScheduledOccurrenceDateTime))
+    return {"carrier": Kids(k.get(R.UsedLogisticsTransportMeans)).text(R.Name), "number": k.text(R.ID),
+            "departure": location(departure.get(R.OccurrenceDepartureLocation)),
+            "arrival": location(Kids(k.get(R.ArrivalEvent)).get(R.OccurrenceArrivalLocation)),
+            "departure_at": departure.instant(R.ScheduledOccurrenceDateTime)}
 
 
 def goods(items: list[etree._Element]) -> tuple[list[str], str | None]:

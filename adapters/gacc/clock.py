@@ -23,10 +23,11 @@ def local(when: datetime) -> datetime:
 
 def stamp(when: datetime | date, digits: int = 14) -> str:
     """``yyyyMMdd`` (a date), ``yyyyMMddHHmmss`` (14) or ``yyyyMMddHHmmssSSS`` (17, Head/SendTime)."""
+    # %-formatting the fields costs a third of strftime (and keeps a year below 1000 at four digits)
     if not isinstance(when, datetime):
-        return when.strftime("%Y%m%d")
+        return "%04d%02d%02d" % (when.year, when.month, when.day)
     when = local(when)
-    text = when.strftime("%Y%m%d%H%M%S")
+    text = "%04d%02d%02d%02d%02d%02d" % (when.year, when.month, when.day, when.hour, when.minute, when.second)
     return text + f"{when.microsecond // 1000:03d}" if digits == 17 else text
 
 

@@ -16,7 +16,7 @@ from lxml.etree import SubElement
 
 from hub.adapters import RenderContext
 from hub.errors import ConversionError
-from hub.models import (Conveyance, Manifest, ManifestConsignment, Party, TransportMode,
+from hub.models import (Conveyance, Manifest, ManifestConsignment, Measure, Party, TransportMode,
                         Waybill, WaybillType)
 from hub.xmlkit import fmt_decimal
 
@@ -40,9 +40,13 @@ def _tags(ns: str) -> _Tags:
     return _Tags(ns)
 
 
-def _leaf(parent: etree._Element, tag: str, text: str | None, **attrib: str) -> None:
+def _leaf(parent: etree._Element, tag: str, text: str | None) -> None:
     if text is not None:
-        SubElement(parent, tag, attrib).text = text
+        SubElement(parent, tag).text = text
+
+
+def _measure(parent: etree._Element, tag: str, measure: Measure) -> None:
+    SubElement(parent, tag, unitCode=measure.unit).text = fmt_decimal(measure.value)
 
 
 def build(m: Manifest, ns: str, message_type: str, ctx: RenderContext) -> etree._Element:
@@ -78,8 +82,8 @@ def _conveyance(decl: etree._Element, t: _Tags, c: Conveyance) -> None:
 
 def _consignment(el: etree._Element, t: _Tags, c: ManifestConsignment) -> None:
     if c.volume is not None:
-        _leaf(el, t["GrossVolumeMeasure"], fmt_decimal(c.volume.value), unitCode=c.volume.unit)
-    _leaf(el, t["TotalGrossMassMeasure"], fmt_decimal(c.gross_weight.value), unitCode=c.gross_weight.unit)
+        _measure(el, t["GrossVolumeMeasure"], c.volume)
+    _measure(el, t["TotalGrossMassMeasure"], c.gross_weight)
     SubElement(el, t["TotalPackageQuantity"]).text = str(c.pieces)
     for house in c.house_documents:
         SubElement(SubElement(el, t["AssociatedTransportDocument"]), t["ID"]).text = house
@@ -105,8 +109,7 @@ def _items(el: etree._Element, t: _Tags, c: ManifestConsignment) -> None:
         if hs is not None:
             SubElement(SubElement(commodity, t["Classification"]), t["ID"]).text = hs
         if len(codes) == 1:
-            _leaf(SubElement(item, t["GoodsMeasure"]), t["GrossMassMeasure"], fmt_decimal(c.gross_weight.value),
-                  unitCode=c.gross_weight.unit)
+            _measure(SubElement(item, t["GoodsMeasure"]), t["GrossMassMeasure"], c.gross_weight)
 
 
 def _party(el: etree._Element, t: _Tags, tag: str, p: Party | None) -> None:
