@@ -67,6 +67,22 @@ def test_two_copies_in_one_batch_are_one_delivery_and_one_duplicate(router, stor
     assert store.message(dup["hub_message_id"]).status is MessageStatus.DUPLICATE
 
 
+def test_one_batch_mixes_stored_originals_repeats_within_it_and_rejections_in_order(router, store):
+    food, other = example("cargo_xml", "xfwb-food-fra-pek.xml"), example("cargo_xml", "xfwb-pek-fra.xml")
+    first, = router.handle([inbound(food, message_id="F1")])
+    works = router.handle([inbound(other, tag=1, message_id="O1"),
+                           inbound(example("bad", "xfwb-wrong-check-digit.xml"), tag=2, message_id="X1"),
+                           inbound(food, tag=3, message_id="F2"),        # same business key as the stored F1
+                           inbound(other, tag=4, message_id="O1"),       # same sender message id as tag 1
+                           inbound(other, tag=5, sender="AIRLINE-MU", message_id="O1")])  # another sender's
+    events = [json.loads(w.publications[0].body) for w in works]
+    assert [e["event"] for e in events] == ["message.accepted", "message.rejected", "message.duplicate",
+                                            "message.duplicate", "message.accepted"]
+    original = json.loads(first.publications[0].body)["hub_message_id"]
+    assert events[2]["duplicate_of"] == original and events[3]["duplicate_of"] == events[0]["hub_message_id"]
+    assert [len(w.delivery_ids) for w in works] == [2, 0, 0, 0, 2]
+
+
 def test_a_redelivered_message_republishes_only_what_is_still_pending(router, store):
     body = example("cargo_xml", "xfwb-pek-fra.xml")
     first, = router.handle([inbound(body, message_id="A")])

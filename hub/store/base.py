@@ -60,6 +60,18 @@ class NewDelivery:
 
 
 @dataclass(frozen=True)
+class Sameness:
+    """What makes an inbound message a repeat of an ACCEPTED one: the same sender message id, or
+    the same sender, kind, business key and function."""
+
+    sender: str
+    sender_message_id: str | None
+    kind: str | None
+    business_key: str | None
+    function: str | None
+
+
+@dataclass(frozen=True)
 class NewMessage:
     """An inbound message and its outcome, written in one transaction with its deliveries."""
 
@@ -173,12 +185,23 @@ class Store(ABC):
     @abstractmethod
     def close(self) -> None: ...
 
+    def leave_upkeep_to_another(self) -> None:
+        """This connection stops doing the store's periodic upkeep inline (SQLite: WAL checkpoints,
+        whose fsync would stall a worker mid-batch); another connection calls ``upkeep``."""
+
+    def upkeep(self) -> None:
+        """Periodic upkeep off the workers' hot path (``hub serve``'s supervisor calls it)."""
+
     # inbound ---------------------------------------------------------------------------------
     @abstractmethod
+    def find_duplicates(self, messages: list[Sameness]) -> list[str | None]:
+        """For each message, the id of the earliest ACCEPTED message it repeats (by sender message
+        id first, then by sender + kind + business key + function), else None; one look-up."""
+
     def find_duplicate(self, sender: str, sender_message_id: str | None, kind: str | None,
                        business_key: str | None, function: str | None) -> str | None:
-        """The id of an ACCEPTED message this one repeats (same sender message id, or same
-        sender + kind + business key + function), else None."""
+        """``find_duplicates`` for one message."""
+        return self.find_duplicates([Sameness(sender, sender_message_id, kind, business_key, function)])[0]
 
     @abstractmethod
     def record(self, messages: list[NewMessage], source: str) -> list[Delivery]:

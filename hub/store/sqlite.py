@@ -18,13 +18,13 @@ import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterator, NamedTuple
 
 import structlog
 
 from ..errors import ConfigError
 from .base import (Correlation, Delivery, DeliveryState, Event, Message, MessageFilter, MessageStatus,
-                   NewMessage, NewReceipt, Store)
+                   NewMessage, NewReceipt, Sameness, Store)
 from .sqlite_holds import HoldsMixin
 from .sqlite_record import _DELIVERY, _DELIVERY_D, _EVENT, RecordBatch, _delivery, _dt, ts
 from .sqlite_schema import apply_migrations
@@ -37,6 +37,8 @@ BUSY_TIMEOUT_S = 10.0
 
 _MESSAGE = ("id, sender, sender_message_id, received_at, status, sha256, size, format, kind, business_key, "
             "function, errors, duplicate_of")
+_MESSAGE_M = ", ".join(f"m.{c.strip()}" for c in _MESSAGE.split(","))
+"""The same columns of a message row aliased ``m`` (in joins)."""
 
 _RANK = {DeliveryState.HELD: 0, DeliveryState.PENDING: 0, DeliveryState.SENT: 1, DeliveryState.OVERDUE: 1,
          DeliveryState.FAILED: 1, DeliveryState.ACKNOWLEDGED: 2, DeliveryState.ACCEPTED: 3,
@@ -56,6 +58,15 @@ def _message(row: tuple) -> Message:
                    status=MessageStatus(status), sha256=sha256, size=size, format=fmt, kind=kind,
                    business_key=key, function=function, errors=tuple(json.loads(errors)),
                    duplicate_of=duplicate_of)
+
+
+class _Match(NamedTuple):
+    """The delivery a receipt answers, found by ``key``: its state before the receipt, and its message."""
+
+    delivery_id: int
+    key: str
+    state: DeliveryState
+    message: Message
 
 
 class SqliteStore(HoldsMixin, Store):
@@ -133,6 +144,14 @@ class SqliteStore(HoldsMixin, Store):
         log.debug("store.migrated", path=self.path, version=version)
         return version
 
+    def leave_upkeep_to_another(self) -> None:
+        self._db.execute("PRAGMA wal_autocheckpoint = 0")
+
+    def upkeep(self) -> None:
+        """Copy what the WAL holds into the database file (PASSIVE: never waits for a writer or a
+        reader), so the WAL is reused instead of growing."""
+        self._db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+
     def close(self) -> None:
         """Close the connection (after letting SQLite refresh its planner statistics)."""
         try:
@@ -143,24 +162,32 @@ class SqliteStore(HoldsMixin, Store):
         self._db.close()
 
     # inbound ---------------------------------------------------------------------------------
-    def find_duplicate(self, sender: str, sender_message_id: str | None, kind: str | None,
-                       business_key: str | None, function: str | None) -> str | None:
-        """The earliest ACCEPTED message this one repeats, by sender message id, then by business key."""
-        # unary '+': keep the planner on the sender-message-id and business-key indexes
-        if sender_message_id:
-            row = self._db.execute(
-                "SELECT id FROM messages WHERE sender_message_id = ? AND +sender = ? AND +status = 'ACCEPTED' "
-                "ORDER BY received_at LIMIT 1", (sender_message_id, sender)).fetchone()
-            if row:
-                return row[0]
-        if business_key:
-            row = self._db.execute(
-                "SELECT id FROM messages WHERE business_key = ? AND kind IS ? AND function IS ? AND +sender = ? "
-                "AND +status = 'ACCEPTED' ORDER BY received_at LIMIT 1",
-                (business_key, kind, function, sender)).fetchone()
-            if row:
-                return row[0]
-        return None
+    def find_duplicates(self, messages: list[Sameness]) -> list[str | None]:
+        """The earliest ACCEPTED message each one repeats, by sender message id, then by business key."""
+        ids = sorted({m.sender_message_id for m in messages if m.sender_message_id})
+        keys = sorted({m.business_key for m in messages if m.business_key})
+        by_id: dict[tuple, str] = {}
+        by_key: dict[tuple, str] = {}
+        with self._read() as cur:
+            # unary '+': keep the planner on the sender-message-id and business-key indexes
+            if ids:
+                for sender, sender_message_id, id_ in cur.execute(
+                        "SELECT sender, sender_message_id, id FROM messages WHERE sender_message_id IN "
+                        "(SELECT value FROM json_each(?)) AND +status = 'ACCEPTED' ORDER BY received_at DESC",
+                        (json.dumps(ids),)):
+                    by_id[(sender, sender_message_id)] = id_      # descending: the earliest is written last
+            if keys:
+                for sender, kind, key, function, id_ in cur.execute(
+                        "SELECT sender, kind, business_key, function, id FROM messages WHERE business_key IN "
+                        "(SELECT value FROM json_each(?)) AND +status = 'ACCEPTED' ORDER BY received_at DESC",
+                        (json.dumps(keys),)):
+                    by_key[(sender, kind, key, function)] = id_
+
+        def earliest(m: Sameness) -> str | None:
+            if m.sender_message_id and (found := by_id.get((m.sender, m.sender_message_id))):
+                return found
+            return by_key.get((m.sender, m.kind, m.business_key, m.function)) if m.business_key else None
+        return [earliest(m) for m in messages]
 
     def record(self, messages: list[NewMessage], source: str) -> list[Delivery]:
         """Write messages, their deliveries (PENDING) and events in ONE transaction (see Store)."""
@@ -253,49 +280,51 @@ class SqliteStore(HoldsMixin, Store):
             "errors, delivery_id, sha256, size, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (receipt.receiver, receipt.format, ts(receipt.received_at), json.dumps(list(receipt.keys)),
              receipt.state.value if receipt.state else None, receipt.agency_status, receipt.agency_reference,
-             json.dumps(list(receipt.errors)), found[0] if found else None,
+             json.dumps(list(receipt.errors)), found.delivery_id if found else None,
              hashlib.sha256(receipt.raw).hexdigest(), len(receipt.raw), receipt.raw)).lastrowid
         if found is None:
             cur.execute(_EVENT, (at, None, None, "receipt.orphaned", None, f"receipt:{receipt_id}",
                                  json.dumps({"receiver": receipt.receiver, "keys": list(receipt.keys)})))
             return Correlation(receipt_id, None, None)
-        delivery = self._advance(cur, found, receipt, receipt_id, at)
-        row = cur.execute(f"SELECT {_MESSAGE} FROM messages WHERE id = ?", (delivery.message_id,)).fetchone()
-        return Correlation(receipt_id, delivery, _message(row))
+        return Correlation(receipt_id, self._advance(cur, found, receipt, receipt_id, at), found.message)
 
-    def _correlate(self, cur: sqlite3.Cursor, receiver: str, keys: tuple[str, ...]) -> tuple[int, str] | None:
+    def _correlate(self, cur: sqlite3.Cursor, receiver: str, keys: tuple[str, ...]) -> _Match | None:
         """The first key (in order) known for this receiver; a key shared by several deliveries
-        (an original and its amendment share a business key) means the latest of them."""
+        (an original and its amendment share a business key) means the latest of them. The same
+        query reads the delivery's state and its message, which the caller needs next."""
         for key in keys:
             if not key:
                 continue
-            row = cur.execute("SELECT delivery_id FROM delivery_keys WHERE receiver = ? AND key = ? "
-                              "ORDER BY delivery_id DESC LIMIT 1", (receiver, key)).fetchone()
+            row = cur.execute(f"SELECT k.delivery_id, d.state, {_MESSAGE_M} FROM delivery_keys k "
+                              "JOIN deliveries d ON d.id = k.delivery_id JOIN messages m ON m.id = d.message_id "
+                              "WHERE k.receiver = ? AND k.key = ? ORDER BY k.delivery_id DESC LIMIT 1",
+                              (receiver, key)).fetchone()
             if row:
-                return row[0], key
+                return _Match(row[0], key, DeliveryState(row[1]), _message(row[2:]))
         return None
 
-    def _advance(self, cur: sqlite3.Cursor, found: tuple[int, str], receipt: NewReceipt, receipt_id: int,
+    def _advance(self, cur: sqlite3.Cursor, found: _Match, receipt: NewReceipt, receipt_id: int,
                  at: str) -> Delivery:
-        delivery_id, key = found
-        before = self._delivery(cur, delivery_id)
-        state = before.state
+        """Move the delivery (never down the ``_RANK`` order); returns it as updated."""
+        state = found.state
         if receipt.state is not None and _RANK[receipt.state] >= _RANK[state]:
             state = receipt.state
+        # UPDATE, then SELECT by id: cheaper than UPDATE ... RETURNING, which SQLite runs as a trigger
         cur.execute("UPDATE deliveries SET state = ?, agency_status = COALESCE(?, agency_status), "
                     "agency_reference = COALESCE(?, agency_reference), receipt_at = COALESCE(receipt_at, ?), "
                     "updated_at = ? WHERE id = ?",
-                    (state.value, receipt.agency_status, receipt.agency_reference, at, at, delivery_id))
+                    (state.value, receipt.agency_status, receipt.agency_reference, at, at, found.delivery_id))
+        delivery = self._delivery(cur, found.delivery_id)
         if receipt.agency_reference:
             cur.execute("INSERT OR IGNORE INTO delivery_keys (receiver, key, delivery_id) VALUES (?, ?, ?)",
-                        (before.receiver, receipt.agency_reference, delivery_id))
-        detail = {"receipt_id": receipt_id, "key": key, "previous_state": before.state.value,
+                        (delivery.receiver, receipt.agency_reference, delivery.id))
+        detail = {"receipt_id": receipt_id, "key": found.key, "previous_state": found.state.value,
                   "agency_status": receipt.agency_status, "agency_reference": receipt.agency_reference,
                   "codes": sorted({str(e.get("code")) for e in receipt.errors})}
-        cur.execute(_EVENT, (at, before.message_id, delivery_id, "receipt.correlated",
+        cur.execute(_EVENT, (at, delivery.message_id, delivery.id, "receipt.correlated",
                              state.value if receipt.state is not None else None, f"receipt:{receipt_id}",
                              json.dumps(detail)))
-        return self._delivery(cur, delivery_id)
+        return delivery
 
     def orphans(self, limit: int = 100) -> list[dict]:
         """Receipts that matched no delivery, newest first (without their bytes)."""

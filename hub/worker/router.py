@@ -1,8 +1,8 @@
 """The router core: steps 1-7 of the flow for a batch of inbound messages.
 
-Design note: ``handle`` decides everything for a batch (read, validate,
-authorise, deduplicate, route, render and validate every output), stores the
-whole batch in one transaction (message + one PENDING delivery per receiver),
+Design note: ``handle`` decides everything for a batch (read, validate and
+authorise each message; one duplicate look-up for the whole batch; route,
+render and validate every output), stores the whole batch in one transaction (message + one PENDING delivery per receiver),
 and returns the publications each inbound message needs. The runner publishes
 them with confirms, marks the deliveries SENT, and only then acknowledges the
 inbound message. A message redelivered after a crash is recognised by its hub
@@ -25,7 +25,7 @@ from ..errors import DocumentError, HubError, Problem, TransientError
 from ..models import Declaration, Document, Manifest, Waybill
 from ..pipeline import Engine
 from ..routing import Router
-from ..store.base import Delivery, DeliveryState, MessageStatus, NewDelivery, NewMessage, Store
+from ..store.base import Delivery, DeliveryState, MessageStatus, NewDelivery, NewMessage, Sameness, Store
 from ..transport.base import Inbound, Publication, Topology
 from .holds import Holds
 from .outbound import outbound
@@ -51,6 +51,20 @@ class _Decision:
     events: list[Publication] = field(default_factory=list)
     payloads: dict[tuple[str, str], bytes] = field(default_factory=dict)
     kind: str | None = None
+
+
+@dataclass
+class _Readable:
+    """A message read, valid and authorised: a duplicate, or routed once the batch's look-up is in."""
+    inbound: Inbound
+    base: dict
+    adapter: Adapter
+    document: Document
+
+    @property
+    def sameness(self) -> Sameness:
+        b = self.base
+        return Sameness(b["sender"], b["sender_message_id"], b["kind"], b["business_key"], b["function"])
 
 
 def hub_message_id(sender: str, sender_message_id: str | None, body: bytes) -> str:
@@ -83,8 +97,10 @@ class RouterCore:
 
     def handle(self, batch: list[Inbound]) -> list[Work]:
         """Decide, store (one transaction) and plan the publications of a batch."""
+        reads = [self._read(inbound) for inbound in batch]
+        originals = iter(self.store.find_duplicates([r.sameness for r in reads if isinstance(r, _Readable)]))
         seen: dict[tuple, str] = {}
-        decisions = [self._decide(inbound, seen) for inbound in batch]
+        decisions = [self._place(r, next(originals), seen) if isinstance(r, _Readable) else r for r in reads]
         try:
             created = self.store.record([d.message for d in decisions if d.message], source="router")
         except Exception as exc:  # any store failure is retried, then dead-lettered
@@ -111,7 +127,8 @@ class RouterCore:
 
     # deciding ----------------------------------------------------------------------------------
 
-    def _decide(self, inbound: Inbound, seen: dict[tuple, str]) -> _Decision:
+    def _read(self, inbound: Inbound) -> _Decision | _Readable:
+        """Everything decided about one message on its own: read, validate, authorise."""
         hub_id = hub_message_id(inbound.sender, inbound.message_id, inbound.body)
         base = dict(id=hub_id, sender=inbound.sender, sender_message_id=inbound.message_id,
                     received_at=self.clock(), raw=inbound.body,
@@ -134,23 +151,19 @@ class RouterCore:
             return self._reject(inbound, base | facts, read.problems, adapter)
         if reason := self.router.authorise(inbound.sender, doc.kind):
             return self._reject(inbound, base | facts, [Problem("SENDER_NOT_ALLOWED", reason)], adapter)
-        duplicate = self._duplicate(inbound, facts, seen, hub_id)
-        if duplicate:
-            return self._duplicate_of(inbound, base | facts, duplicate)
-        return self._route(inbound, base | facts, adapter, doc)
+        return _Readable(inbound, base | facts, adapter, doc)
 
-    def _duplicate(self, inbound: Inbound, facts: dict, seen: dict[tuple, str], hub_id: str) -> str | None:
-        by_id = (inbound.sender, "id", inbound.message_id) if inbound.message_id else None
-        by_key = (inbound.sender, facts["kind"], facts["business_key"], facts["function"])
-        for key in filter(None, (by_id, by_key)):
-            if key in seen:
-                return seen[key]
-        found = self.store.find_duplicate(inbound.sender, inbound.message_id, facts["kind"],
-                                          facts["business_key"], facts["function"])
-        if found is None:
-            for key in filter(None, (by_id, by_key)):
-                seen[key] = hub_id
-        return found
+    def _place(self, read: _Readable, stored_original: str | None, seen: dict[tuple, str]) -> _Decision:
+        """A repeat of a stored message or of one earlier in the batch is a duplicate; else route it."""
+        same = read.sameness
+        keys = [(same.sender, "id", same.sender_message_id)] if same.sender_message_id else []
+        if same.business_key:
+            keys.append((same.sender, same.kind, same.business_key, same.function))
+        original = stored_original or next((seen[k] for k in keys if k in seen), None)
+        if original:
+            return self._duplicate_of(read.inbound, read.base, original)
+        seen.update(dict.fromkeys(keys, read.base["id"]))
+        return self._route(read.inbound, read.base, read.adapter, read.document)
 
     def _route(self, inbound: Inbound, base: dict, adapter: Adapter, doc: Document) -> _Decision:
         planned = self.router.plan(doc, inbound.sender)

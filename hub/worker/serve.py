@@ -109,6 +109,7 @@ def run_router(settings: Settings, index: int) -> None:
     configure_logging(settings.log_level, settings.log_json)
     topology, store = Topology(settings.topology_prefix), open_store(settings.store_url)
     store.migrate()
+    store.leave_upkeep_to_another()     # serve's supervisor checkpoints; a router never stalls on it
     if index == 0:
         republish_pending(settings, store, topology)
     core = RouterCore(build_engine(settings), Router(load_routes(settings.routes)), store, topology,
@@ -123,6 +124,7 @@ def run_receipts(settings: Settings) -> None:
     configure_logging(settings.log_level, settings.log_json)
     topology, store = Topology(settings.topology_prefix), open_store(settings.store_url)
     store.migrate()
+    store.leave_upkeep_to_another()
     engine = build_engine(settings)
     core, sweeper = ReceiptCore(engine, store, topology), Sweeper(
         store, topology, holds=Holds(store, topology, engine, settings.party_id))
@@ -148,9 +150,8 @@ def _run(consumer: BatchConsumer) -> None:
 def serve(settings: Settings, workers: int, stop_event=None) -> None:
     """Start and supervise the worker processes until SIGTERM/SIGINT (or ``stop_event``)."""
     configure_logging(settings.log_level, settings.log_json)
-    store = open_store(settings.store_url)
+    store = open_store(settings.store_url)      # kept for the store's upkeep while the workers run
     store.migrate()
-    store.close()
     declare(settings)
     ctx = multiprocessing.get_context("spawn")
     specs = {f"router-{i}": (run_router, (settings, i)) for i in range(workers)}
@@ -169,6 +170,7 @@ def serve(settings: Settings, workers: int, stop_event=None) -> None:
                 if not proc.is_alive():
                     log.warning("worker.restarted", worker=name, exitcode=proc.exitcode)
                     children[name] = _start(ctx, name, *specs[name])
+            _upkeep(store)
             stopping.wait(0.5)
     finally:
         for proc in children.values():
@@ -178,7 +180,16 @@ def serve(settings: Settings, workers: int, stop_event=None) -> None:
             proc.join(timeout=30)
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+        _upkeep(store)
+        store.close()
         log.info("hub.stopped")
+
+
+def _upkeep(store: Store) -> None:
+    try:
+        store.upkeep()
+    except Exception as exc:  # a busy or full disk: the workers go on; the next round tries again
+        log.warning("store.upkeep_failed", error=type(exc).__name__, reason=str(exc)[:200])
 
 
 def _start(ctx, name: str, target, args) -> multiprocessing.Process:

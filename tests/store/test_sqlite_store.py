@@ -14,7 +14,8 @@ import pytest
 from hub.errors import ConfigError
 from hub.store import open_store
 from hub.store import sqlite_record
-from hub.store.base import (DeliveryState, MessageFilter, MessageStatus, NewDelivery, NewMessage, NewReceipt)
+from hub.store.base import (DeliveryState, MessageFilter, MessageStatus, NewDelivery, NewMessage, NewReceipt,
+                             Sameness)
 from hub.store.sqlite import SqliteStore
 
 T0 = datetime(2026, 11, 27, 8, 0, tzinfo=timezone.utc)
@@ -236,10 +237,26 @@ def test_duplicate_lookups_use_their_indexes_not_a_scan(store):
     store._db.set_trace_callback(seen.append)
     store.find_duplicate("AIRLINE-CA", "NEW-ID", "waybill", "BK-1", "amend")
     store._db.set_trace_callback(None)
-    plans = [" ".join(row[3] for row in store._db.execute("EXPLAIN QUERY PLAN " + sql)) for sql in seen]
+    plans = [" ".join(row[3] for row in store._db.execute("EXPLAIN QUERY PLAN " + sql))
+             for sql in seen if sql.startswith("SELECT")]
     assert len(plans) == 2
-    assert "INDEX messages_sender_message_id" in plans[0]
-    assert "INDEX messages_business_key (business_key=? AND kind=? AND function=?)" in plans[1]
+    assert "INDEX messages_sender_message_id (sender_message_id=?)" in plans[0]
+    assert "INDEX messages_business_key (business_key=?)" in plans[1]
+    assert all("SCAN messages" not in plan for plan in plans)
+
+
+def test_one_lookup_finds_the_earliest_original_of_every_message_in_a_batch(store, clock):
+    store.record([message("HUB-1", sender_message_id="AMQP-1", business_key="BK-1")], source="router")
+    clock.advance(1)
+    store.record([message("HUB-2", sender_message_id="AMQP-2", business_key="BK-1", received_at=clock.now),
+                  message("HUB-3", sender_message_id="AMQP-3", business_key="BK-3", received_at=clock.now,
+                          sender="AIRLINE-MU")], source="router")
+    asked = [Sameness("AIRLINE-CA", "AMQP-2", "waybill", "BK-9", "original"),   # by id: HUB-2
+             Sameness("AIRLINE-CA", "NEW", "waybill", "BK-1", "original"),      # by key: the earliest, HUB-1
+             Sameness("AIRLINE-CA", "AMQP-3", "waybill", "BK-3", "original"),   # another sender's: none
+             Sameness("AIRLINE-MU", None, "waybill", "BK-3", "original"),       # HUB-3 by key
+             Sameness("AIRLINE-CA", None, None, None, None)]
+    assert store.find_duplicates(asked) == ["HUB-2", "HUB-1", None, "HUB-3", None]
 
 
 # sending -----------------------------------------------------------------------------------------
@@ -561,3 +578,19 @@ def test_open_store_refuses_other_urls_without_echoing_them(url):
     assert "s3cret" not in str(err.value)
     if url.startswith("postgresql"):
         assert "PostgreSQL comes later" in str(err.value)
+
+
+def test_upkeep_left_to_another_connection_keeps_the_wal_out_of_the_workers_commits(tmp_path, clock):
+    worker, keeper = SqliteStore(tmp_path / "hub.db", clock=clock), SqliteStore(tmp_path / "hub.db", clock=clock)
+    worker.migrate()
+    worker.leave_upkeep_to_another()
+    keeper.upkeep()
+    before = (tmp_path / "hub.db").stat().st_size
+    big = [NewMessage(**{**message(f"HUB-{n}").__dict__, "raw": bytes(20_000)}) for n in range(300)]
+    worker.record(big, source="router")               # ~6 MB: past SQLite's 1,000-page autocheckpoint
+    assert (tmp_path / "hub.db").stat().st_size == before       # still all in the WAL
+    keeper.upkeep()
+    assert (tmp_path / "hub.db").stat().st_size > before + 6_000_000
+    assert keeper.message("HUB-299") is not None
+    worker.close()
+    keeper.close()
