@@ -65,13 +65,12 @@ class ManifestReceipt(XmlAdapter):
             code, text = _overall(overall, ns) if overall is not None else _worst(bills, resp)
             errors = [ReceiptError(code=c, text=t, pointer=b) for b, c, t in bills
                       if _status(c) is not ReceiptStatus.ACCEPTED]
-        answered = xmlkit.text(head_el, "m:MessageType", ns)
+        answered, issuer = xmlkit.text(head_el, "m:MessageType", ns), xmlkit.text(head_el, "m:SenderID", ns)
         return Receipt(
-            header=MessageHeader(sender_id=xmlkit.text(head_el, "m:SenderID", ns),
-                                 recipient_id=xmlkit.text(head_el, "m:ReceiverID", ns)),
+            header=MessageHeader(sender_id=issuer, recipient_id=xmlkit.text(head_el, "m:ReceiverID", ns)),
             answers_message_id=xmlkit.text(head_el, "m:MessageID", ns),
             answers_type=None if answered == "MT9999" else answered,
-            business_key=key, issuer=xmlkit.text(head_el, "m:SenderID", ns), status=_status(code),
+            business_key=key, issuer=issuer, status=_status(code),
             agency_status=code, issued_at=clock.at(head_el, "m:SendTime", ns), text=text, errors=errors)
 
     def build(self, r: Receipt, ctx: RenderContext) -> etree._Element:

@@ -18,7 +18,7 @@ import structlog
 from ..errors import DocumentError
 from ..models import Receipt, ReceiptStatus
 from ..pipeline import Engine
-from ..store.base import DeliveryState, NewReceipt, Store
+from ..store.base import Correlation, DeliveryState, NewReceipt, Store
 from ..transport.base import Inbound, Publication, Topology
 from .holds import Holds
 from .router import Work
@@ -57,10 +57,11 @@ class ReceiptCore:
 
     def _new(self, inbound: Inbound) -> list[NewReceipt]:
         """One stored receipt per answer; the message's bytes are kept with its last answer."""
-        receipt, fmt, errors = self._read(inbound)
+        receipt, fmt, problems = self._read(inbound)
         if receipt is None:
             return [NewReceipt(receiver=inbound.sender, format=fmt, received_at=self.clock(), raw=inbound.body,
-                               keys=(), state=None, agency_status=None, agency_reference=None, errors=tuple(errors))]
+                               keys=(), state=None, agency_status=None, agency_reference=None,
+                               errors=tuple(problems))]
         answers = receipt.answers()
         return [NewReceipt(receiver=inbound.sender, format=fmt, received_at=self.clock(),
                            raw=inbound.body if n == len(answers) else b"",
@@ -70,19 +71,21 @@ class ReceiptCore:
                            errors=tuple(_errors(answer)))
                 for n, answer in enumerate(answers, 1)]
 
-    def _tell(self, work: Work, new: NewReceipt, corr) -> None:
-        if corr.delivery is None or corr.message is None:
+    def _tell(self, work: Work, new: NewReceipt, corr: Correlation) -> None:
+        delivery, message = corr.delivery, corr.message
+        if delivery is None or message is None:
             log.warning("receipt.orphaned", receipt_id=corr.receipt_id, receiver=new.receiver, format=new.format)
             return
-        log.info("receipt.correlated", receipt_id=corr.receipt_id, delivery_id=corr.delivery.id,
-                 state=corr.delivery.state.value)
+        state = delivery.state.value
+        log.info("receipt.correlated", receipt_id=corr.receipt_id, delivery_id=delivery.id, state=state)
         work.publications.append(status_event(
-            self.topology, corr.message.sender, f"delivery.{corr.delivery.state.value.lower()}", corr.message.id,
-            receiver=corr.delivery.receiver, format=corr.delivery.format, business_key=corr.message.business_key,
-            agency_status=corr.delivery.agency_status, agency_reference=corr.delivery.agency_reference,
+            self.topology, message.sender, f"delivery.{state.lower()}", message.id,
+            receiver=delivery.receiver, format=delivery.format, business_key=message.business_key,
+            agency_status=delivery.agency_status, agency_reference=delivery.agency_reference,
             errors=list(new.errors), receipt_id=corr.receipt_id))
 
     def _read(self, inbound: Inbound) -> tuple[Receipt | None, str | None, list[dict]]:
+        """The receipt and its format; or None, the format if known, and the problems that stop it."""
         try:
             read = self.engine.inspect(inbound.body)
         except DocumentError as exc:
@@ -92,7 +95,7 @@ class ReceiptCore:
                 {"code": "NOT_A_RECEIPT", "message": f"{read.adapter.name} is not a receipt format",
                  "line": None, "path": None}]
             return None, read.adapter.name, problems
-        return read.document, read.adapter.name, _errors(read.document)
+        return read.document, read.adapter.name, []
 
 
 def _errors(receipt: Receipt) -> list[dict]:

@@ -11,12 +11,16 @@ from ..models import Receipt, ReceiptError, ReceiptStatus
 from ..pipeline import Engine
 from ..transport.base import Publication, Topology
 
+_JSON = json.JSONEncoder(ensure_ascii=False, default=str)
+"""The status events' encoder, built once (``json.dumps`` with options builds one per call)."""
+
+
 def status_event(topology: Topology, sender: str, event: str, hub_message_id: str, **fields) -> Publication:
     """A JSON status event on the sender's feed (routing key = sender)."""
     body = {"event": event, "hub_message_id": hub_message_id,
             "at": datetime.now(timezone.utc).isoformat(timespec="milliseconds"), **fields}
     return Publication(exchange=topology.status, routing_key=sender,
-                       body=json.dumps(body, ensure_ascii=False, default=str).encode(),
+                       body=_JSON.encode(body).encode(),
                        message_id=".".join(str(part) for part in (
                            hub_message_id, "status", event, fields.get("receiver"),
                            fields.get("receipt_id") and f"r{fields['receipt_id']}") if part),
