@@ -75,7 +75,7 @@ class SqliteStore(HoldsMixin, Store):
     def __init__(self, path: str | Path, *, clock: Callable[[], datetime] = _utc_now,
                  busy_timeout: float = BUSY_TIMEOUT_S) -> None:
         self.path = str(path)
-        self._clock = clock
+        self._clock, self._busy_timeout = clock, busy_timeout
         try:
             if self.path != ":memory:":
                 Path(self.path).parent.mkdir(parents=True, exist_ok=True)
@@ -117,7 +117,7 @@ class SqliteStore(HoldsMixin, Store):
     def _write(self) -> Iterator[sqlite3.Cursor]:
         """One write transaction; anything raised inside rolls all of it back."""
         cur = self._db.cursor()
-        cur.execute("BEGIN IMMEDIATE")
+        self._begin_immediate(cur)
         try:
             yield cur
             cur.execute("COMMIT")
@@ -125,6 +125,26 @@ class SqliteStore(HoldsMixin, Store):
             if self._db.in_transaction:
                 self._db.execute("ROLLBACK")
             raise
+
+    def _begin_immediate(self, cur: sqlite3.Cursor) -> None:
+        """Take the write lock, trying again every millisecond while another connection holds it.
+
+        SQLite's own busy handler backs off in growing sleeps (1, 2, 5, 10 ... 100 ms), so a worker
+        waiting behind a 20 ms batch wakes long after the lock is free; short polls keep the
+        hand-over prompt when routers and the receipt worker write at once."""
+        self._db.execute("PRAGMA busy_timeout = 0")
+        try:
+            deadline = time.monotonic() + self._busy_timeout
+            while True:
+                try:
+                    cur.execute("BEGIN IMMEDIATE")
+                    return
+                except sqlite3.OperationalError as exc:
+                    if "locked" not in str(exc) or time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.001)
+        finally:
+            self._db.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout * 1000)}")
 
     @contextmanager
     def _read(self) -> Iterator[sqlite3.Cursor]:

@@ -525,6 +525,23 @@ def test_a_writer_waits_for_another_processes_transaction_instead_of_failing(sto
     assert store.message("HUB-1") is not None
 
 
+def test_a_waiting_writer_takes_the_lock_within_milliseconds_of_its_release(store, tmp_path):
+    # SQLite's own busy handler would sleep 1+2+5+10+15+20+25 ms and wake ~18 ms after a release at 60 ms
+    other = sqlite3.connect(tmp_path / "hub.db", isolation_level=None, check_same_thread=False)
+    lates = []
+    for n in range(3):
+        other.execute("BEGIN IMMEDIATE")
+        released: list[float] = []
+        releaser = threading.Timer(0.06, lambda: (other.execute("COMMIT"), released.append(time.monotonic())))
+        releaser.start()
+        store.record([message(f"HUB-{n}")], source="router")
+        done = time.monotonic()
+        releaser.join()
+        lates.append(done - released[0])
+    other.close()
+    assert min(lates) < 0.008, lates
+
+
 def test_worker_processes_record_batches_into_one_file_at_once(tmp_path):
     path = str(tmp_path / "hub.db")
     _migrate(path)
