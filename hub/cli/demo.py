@@ -56,6 +56,8 @@ def demo(settings: Settings, traffic: str | None, workers: int, deadline: int, t
         "routes": _short_deadlines(settings.routes, work / "routes.yaml", f"{deadline}s")})
     _check_broker(cfg.amqp_url)
     declare(cfg)
+    store = open_store(cfg.store_url)
+    store.migrate()         # before the hub's processes start: the demo reads the store while they do
     plan = yaml.safe_load(Path(traffic).read_text(encoding="utf-8"))["messages"]
     hub = multiprocessing.get_context("spawn").Process(target=serve, args=(cfg, workers), name="hub-serve")
     hub.start()
@@ -66,7 +68,6 @@ def demo(settings: Settings, traffic: str | None, workers: int, deadline: int, t
         with Agencies(engine, cfg.amqp_url, topology, hub_user(cfg), list(load_routes(cfg.routes).receivers),
                       late_by=deadline + 3):
             _play(cfg, topology, Path(traffic).parent, plan)
-            store = open_store(cfg.store_url)
             settled = _wait(store, len(plan), timeout)
     finally:
         hub.terminate()

@@ -260,7 +260,7 @@ class BatchConsumer:
         channel.basic_qos(prefetch_count=self.config.prefetch)
         self._consumer_tag = channel.basic_consume(self.config.queue, self._on_message)
         if self.tick is not None and self.config.tick_seconds:
-            self._connection.ioloop.call_later(self.config.tick_seconds, self._on_tick)
+            self._connection.ioloop.call_later(0, self._on_tick)    # at once: what fell due while it was down
         log.info("worker.started", worker=self.config.name, queue=self.config.queue)
 
     # consuming ---------------------------------------------------------------------------------
