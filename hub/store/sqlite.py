@@ -186,6 +186,7 @@ class SqliteStore(HoldsMixin, Store):
         """The earliest ACCEPTED message each one repeats, by sender message id, then by business key."""
         ids = sorted({m.sender_message_id for m in messages if m.sender_message_id})
         keys = sorted({m.business_key for m in messages if m.business_key})
+        senders = json.dumps(sorted({m.sender for m in messages}))
         by_id: dict[tuple, str] = {}
         by_key: dict[tuple, str] = {}
         with self._read() as cur:
@@ -193,14 +194,14 @@ class SqliteStore(HoldsMixin, Store):
             if ids:
                 for sender, sender_message_id, id_ in cur.execute(
                         "SELECT sender, sender_message_id, id FROM messages WHERE sender_message_id IN "
-                        "(SELECT value FROM json_each(?)) AND +status = 'ACCEPTED' ORDER BY received_at DESC",
-                        (json.dumps(ids),)):
+                        "(SELECT value FROM json_each(?1)) AND +sender IN (SELECT value FROM json_each(?2)) "
+                        "AND +status = 'ACCEPTED' ORDER BY received_at DESC", (json.dumps(ids), senders)):
                     by_id[(sender, sender_message_id)] = id_      # descending: the earliest is written last
             if keys:
                 for sender, kind, key, function, id_ in cur.execute(
                         "SELECT sender, kind, business_key, function, id FROM messages WHERE business_key IN "
-                        "(SELECT value FROM json_each(?)) AND +status = 'ACCEPTED' ORDER BY received_at DESC",
-                        (json.dumps(keys),)):
+                        "(SELECT value FROM json_each(?1)) AND +sender IN (SELECT value FROM json_each(?2)) "
+                        "AND +status = 'ACCEPTED' ORDER BY received_at DESC", (json.dumps(keys), senders)):
                     by_key[(sender, kind, key, function)] = id_
 
         def earliest(m: Sameness) -> str | None:
