@@ -26,7 +26,7 @@ from ..errors import ConfigError
 from .base import (Correlation, Delivery, DeliveryState, Event, Message, MessageFilter, MessageStatus,
                    NewMessage, NewReceipt, Sameness, Store)
 from .sqlite_holds import HoldsMixin
-from .sqlite_record import _DELIVERY, _DELIVERY_D, _EVENT, RecordBatch, _delivery, _dt, ts
+from .sqlite_record import _DELIVERY, _DELIVERY_D, _EVENT, RecordBatch, _delivery, _dt, aliased, ts
 from .sqlite_schema import apply_migrations
 from .sqlite_stats import stats
 
@@ -37,7 +37,7 @@ BUSY_TIMEOUT_S = 10.0
 
 _MESSAGE = ("id, sender, sender_message_id, received_at, status, sha256, size, format, kind, business_key, "
             "function, errors, duplicate_of")
-_MESSAGE_M = ", ".join(f"m.{c.strip()}" for c in _MESSAGE.split(","))
+_MESSAGE_M = aliased(_MESSAGE, "m")
 """The same columns of a message row aliased ``m`` (in joins)."""
 
 _RANK = {DeliveryState.HELD: 0, DeliveryState.PENDING: 0, DeliveryState.SENT: 1, DeliveryState.OVERDUE: 1,

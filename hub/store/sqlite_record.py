@@ -31,7 +31,14 @@ _INSERT_KEY = "INSERT OR IGNORE INTO delivery_keys (receiver, key, delivery_id) 
 
 _DELIVERY = ("id, message_id, receiver, format, route, state, out_id, created_at, updated_at, deadline_at, "
              "agency_status, agency_reference, attempts")
-_DELIVERY_D = ", ".join(f"d.{c.strip()}" for c in _DELIVERY.split(","))
+
+
+def aliased(columns: str, alias: str) -> str:
+    """A column list with each column qualified by a table alias, for joins: ``a, b`` -> ``d.a, d.b``."""
+    return ", ".join(f"{alias}.{c.strip()}" for c in columns.split(","))
+
+
+_DELIVERY_D = aliased(_DELIVERY, "d")
 """The same columns of a delivery row aliased ``d`` (in joins)."""
 _EVENT = "INSERT INTO events (at, message_id, delivery_id, type, state, source, detail) VALUES (?, ?, ?, ?, ?, ?, ?)"
 

@@ -2,8 +2,9 @@
 
 Design note: ``handle`` decides everything for a batch (read, validate and
 authorise each message; one duplicate look-up for the whole batch; route,
-render and validate every output), stores the whole batch in one transaction (message + one PENDING delivery per receiver),
-and returns the publications each inbound message needs. The runner publishes
+render and validate every output), stores the whole batch in one transaction
+(message + one PENDING delivery per receiver), and returns the publications
+each inbound message needs. The runner publishes
 them with confirms, marks the deliveries SENT, and only then acknowledges the
 inbound message. A message redelivered after a crash is recognised by its hub
 message id (a hash of sender, sender message id and body) and its PENDING
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import datetime, timezone
 from typing import Callable
 
@@ -61,7 +63,7 @@ class _Readable:
     adapter: Adapter
     document: Document
 
-    @property
+    @cached_property
     def sameness(self) -> Sameness:
         b = self.base
         return Sameness(b["sender"], b["sender_message_id"], b["kind"], b["business_key"], b["function"])
