@@ -36,7 +36,7 @@ from hub.store.base import MessageFilter, MessageStatus
 from hub.transport.base import Publication, Topology
 from hub.transport.rabbitmq import parameters, publish_once
 from hub.worker.router import hub_message_id
-from hub.worker.serve import hub_user
+from hub.worker.serve import hub_user, undeclare
 from tests.conftest import example
 from tests.integration.conftest import ROOT, Hub, wait_for
 
@@ -226,6 +226,7 @@ class Serve:
         self.settings, self.log = settings, tmp_path / "serve.log"
         self.env = dict(os.environ, HUB_AMQP_URL=settings.amqp_url, HUB_STORE_URL=settings.store_url,
                         HUB_TOPOLOGY_PREFIX=settings.topology_prefix, HUB_QUEUE_EXPIRES_MS="300000",
+                        HUB_RETRY_DELAYS_MS=json.dumps(settings.retry_delays_ms),   # the queues teardown deletes
                         HUB_ROUTES=str(settings.routes), HUB_LOG_LEVEL="WARNING")
         self.proc: subprocess.Popen | None = None
 
@@ -419,12 +420,14 @@ def test_sigterm_while_the_broker_comes_back_still_stops_serve(settings, serving
 
 # 5 broker identity ---------------------------------------------------------------------------------
 
-def test_the_broker_checked_user_is_the_sender_and_a_forged_one_is_refused(settings, queues, broker_users, tmp_path):
+def test_the_broker_checked_user_is_the_sender_and_a_forged_one_is_refused(settings, queues, broker_users, tmp_path,
+                                                                            request):
     user, password = broker_users("AIRLINE-ID", "^$", ".*", "^$")
     routes = yaml.safe_load((ROOT / "routes.yaml").read_text())
     routes["senders"][user] = {"name": "Test airline", "may_send": ["waybill"]}
     (tmp_path / "routes.yaml").write_text(yaml.safe_dump(routes))
     settings = settings.model_copy(update={"routes": tmp_path / "routes.yaml"})
+    request.addfinalizer(lambda: undeclare(settings, if_empty=False))   # with this sender's status queue
     own, forged, anonymous = waybills(3, start=500)
     topo = Topology(settings.topology_prefix)
     with Hub(settings) as hub:
