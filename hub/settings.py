@@ -47,5 +47,8 @@ class Settings(BaseSettings):
     retry_delays_ms: list[int] = Field([1000, 5000, 30000], description="delays of the retry queues; "
                                        "a message failing after the last one is dead-lettered")
     sweep_seconds: float = Field(15.0, gt=0, description="how often the deadline sweeper looks")
+    receipts_nice: int = Field(10, ge=0, le=19, description="how much lower the receipt worker's CPU priority "
+                               "is than the routers' (nice increment): receipts and the sweeper use what CPU "
+                               "the routers leave, so they never hold up deliveries; 0 = equal")
     queue_expires_ms: int | None = Field(None, ge=1000, description="x-expires on every queue "
                                          "(test and demo topologies clean themselves up)")

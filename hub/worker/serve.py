@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import multiprocessing
+import os
 import signal
 from datetime import datetime, timezone
 
@@ -121,6 +122,7 @@ def run_router(settings: Settings, index: int) -> None:
 
 
 def run_receipts(settings: Settings) -> None:
+    lower_priority(settings.receipts_nice)
     configure_logging(settings.log_level, settings.log_json)
     topology, store = Topology(settings.topology_prefix), open_store(settings.store_url)
     store.migrate()
@@ -133,6 +135,12 @@ def run_receipts(settings: Settings) -> None:
                             batch_ms=settings.batch_ms, tick_seconds=settings.sweep_seconds)
     _run(BatchConsumer(config, core.handle, _transient(store, topology, settings), _mark_sent(store, "sweeper"),
                        tick=lambda: [sweeper.tick()]))
+
+
+def lower_priority(increment: int) -> int:
+    """Make this process yield the CPU to the routers: raise its niceness by ``increment`` (any
+    process may lower its own priority). Returns the niceness now."""
+    return os.nice(increment)
 
 
 def _run(consumer: BatchConsumer) -> None:

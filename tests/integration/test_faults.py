@@ -241,6 +241,11 @@ class Serve:
         assert self.proc.poll() is None, f"hub serve exited with {self.proc.returncode}: {self.log.read_text()}"
         return connections_of(self.proc.pid, "hub-router-", children(self.proc.pid))
 
+    def workers(self) -> dict[str, tuple[int, str]]:
+        """Every worker (routers and the receipt worker) by connection name."""
+        assert self.proc.poll() is None, f"hub serve exited with {self.proc.returncode}: {self.log.read_text()}"
+        return connections_of(self.proc.pid, "hub-", children(self.proc.pid))
+
     def stop(self, meanwhile=lambda: None) -> int:
         """SIGTERM (then ``meanwhile()``); the exit code (the test fails if serve takes over 30 s)."""
         self.proc.send_signal(signal.SIGTERM)
@@ -295,6 +300,21 @@ def test_sigkilled_routers_lose_nothing_and_repeat_only_under_the_same_message_i
     assert hub.stop() == 0
     assert_store_settled(settings, sent)
     assert_every_receiver_got_all(queues, sent, "SIGKILL")
+
+
+def niceness(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
+
+
+def test_the_receipt_worker_yields_the_cpu_to_the_routers(settings, serving):
+    hub = serving()
+    workers = wait_for(lambda: (lambda now: now if len(now) == 3 else None)(hub.workers()), timeout=30)
+    assert set(workers) == {"hub-router-0", "hub-router-1", "hub-receipts"}
+    own = niceness(os.getpid())
+    assert {name: niceness(pid) - own for name, (pid, _) in workers.items()} == {
+        "hub-router-0": 0, "hub-router-1": 0, "hub-receipts": Settings().receipts_nice}
+    assert Settings().receipts_nice == 10
+    assert hub.stop() == 0
 
 
 # 2 broker connection drop ------------------------------------------------------------------------
