@@ -43,6 +43,8 @@ class Agencies:
         self.received: dict[str, int] = {r: 0 for r in receivers}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="demo-agencies", daemon=True)
+        self.repeats = 0
+        self._seen: set[str] = set()
         self._scheduled: list[tuple[float, str, Receipt, str]] = []
         self._was_late = False
 
@@ -66,10 +68,7 @@ class Agencies:
                     if method is None:
                         continue
                     idle = False
-                    self.received[receiver] += 1
-                    delay = self._delay(receiver)
-                    for receipt, fmt in self.answer(receiver, props, body):
-                        self._scheduled.append((time.monotonic() + delay, receiver, receipt, fmt))
+                    self._scheduled += self.take(receiver, props, body, time.monotonic())
                 due = [s for s in self._scheduled if s[0] <= time.monotonic()]
                 for item in due:
                     self._scheduled.remove(item)
@@ -78,6 +77,20 @@ class Agencies:
                     time.sleep(0.05)
         finally:
             connection.close()
+
+    def take(self, receiver: str, props, body: bytes, now: float) -> list[tuple[float, str, Receipt, str]]:
+        """The answers to one copy taken off a feed, each with when to send it. A repeat of a copy
+        already taken (the same stable message id: the hub publishes again what it has not seen
+        confirmed, e.g. a router starting while another one's deliveries are in flight) is dropped,
+        as the hub expects of every receiver; answering it would settle the late delivery early."""
+        if props.message_id:
+            if props.message_id in self._seen:
+                self.repeats += 1
+                return []
+            self._seen.add(props.message_id)
+        self.received[receiver] += 1
+        due = now + self._delay(receiver)
+        return [(due, receiver, receipt, fmt) for receipt, fmt in self.answer(receiver, props, body)]
 
     def _delay(self, receiver: str) -> float:
         """The late agency answers its first delivery after the deadline; everyone else at once."""

@@ -1,0 +1,88 @@
+"""The demo's simulated agencies, on a stand-in channel: they answer as receivers must (no broker needed)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from types import SimpleNamespace
+
+import pika
+import pytest
+
+from hub.demo import Agencies
+from hub.routing import Router, load_routes
+from hub.store.base import DeliveryState
+from hub.store.sqlite import SqliteStore
+from hub.transport.base import Inbound, Topology
+from hub.worker.receipts import ReceiptCore
+from hub.worker.router import RouterCore
+from tests.conftest import ROOT, example
+
+TOPOLOGY = Topology("t")
+
+
+class FakeChannel:
+    """basic_get from per-queue lists; basic_publish collects what the agencies send."""
+
+    def __init__(self, queues: dict[str, list]) -> None:
+        self.queues, self.published, self.lock = queues, [], threading.Lock()
+
+    def confirm_delivery(self) -> None:
+        pass
+
+    def basic_get(self, queue: str, auto_ack: bool = False):
+        with self.lock:
+            items = self.queues.get(queue, [])
+            return items.pop(0) if items else (None, None, None)
+
+    def basic_publish(self, exchange: str, routing_key: str, body: bytes, properties=None) -> None:
+        self.published.append((properties.headers["x-hub-sender"], body))
+
+    def drained(self) -> bool:
+        with self.lock:
+            return not any(self.queues.values())
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = SqliteStore(tmp_path / "store.db")
+    s.migrate()
+    yield s
+    s.close()
+
+
+def test_a_repeated_copy_of_the_late_delivery_is_dropped_not_answered_early(engine, store, monkeypatch):
+    """The hub may publish a delivery twice under the same message id (a router starting while another
+    one's deliveries are still PENDING republishes them). Receivers drop repeats; the demo's late
+    agency answering the repeat at once settled the late delivery before its deadline (LATE 0)."""
+    router = RouterCore(engine, Router(load_routes(ROOT / "routes.yaml")), store, TOPOLOGY, "EPORTHUB")
+    works = router.handle([Inbound(tag=1, body=example("cargo_xml", "xfwb-food-fra-pek.xml"), sender="AIRLINE-CA",
+                                   message_id="AIRLINE-CA-003"),
+                           Inbound(tag=2, body=example("cargo_xml", "xffm-ca932-fra-pek.xml"), sender="AIRLINE-CA",
+                                   message_id="AIRLINE-CA-001")])
+    store.mark_sent([i for w in works for i in w.delivery_ids], source="test")
+    late, other = [next(p for p in w.publications if p.routing_key == "INSPECTION-CIQ") for w in works]
+
+    def copy(pub):
+        return (SimpleNamespace(delivery_tag=1), pika.BasicProperties(message_id=pub.message_id), pub.body)
+    channel = FakeChannel({TOPOLOGY.receiver_queue("INSPECTION-CIQ"): [copy(late), copy(late), copy(other)]})
+    monkeypatch.setattr(pika, "BlockingConnection",
+                        lambda params: SimpleNamespace(channel=lambda: channel, close=lambda: None))
+
+    agencies = Agencies(engine, "amqp://guest:guest@127.0.0.1:5672/%2F", TOPOLOGY, "guest", ["INSPECTION-CIQ"],
+                        late_by=60.0)
+    with agencies:
+        deadline = time.monotonic() + 10
+        while not channel.drained() and time.monotonic() < deadline:
+            time.sleep(0.01)
+    # leaving the block lets the agencies finish the pass that took the last copy (and send what is due)
+    assert channel.drained()
+    ReceiptCore(engine, store, TOPOLOGY).handle([Inbound(tag=i, body=body, sender=sender)
+                                                for i, (sender, body) in enumerate(channel.published, 1)])
+
+    def state(pub):
+        return next(d.state for d in store.deliveries(pub.headers["x-hub-message-id"])
+                    if d.receiver == "INSPECTION-CIQ")
+    assert state(other) is DeliveryState.ACCEPTED     # answered at once, so the agencies did run
+    assert state(late) is DeliveryState.SENT          # its answer is still 60 s away: no early settling
+    assert len(channel.published) == 1 and agencies.received["INSPECTION-CIQ"] == 2
