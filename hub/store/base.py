@@ -221,8 +221,10 @@ class Store(ABC):
         """Put a delivery back to PENDING for a resend (attempts + 1), with an event naming who asked."""
 
     @abstractmethod
-    def pending(self, limit: int = 1000) -> list[tuple[Delivery, bytes]]:
-        """PENDING deliveries with their payloads, oldest first (republished at worker start)."""
+    def pending(self, limit: int = 1000, unchanged_since: datetime | None = None) -> list[tuple[Delivery, bytes]]:
+        """PENDING deliveries with their payloads, oldest first; with ``unchanged_since``, only those
+        PENDING since before then (stored, but their publication never confirmed: republished by
+        `hub serve`)."""
 
     @abstractmethod
     def payload(self, delivery_id: int) -> bytes:

@@ -256,11 +256,11 @@ class SqliteStore(HoldsMixin, Store):
                                              "attempts": before.attempts + 1})))
             return self._delivery(cur, delivery_id)
 
-    def pending(self, limit: int = 1000) -> list[tuple[Delivery, bytes]]:
-        """PENDING deliveries with their payloads, oldest first (republished at worker start)."""
+    def pending(self, limit: int = 1000, unchanged_since: datetime | None = None) -> list[tuple[Delivery, bytes]]:
         rows = self._db.execute(
             f"SELECT {_DELIVERY_D}, p.payload FROM deliveries d JOIN delivery_payloads p ON p.delivery_id = d.id "
-            "WHERE d.state = 'PENDING' ORDER BY d.id LIMIT ?", (limit,)).fetchall()
+            "WHERE d.state = 'PENDING' AND (?2 IS NULL OR d.updated_at < ?2) ORDER BY d.id LIMIT ?1",
+            (limit, ts(unchanged_since) if unchanged_since else None)).fetchall()
         return [(_delivery(row[:-1]), row[-1]) for row in rows]
 
     def payload(self, delivery_id: int) -> bytes:

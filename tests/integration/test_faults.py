@@ -21,6 +21,7 @@ import sys
 import threading
 import time
 from collections import defaultdict
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pika
@@ -30,13 +31,16 @@ from click.testing import CliRunner
 from pika.exceptions import ChannelClosedByBroker
 
 from hub.cli import main
+from hub.composition import build_engine
+from hub.routing import Router, load_routes
 from hub.settings import Settings
 from hub.store import open_store
 from hub.store.base import MessageFilter, MessageStatus
-from hub.transport.base import Publication, Topology
+from hub.store.sqlite import SqliteStore
+from hub.transport.base import Inbound, Publication, Topology
 from hub.transport.rabbitmq import parameters, publish_once
-from hub.worker.router import hub_message_id
-from hub.worker.serve import hub_user, undeclare
+from hub.worker.router import RouterCore, hub_message_id
+from hub.worker.serve import Republisher, declare, hub_user, undeclare
 from tests.conftest import example
 from tests.integration.conftest import ROOT, Hub, wait_for
 
@@ -300,6 +304,39 @@ def test_sigkilled_routers_lose_nothing_and_repeat_only_under_the_same_message_i
     assert hub.stop() == 0
     assert_store_settled(settings, sent)
     assert_every_receiver_got_all(queues, sent, "SIGKILL")
+
+
+def test_serve_republishes_what_was_stored_but_not_confirmed_and_never_what_is_in_flight(settings, queues):
+    """Deliveries left PENDING go out again under their own message id: all of them when serve
+    starts (no worker runs yet), only those PENDING for over a minute while it runs (a running
+    router may still be awaiting their confirm; republishing them would send repeats)."""
+    long_ago = datetime.now(timezone.utc) - timedelta(minutes=5)
+    declare(settings)
+    with open_store(settings.store_url) as store:
+        store.migrate()
+
+    def route(bodies: list[bytes], at: datetime) -> list[str]:
+        """Store PENDING deliveries as a router does before publishing (``at`` on the store's clock)."""
+        with SqliteStore(settings.store_url.removeprefix("sqlite:///"), clock=lambda: at) as store:
+            core = RouterCore(build_engine(settings), Router(load_routes(settings.routes)), store,
+                              queues.topology, settings.party_id)
+            works = core.handle([Inbound(tag=i, body=b, sender="AIRLINE-CA", message_id=f"M{i}-{at:%H%M%S}")
+                                 for i, b in enumerate(bodies, 1)])
+        return [p.headers["x-hub-message-id"] for w in works for p in w.publications if p.routing_key == "ARCHIVE"]
+
+    stale, in_flight = route(waybills(3), long_ago), route(waybills(2, start=3), datetime.now(timezone.utc))
+    with open_store(settings.store_url) as store:
+        running = Republisher(settings, store, queues.topology)
+        assert running.stale(time.monotonic()) == 3 * len(RECEIVERS)
+        assert running.stale(time.monotonic()) == 0                   # one look per minute
+        assert sorted(received(queues, "ARCHIVE", timeout=10)) == sorted(stale)
+        assert len(store.pending()) == 2 * len(RECEIVERS)             # still awaited by "their router"
+        starting = Republisher(settings, store, queues.topology)
+        assert starting.all() == 2 * len(RECEIVERS)
+        assert sorted(received(queues, "ARCHIVE", timeout=10)) == sorted(in_flight)
+        assert store.pending() == []
+        sources = [e.source for m in stale + in_flight for e in store.events(m) if e.type == "delivery.sent"]
+        assert sorted(set(sources)) == ["serve.stale", "serve.start"]
 
 
 def niceness(pid: int) -> int:

@@ -280,6 +280,20 @@ def test_pending_lists_deliveries_oldest_first_with_their_payloads(store):
     assert len(store.pending(limit=1)) == 1
 
 
+def test_pending_since_lists_only_deliveries_unchanged_since_then(store, clock):
+    store.record([message("HUB-1")], source="router")
+    clock.advance(30)
+    cut = clock()
+    store.record([message("HUB-2")], source="router")
+    (reset,) = store.deliveries("HUB-1")
+    assert [d.message_id for d, _ in store.pending(unchanged_since=cut)] == ["HUB-1"]
+    clock.advance(30)
+    store.mark_sent([reset.id], source="router")
+    store.reset_delivery(reset.id, source="admin:ops")       # PENDING again, but changed just now
+    assert store.pending(unchanged_since=cut) == []
+    assert [d.message_id for d, _ in store.pending(unchanged_since=clock())] == ["HUB-2"]
+
+
 def test_reset_delivery_puts_it_back_to_pending_and_counts_the_attempt(store):
     (d,) = store.record([message()], source="router")
     store.mark_sent([d.id], source="router")
