@@ -135,8 +135,8 @@ class Republisher:
                 done += len(pending)
         except Exception as exc:  # the broker or the store away: they stay PENDING, the next round tries
             log.warning("delivery.republish_failed", error=type(exc).__name__, reason=str(exc)[:200])
-        if done:
-            log.info("delivery.republished", count=done, source=source)
+        if done:  # stale ones mean a worker or a mark-SENT failed somewhere: worth a look
+            (log.warning if unchanged_since else log.info)("delivery.republished", count=done, source=source)
         return done
 
 
