@@ -33,7 +33,10 @@ at the receiver queues - its inbound publish (time.monotonic, one clock for ever
 
 Two loads per scenario: throughput (N messages published as fast as confirms allow, 1000 in flight;
 msgs/s from the first publish to the last arrival) and paced (--rate msgs/s for --paced-seconds;
-p50/p99). A second table splits the CPU time of the throughput load per message between the
+p50/p99). With receipts, the run line also says how long after the last delivery the last receipt
+was correlated, and the msgs/s counted until then. During the paced load an idle probe process
+notes every wake-up over 30 ms late: a stall of the whole machine, which no code under test causes
+alone. A second table splits the CPU time of the throughput load per message between the
 broker, the processes under test, the bench's own sender/receivers and everything else.
 """
 from __future__ import annotations
