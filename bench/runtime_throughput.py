@@ -35,9 +35,10 @@ Two loads per scenario: throughput (N messages published as fast as confirms all
 msgs/s from the first publish to the last arrival) and paced (--rate msgs/s for --paced-seconds;
 p50/p99). With receipts, the run line also says how long after the last delivery the last receipt
 was correlated, and the msgs/s counted until then. During the paced load an idle probe process
-notes every wake-up over 30 ms late: a stall of the whole machine, which no code under test causes
-alone. A second table splits the CPU time of the throughput load per message between the
-broker, the processes under test, the bench's own sender/receivers and everything else.
+notes every wake-up over 30 ms late (the whole machine stalled) and times a 4 KiB write + fsync every
+50 ms (the disk the broker's quorum queues fsync to): a stall there holds up every scenario alike.
+A second table splits the CPU time of the throughput load per message between the broker, the
+processes under test, the bench's own sender/receivers and everything else.
 """
 from __future__ import annotations
 
@@ -52,6 +53,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -256,10 +258,14 @@ def _collect(url: str, queues: list[str], drain: list[str], expect: int, timeout
 # the machine itself ------------------------------------------------------------------------------
 
 class StallProbe:
-    """A process that sleeps in 5 ms ticks and notes every wake-up more than 30 ms late. It needs
-    almost no CPU and the scheduler favours a sleeper that wakes, so a late wake-up means the whole
-    machine was held up (every core busy at once for that long, or the hypervisor not running this
-    VM), which delays every message in flight, whatever the code under test does."""
+    """What the machine itself did during a load, measured by a process doing almost nothing.
+
+    CPU: it sleeps in 5 ms ticks and notes every wake-up more than 30 ms late. The scheduler
+    favours a sleeper that wakes, so a late wake-up means the whole machine was held up (every
+    core busy at once for that long, or the hypervisor not running this VM).
+    Disk: a thread writes 4 KiB and fsyncs it every 50 ms in the temp directory (here the disk
+    the broker's quorum queues fsync their log to). A slow fsync holds up the broker's confirms,
+    and with them every message in flight, whatever the code under test does."""
 
     def __init__(self, tick: float = 0.005, late: float = 0.030) -> None:
         self.results, self.done = CTX.Queue(), CTX.Event()
@@ -269,6 +275,22 @@ class StallProbe:
     @staticmethod
     def _run(done, results, tick: float, late: float) -> None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        fsyncs: list[float] = []
+
+        def disk() -> None:
+            fd, path = tempfile.mkstemp(prefix="bench-fsync-")
+            try:
+                while not done.is_set():
+                    started = time.monotonic()
+                    os.pwrite(fd, bytes(4096), 0)
+                    os.fsync(fd)
+                    fsyncs.append((time.monotonic() - started) * 1000)
+                    done.wait(0.05)
+            finally:
+                os.close(fd)
+                os.unlink(path)
+        writer = threading.Thread(target=disk, daemon=True)
+        writer.start()
         stalls, due = [], time.monotonic() + tick
         while not done.is_set():
             time.sleep(max(0.0, due - time.monotonic()))
@@ -276,14 +298,15 @@ class StallProbe:
             if now - due > late:
                 stalls.append((now - due) * 1000)
             due = now + tick
-        results.put(stalls)
+        writer.join(5)
+        results.put({"cpu": stalls, "fsync": fsyncs})
 
-    def stop(self) -> list[float]:
-        """The late wake-ups, in ms past their due time."""
+    def stop(self) -> dict[str, list[float]]:
+        """Late wake-ups (ms past their due time) and every fsync's duration (ms)."""
         self.done.set()
-        stalls = self.results.get(timeout=10)
+        seen = self.results.get(timeout=10)
         self.proc.join(5)
-        return stalls
+        return seen
 
 
 # the bare pipeline for (a) and (b) -------------------------------------------------------------
@@ -478,7 +501,7 @@ class Scenario:
         got = results.get(timeout=timeout + 30)
         if "error" in got:
             raise RuntimeError(f"collector: {got['error']}")
-        stalls = probe.stop() if probe else []
+        stalls = probe.stop() if probe else {"cpu": [], "fsync": []}
         proc.join(10)
         self.receipts_sent += got["receipts"]
         settled = self.settle()
@@ -738,10 +761,15 @@ def delete(url: str, queues: list[str], exchanges: list[str]) -> None:
     conn.close()
 
 
-def stalled(stalls: list[float]) -> str:
-    if not stalls:
-        return "the machine never stalled over 30 ms"
-    return f"the machine stalled {len(stalls)} times over 30 ms, {sum(stalls):,.0f} ms in all, longest {max(stalls):,.0f} ms"
+def stalled(seen: dict[str, list[float]]) -> str:
+    cpu, fsync = seen["cpu"], seen["fsync"]
+    said = (f"CPU stalled {len(cpu)} times over 30 ms, longest {max(cpu):,.0f} ms" if cpu
+            else "CPU never stalled over 30 ms")
+    if fsync:
+        slow = sum(1 for ms in fsync if ms > 50)
+        said += f"; disk fsyncs: median {pct(sorted(fsync), 50):.1f} ms, {slow} of {len(fsync)} over 50 ms, " \
+                f"slowest {max(fsync):,.0f} ms"
+    return said
 
 
 def run(scenario: Scenario, args) -> dict:
