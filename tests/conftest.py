@@ -12,6 +12,7 @@ from hub.adapters import RenderContext
 from hub.composition import build_engine
 from hub.logging import configure_logging
 from hub.settings import Settings
+from hub.store.sqlite import SqliteStore
 
 configure_logging("WARNING")
 
@@ -23,6 +24,15 @@ CORPUS = Path(os.environ.get("HUB_CORPUS_DIR", ROOT.parent / "shared" / "corpus"
 @pytest.fixture(scope="session")
 def engine():
     return build_engine(Settings())
+
+
+@pytest.fixture
+def store(tmp_path):
+    """An empty SQLite store of the current schema (the store tests have their own, with a clock)."""
+    s = SqliteStore(tmp_path / "store.db")
+    s.migrate()
+    yield s
+    s.close()
 
 
 @pytest.fixture

@@ -7,12 +7,10 @@ import time
 from types import SimpleNamespace
 
 import pika
-import pytest
 
 from hub.demo import Agencies
 from hub.routing import Router, load_routes
 from hub.store.base import DeliveryState
-from hub.store.sqlite import SqliteStore
 from hub.transport.base import Inbound, Topology
 from hub.worker.receipts import ReceiptCore
 from hub.worker.router import RouterCore
@@ -41,14 +39,6 @@ class FakeChannel:
     def drained(self) -> bool:
         with self.lock:
             return not any(self.queues.values())
-
-
-@pytest.fixture
-def store(tmp_path):
-    s = SqliteStore(tmp_path / "store.db")
-    s.migrate()
-    yield s
-    s.close()
 
 
 def test_a_repeated_copy_of_the_late_delivery_is_dropped_not_answered_early(engine, store, monkeypatch):

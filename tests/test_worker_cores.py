@@ -11,7 +11,6 @@ from hub.adapters import RenderContext
 from hub.models import Receipt, ReceiptStatus
 from hub.routing import Router, load_routes
 from hub.store.base import DeliveryState, MessageStatus
-from hub.store.sqlite import SqliteStore
 from hub.transport.base import Inbound, Topology
 from hub.worker.receipts import ReceiptCore
 from hub.worker.router import RouterCore, hub_message_id
@@ -19,14 +18,6 @@ from tests.conftest import example
 
 ROOT = Path(__file__).resolve().parent.parent
 TOPOLOGY = Topology("t")
-
-
-@pytest.fixture
-def store(tmp_path):
-    s = SqliteStore(tmp_path / "store.db")
-    s.migrate()
-    yield s
-    s.close()
 
 
 @pytest.fixture
