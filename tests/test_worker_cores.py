@@ -103,6 +103,23 @@ def test_agency_receipts_in_xfnm_and_json_correlate_by_business_key(router, stor
     assert (event["event"], event["receiver"]) == ("delivery.accepted", "ARCHIVE")
 
 
+@pytest.mark.parametrize("echoed, correlated", [
+    ("HUB-0123456789ABCDEF01234567.ARCHIVE", False),   # another hub's delivery id: not ours to answer
+    ("SENDER-OWN-ID-42", True),                         # an id the hub never wrote: the business key decides
+])
+def test_a_receipt_echoing_a_hub_delivery_id_answers_only_that_delivery(router, store, engine, echoed, correlated):
+    work, = router.handle([inbound(example("cargo_xml", "xfwb-pek-fra.xml"))])
+    store.mark_sent(work.delivery_ids, source="test")
+    body = engine.render(Receipt(answers_message_id=echoed, business_key="999-12345675",
+                                 status=ReceiptStatus.ACCEPTED), "json", RenderContext(message_id="R1")).data
+    receipt_work, = ReceiptCore(engine, store, TOPOLOGY).handle([inbound(body, sender="ARCHIVE")])
+    hub_id = next(p.headers["x-hub-message-id"] for p in work.publications if p.exchange == TOPOLOGY.outbound)
+    archive = next(d for d in store.deliveries(hub_id) if d.receiver == "ARCHIVE")
+    assert archive.state is (DeliveryState.ACCEPTED if correlated else DeliveryState.SENT)
+    assert len(store.orphans()) == (0 if correlated else 1)
+    assert len(receipt_work.publications) == (1 if correlated else 0)
+
+
 def test_an_unreadable_receipt_is_kept_as_an_orphan(store, engine):
     work, = ReceiptCore(engine, store, TOPOLOGY).handle([inbound(b"<not-a-receipt/>", sender="CUSTOMS-CN")])
     assert work.publications == []

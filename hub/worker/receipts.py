@@ -10,6 +10,7 @@ Every receipt becomes an event and a status event on the sender's feed.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 from typing import Callable
 
@@ -32,8 +33,17 @@ STATES = {ReceiptStatus.ACKNOWLEDGED: DeliveryState.ACKNOWLEDGED, ReceiptStatus.
 records the agency's own status."""
 
 
+HUB_OUT_ID = re.compile(r"HUB-[0-9A-F]{24}\.\S+")
+"""The id of one of the hub's deliveries, ``<hub message id>.<receiver>`` (as written on every copy)."""
+
+
 def receipt_keys(receipt: Receipt) -> tuple[str, ...]:
-    """Correlation keys in order of preference."""
+    """Correlation keys in order of preference. A receipt that echoes one of the hub's own delivery
+    ids answers that delivery and no other: an id the hub does not know (another hub's, a test
+    system's) leaves the receipt orphaned, not matched by its business key to a delivery it never
+    answered."""
+    if receipt.answers_message_id and HUB_OUT_ID.fullmatch(receipt.answers_message_id):
+        return (receipt.answers_message_id,)
     keys = [receipt.answers_message_id, receipt.business_key, receipt.agency_reference]
     return tuple(dict.fromkeys(k for k in keys if k))
 
