@@ -118,3 +118,38 @@ def test_tour_delivers_good_traffic_and_rejects_the_bad(tmp_path, monkeypatch):
 def test_every_command_has_help_with_an_example(command):
     result = run(*command, "--help")
     assert result.exit_code == 0 and ("Example" in result.output or "formats" in command)
+
+
+def test_a_rate_limited_resend_puts_deliveries_back_to_pending_a_few_seconds_worth_at_a_time(tmp_path, monkeypatch,
+                                                                                          engine):
+    """`hub serve` republishes what stays PENDING for a minute; a slow replay that reset everything
+    first would be overtaken by it. At --rate 2, five seconds' worth is 10 deliveries."""
+    from hub.cli import admin
+    from hub.routing import Router, load_routes
+    from hub.store import open_store
+    from hub.transport.base import Inbound, Topology
+    from hub.worker.router import RouterCore
+
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    template = (ROOT / "examples" / "cargo_xml" / "xfwb-pek-fra.xml").read_bytes()
+    with open_store(url) as store:
+        store.migrate()
+        core = RouterCore(engine, Router(load_routes(ROOT / "routes.yaml")), store, Topology("t"), "EPORTHUB")
+        works = core.handle([Inbound(tag=n, sender="AIRLINE-CA", message_id=f"M{n}", body=template.replace(
+            b"999-12345675", f"999-{1_000_000 + n}{(1_000_000 + n) % 7}".encode())) for n in range(23)])
+        store.mark_sent([i for w in works for i in w.delivery_ids], source="test")
+
+    seen = []
+
+    def publish_once(url_, pubs, name, user_id, per_second, progress):
+        with open_store(url) as store:
+            pending = store.pending()
+        seen.append((len(pubs), len(pending), per_second))
+        progress(len(pubs))
+    monkeypatch.setattr(admin, "publish_once", publish_once)
+    result = CliRunner().invoke(main, ["replay", "--status", "ACCEPTED", "--mode", "resend", "--to", "ARCHIVE",
+                                       "--rate", "2"], env={"HUB_STORE_URL": url}, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert seen == [(10, 10, 2.0), (10, 10, 2.0), (3, 3, 2.0)]
+    with open_store(url) as store:
+        assert store.pending() == []

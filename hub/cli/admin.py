@@ -164,17 +164,22 @@ def replay(settings: Settings, ids: tuple[str, ...], mode: str, only_receiver: s
         click.echo(("would " if dry_run else "") + line)
     if dry_run:
         return
-    for message_id, delivery_id, _ in pubs:
-        if delivery_id is None:
-            store.add_event(message_id, None, "message.replayed", who, detail={"mode": mode})
-        else:
-            store.reset_delivery(delivery_id, who)
+    # A few seconds' worth at a time: a delivery is PENDING again only while its own part goes out
+    # (a running `hub serve` republishes what stays PENDING for a minute, which would defeat --rate).
+    step = max(1, int(rate * 5)) if rate else 500
     with click.progressbar(length=len(pubs), label="replaying", file=sys.stderr) as bar:
-        publish_once(settings.amqp_url, [p for _, _, p in pubs], name="hub-replay", user_id=hub_user(settings),
-                     per_second=rate, progress=bar.update)
-    resent = [d for _, d, _ in pubs if d is not None]
-    if resent:
-        store.mark_sent(resent, source=who)
+        for start in range(0, len(pubs), step):
+            part = pubs[start:start + step]
+            for message_id, delivery_id, _ in part:
+                if delivery_id is None:
+                    store.add_event(message_id, None, "message.replayed", who, detail={"mode": mode})
+                else:
+                    store.reset_delivery(delivery_id, who)
+            publish_once(settings.amqp_url, [p for _, _, p in part], name="hub-replay", user_id=hub_user(settings),
+                         per_second=rate, progress=bar.update)
+            resent = [d for _, d, _ in part if d is not None]
+            if resent:
+                store.mark_sent(resent, source=who)
     click.echo(f"replayed {len(pubs)} message(s)", err=True)
 
 
