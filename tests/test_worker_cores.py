@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,8 @@ from hub.models import Receipt, ReceiptStatus
 from hub.routing import Router, load_routes
 from hub.store.base import DeliveryState, MessageStatus
 from hub.transport.base import Inbound, Topology
-from hub.worker.receipts import ReceiptCore
+from hub.store.sqlite import SqliteStore
+from hub.worker.receipts import ReceiptCore, Sweeper
 from hub.worker.router import RouterCore, hub_message_id
 from tests.conftest import example
 
@@ -149,3 +151,29 @@ def test_a_receipt_answering_several_declarations_advances_each_of_them(router, 
         hub_id = next(p for p in w.publications if p.exchange == TOPOLOGY.outbound).headers["x-hub-message-id"]
         (d,) = store.deliveries(hub_id)
         assert (d.state, d.agency_status) == (DeliveryState.ACCEPTED, "120")
+
+
+def test_the_sweeper_sends_again_what_stays_pending_once_a_minute_and_nothing_newer(engine, tmp_path):
+    now = [datetime(2026, 11, 27, 8, 0, tzinfo=timezone.utc)]
+    store = SqliteStore(tmp_path / "clocked.db", clock=lambda: now[0])
+    store.migrate()
+    router = RouterCore(engine, Router(load_routes(ROOT / "routes.yaml")), store, TOPOLOGY, "EPORTHUB")
+    old, = router.handle([inbound(example("cargo_xml", "xfwb-pek-fra.xml"), message_id="OLD")])
+    now[0] += timedelta(seconds=50)
+    new, = router.handle([inbound(example("cargo_xml", "xfwb-food-fra-pek.xml"), message_id="NEW")])
+    sweeper = Sweeper(store, TOPOLOGY, clock=lambda: now[0], registry=engine.registry)
+
+    def tick_at(seconds: int) -> list[str]:
+        now[0] = datetime(2026, 11, 27, 8, 0, tzinfo=timezone.utc) + timedelta(seconds=seconds)
+        work = sweeper.tick()
+        assert len(work.delivery_ids) == len(work.publications)      # each marked SENT on its confirm
+        return sorted(p.message_id for p in work.publications)
+    olds = sorted(p.message_id for p in old.publications if p.exchange == TOPOLOGY.outbound)
+    news = sorted(p.message_id for p in new.publications if p.exchange == TOPOLOGY.outbound)
+    assert tick_at(59) == []                         # a router may still await their confirms
+    assert tick_at(61) == olds                       # stored over a minute ago, never confirmed
+    assert tick_at(75) == []                         # sent again already: its confirm is awaited
+    assert tick_at(111) == news
+    assert tick_at(122) == olds                      # still PENDING a minute later: once more
+    store.mark_sent([i for w in (old, new) for i in w.delivery_ids], source="router")
+    assert tick_at(300) == []

@@ -11,17 +11,19 @@ Every receipt becomes an event and a status event on the sender's feed.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 import structlog
 
+from ..adapters import Registry
 from ..errors import DocumentError
 from ..models import Receipt, ReceiptStatus
 from ..pipeline import Engine
 from ..store.base import Correlation, DeliveryState, NewReceipt, Store
 from ..transport.base import Inbound, Publication, Topology
 from .holds import Holds
+from .outbound import outbound
 from .router import Work
 from .status import status_event
 
@@ -114,17 +116,41 @@ def _errors(receipt: Receipt) -> list[dict]:
 
 class Sweeper:
     """Deliveries without their receipt past the receiver's deadline become OVERDUE; held deliveries
-    past their hold's timeout are released or refused (``holds``); senders are told."""
+    past their hold's timeout are released or refused (``holds``); senders are told. With the
+    ``registry``, deliveries left PENDING for over ``stale_after`` are published again."""
 
     def __init__(self, store: Store, topology: Topology,
                  clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
-                 holds: Holds | None = None) -> None:
+                 holds: Holds | None = None, registry: Registry | None = None,
+                 stale_after: timedelta = timedelta(minutes=1)) -> None:
         self.store, self.topology, self.clock, self.holds = store, topology, clock, holds
+        self.registry, self.stale_after = registry, stale_after
+        self._republished: dict[int, datetime] = {}    # delivery id -> when this sweeper last sent it
 
     def tick(self) -> Work:
-        """One sweep as work for the runner: status events, plus released deliveries to mark SENT."""
+        """One sweep as work for the runner: status events and publications, plus the deliveries
+        to mark SENT once those are confirmed."""
         pubs, released = self.holds.expire(self.clock()) if self.holds else ([], [])
-        return Work(None, self.sweep() + pubs, released)
+        again, stale = self.republish_stale()
+        return Work(None, self.sweep() + pubs + again, released + stale)
+
+    def republish_stale(self, limit: int = 500) -> tuple[list[Publication], list[int]]:
+        """Deliveries PENDING and unchanged for over ``stale_after``: stored, but their publication
+        never seen confirmed by a worker that is still waiting (one that died after its inbound
+        message was settled, a mark-SENT that failed, a release lost in a crash). Published again
+        under their own message id, so a receiver drops a repeat; ``limit`` a tick, and each at most
+        once per ``stale_after`` while its confirm is awaited (a broker that blocks publishers)."""
+        if self.registry is None:
+            return [], []
+        now = self.clock()
+        since = now - self.stale_after
+        self._republished = {i: at for i, at in self._republished.items() if at > since}
+        stale = [(d, p) for d, p in self.store.pending(limit, unchanged_since=since) if d.id not in self._republished]
+        self._republished.update((d.id, now) for d, _ in stale)
+        if stale:
+            log.warning("delivery.republished", count=len(stale), source="sweeper")
+        return ([outbound(self.topology, self.registry, delivery, payload) for delivery, payload in stale],
+                [delivery.id for delivery, _ in stale])
 
     def sweep(self) -> list[Publication]:
         overdue = self.store.mark_overdue(self.clock(), source="sweeper")

@@ -3,8 +3,8 @@
 Each child builds its own engine, store and connection. The parent restarts a
 child that dies (a crash or a SIGKILL) and, on SIGTERM or SIGINT, asks every
 child to finish what it has in flight and waits for them. The parent also keeps
-the store (WAL checkpoints) and publishes again deliveries stored but never seen
-confirmed (``Republisher``).
+the store (WAL checkpoints) and, before the workers start, publishes again what
+was stored but never seen confirmed.
 """
 
 from __future__ import annotations
@@ -14,8 +14,7 @@ import hashlib
 import multiprocessing
 import os
 import signal
-import time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import pika
 import structlog
@@ -96,48 +95,24 @@ def _mark_sent(store: Store, source: str = "router"):
     return on_confirmed
 
 
-class Republisher:
-    """Publishes again what was stored PENDING but never seen confirmed, from serve's supervisor.
-
-    At start, before any worker runs, every PENDING delivery (a hub that stopped between storing
-    and the confirm). While the hub runs, every ``stale_seconds``: deliveries PENDING for longer
-    than that (a worker that died between the two, when its inbound message was already settled,
-    or a mark-SENT that failed), never those a running worker still awaits a confirm for. A
-    router's own in-flight messages come back to it as redeliveries, which it republishes itself.
-    Every republication keeps the delivery's message id, so receivers drop repeats."""
-
-    def __init__(self, settings: Settings, store: Store, topology: Topology, stale_seconds: float = 60.0,
-                 clock=lambda: datetime.now(timezone.utc)) -> None:
-        self.settings, self.store, self.topology = settings, store, topology
-        self.stale_seconds, self.clock = stale_seconds, clock
-        self._registry = None
-        self._next = 0.0
-
-    def all(self) -> int:
-        return self._republish(None, "serve.start")
-
-    def stale(self, now: float) -> int:
-        """The stale ones, at most once every ``stale_seconds`` (``now``: time.monotonic)."""
-        if now < self._next:
-            return 0
-        self._next = now + self.stale_seconds
-        return self._republish(self.clock() - timedelta(seconds=self.stale_seconds), "serve.stale")
-
-    def _republish(self, unchanged_since: datetime | None, source: str) -> int:
-        done = 0
-        try:
-            while pending := self.store.pending(500, unchanged_since):
-                if self._registry is None:
-                    self._registry = build_engine(self.settings).registry
-                pubs = [outbound(self.topology, self._registry, delivery, payload) for delivery, payload in pending]
-                publish_once(self.settings.amqp_url, pubs, name="hub-republish")
-                self.store.mark_sent([d.id for d, _ in pending], source=source)
-                done += len(pending)
-        except Exception as exc:  # the broker or the store away: they stay PENDING, the next round tries
-            log.warning("delivery.republish_failed", error=type(exc).__name__, reason=str(exc)[:200])
-        if done:  # stale ones mean a worker or a mark-SENT failed somewhere: worth a look
-            (log.warning if unchanged_since else log.info)("delivery.republished", count=done, source=source)
-        return done
+def republish_pending(settings: Settings, store: Store, topology: Topology) -> int:
+    """At start, before any worker runs (so nothing of this hub is in flight): publish again every
+    delivery stored PENDING but never seen confirmed, under its own message id. While the hub
+    runs, a router gets its own unsettled messages back and republishes them; the sweeper
+    republishes what stays PENDING for over a minute (``Sweeper.republish_stale``)."""
+    done, registry = 0, None
+    try:
+        while pending := store.pending(500):
+            registry = registry or build_engine(settings).registry
+            publish_once(settings.amqp_url, [outbound(topology, registry, delivery, payload)
+                                             for delivery, payload in pending], name="hub-republish")
+            store.mark_sent([d.id for d, _ in pending], source="serve.start")
+            done += len(pending)
+    except Exception as exc:  # they stay PENDING: the sweeper takes them up in a minute
+        log.warning("delivery.republish_failed", error=type(exc).__name__, reason=str(exc)[:200])
+    if done:
+        log.info("delivery.republished", count=done, source="serve.start")
+    return done
 
 
 def run_router(settings: Settings, index: int) -> None:
@@ -161,7 +136,7 @@ def run_receipts(settings: Settings) -> None:
     store.leave_upkeep_to_another()
     engine = build_engine(settings)
     core, sweeper = ReceiptCore(engine, store, topology), Sweeper(
-        store, topology, holds=Holds(store, topology, engine, settings.party_id))
+        store, topology, holds=Holds(store, topology, engine, settings.party_id), registry=engine.registry)
     config = ConsumerConfig(url=settings.amqp_url, queue=topology.receipts, name="hub-receipts",
                             hub_user=hub_user(settings), prefetch=settings.prefetch, batch_size=50,
                             batch_ms=settings.batch_ms, tick_seconds=settings.sweep_seconds)
@@ -193,8 +168,7 @@ def serve(settings: Settings, workers: int, stop_event=None) -> None:
     store = open_store(settings.store_url)      # kept for the store's upkeep while the workers run
     store.migrate()
     declare(settings)
-    republisher = Republisher(settings, store, Topology(settings.topology_prefix))
-    republisher.all()                           # no worker runs yet: nothing of this hub is in flight
+    republish_pending(settings, store, Topology(settings.topology_prefix))
     ctx = multiprocessing.get_context("spawn")
     specs = {f"router-{i}": (run_router, (settings, i)) for i in range(workers)}
     specs["receipts"] = (run_receipts, (settings,))
@@ -213,7 +187,6 @@ def serve(settings: Settings, workers: int, stop_event=None) -> None:
                     log.warning("worker.restarted", worker=name, exitcode=proc.exitcode)
                     children[name] = _start(ctx, name, *specs[name])
             _upkeep(store)
-            republisher.stale(time.monotonic())
             stopping.wait(0.5)
     finally:
         for proc in children.values():
@@ -241,4 +214,4 @@ def _start(ctx, name: str, target, args) -> multiprocessing.Process:
     return proc
 
 
-__all__ = ["Republisher", "declare", "run_receipts", "run_router", "serve"]
+__all__ = ["declare", "republish_pending", "run_receipts", "run_router", "serve"]

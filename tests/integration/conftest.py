@@ -81,7 +81,8 @@ class Hub:
         settings, store = self.settings, open_store(self.settings.store_url)
         engine = build_engine(settings)
         holds = Holds(store, self.topology, engine, settings.party_id)
-        core, sweeper = ReceiptCore(engine, store, self.topology), Sweeper(store, self.topology, holds=holds)
+        core, sweeper = ReceiptCore(engine, store, self.topology), Sweeper(store, self.topology, holds=holds,
+                                                                           registry=engine.registry)
         config = ConsumerConfig(settings.amqp_url, self.topology.receipts, "test-receipts", hub_user(settings),
                                 batch_ms=settings.batch_ms, tick_seconds=settings.sweep_seconds, reconnect_for_s=30)
         self._run(BatchConsumer(config, core.handle, _transient(store, self.topology, settings),

@@ -40,7 +40,7 @@ from hub.store.sqlite import SqliteStore
 from hub.transport.base import Inbound, Publication, Topology
 from hub.transport.rabbitmq import parameters, publish_once
 from hub.worker.router import RouterCore, hub_message_id
-from hub.worker.serve import Republisher, declare, hub_user, undeclare
+from hub.worker.serve import declare, hub_user, republish_pending, undeclare
 from tests.conftest import example
 from tests.integration.conftest import ROOT, Hub, wait_for
 
@@ -306,10 +306,11 @@ def test_sigkilled_routers_lose_nothing_and_repeat_only_under_the_same_message_i
     assert_every_receiver_got_all(queues, sent, "SIGKILL")
 
 
-def test_serve_republishes_what_was_stored_but_not_confirmed_and_never_what_is_in_flight(settings, queues):
-    """Deliveries left PENDING go out again under their own message id: all of them when serve
-    starts (no worker runs yet), only those PENDING for over a minute while it runs (a running
-    router may still be awaiting their confirm; republishing them would send repeats)."""
+def test_what_was_stored_but_never_confirmed_goes_out_again_and_nothing_in_flight_does(settings, queues):
+    """Deliveries left PENDING go out again under their own message id: while the hub runs, the
+    sweeper sends those PENDING for over a minute, never newer ones (a router may still await their
+    confirm: republishing them would send repeats); when serve starts, before any worker runs,
+    every one of them."""
     long_ago = datetime.now(timezone.utc) - timedelta(minutes=5)
     declare(settings)
     with open_store(settings.store_url) as store:
@@ -325,18 +326,17 @@ def test_serve_republishes_what_was_stored_but_not_confirmed_and_never_what_is_i
         return [p.headers["x-hub-message-id"] for w in works for p in w.publications if p.routing_key == "ARCHIVE"]
 
     stale, in_flight = route(waybills(3), long_ago), route(waybills(2, start=3), datetime.now(timezone.utc))
+    with Hub(settings) as hub:                                      # sweeps every 0.5 s
+        wait_for(lambda: len(hub.store.pending()) == 2 * len(RECEIVERS), timeout=15)
+        assert sorted(received(queues, "ARCHIVE", timeout=10)) == sorted(stale)     # each once
+        time.sleep(1.5)                                             # three more sweeps
+        assert len(hub.store.pending()) == 2 * len(RECEIVERS)       # still "awaited by their router"
     with open_store(settings.store_url) as store:
-        running = Republisher(settings, store, queues.topology)
-        assert running.stale(time.monotonic()) == 3 * len(RECEIVERS)
-        assert running.stale(time.monotonic()) == 0                   # one look per minute
-        assert sorted(received(queues, "ARCHIVE", timeout=10)) == sorted(stale)
-        assert len(store.pending()) == 2 * len(RECEIVERS)             # still awaited by "their router"
-        starting = Republisher(settings, store, queues.topology)
-        assert starting.all() == 2 * len(RECEIVERS)
+        assert republish_pending(settings, store, queues.topology) == 2 * len(RECEIVERS)
         assert sorted(received(queues, "ARCHIVE", timeout=10)) == sorted(in_flight)
         assert store.pending() == []
-        sources = [e.source for m in stale + in_flight for e in store.events(m) if e.type == "delivery.sent"]
-        assert sorted(set(sources)) == ["serve.stale", "serve.start"]
+        sources = {m: {e.source for e in store.events(m) if e.type == "delivery.sent"} for m in stale + in_flight}
+    assert sources == {**{m: {"sweeper"} for m in stale}, **{m: {"serve.start"} for m in in_flight}}
 
 
 def niceness(pid: int) -> int:
