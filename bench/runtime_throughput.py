@@ -787,11 +787,12 @@ def run(scenario: Scenario, args) -> dict:
               f"paced {paced['arrived']}/{paced['n']} arrived ({paced['partial']} partly) at {paced['rate']:,.0f} msg/s"
               f" ({stalled(paced['stalls'])})"
               + (f"; receipts {scenario.receipts_sent} sent, {extra['correlated']} correlated, "
-                 f"{burst['status'] + paced['status'] + warm['status']} status events; the burst's last receipt "
-                 f"correlated {burst['receipt_lag']:,.0f} ms after its last delivery arrived "
-                 f"({burst['settled_rate']:,.0f} msg/s receipts included), the paced load's "
-                 f"{paced['receipt_lag']:,.0f} ms after" if extra and burst["receipt_lag"] is not None
-                 and paced["receipt_lag"] is not None else ""),
+                 f"{burst['status'] + paced['status'] + warm['status']} status events" if extra else "")
+              + (f"; the burst's last receipt correlated {burst['receipt_lag']:,.0f} ms after its last delivery "
+                 f"arrived ({burst['settled_rate']:,.0f} msg/s receipts included)"
+                 if burst["receipt_lag"] is not None else "")
+              + (f", the paced load's {paced['receipt_lag']:,.0f} ms after" if paced["receipt_lag"] is not None
+                 else ""),
               flush=True)
         return {"burst": burst, "paced": paced, **extra}
 
