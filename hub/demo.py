@@ -43,7 +43,6 @@ class Agencies:
         self.received: dict[str, int] = {r: 0 for r in receivers}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="demo-agencies", daemon=True)
-        self.repeats = 0
         self._seen: set[str] = set()
         self._scheduled: list[tuple[float, str, Receipt, str]] = []
         self._was_late = False
@@ -85,7 +84,6 @@ class Agencies:
         as the hub expects of every receiver; answering it would settle the late delivery early."""
         if props.message_id:
             if props.message_id in self._seen:
-                self.repeats += 1
                 return []
             self._seen.add(props.message_id)
         self.received[receiver] += 1
