@@ -8,7 +8,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from hub.cli import main
+from hub.cli import admin, main
+from hub.routing import Router, load_routes
+from hub.store import open_store
+from hub.transport.base import Inbound, Topology
+from hub.worker.router import RouterCore
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted(p for family in ("cargo_xml", "wco", "gacc") for p in (ROOT / "examples" / family).glob("*.xml"))
@@ -124,12 +128,6 @@ def test_a_rate_limited_resend_puts_deliveries_back_to_pending_a_few_seconds_wor
                                                                                           engine):
     """`hub serve` republishes what stays PENDING for a minute; a slow replay that reset everything
     first would be overtaken by it. At --rate 2, five seconds' worth is 10 deliveries."""
-    from hub.cli import admin
-    from hub.routing import Router, load_routes
-    from hub.store import open_store
-    from hub.transport.base import Inbound, Topology
-    from hub.worker.router import RouterCore
-
     url = f"sqlite:///{tmp_path / 'store.db'}"
     template = (ROOT / "examples" / "cargo_xml" / "xfwb-pek-fra.xml").read_bytes()
     with open_store(url) as store:

@@ -17,6 +17,7 @@ from hub.transport.base import Inbound, Topology
 from hub.worker.holds import Holds
 from hub.worker.receipts import Sweeper
 from hub.worker.router import RouterCore
+from tests.conftest import Clock
 from tests.ecommerce_support import inventory, logistics, order, payment
 
 TOPOLOGY = Topology("t")
@@ -35,17 +36,9 @@ ROUTES = {
 SENDERS = {"order": "EC-PLATFORM", "inventory": "EC-PLATFORM", "payment": "EC-PAY", "logistics": "EC-LOGISTICS"}
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 27, 9, 0, tzinfo=timezone.utc)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(datetime(2026, 11, 27, 9, 0, tzinfo=timezone.utc))
 
 
 @pytest.fixture

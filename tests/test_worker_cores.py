@@ -16,7 +16,7 @@ from hub.transport.base import Inbound, Topology
 from hub.store.sqlite import SqliteStore
 from hub.worker.receipts import ReceiptCore, Sweeper
 from hub.worker.router import RouterCore, hub_message_id
-from tests.conftest import example
+from tests.conftest import Clock, example
 
 ROOT = Path(__file__).resolve().parent.parent
 TOPOLOGY = Topology("t")
@@ -154,17 +154,18 @@ def test_a_receipt_answering_several_declarations_advances_each_of_them(router, 
 
 
 def test_the_sweeper_sends_again_what_stays_pending_once_a_minute_and_nothing_newer(engine, tmp_path):
-    now = [datetime(2026, 11, 27, 8, 0, tzinfo=timezone.utc)]
-    store = SqliteStore(tmp_path / "clocked.db", clock=lambda: now[0])
+    t0 = datetime(2026, 11, 27, 8, 0, tzinfo=timezone.utc)
+    clock = Clock(t0)
+    store = SqliteStore(tmp_path / "clocked.db", clock=clock)
     store.migrate()
     router = RouterCore(engine, Router(load_routes(ROOT / "routes.yaml")), store, TOPOLOGY, "EPORTHUB")
     old, = router.handle([inbound(example("cargo_xml", "xfwb-pek-fra.xml"), message_id="OLD")])
-    now[0] += timedelta(seconds=50)
+    clock.advance(50)
     new, = router.handle([inbound(example("cargo_xml", "xfwb-food-fra-pek.xml"), message_id="NEW")])
-    sweeper = Sweeper(store, TOPOLOGY, clock=lambda: now[0], registry=engine.registry)
+    sweeper = Sweeper(store, TOPOLOGY, clock=clock, registry=engine.registry)
 
     def tick_at(seconds: int) -> list[str]:
-        now[0] = datetime(2026, 11, 27, 8, 0, tzinfo=timezone.utc) + timedelta(seconds=seconds)
+        clock.now = t0 + timedelta(seconds=seconds)
         work = sweeper.tick()
         assert len(work.delivery_ids) == len(work.publications)      # each marked SENT on its confirm
         return sorted(p.message_id for p in work.publications)

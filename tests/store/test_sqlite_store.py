@@ -17,26 +17,14 @@ from hub.store import sqlite_record
 from hub.store.base import (DeliveryState, MessageFilter, MessageStatus, NewDelivery, NewMessage, NewReceipt,
                              Sameness)
 from hub.store.sqlite import SqliteStore
+from tests.conftest import Clock
 
 T0 = datetime(2026, 11, 27, 8, 0, tzinfo=timezone.utc)
 
 
-class Clock:
-    """A settable clock: the store stamps events and rows with it."""
-
-    def __init__(self, now: datetime = T0) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
-
-
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(T0)
 
 
 @pytest.fixture
