@@ -28,7 +28,12 @@ class Settings(BaseSettings):
     routes: Path = Field(default_factory=lambda: _default("routes.yaml"))
     examples_dir: Path = Field(default_factory=lambda: _default("examples"),
                                description="sample traffic for `hub demo` and `hub tour`")
-    max_message_bytes: int = Field(10 * 1024 * 1024, gt=0)
+    max_message_bytes: int = Field(10 * 1024 * 1024, gt=0, description="largest inbound message or receipt; "
+                                   "a larger one is refused before it is stored (its size, hash, sender and "
+                                   "first few KB are kept for the record)")
+    max_output_bytes: int = Field(16_000_000, gt=0, description="largest rendered output or publication; must "
+                                  "stay below the broker's max_message_size (RabbitMQ 3.x: 128 MiB, 4.x: 16 MiB); "
+                                  "a larger delivery is refused with OUTPUT_TOO_LARGE and the sender told")
     max_xml_depth: int = Field(256, gt=1, le=256)
     edifact_lenient: bool = Field(False, description="read EDIFACT interchanges whose control counts or "
                                   "references are wrong (recorded as warnings, not errors); off: they are rejected")
@@ -50,5 +55,9 @@ class Settings(BaseSettings):
     receipts_nice: int = Field(10, ge=0, le=19, description="how much lower the receipt worker's CPU priority "
                                "is than the routers' (nice increment): receipts and the sweeper use what CPU "
                                "the routers leave, so they never hold up deliveries; 0 = equal")
+    orphan_retention_days: float = Field(90.0, gt=0, description="orphan receipts (matching no delivery) "
+                                         "older than this are dropped by the sweeper, oldest first")
+    orphan_max: int = Field(100_000, ge=1, description="at most this many orphan receipts are kept; the oldest "
+                            "beyond it are dropped (counted in `hub stats`)")
     queue_expires_ms: int | None = Field(None, ge=1000, description="x-expires on every queue "
                                          "(test and demo topologies clean themselves up)")
