@@ -13,6 +13,7 @@ dead-letter headers) and a ``disposition`` saying what the caller should do::
     │   ├── InvalidDocument       SCHEMA_INVALID / RULE_* (carries all problems found)
     │   └── ParseError            PARSE_FAILED (the adapter could not map the document)
     ├── ConversionError           reject  - CONVERT_UNSUPPORTED: no such output for this kind
+    │   └── OutputTooLarge        OUTPUT_TOO_LARGE: a rendered output over HUB_MAX_OUTPUT_BYTES
     ├── EngineError               bug     - OUTPUT_INVALID: a rendered output failed its XSD
     ├── TransientError            retry   - STORE_UNAVAILABLE / BROKER_UNAVAILABLE: try again later
     └── ConfigError               config  - CONFIG_INVALID / SCHEMA_MISSING: stop at start-up
@@ -119,6 +120,12 @@ class InvalidDocument(DocumentError):
 
 class ConversionError(HubError):
     code = "CONVERT_UNSUPPORTED"
+
+
+class OutputTooLarge(ConversionError):
+    """A rendered output over the output limit (HUB_MAX_OUTPUT_BYTES, below the broker's frame limit)."""
+
+    code = "OUTPUT_TOO_LARGE"
 
 
 class EngineError(HubError):

@@ -90,6 +90,8 @@ class NewMessage:
     duplicate_of: str | None = None
     deliveries: tuple[NewDelivery, ...] = ()
     facts: tuple[tuple[str, str, dict], ...] = ()   # (kind, key, values) for checks (hub.checks)
+    size: int | None = None           # the input's full size when ``raw`` is only its head (refused as too
+                                      # large: sha256 is then the whole input's); None: len(raw)
 
 
 @dataclass(frozen=True)
@@ -151,6 +153,10 @@ class NewReceipt:
     agency_status: str | None = None
     agency_reference: str | None = None
     errors: tuple[dict, ...] = ()
+    refused: bool = False              # stored and visible, never correlated nor applied (a format the
+                                       # receiver does not list, a receipt over the size limit)
+    sha256: str | None = None          # of the whole receipt when ``raw`` is only its head; None: of raw
+    size: int | None = None            # the whole receipt's size when ``raw`` is only its head; None: len(raw)
 
 
 @dataclass(frozen=True)
@@ -272,6 +278,12 @@ class Store(ABC):
     @abstractmethod
     def orphans(self, limit: int = 100) -> list[dict]:
         """Receipts that matched no delivery, newest first."""
+
+    @abstractmethod
+    def prune_orphans(self, older_than: datetime, keep: int) -> int:
+        """Drop receipts that matched no delivery (orphaned, unreadable, refused) received before
+        ``older_than``, and the oldest beyond the newest ``keep``; count them in the store's
+        ``orphans_dropped`` counter (``stats``). Returns how many were dropped."""
 
     # deadlines -------------------------------------------------------------------------------
     @abstractmethod
