@@ -279,11 +279,11 @@ class Store(ABC):
     def orphans(self, limit: int = 100) -> list[dict]:
         """Receipts that matched no delivery, newest first."""
 
-    @abstractmethod
     def prune_orphans(self, older_than: datetime, keep: int) -> int:
         """Drop receipts that matched no delivery (orphaned, unreadable, refused) received before
         ``older_than``, and the oldest beyond the newest ``keep``; count them in the store's
         ``orphans_dropped`` counter (``stats``). Returns how many were dropped."""
+        raise NotImplementedError
 
     # deadlines -------------------------------------------------------------------------------
     @abstractmethod
