@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
+import stat
 import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -60,6 +62,41 @@ def _message(row: tuple) -> Message:
                    duplicate_of=duplicate_of)
 
 
+def _private_file(path: Path) -> None:
+    """Make the database file (and the directories the store creates for it) private before
+    SQLite opens it: new directories 0700, a new file 0600 (SQLite gives its -wal and -shm
+    files the database file's mode); an existing file, WAL or SHM readable by others is
+    tightened to 0600, with a warning. No umask change: it is process-wide."""
+    missing = [p for p in (path.parent, *path.parent.parents) if not p.exists()]
+    for directory in reversed(missing):
+        try:
+            os.mkdir(directory, 0o700)
+        except FileExistsError:
+            continue                        # another process made it: theirs to set
+        os.chmod(directory, 0o700)          # exactly 0700, whatever the umask
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        try:
+            os.fchmod(fd, 0o600)            # exactly 0600, whatever the umask
+        finally:
+            os.close(fd)
+    for file in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        try:
+            mode = stat.S_IMODE(file.stat().st_mode)
+        except FileNotFoundError:
+            continue
+        if mode & ~0o600:
+            try:
+                os.chmod(file, 0o600)
+            except PermissionError:
+                log.warning("store.file_mode_loose", path=str(file), mode=oct(mode))
+                continue
+            log.warning("store.file_mode_tightened", path=str(file), mode=oct(mode), now="0o600")
+
+
 class _Match(NamedTuple):
     """The delivery a receipt answers, found by ``key``: its state before the receipt, and its message."""
 
@@ -78,7 +115,7 @@ class SqliteStore(HoldsMixin, Store):
         self._clock, self._busy_timeout = clock, busy_timeout
         try:
             if self.path != ":memory:":
-                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+                _private_file(Path(self.path))
             self._db = sqlite3.connect(self.path, timeout=busy_timeout, isolation_level=None)
             self._db.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
             mode = self._use_wal(busy_timeout)

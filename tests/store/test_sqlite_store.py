@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import multiprocessing
+import os
 import sqlite3
+import stat
 import threading
 import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
+import structlog.testing
 
 from hub.errors import ConfigError
 from hub.store import open_store
@@ -94,6 +97,56 @@ def test_the_file_and_its_directory_are_created_with_wal_and_the_pragmas(tmp_pat
     assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert db.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
     s.close()
+
+
+@pytest.fixture
+def loose_umask():
+    """The usual umask (022), under which SQLite alone would create a world-readable file."""
+    old = os.umask(0o022)
+    yield
+    os.umask(old)
+
+
+def mode(path) -> int:
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+def test_the_directory_the_store_creates_is_private_and_the_file_wal_and_shm_are_0600(tmp_path, loose_umask):
+    path = tmp_path / "new" / "dir" / "hub.db"
+    s = SqliteStore(path)
+    s.migrate()
+    s.record([message()], source="router")
+    assert {p.name for p in path.parent.iterdir()} >= {"hub.db", "hub.db-wal", "hub.db-shm"}
+    assert {name: mode(path.parent / name) for name in ("hub.db", "hub.db-wal", "hub.db-shm")} == {
+        "hub.db": 0o600, "hub.db-wal": 0o600, "hub.db-shm": 0o600}
+    assert (mode(tmp_path / "new"), mode(tmp_path / "new" / "dir")) == (0o700, 0o700)
+    s.close()
+
+
+def test_an_existing_directory_keeps_its_mode(tmp_path, loose_umask):
+    (tmp_path / "shared").mkdir(mode=0o755)
+    SqliteStore(tmp_path / "shared" / "hub.db").close()
+    assert mode(tmp_path / "shared") == 0o755
+
+
+def test_a_file_wal_and_shm_with_looser_modes_are_tightened_on_open_with_a_warning(tmp_path, loose_umask):
+    path = tmp_path / "hub.db"
+    first = SqliteStore(path)
+    first.migrate()
+    first.record([message()], source="router")
+    for suffix in ("", "-wal", "-shm"):
+        os.chmod(f"{path}{suffix}", 0o644)
+    with structlog.testing.capture_logs() as logs:
+        second = SqliteStore(path)
+    assert [mode(f"{path}{suffix}") for suffix in ("", "-wal", "-shm")] == [0o600, 0o600, 0o600]
+    tightened = [e for e in logs if e["event"] == "store.file_mode_tightened"]
+    assert (len(tightened), tightened[0]["log_level"], tightened[0]["mode"]) == (3, "warning", "0o644")
+    assert second.message("HUB-1") is not None
+    with structlog.testing.capture_logs() as logs:
+        SqliteStore(path).close()                  # already 0600: nothing to say
+    assert [e for e in logs if e["event"] == "store.file_mode_tightened"] == []
+    first.close()
+    second.close()
 
 
 def test_two_processes_migrating_a_new_file_at_once_both_end_on_the_same_version(tmp_path):
