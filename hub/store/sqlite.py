@@ -339,7 +339,8 @@ class SqliteStore(HoldsMixin, Store):
             (receipt.receiver, receipt.format, ts(receipt.received_at), json.dumps(list(receipt.keys)),
              receipt.state.value if receipt.state else None, receipt.agency_status, receipt.agency_reference,
              json.dumps(list(receipt.errors)), found.delivery_id if found else None,
-             hashlib.sha256(receipt.raw).hexdigest(), len(receipt.raw), receipt.raw)).lastrowid
+             receipt.sha256 or hashlib.sha256(receipt.raw).hexdigest(),
+             len(receipt.raw) if receipt.size is None else receipt.size, receipt.raw)).lastrowid
         if found is None:
             cur.execute(_EVENT, (at, None, None, "receipt.orphaned", None, f"receipt:{receipt_id}",
                                  json.dumps({"receiver": receipt.receiver, "keys": list(receipt.keys)})))

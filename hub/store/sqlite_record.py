@@ -85,7 +85,7 @@ class RecordBatch:
         errors = json.dumps(list(m.errors))
         if previous is None:
             self.inserts.append((m.id, m.sender, m.sender_message_id, ts(m.received_at), m.status.value, m.sha256,
-                                 len(m.raw), m.format, m.kind, m.business_key, m.function, errors, m.duplicate_of,
+                                 len(m.raw) if m.size is None else m.size, m.format, m.kind, m.business_key, m.function, errors, m.duplicate_of,
                                  self.at, m.raw))
         else:
             self.replays.append((m.status.value, m.format, m.kind, m.business_key, m.function, errors,
