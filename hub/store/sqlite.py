@@ -106,6 +106,16 @@ class _Match(NamedTuple):
     message: Message
 
 
+def _outcome(receipt: NewReceipt, found: _Match | None) -> str:
+    """The receipt's outcome: refused, correlated, unreadable (no state and no agency status: it could
+    not be read; a receipt read without a state change carries its agency status) or orphaned."""
+    if receipt.refused:
+        return "refused"
+    if found is not None:
+        return "correlated"
+    return "unreadable" if receipt.state is None and receipt.agency_status is None else "orphaned"
+
+
 class SqliteStore(HoldsMixin, Store):
     """The Store on one SQLite file (or ``:memory:``); open one per thread, call ``migrate`` once."""
 
@@ -331,19 +341,23 @@ class SqliteStore(HoldsMixin, Store):
             return [self._apply(cur, r, at) for r in receipts]
 
     def _apply(self, cur: sqlite3.Cursor, receipt: NewReceipt, at: str) -> Correlation:
-        """One receipt inside the caller's transaction."""
-        found = self._correlate(cur, receipt.receiver, receipt.keys)
+        """One receipt inside the caller's transaction: a refused receipt is stored, never correlated."""
+        found = None if receipt.refused else self._correlate(cur, receipt.receiver, receipt.keys)
+        outcome = _outcome(receipt, found)
         receipt_id = cur.execute(
             "INSERT INTO receipts (receiver, format, received_at, keys, state, agency_status, agency_reference, "
-            "errors, delivery_id, sha256, size, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "errors, delivery_id, sha256, size, raw, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (receipt.receiver, receipt.format, ts(receipt.received_at), json.dumps(list(receipt.keys)),
              receipt.state.value if receipt.state else None, receipt.agency_status, receipt.agency_reference,
              json.dumps(list(receipt.errors)), found.delivery_id if found else None,
              receipt.sha256 or hashlib.sha256(receipt.raw).hexdigest(),
-             len(receipt.raw) if receipt.size is None else receipt.size, receipt.raw)).lastrowid
+             len(receipt.raw) if receipt.size is None else receipt.size, receipt.raw, outcome)).lastrowid
         if found is None:
-            cur.execute(_EVENT, (at, None, None, "receipt.orphaned", None, f"receipt:{receipt_id}",
-                                 json.dumps({"receiver": receipt.receiver, "keys": list(receipt.keys)})))
+            detail = {"receiver": receipt.receiver, "keys": list(receipt.keys), "outcome": outcome}
+            if receipt.errors:
+                detail |= {"format": receipt.format, "codes": sorted({str(e.get("code")) for e in receipt.errors})}
+            type_ = "receipt.refused" if receipt.refused else "receipt.orphaned"
+            cur.execute(_EVENT, (at, None, None, type_, None, f"receipt:{receipt_id}", json.dumps(detail)))
             return Correlation(receipt_id, None, None)
         return Correlation(receipt_id, self._advance(cur, found, receipt, receipt_id, at), found.message)
 
@@ -389,9 +403,9 @@ class SqliteStore(HoldsMixin, Store):
         """Receipts that matched no delivery, newest first (without their bytes)."""
         rows = self._db.execute(
             "SELECT id, receiver, format, received_at, keys, state, agency_status, agency_reference, errors, "
-            "size, sha256 FROM receipts WHERE delivery_id IS NULL ORDER BY id DESC LIMIT ?", (limit,))
+            "size, sha256, outcome FROM receipts WHERE delivery_id IS NULL ORDER BY id DESC LIMIT ?", (limit,))
         names = ("id", "receiver", "format", "received_at", "keys", "state", "agency_status", "agency_reference",
-                 "errors", "size", "sha256")
+                 "errors", "size", "sha256", "outcome")
         out = [dict(zip(names, row)) for row in rows]
         for item in out:
             item.update(received_at=_dt(item["received_at"]), keys=json.loads(item["keys"]),

@@ -135,9 +135,29 @@ CREATE TABLE delivery_waits (
 ) WITHOUT ROWID;
 """
 
+_RECEIPT_OUTCOMES = """
+ALTER TABLE receipts ADD COLUMN outcome TEXT NOT NULL DEFAULT 'correlated'
+    CHECK (outcome IN ('correlated', 'orphaned', 'unreadable', 'refused'));
+UPDATE receipts SET outcome = CASE WHEN state IS NULL AND agency_status IS NULL THEN 'unreadable'
+                                   ELSE 'orphaned' END
+WHERE delivery_id IS NULL;
+CREATE INDEX receipts_unmatched ON receipts (received_at) WHERE delivery_id IS NULL;
+
+CREATE TABLE counters (
+    name  TEXT PRIMARY KEY,
+    value INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+"""
+"""Every receipt's outcome in a column of its own (the DEFAULT only fills the correlated rows
+already there without rewriting them: every insert names its outcome); the receipts that
+matched no delivery indexed by age for their retention; persistent counters
+(``orphans_dropped``)."""
+
 MIGRATIONS: tuple[tuple[str, str], ...] = (
     ("initial", _INITIAL),
     ("holds: HELD deliveries, the facts checks compare, what a hold waits for", _HOLDS),
+    ("receipt outcomes (correlated, orphaned, unreadable, refused), orphan retention, counters",
+     _RECEIPT_OUTCOMES),
 )
 """(name, SQL script) in order; the schema version is the count applied."""
 
