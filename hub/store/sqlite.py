@@ -37,6 +37,10 @@ log = structlog.get_logger()
 BUSY_TIMEOUT_S = 10.0
 """How long a writer waits for another process's transaction before giving up."""
 
+PRUNE_LIMIT = 10_000
+"""At most this many unmatched receipts are dropped by one ``prune_orphans`` call (one transaction
+holding the write lock): the rest go at the next call."""
+
 _MESSAGE = ("id, sender, sender_message_id, received_at, status, sha256, size, format, kind, business_key, "
             "function, errors, duplicate_of")
 _MESSAGE_M = aliased(_MESSAGE, "m")
@@ -412,6 +416,37 @@ class SqliteStore(HoldsMixin, Store):
                         errors=json.loads(item["errors"]))
         return out
 
+    def prune_orphans(self, older_than: datetime, keep: int, *, limit: int = PRUNE_LIMIT) -> int:
+        """Drop unmatched receipts (orphaned, unreadable, refused) received before ``older_than`` and
+        the oldest beyond the newest ``keep``, at most ``limit`` of them (the oldest first; the rest at
+        the next call), in one transaction; add them to the ``orphans_dropped`` counter and append one
+        ``receipt.pruned`` event. The newest receipt of all is never dropped: SQLite would give its id
+        to the next receipt, and events name receipts by id."""
+        with self._write() as cur:
+            unmatched = "('orphaned', 'unreadable', 'refused')"
+            due = {id_ for id_, in cur.execute(
+                f"SELECT id FROM receipts WHERE outcome IN {unmatched} AND received_at < ? LIMIT ?",
+                (ts(older_than), limit))}
+            beyond = cur.execute("SELECT id FROM receipts WHERE delivery_id IS NULL ORDER BY id DESC "
+                                 "LIMIT 1 OFFSET ?", (max(keep, 0),)).fetchone()
+            if beyond is not None:
+                due.update(id_ for id_, in cur.execute(
+                    "SELECT id FROM receipts WHERE delivery_id IS NULL AND id <= ? ORDER BY id LIMIT ?",
+                    (beyond[0], limit)))
+            due.discard(cur.execute("SELECT MAX(id) FROM receipts").fetchone()[0])
+            chosen = sorted(due)[:limit]
+            if not chosen:
+                return 0
+            cur.execute("DELETE FROM receipts WHERE id IN (SELECT value FROM json_each(?))", (json.dumps(chosen),))
+            total = cur.execute("INSERT INTO counters (name, value) VALUES ('orphans_dropped', ?) "
+                                "ON CONFLICT (name) DO UPDATE SET value = value + excluded.value RETURNING value",
+                                (len(chosen),)).fetchone()[0]
+            cur.execute(_EVENT, (ts(self._now()), None, None, "receipt.pruned", None, "store:retention",
+                                 json.dumps({"count": len(chosen), "older_than": ts(older_than), "keep": keep,
+                                             "orphans_dropped": total})))
+        log.info("receipts.pruned", count=len(chosen), orphans_dropped=total)
+        return len(chosen)
+
     # deadlines -------------------------------------------------------------------------------
     def mark_overdue(self, now: datetime, source: str) -> list[Delivery]:
         """SENT or ACKNOWLEDGED deliveries whose deadline is before ``now`` become OVERDUE."""
@@ -503,4 +538,4 @@ class SqliteStore(HoldsMixin, Store):
             return stats(cur, ts(since) if since else "")
 
 
-__all__ = ["BUSY_TIMEOUT_S", "SqliteStore"]
+__all__ = ["BUSY_TIMEOUT_S", "PRUNE_LIMIT", "SqliteStore"]

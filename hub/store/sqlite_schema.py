@@ -141,7 +141,7 @@ ALTER TABLE receipts ADD COLUMN outcome TEXT NOT NULL DEFAULT 'correlated'
 UPDATE receipts SET outcome = CASE WHEN state IS NULL AND agency_status IS NULL THEN 'unreadable'
                                    ELSE 'orphaned' END
 WHERE delivery_id IS NULL;
-CREATE INDEX receipts_unmatched ON receipts (received_at) WHERE delivery_id IS NULL;
+CREATE INDEX receipts_outcome ON receipts (outcome, received_at);
 
 CREATE TABLE counters (
     name  TEXT PRIMARY KEY,
@@ -149,8 +149,9 @@ CREATE TABLE counters (
 ) WITHOUT ROWID;
 """
 """Every receipt's outcome in a column of its own (the DEFAULT only fills the correlated rows
-already there without rewriting them: every insert names its outcome); the receipts that
-matched no delivery indexed by age for their retention; persistent counters
+already there without rewriting them: every insert names its outcome); receipts indexed by
+outcome and age (orphan retention, the receipts listing, the counts in ``stats``; the
+unmatched ones in id order come from ``receipts_delivery``); persistent counters
 (``orphans_dropped``)."""
 
 MIGRATIONS: tuple[tuple[str, str], ...] = (

@@ -122,3 +122,110 @@ def test_the_outcome_migration_backfills_existing_receipts(tmp_path, monkeypatch
     assert [r for r, in new._db.execute("SELECT outcome FROM receipts ORDER BY id")] == [
         "correlated", "correlated", "orphaned", "orphaned", "unreadable"]
     new.close()
+
+
+# orphan retention -------------------------------------------------------------------------------
+
+def orphan_at(store, clock, hours: float, receiver: str = "CUSTOMS-CN", **kw) -> int:
+    """An orphaned receipt received ``hours`` after T0 (and stored then)."""
+    clock.now = T0 + timedelta(hours=hours)
+    return store.apply_receipt(replace(receipt(("NOBODY",), receiver=receiver, **kw),
+                                       received_at=clock.now)).receipt_id
+
+
+def pruned_events(path) -> list[dict]:
+    import json
+    db = sqlite3.connect(path)
+    try:
+        return [json.loads(d) for d, in db.execute("SELECT detail FROM events WHERE type = 'receipt.pruned' "
+                                                   "ORDER BY id")]
+    finally:
+        db.close()
+
+
+def test_prune_drops_unmatched_receipts_older_than_the_cut_and_counts_them(store, clock, tmp_path):
+    store.record([message()], source="router")
+    correlated = store.apply_receipt(receipt(("BK-1",))).receipt_id             # at T0: old, but correlated
+    old = [orphan_at(store, clock, h) for h in (1, 2)]
+    old.append(store.apply_receipt(replace(receipt(("BK-1",)), refused=True, received_at=clock.now)).receipt_id)
+    young = [orphan_at(store, clock, h) for h in (5, 6)]
+    assert store.prune_orphans(older_than=T0 + timedelta(hours=3), keep=100) == 3
+    assert [o["id"] for o in store.orphans()] == young[::-1]
+    assert row(tmp_path / "hub.db", "SELECT COUNT(*) FROM receipts WHERE id = ?", correlated) == (1,)
+    assert store.stats()["receipts"] == {"correlated": 1, "orphaned": 2, "unreadable": 0, "refused": 0,
+                                         "orphans_dropped": 3}
+    (event,) = pruned_events(tmp_path / "hub.db")
+    assert event["count"] == 3
+    assert store.prune_orphans(older_than=T0 + timedelta(hours=3), keep=100) == 0   # nothing left: no event
+    assert len(pruned_events(tmp_path / "hub.db")) == 1
+
+
+def test_prune_keeps_only_the_newest_unmatched_receipts_and_the_counter_adds_up(store, clock, tmp_path):
+    store.record([message()], source="router")
+    ids = [orphan_at(store, clock, h) for h in range(6)]
+    store.apply_receipt(receipt(("BK-1",)))                                     # correlated, newest of all
+    assert store.prune_orphans(older_than=T0, keep=4) == 2
+    assert [o["id"] for o in store.orphans()] == ids[:1:-1]
+    assert store.prune_orphans(older_than=T0, keep=1) == 3
+    assert [o["id"] for o in store.orphans()] == [ids[-1]]
+    assert store.stats()["receipts"]["orphans_dropped"] == 5
+    assert [e["count"] for e in pruned_events(tmp_path / "hub.db")] == [2, 3]
+    reopened = SqliteStore(tmp_path / "hub.db", clock=clock)
+    assert reopened.stats()["receipts"]["orphans_dropped"] == 5                 # persistent
+    reopened.close()
+
+
+def test_prune_never_frees_the_newest_receipt_id_for_reuse(store, clock):
+    """Events name receipts by id ("receipt:<id>"): a dropped id must never come back."""
+    first = orphan_at(store, clock, 0)
+    last = orphan_at(store, clock, 1)
+    assert store.prune_orphans(older_than=T0 + timedelta(days=1), keep=0) == 1      # both are due
+    assert [o["id"] for o in store.orphans()] == [last]
+    assert orphan_at(store, clock, 2) > last > first
+
+
+def test_prune_works_in_bounded_steps(store, clock):
+    for h in range(7):
+        orphan_at(store, clock, h)
+    assert store.prune_orphans(older_than=T0 + timedelta(days=1), keep=1, limit=4) == 4
+    assert store.prune_orphans(older_than=T0 + timedelta(days=1), keep=1, limit=4) == 2
+    assert len(store.orphans()) == 1
+
+
+def test_stats_keep_their_keys_and_count_receipts_by_outcome_since_a_time(store, clock):
+    store.record([message()], source="router")
+    store.apply_receipt(receipt(("BK-1",)))
+    orphan_at(store, clock, 1)
+    orphan_at(store, clock, 2, state=None)                                      # unreadable
+    clock.now = T0 + timedelta(hours=3)
+    store.apply_receipt(replace(receipt(("X",)), refused=True, received_at=clock.now))
+    figures = store.stats()
+    assert set(figures) == {"by_kind", "by_status", "by_receiver", "latency", "overdue", "receipts"}
+    assert figures["receipts"] == {"correlated": 1, "orphaned": 1, "unreadable": 1, "refused": 1,
+                                   "orphans_dropped": 0}
+    assert store.stats(since=T0 + timedelta(hours=2))["receipts"] == {
+        "correlated": 0, "orphaned": 0, "unreadable": 1, "refused": 1, "orphans_dropped": 0}
+
+
+def test_prune_stays_fast_with_a_hundred_thousand_orphans(store, clock, tmp_path):
+    store.record([message()], source="router")
+    (d,) = store.deliveries("HUB-1")
+    db = sqlite3.connect(tmp_path / "hub.db")
+    stamp = lambda n: (T0 + timedelta(seconds=n)).isoformat(timespec="microseconds")   # noqa: E731
+    db.executemany("INSERT INTO receipts (receiver, received_at, keys, errors, delivery_id, sha256, size, raw, "
+                   "outcome) VALUES ('CUSTOMS-CN', ?, '[]', '[]', ?, '', 10, ?, ?)",
+                   [(stamp(n), None if n % 5 else d.id, b"<receipt/>", "orphaned" if n % 5 else "correlated")
+                    for n in range(125_000)])
+    db.commit()
+    db.close()
+    seen: list[str] = []
+    store._db.set_trace_callback(seen.append)
+    started = time.perf_counter()
+    dropped = store.prune_orphans(older_than=T0 + timedelta(seconds=100), keep=99_900)
+    took = time.perf_counter() - started
+    store._db.set_trace_callback(None)
+    assert dropped == 100                               # 80 older than the cut, and the oldest beyond 99,900
+    assert took < 0.5, took
+    plans = [" ".join(r[3] for r in store._db.execute("EXPLAIN QUERY PLAN " + sql))
+             for sql in seen if sql.lstrip().startswith(("SELECT", "DELETE"))]
+    assert plans and all("SCAN receipts" not in plan for plan in plans), plans
