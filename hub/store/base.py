@@ -19,6 +19,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
+from typing import Sequence
 
 
 class MessageStatus(str, Enum):
@@ -149,7 +150,8 @@ class NewReceipt:
     received_at: datetime
     raw: bytes
     keys: tuple[str, ...]              # correlation keys in order of preference (out id, business key ...)
-    state: DeliveryState | None        # the delivery state it moves to (None: unreadable receipt)
+    state: DeliveryState | None        # the delivery state it moves to (None: no change, the agency status
+                                       # only; None without agency_status: an unreadable receipt)
     agency_status: str | None = None
     agency_reference: str | None = None
     errors: tuple[dict, ...] = ()
@@ -157,6 +159,15 @@ class NewReceipt:
                                        # receiver does not list, a receipt over the size limit)
     sha256: str | None = None          # of the whole receipt when ``raw`` is only its head; None: of raw
     size: int | None = None            # the whole receipt's size when ``raw`` is only its head; None: len(raw)
+
+
+RECEIPT_OUTCOMES = ("correlated", "orphaned", "unreadable", "refused")
+"""What became of a stored receipt: correlated (it answered a delivery and was applied), orphaned
+(read, but it matched no delivery), unreadable (it could not be read: no state and no agency
+status), refused (``NewReceipt.refused``: stored, never correlated nor applied)."""
+
+UNMATCHED = RECEIPT_OUTCOMES[1:]
+"""The outcomes of receipts that matched no delivery (``orphans``, ``prune_orphans``)."""
 
 
 @dataclass(frozen=True)
@@ -276,14 +287,26 @@ class Store(ABC):
         return [self.apply_receipt(r) for r in receipts]
 
     @abstractmethod
-    def orphans(self, limit: int = 100) -> list[dict]:
-        """Receipts that matched no delivery, newest first."""
+    def receipts(self, outcome: str | Sequence[str] | None = None, receiver: str | None = None,
+                 since: datetime | None = None, limit: int = 100) -> list[dict]:
+        """Stored receipts, newest first (by the time received), without their bytes: dicts of id,
+        receiver, format, received_at, keys, state, agency_status, agency_reference, errors, size,
+        sha256, outcome (``RECEIPT_OUTCOMES``) and delivery_id (None unless correlated).
 
+        ``outcome``: one outcome or several (ValueError for any other); ``receiver``: the agency
+        that sent them; ``since``: received at or after then; at most ``limit``."""
+
+    def orphans(self, limit: int = 100) -> list[dict]:
+        """Receipts that matched no delivery (orphaned, unreadable, refused), newest first."""
+        return self.receipts(outcome=UNMATCHED, limit=limit)
+
+    @abstractmethod
     def prune_orphans(self, older_than: datetime, keep: int) -> int:
         """Drop receipts that matched no delivery (orphaned, unreadable, refused) received before
         ``older_than``, and the oldest beyond the newest ``keep``; count them in the store's
-        ``orphans_dropped`` counter (``stats``). Returns how many were dropped."""
-        raise NotImplementedError
+        ``orphans_dropped`` counter (``stats``) and append one ``receipt.pruned`` event with the
+        count. Returns how many were dropped. A store may drop a bounded number per call (SQLite:
+        10,000, one transaction) and leave the rest to the next call."""
 
     # deadlines -------------------------------------------------------------------------------
     @abstractmethod
@@ -318,4 +341,6 @@ class Store(ABC):
     @abstractmethod
     def stats(self, since: datetime | None = None) -> dict:
         """Volumes by kind and by receiver, receipt latency per receiver (median, p95 seconds,
-        from SENT to the first receipt), and overdue counts per receiver."""
+        from SENT to the first receipt), overdue counts per receiver, and ``receipts``: the
+        receipts received by outcome (``RECEIPT_OUTCOMES``) with ``orphans_dropped``, every
+        unmatched receipt retention ever dropped (not limited by ``since``)."""

@@ -20,13 +20,13 @@ import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterator, NamedTuple
+from typing import Callable, Iterator, NamedTuple, Sequence
 
 import structlog
 
 from ..errors import ConfigError
-from .base import (Correlation, Delivery, DeliveryState, Event, Message, MessageFilter, MessageStatus,
-                   NewMessage, NewReceipt, Sameness, Store)
+from .base import (RECEIPT_OUTCOMES, Correlation, Delivery, DeliveryState, Event, Message, MessageFilter,
+                   MessageStatus, NewMessage, NewReceipt, Sameness, Store)
 from .sqlite_holds import HoldsMixin
 from .sqlite_record import _DELIVERY, _DELIVERY_D, _EVENT, RecordBatch, _delivery, _dt, aliased, ts
 from .sqlite_schema import apply_migrations
@@ -36,6 +36,11 @@ log = structlog.get_logger()
 
 BUSY_TIMEOUT_S = 10.0
 """How long a writer waits for another process's transaction before giving up."""
+
+_RECEIPT_NAMES = ("id", "receiver", "format", "received_at", "keys", "state", "agency_status", "agency_reference",
+                  "errors", "size", "sha256", "outcome", "delivery_id")
+_RECEIPT = ", ".join(_RECEIPT_NAMES)
+"""A receipt row as listed: every column but its bytes."""
 
 PRUNE_LIMIT = 10_000
 """At most this many unmatched receipts are dropped by one ``prune_orphans`` call (one transaction
@@ -403,14 +408,23 @@ class SqliteStore(HoldsMixin, Store):
                              json.dumps(detail)))
         return delivery
 
-    def orphans(self, limit: int = 100) -> list[dict]:
-        """Receipts that matched no delivery, newest first (without their bytes)."""
-        rows = self._db.execute(
-            "SELECT id, receiver, format, received_at, keys, state, agency_status, agency_reference, errors, "
-            "size, sha256, outcome FROM receipts WHERE delivery_id IS NULL ORDER BY id DESC LIMIT ?", (limit,))
-        names = ("id", "receiver", "format", "received_at", "keys", "state", "agency_status", "agency_reference",
-                 "errors", "size", "sha256", "outcome")
-        out = [dict(zip(names, row)) for row in rows]
+    def receipts(self, outcome: str | Sequence[str] | None = None, receiver: str | None = None,
+                 since: datetime | None = None, limit: int = 100) -> list[dict]:
+        """Stored receipts, newest first, without their bytes (see Store): one search of the
+        (outcome, received_at) index per outcome asked for, merged."""
+        outcomes = RECEIPT_OUTCOMES if outcome is None else (outcome,) if isinstance(outcome, str) else outcome
+        unknown = sorted(set(outcomes) - set(RECEIPT_OUTCOMES))
+        if unknown:
+            raise ValueError(f"receipt outcome {', '.join(unknown)}: expected one of {', '.join(RECEIPT_OUTCOMES)}")
+        rows: list[tuple] = []
+        with self._read() as cur:
+            for one in dict.fromkeys(outcomes):
+                rows += cur.execute(
+                    f"SELECT {_RECEIPT} FROM receipts WHERE outcome = ? AND received_at >= ? "
+                    "AND receiver = COALESCE(?, receiver) ORDER BY received_at DESC, id DESC LIMIT ?",
+                    (one, ts(since) if since else "", receiver, limit)).fetchall()
+        rows.sort(key=lambda r: (r[3], r[0]), reverse=True)     # (received_at, id)
+        out = [dict(zip(_RECEIPT_NAMES, row)) for row in rows[:limit]]
         for item in out:
             item.update(received_at=_dt(item["received_at"]), keys=json.loads(item["keys"]),
                         errors=json.loads(item["errors"]))

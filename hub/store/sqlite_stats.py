@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 
-OUTCOMES = ("correlated", "orphaned", "unreadable", "refused")
-"""What became of a receipt (the receipts table's ``outcome``)."""
+from .base import RECEIPT_OUTCOMES
 
 
 def stats(cur: sqlite3.Cursor, since: str) -> dict:
@@ -34,9 +33,9 @@ def stats(cur: sqlite3.Cursor, since: str) -> dict:
 
 def _receipts(cur: sqlite3.Cursor, since: str) -> dict[str, int]:
     """Receipts received since then by outcome, and the unmatched ones dropped by retention ever."""
-    counts = dict.fromkeys(OUTCOMES, 0)
+    counts = dict.fromkeys(RECEIPT_OUTCOMES, 0)
     # one range per outcome on the (outcome, received_at) index, never a scan of the table
-    for outcome in OUTCOMES:
+    for outcome in RECEIPT_OUTCOMES:
         counts[outcome] = cur.execute("SELECT COUNT(*) FROM receipts WHERE outcome = ? AND received_at >= ?",
                                       (outcome, since)).fetchone()[0]
     row = cur.execute("SELECT value FROM counters WHERE name = 'orphans_dropped'").fetchone()

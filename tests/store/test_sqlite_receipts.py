@@ -229,3 +229,74 @@ def test_prune_stays_fast_with_a_hundred_thousand_orphans(store, clock, tmp_path
     plans = [" ".join(r[3] for r in store._db.execute("EXPLAIN QUERY PLAN " + sql))
              for sql in seen if sql.lstrip().startswith(("SELECT", "DELETE"))]
     assert plans and all("SCAN receipts" not in plan for plan in plans), plans
+
+
+# listing ------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def mixed(store, clock):
+    """Seven receipts an hour apart: every outcome, two receivers."""
+    store.record([message()], source="router")
+    ids = {"orphaned": orphan_at(store, clock, 0)}
+    clock.now = T0 + timedelta(hours=1)
+    ids["correlated"] = store.apply_receipt(replace(receipt(("BK-1",), agency_status="01"),
+                                                    received_at=clock.now)).receipt_id
+    ids["unreadable"] = orphan_at(store, clock, 2, state=None)
+    clock.now = T0 + timedelta(hours=3)
+    ids["refused"] = store.apply_receipt(replace(receipt(("BK-1",), receiver="CUSTOMS-GB"), refused=True,
+                                                 received_at=clock.now)).receipt_id
+    ids["orphaned-gb"] = orphan_at(store, clock, 4, receiver="CUSTOMS-GB")
+    ids["orphaned-late"] = orphan_at(store, clock, 5)
+    return store, ids
+
+
+@pytest.mark.parametrize(("kw", "expected"), [
+    ({}, ["orphaned-late", "orphaned-gb", "refused", "unreadable", "correlated", "orphaned"]),
+    ({"limit": 2}, ["orphaned-late", "orphaned-gb"]),
+    ({"outcome": "orphaned"}, ["orphaned-late", "orphaned-gb", "orphaned"]),
+    ({"outcome": "correlated"}, ["correlated"]),
+    ({"outcome": ("refused", "unreadable")}, ["refused", "unreadable"]),
+    ({"receiver": "CUSTOMS-GB"}, ["orphaned-gb", "refused"]),
+    ({"since": T0 + timedelta(hours=2)}, ["orphaned-late", "orphaned-gb", "refused", "unreadable"]),
+    ({"outcome": "orphaned", "receiver": "CUSTOMS-CN", "since": T0 + timedelta(minutes=1)}, ["orphaned-late"]),
+])
+def test_receipts_lists_by_outcome_receiver_and_time_newest_first(mixed, kw, expected):
+    store, ids = mixed
+    names = {v: k for k, v in ids.items()}
+    assert [names[r["id"]] for r in store.receipts(**kw)] == expected
+
+
+def test_a_listed_receipt_has_its_fields_but_not_its_bytes(mixed):
+    store, ids = mixed
+    (correlated,) = store.receipts(outcome="correlated")
+    assert "raw" not in correlated
+    assert {k: correlated[k] for k in ("id", "receiver", "format", "received_at", "keys", "state", "agency_status",
+                                       "outcome", "errors", "size")} == {
+        "id": ids["correlated"], "receiver": "CUSTOMS-CN", "format": "gacc-mt9999",
+        "received_at": T0 + timedelta(hours=1), "keys": ["BK-1"], "state": "ACKNOWLEDGED", "agency_status": "01",
+        "outcome": "correlated", "errors": [], "size": len(b"<receipt/>")}
+    assert correlated["delivery_id"] == store.deliveries("HUB-1")[0].id
+
+
+def test_orphans_are_the_receipts_that_matched_no_delivery(mixed):
+    store, ids = mixed
+    assert [o["id"] for o in store.orphans()] == [ids[n] for n in ("orphaned-late", "orphaned-gb", "refused",
+                                                                  "unreadable", "orphaned")]
+    assert [o["id"] for o in store.orphans(limit=1)] == [ids["orphaned-late"]]
+
+
+def test_an_unknown_outcome_is_refused(store):
+    with pytest.raises(ValueError, match="lost"):
+        store.receipts(outcome="lost")
+
+
+def test_receipt_listings_read_the_outcome_index_in_order(mixed):
+    store, _ = mixed
+    seen: list[str] = []
+    store._db.set_trace_callback(seen.append)
+    store.receipts(outcome="orphaned", receiver="CUSTOMS-CN", since=T0)
+    store.receipts()
+    store._db.set_trace_callback(None)
+    plans = [" ".join(r[3] for r in store._db.execute("EXPLAIN QUERY PLAN " + sql))
+             for sql in seen if sql.lstrip().startswith("SELECT")]
+    assert plans and all("INDEX receipts_outcome" in p and "TEMP B-TREE" not in p for p in plans), plans
