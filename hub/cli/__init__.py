@@ -18,6 +18,7 @@ from ..settings import Settings
 from .documents import convert, detect, formats, validate
 from .admin import dead_letters, messages, replay, stats
 from .demo import demo
+from .receipts import receipts
 from .tour import tour
 from .routes import routes
 from .runtime import send, serve, topology
@@ -79,5 +80,5 @@ def main(ctx: click.Context) -> None:
 
 
 for command in (detect, validate, convert, formats, routes, demo, tour, topology, serve, send, messages, replay,
-                dead_letters, stats):
+                dead_letters, stats, receipts):
     main.add_command(command)
