@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta, timezone
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from lxml import etree
 
 from .errors import ParseError
+from .models.common import NumberError, read_number
 from .validation import element_path
 
 
@@ -47,12 +48,16 @@ def number(el: etree._Element, path: str, ns: dict[str, str]) -> Decimal | None:
     value = text(el, path, ns)
     if value is None:
         return None
+    return decimal_of(value, el.find(path, namespaces=ns))
+
+
+def decimal_of(value: str, node: etree._Element) -> Decimal:
+    """The number an element's text holds, within the canonical bounds (see ``read_number``):
+    NUMBER_INVALID or NUMBER_OUT_OF_RANGE naming the element's line and path."""
     try:
-        return Decimal(value)
-    except InvalidOperation:
-        node = el.find(path, namespaces=ns)
-        raise ParseError(f"{value!r} is not a number", code="NUMBER_INVALID", line=node.sourceline,
-                         path=element_path(node)) from None
+        return read_number(value)
+    except NumberError as exc:
+        raise ParseError(str(exc), code=exc.code, line=node.sourceline, path=element_path(node)) from None
 
 
 def integer(el: etree._Element, path: str, ns: dict[str, str]) -> int | None:

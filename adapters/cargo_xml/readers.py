@@ -13,14 +13,14 @@ one model construction per part, and it checks exactly the same.
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from lxml import etree
 
 from hub.errors import ParseError
 from hub.validation import element_path
-from hub.xmlkit import parse_when
+from hub.xmlkit import decimal_of, parse_when
 
 from .datamodel import R
 
@@ -178,11 +178,7 @@ def goods(items: list[etree._Element]) -> tuple[list[str], str | None]:
 
 
 def _decimal(node: etree._Element) -> Decimal:
-    try:
-        return Decimal(node.text.strip())
-    except InvalidOperation:
-        raise ParseError(f"{node.text.strip()!r} is not a number", code="NUMBER_INVALID",
-                         line=node.sourceline, path=element_path(node)) from None
+    return decimal_of(node.text.strip(), node)
 
 
 def _missing(el: etree._Element, tag: str) -> ParseError:

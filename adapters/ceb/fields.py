@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from lxml import etree
 
@@ -40,11 +40,7 @@ class Number(Text):
     """A decimal; more than five decimal places cannot be written."""
 
     def read(self, el, value):
-        try:
-            return Decimal(value)
-        except InvalidOperation:
-            raise ParseError(f"{value!r} is not a number", code="NUMBER_INVALID", line=el.sourceline,
-                             path=element_path(el)) from None
+        return xmlkit.decimal_of(value, el)
 
     def write(self, value: Decimal, pointer: str) -> str:
         if isinstance(value, Decimal) and value.as_tuple().exponent < -5:

@@ -3,10 +3,92 @@
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from enum import Enum
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic_core import PydanticCustomError
+
+MAX_INTEGER_DIGITS = 15
+"""Digits before the decimal point of any number the canonical model carries (below 10**15).
+
+A thousand times the largest plausible weight in grams or value in the smallest currency unit
+of one declaration, and within the exact integers of a double (2**53)."""
+MAX_FRACTION_DIGITS = 12
+"""Digits after the decimal point (trailing zeros count: they are written). The formats' own
+limits are smaller (CEB and GACC 5, WCO 6 for most values); the readers' samples use up to 8."""
+MAX_NUMBER_CHARS = 64
+"""Longest number text a reader converts at all: sign, 15 + 12 digits, point, exponent and a
+few leading zeros fit; anything longer is refused before any conversion."""
+NUMBER_OUT_OF_RANGE = "NUMBER_OUT_OF_RANGE"
+
+
+def number_problem(value: Decimal | int) -> str | None:
+    """Why a number is outside what the hub reads and writes, or None when it is inside.
+
+    Finite, below 10**MAX_INTEGER_DIGITS in magnitude, at most MAX_FRACTION_DIGITS decimals.
+    Checked on the value's exponent, never by converting it to text (a 5,000-digit int or
+    ``1E+99999999`` would take the time and memory this bound is there to save)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        if -10 ** MAX_INTEGER_DIGITS < value < 10 ** MAX_INTEGER_DIGITS:
+            return None
+        return f"a whole number of more than {MAX_INTEGER_DIGITS} digits"
+    if not value.is_finite():
+        return f"{'NaN' if value.is_nan() else 'an infinite value'} is not a number"
+    if value.is_zero():
+        exponent = value.as_tuple().exponent
+        return None if exponent >= -MAX_FRACTION_DIGITS else \
+            f"a number with more than {MAX_FRACTION_DIGITS} decimal places"
+    if value.adjusted() >= MAX_INTEGER_DIGITS:
+        return f"a number of {MAX_INTEGER_DIGITS + 1} or more digits before the decimal point"
+    if value.as_tuple().exponent < -MAX_FRACTION_DIGITS:
+        return f"a number with more than {MAX_FRACTION_DIGITS} decimal places"
+    return None
+
+
+class NumberError(ValueError):
+    """A number text that is not a number (NUMBER_INVALID) or out of range (NUMBER_OUT_OF_RANGE)."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def read_number(text: str) -> Decimal:
+    """A number text as a Decimal within the canonical bounds; NumberError when it is not one.
+
+    Every reader of a text number (XML element text, EDIFACT and Cargo-IMP fields) goes through
+    here, so they all refuse the same things with the same codes. Text longer than
+    MAX_NUMBER_CHARS is refused before any conversion."""
+    shown = text if len(text) <= 24 else f"{text[:20]}... ({len(text)} characters)"
+    if len(text) > MAX_NUMBER_CHARS:
+        raise NumberError(f"{shown!r} is longer than any number the hub reads", NUMBER_OUT_OF_RANGE)
+    try:
+        value = Decimal(text)
+    except (InvalidOperation, ValueError):
+        raise NumberError(f"{shown!r} is not a number", "NUMBER_INVALID") from None
+    if (why := number_problem(value)) is not None:
+        raise NumberError(f"{shown!r} is out of range: {why} (at most {MAX_INTEGER_DIGITS} digits before and "
+                          f"{MAX_FRACTION_DIGITS} after the decimal point)", NUMBER_OUT_OF_RANGE)
+    return value
+
+
+def _bounded(value):
+    why = number_problem(value)
+    if why is not None:
+        raise PydanticCustomError("number_out_of_range", "{why}: the hub reads at most {integer} digits "
+                                  "before and {fraction} after the decimal point",
+                                  {"why": why, "integer": MAX_INTEGER_DIGITS, "fraction": MAX_FRACTION_DIGITS})
+    return value
+
+
+Number = Annotated[Decimal, Field(allow_inf_nan=False), AfterValidator(_bounded)]
+"""A decimal within :func:`number_problem`'s bounds: what every amount, weight and quantity is."""
+Count = Annotated[int, AfterValidator(_bounded)]
+"""A whole number (pieces, packages, sequence numbers, totals) below 10**MAX_INTEGER_DIGITS."""
 
 
 class Model(BaseModel):
@@ -65,14 +147,14 @@ class TransportMode(str, Enum):
 class Measure(Model):
     """A quantity with its UN/ECE Rec 20 unit (KGM, MTQ, PCE ...)."""
 
-    value: Decimal
+    value: Number
     unit: str = "KGM"
 
 
 class Amount(Model):
     """Money: a decimal value and its ISO 4217 currency."""
 
-    value: Decimal
+    value: Number
     currency: str
 
 

@@ -8,7 +8,8 @@ from typing import Literal
 
 from pydantic import Field
 
-from .common import Amount, Direction, Function, Kind, Measure, MessageHeader, Model, Party, TransportMode
+from .common import (Amount, Count, Direction, Function, Kind, Measure, MessageHeader, Model, Party,
+                     TransportMode)
 
 
 class DocumentReference(Model):
@@ -21,7 +22,7 @@ class DocumentReference(Model):
 class GoodsItem(Model):
     """One goods item line."""
 
-    sequence: int
+    sequence: Count
     hs_code: str
     description: str
     origin_country: str
@@ -49,7 +50,7 @@ class Declaration(Model):
     trade_country: str | None = None
     issued_at: datetime | None = None
     items: list[GoodsItem] = Field(default_factory=list)
-    total_packages: int | None = None
+    total_packages: Count | None = None
     total_gross_weight: Measure | None = None
     total_value: Amount | None = None
 

@@ -15,7 +15,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from .common import Direction, Kind, Measure, MessageHeader, Model, Party
+from .common import Count, Direction, Kind, Measure, MessageHeader, Model, Number, Party
 
 
 class Buyer(Model):
@@ -36,16 +36,16 @@ class Consignee(Model):
 
 
 class OrderItem(Model):
-    sequence: int
+    sequence: Count
     item_no: str | None = None
     name: str
     model: str | None = None
     description: str | None = None
     barcode: str | None = None
     unit: str = Field(..., description="GACC unit code, e.g. 007 piece")
-    quantity: Decimal
-    price: Decimal
-    total: Decimal
+    quantity: Number
+    price: Number
+    total: Number
     currency: str
     origin_country: str = Field(..., description="ISO 3166 alpha-2 (CEB writes the GACC number: JP <-> 116)")
     note: str | None = None
@@ -58,11 +58,11 @@ class Order(Model):
     order_type: str = Field("I", description="I import")
     platform: Party = Field(..., description="the e-commerce platform (ebp)")
     seller: Party = Field(..., description="the e-commerce enterprise (ebc)")
-    goods_value: Decimal
-    freight: Decimal = Decimal(0)
-    discount: Decimal = Decimal(0)
-    tax_total: Decimal = Decimal(0)
-    actual_paid: Decimal
+    goods_value: Number
+    freight: Number = Decimal(0)
+    discount: Number = Decimal(0)
+    tax_total: Number = Decimal(0)
+    actual_paid: Number
     currency: str
     buyer: Buyer
     payment_company: Party | None = None
@@ -82,7 +82,7 @@ class Payment(Model):
     payment_company: Party
     platform: Party
     payer: Buyer
-    amount_paid: Decimal
+    amount_paid: Number
     currency: str
     paid_at: datetime | None = None
     applied_at: datetime | None = None
@@ -96,11 +96,11 @@ class LogisticsBill(Model):
     bill_no: str | None = None
     order_no: str
     logistics_company: Party
-    freight: Decimal | None = None
-    insured_fee: Decimal | None = None
+    freight: Number | None = None
+    insured_fee: Number | None = None
     currency: str
     weight: Measure
-    packages: int
+    packages: Count
     goods_info: str | None = None
     consignee: Consignee
     applied_at: datetime | None = None
@@ -108,7 +108,7 @@ class LogisticsBill(Model):
 
 
 class InventoryItem(Model):
-    sequence: int
+    sequence: Count
     item_record_no: str | None = None
     item_no: str | None = None
     item_name: str | None = None
@@ -119,14 +119,14 @@ class InventoryItem(Model):
     origin_country: str
     trade_country: str | None = None
     currency: str
-    quantity: Decimal
+    quantity: Number
     unit: str
-    quantity1: Decimal
+    quantity1: Number
     unit1: str
-    quantity2: Decimal | None = None
+    quantity2: Number | None = None
     unit2: str | None = None
-    price: Decimal
-    total: Decimal
+    price: Number
+    total: Number
     note: str | None = None
 
 
@@ -160,13 +160,13 @@ class Inventory(Model):
     loct_no: str | None = None
     license_no: str | None = None
     country: str
-    freight: Decimal
-    insured_fee: Decimal
+    freight: Number
+    insured_fee: Number
     currency: str
     wrap_type: str | None = None
-    packages: int
-    gross_weight: Decimal
-    net_weight: Decimal
+    packages: Count
+    gross_weight: Number
+    net_weight: Number
     applied_at: datetime | None = None
     note: str | None = None
     items: list[InventoryItem] = Field(default_factory=list)

@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from .common import Kind, Location, Measure, MessageHeader, Model, Party, TransportMode
+from .common import Count, Kind, Location, Measure, MessageHeader, Model, Party, TransportMode
 
 
 class Conveyance(Model):
@@ -27,7 +27,7 @@ class ManifestConsignment(Model):
 
     transport_document: str = Field(..., description="AWB or bill of lading number")
     house_documents: list[str] = Field(default_factory=list)
-    pieces: int
+    pieces: Count
     gross_weight: Measure
     volume: Measure | None = None
     goods_description: str | None = None
@@ -53,9 +53,9 @@ class Manifest(Model):
     arrival_at: datetime | None = None
     declaration_office: str | None = Field(None, description="customs office code, e.g. GACC 4 digits")
     consignments: list[ManifestConsignment] = Field(default_factory=list)
-    total_pieces: int | None = None
+    total_pieces: Count | None = None
     total_gross_weight: Measure | None = None
-    part: int | None = Field(None, description="the part number when the sender split the manifest "
+    part: Count | None = Field(None, description="the part number when the sender split the manifest "
                              "(Cargo-IMP FFM 1, 2 ... CONT/LAST); None for a whole manifest")
     last_part: bool | None = Field(None, description="with ``part``: whether it is the last one (LAST)")
 

@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from .common import Kind, Location, MessageHeader, Model, TransportMode
+from .common import Count, Kind, Location, MessageHeader, Model, TransportMode
 
 
 class PersonRole(str, Enum):
@@ -57,7 +57,7 @@ class PersonsList(Model):
     arrival_at: datetime | None = None
     reporting_party: str | None = None
     persons: list[Person] = Field(default_factory=list)
-    total: int | None = Field(None, description="the count the sender states (PAXLST CNT+42)")
+    total: Count | None = Field(None, description="the count the sender states (PAXLST CNT+42)")
 
     @property
     def business_key(self) -> str:

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from .common import CustomsNote, Kind, Location, Measure, MessageHeader, Model
+from .common import Count, CustomsNote, Kind, Location, Measure, MessageHeader, Model
 
 
 class ShipmentStatus(Model):
@@ -18,7 +18,7 @@ class ShipmentStatus(Model):
     waybill: str = Field(..., description="AWB '888-11111111'")
     origin: Location | None = None
     destination: Location | None = None
-    total_pieces: int | None = None
+    total_pieces: Count | None = None
     code: str = Field(..., description="IATA status code, e.g. RCS, MAN, DEP, ARR, RCF, NFD, DLV")
     happened_at: datetime | None = Field(None, description="local time at the event's place when the "
                                          "sender gives no offset (Cargo-IMP never does)")
@@ -29,7 +29,7 @@ class ShipmentStatus(Model):
     flight: str | None = None
     shipment_code: str | None = Field(None, description="what pieces and weight cover: T total, P part, "
                                       "S split, D divided consignment (IATA shipment description code)")
-    pieces: int | None = None
+    pieces: Count | None = None
     weight: Measure | None = None
     ulds: list[str] = Field(default_factory=list, description="the unit load devices the pieces are in")
     customs_notes: list[CustomsNote] = Field(default_factory=list, description="other customs information (OCI)")

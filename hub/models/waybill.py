@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from .common import CustomsNote, Kind, Location, Measure, MessageHeader, Model, Party
+from .common import Count, CustomsNote, Kind, Location, Measure, MessageHeader, Model, Party
 
 
 class WaybillType(str, Enum):
@@ -40,7 +40,7 @@ class Waybill(Model):
     agent: Party | None = None
     origin: Location
     destination: Location
-    pieces: int
+    pieces: Count
     gross_weight: Measure
     volume: Measure | None = None
     goods_description: str | None = None
