@@ -26,7 +26,7 @@ ISO 2022 is a family; the hub decodes UNOX with the broadest profile Python ship
 (ISO-2022-JP-2: ASCII, ISO 8859-1/-7, JIS X 0208/0212, GB 2312, KS C 5601).
 
 Besides its repertoire, every level forbids control characters inside a segment
-(C0, DEL, C1); line breaks and blanks *between* segments are not part of any segment.
+(C0, DEL, C1) and the non-characters U+FFFE and U+FFFF; line breaks and blanks *between* segments are not part of any segment.
 The level-B information separators (IS1/IS3/IS4) are allowed when they are the
 interchange's service characters. Writing with ``None`` picks the first of UNOA, UNOB,
 UNOC, UNOW that can carry every character.
@@ -70,11 +70,13 @@ def _invalid(allowed: str | None, service: str) -> re.Pattern:
         return re.compile("[^" + re.escape(allowed + service) + "]")
     extra = "".join(c for c in service if ord(c) < 0x20)
     controls = "".join(chr(i) for i in (*range(0x20), *range(0x7f, 0xa0)) if chr(i) not in extra)
-    return re.compile("[" + re.escape(controls) + SURROGATES + "]")
+    return re.compile("[" + re.escape(controls) + SURROGATES + NON_CHARACTERS + "]")
 
 
 SURROGATES = "\udc80-\udcff"
 """Undecodable bytes, as ``errors="surrogateescape"`` leaves them in the text."""
+NON_CHARACTERS = "\ufffe\uffff"
+"""Not characters at all (UTF-8 can encode them, XML cannot carry them)."""
 PRINTABLE_ASCII = "".join(chr(i) for i in range(0x20, 0x7f))
 
 

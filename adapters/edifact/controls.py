@@ -147,7 +147,7 @@ class Walker:
 
     def _count(self, code: str, seg: Segment, stated: str | None, actual: int, what: str,
                msg: Message | None = None) -> None:
-        if stated is None or not stated.isdigit() or int(stated) != actual:
+        if stated is None or not (stated.isascii() and stated.isdigit()) or (stated.lstrip("0") or "0") != str(actual):
             self._problem(code, seg, f"{seg.tag} counts {stated!r} but there are {actual} {what}", msg)
 
     def _problem(self, code: str, seg: Segment, text: str, msg: Message | None = None) -> None:

@@ -62,7 +62,7 @@ class Cusdec(EdifactAdapter):
             declarant=parties.find(head, "DT") or _no_reference(body, bgm, "NAD+DT", "the declarant"),
             importer=parties.find(head, "IM"), exporter=parties.find(head, "EX"),
             declaration_office=office.get(1, 0), procedure=(gis := body.first("GIS", within=head)) and gis.get(0, 0),
-            transport_mode=TransportMode.from_rec19(tdt.get(2, 0)) if tdt and tdt.get(2, 0) else None,
+            transport_mode=body.transport_mode(tdt, 2) if tdt else None,
             transport_documents=[DocumentReference(type=DOCUMENTS_IN.get(r.get(0, 0), r.get(0, 0)), id=r.get(0, 1))
                                  for r in body.all("RFF", within=head) if r.get(0, 1)],
             trade_country=(loc := body.first("LOC", "40", head)) and loc.get(1, 0),

@@ -85,8 +85,13 @@ def _error(group: list[Segment], message: str | None) -> ReceiptError:
     found = receipts.error(group, (erc and erc.get(0, 0)) or "UNKNOWN")
     position = group[0].get(1, 1) if group[0].tag == "ERP" else None
     if found.pointer is None and position:
-        pointer = Pointer(message=message, message_position=int(position)) if message and position.isdigit() \
+        pointer = Pointer(message=message, message_position=int(position)) if message and _position(position) \
             else None
         found = found.model_copy(update={"pointer": str(pointer) if pointer else f"segment {position} of the "
                                          f"answered message"})
     return found
+
+
+def _position(text: str) -> bool:
+    """Whether ``text`` is a segment position (a few ASCII digits, nothing int() would refuse)."""
+    return text.isascii() and text.isdigit() and len(text) <= 9

@@ -29,7 +29,7 @@ def parse(value: str, fmt: str | None, not_after: int | None = None) -> date | d
     if fmt not in _DIGITS:
         raise DateError(f"date format {fmt!r} is not one the hub reads (101, 102, 201-205)")
     body, zone = (value[:12], value[12:]) if fmt == "205" else (value, "")
-    if len(value) != _DIGITS[fmt] or not body.isdigit():
+    if len(value) != _DIGITS[fmt] or not (body.isascii() and body.isdigit()):
         raise DateError(f"{value!r} is not a date in format {fmt}")
     if fmt in ("101", "201", "202"):
         body = _century(body[:2], not_after) + body
@@ -51,7 +51,7 @@ def _century(yy: str, not_after: int | None) -> str:
 
 
 def _zone(text: str, value: str) -> timezone:
-    if len(text) != 5 or text[0] not in "+-" or not text[1:].isdigit() or int(text[1:3]) > 23 \
+    if len(text) != 5 or text[0] not in "+-" or not (text.isascii() and text[1:].isdigit()) or int(text[1:3]) > 23 \
             or int(text[3:]) > 59:
         raise DateError(f"{value!r}: the zone of format 205 is ±HHMM (hours 00-23, minutes 00-59)")
     offset = timedelta(hours=int(text[1:3]), minutes=int(text[3:]))

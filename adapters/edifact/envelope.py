@@ -67,7 +67,7 @@ class Interchange:
     def prepared_at(self) -> datetime | None:
         """UNB S004 as a naive date-time (the interchange carries no zone)."""
         day, time = self.header.get(3, 0), self.header.get(3, 1) or "0000"
-        if not day or not (day + time).isdigit() or len(day) not in (6, 8) or len(time) != 4:
+        if not day or not ((day + time).isascii() and (day + time).isdigit()) or len(day) not in (6, 8) or len(time) != 4:
             return None
         year = int(day[:-4]) if len(day) == 8 else 2000 + int(day[:2])
         try:

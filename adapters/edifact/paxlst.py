@@ -62,7 +62,7 @@ class Paxlst(EdifactAdapter):
         total = body.first("CNT", "42") or body.first("CNT", "41")
         return PersonsList(
             header=self.header(body, body.function(bgm)), role=role,
-            mode=TransportMode.from_rec19(tdt.get(2, 0)) if tdt.get(2, 0) else TransportMode.AIR,
+            mode=body.transport_mode(tdt, 2) or TransportMode.AIR,
             carrier=tdt.get(4, 0), journey_id=tdt.get(1) or _missing(body, tdt),
             departure=departure or _missing(body, tdt, "LOC+125", "the departure place"),
             arrival=arrival or _missing(body, tdt, "LOC+87", "the arrival place"),

@@ -21,8 +21,9 @@ import re
 from dataclasses import dataclass
 
 _GRAMMAR = re.compile(
-    r"^(?:segment (?P<n>\d+))? ?(?P<tag>[A-Z][A-Z0-9]{2})?"
-    r"(?:(?:, )?message (?P<ref>\S+)(?: segment (?P<m>\d+)(?: element (?P<e>\d+)(?::(?P<c>\d+))?)?)?)?$")
+    r"^(?:segment (?P<n>[0-9]{1,9}))? ?(?P<tag>[A-Z][A-Z0-9]{2})?"
+    r"(?:(?:, )?message (?P<ref>\S+)(?: segment (?P<m>[0-9]{1,9})(?: element (?P<e>[0-9]{1,9})"
+    r"(?::(?P<c>[0-9]{1,9}))?)?)?)?$")
 
 
 @dataclass(frozen=True)

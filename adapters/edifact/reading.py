@@ -8,11 +8,12 @@ element (tag = 1) and component, so that CONTRL can point at it.
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Iterable
 
 from hub.errors import ParseError
-from hub.models import Function, Location
+from hub.models import Function, Location, TransportMode
+from hub.models.common import NumberError, read_number
 
 from . import dates
 from .envelope import Interchange, Message
@@ -81,12 +82,10 @@ class Body:
         if text is None:
             return None
         try:
-            value = Decimal(text.replace(self.interchange.chars.decimal, "."))
-        except InvalidOperation:
-            raise self.error(seg, f"{text!r} is not a number", element + 2, component + 1) from None
-        if not value.is_finite():
-            raise self.error(seg, f"{text!r} is not a number", element + 2, component + 1)
-        return value
+            return read_number(text.replace(self.interchange.chars.decimal, "."))
+        except NumberError as exc:
+            code = "EDI_VALUE_INVALID" if exc.code == "NUMBER_INVALID" else exc.code
+            raise self.error(seg, str(exc), element + 2, component + 1, code=code) from None
 
     def integer(self, seg: Segment, element: int, component: int = 0) -> int | None:
         value = self.decimal(seg, element, component)
@@ -116,6 +115,16 @@ class Body:
         """A DTM as a date (a date-time is cut to its date)."""
         when = self.when(seg)
         return when.date() if isinstance(when, datetime) else when
+
+    def transport_mode(self, seg: Segment, element: int, component: int = 0) -> TransportMode | None:
+        """A Rec 19 mode code (1 sea, 2 rail, 3 road, 4 air); None when absent, EDI_CODE_UNMAPPED otherwise."""
+        code = seg.get(element, component)
+        if code is None:
+            return None
+        if code.strip()[:1] not in ("1", "2", "3", "4"):
+            raise self.error(seg, f"transport mode {code!r} is not a Rec 19 code 1-4 (sea, rail, road, air)",
+                             element + 2, component + 1, code="EDI_CODE_UNMAPPED")
+        return TransportMode.from_rec19(code)
 
     def function(self, bgm: Segment, strict: bool = True) -> Function:
         """BGM 1225 as the message function; unknown codes fail when ``strict``, else original."""
