@@ -20,7 +20,7 @@ from hub.models import Document, MessageHeader
 from . import dates, envelope
 from .consignment import AWB_START
 from .envelope import Envelope
-from .lines import Line, numbered
+from .lines import Line, checked, numbered
 
 AWB_LINE = r"\d{3}-\d{8}[A-Z]{3}"
 """The consignment detail line a waybill's number, route and quantities are on (text_locations)."""
@@ -115,7 +115,7 @@ class CargoImpAdapter(Adapter):
         return probe.tree is None and identify(probe.data) == self.identifier
 
     def parse(self, probe: Probe) -> Document:
-        msg = read_message(numbered(probe.data), self.clock())
+        msg = read_message(checked(probe.data), self.clock())
         if msg.identifier != self.identifier:
             raise msg.head.error(f"expected {self.identifier}, found {msg.identifier}", "CIMP_IDENTIFIER_INVALID")
         return self.read(msg)

@@ -74,8 +74,7 @@ def read_quantity(text: str, line: Line) -> Quantity:
     """``T10K505.0`` and its variants; a weight code other than K or L is CIMP_WEIGHT_CODE_INVALID."""
     match = _QUANTITY.match(text.strip())
     if not match:
-        raise line.error(f"{text.strip()!r} is not a quantity (T10K505.0: code, pieces, K or L, weight)",
-                         "CIMP_QUANTITY_INVALID")
+        raise _invalid(line, text, "a quantity (T10K505.0: code, pieces, K or L, weight)")
     code, pieces, weight_code, weight, volume_code, volume, total = match.groups()
     if weight_code is not None and weight_code not in WEIGHT_UNITS:
         raise line.error(f"weight code {weight_code!r} is neither K (kilograms) nor L (pounds)",
@@ -90,7 +89,7 @@ def read_weight(text: str, line: Line) -> Measure:
     """``K1747`` (an FHL house line): a weight code other than K or L is CIMP_WEIGHT_CODE_INVALID."""
     match = re.match(r"^([A-Z])(\d{1,7}(?:\.\d{1,3})?)$", text.strip())
     if not match:
-        raise line.error(f"{text.strip()!r} is not a weight (K1747)", "CIMP_QUANTITY_INVALID")
+        raise _invalid(line, text, "a weight (K1747)")
     if match.group(1) not in WEIGHT_UNITS:
         raise line.error(f"weight code {match.group(1)!r} is neither K (kilograms) nor L (pounds)",
                          "CIMP_WEIGHT_CODE_INVALID")
@@ -139,5 +138,19 @@ def read_volume(text: str, line: Line) -> Measure:
     """``MC0.36`` (an RTD /NV/ line)."""
     match = re.match(r"^(MC|CF|CI|CC)(\d{1,9}(?:\.\d{1,3})?)$", text.strip())
     if not match:
-        raise line.error(f"{text.strip()!r} is not a volume (MC0.36)", "CIMP_QUANTITY_INVALID")
+        raise _invalid(line, text, "a volume (MC0.36)")
     return Measure(value=Decimal(match.group(2)), unit=VOLUME_UNITS[match.group(1)])
+
+
+_LONG_NUMBER = re.compile(r"[0-9]{10,}")
+"""More digits than any Cargo-IMP quantity field holds (pieces 5, weight 7, volume 9)."""
+
+
+def _invalid(line: Line, text: str, what: str):
+    """CIMP_QUANTITY_INVALID, or NUMBER_OUT_OF_RANGE when a number is longer than any field holds."""
+    text = text.strip()
+    shown = repr(text) if len(text) <= 40 else f"{text[:30]!r}... ({len(text)} characters)"
+    if (long := _LONG_NUMBER.search(text)) is not None:
+        return line.error(f"{shown}: a number of {len(long.group())} digits is out of range for {what}",
+                          "NUMBER_OUT_OF_RANGE")
+    return line.error(f"{shown} is not {what}", "CIMP_QUANTITY_INVALID")

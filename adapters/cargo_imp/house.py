@@ -58,14 +58,13 @@ class Fhl(CargoImpAdapter):
         if route is None:
             raise house.line.error(f"{fields[1].strip()!r} is not an origin and destination (HKGFRA)",
                                    "CIMP_FIELD_INVALID")
-        if not fields[2].strip().isdigit():
-            raise house.line.error(f"pieces {fields[2].strip()!r} are not a whole number", "CIMP_QUANTITY_INVALID")
+        pieces = house.line.whole(fields[2], "pieces")
         txt = first(found, "TXT")
         return Waybill(
             header=msg.header, type=WaybillType.HOUSE, number=fields[0].strip(),
             master_number=read_detail(Line(master.line.number, master.line.after(1))).awb,
             shipper=read_party(need(found, "SHP", msg.head)), consignee=read_party(need(found, "CNE", msg.head)),
-            origin=Location(code=route.group(1)), destination=Location(code=route.group(2)), pieces=int(fields[2]),
+            origin=Location(code=route.group(1)), destination=Location(code=route.group(2)), pieces=pieces,
             gross_weight=read_weight(fields[3], house.line),
             goods_description=_description(txt) if txt else (house.line.after(6).strip() or None),
             hs_codes=codes(found, "HTS"), special_handling=[c.strip() for line in house.more

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from hub.errors import ParseError
+from hub.models.common import NumberError, read_number
 
 _TAG = re.compile(r"^([A-Z]{3})(?:/|$)")
 _BREAKS = re.compile(r"\r\n|\r|\n")
@@ -42,6 +43,17 @@ class Line:
         """A parse error that names this line."""
         return ParseError(f"line {self.number}: {message}", code=code, line=self.number)
 
+    def whole(self, text: str, what: str, code: str = "CIMP_QUANTITY_INVALID") -> int:
+        """A field that must be a whole number (ASCII digits); a longer one than the hub reads is
+        NUMBER_OUT_OF_RANGE, anything else ``code``."""
+        text = text.strip()
+        if not (text.isascii() and text.isdigit()):
+            raise self.error(f"{what} {text[:20]!r} is not a whole number", code)
+        try:
+            return int(read_number(text))
+        except NumberError as exc:
+            raise self.error(f"{what}: {exc}", exc.code) from None
+
 
 @dataclass
 class Segment:
@@ -68,6 +80,42 @@ def decode(data: bytes) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return data.decode("latin-1")
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+_FRAME = {"\x01": "SOH", "\x02": "STX", "\x03": "ETX"}
+
+
+def checked(data: bytes) -> list[Line]:
+    """The numbered lines of a message to be read, after refusing the characters text may not hold.
+
+    Cargo-IMP text is printable characters, blanks and line breaks (CR, LF; a TAB is tolerated).
+    Any other C0 control character, DEL or a C1 control (a byte 0x80-0x9F of a message that is
+    not UTF-8) is TEXT_CONTROL_CHARACTER with its line: no output format could carry it, and a
+    NUL would cut the text short in many receivers. The Type-B transmission framing is left to
+    the envelope: SOH where the message begins, STX at the start of a line (the text after the
+    heading) and ETX where it ends."""
+    text = decode(data)
+    for match in _CONTROL.finditer(text):
+        char, at = match.group(), match.start()
+        if char in _FRAME and _frames(text, char, at):
+            continue
+        line = len(_BREAKS.split(text[:at]))
+        column = at - max(text.rfind("\n", 0, at), text.rfind("\r", 0, at))
+        name = _FRAME.get(char) or f"U+{ord(char):04X}"
+        raise ParseError(f"line {line}: control character {name} at column {column} is not allowed in "
+                         f"Cargo-IMP text", code="TEXT_CONTROL_CHARACTER", line=line)
+    return numbered(data)
+
+
+def _frames(text: str, char: str, at: int) -> bool:
+    """Whether a framing character stands where it frames a Type-B message."""
+    if char == "\x01":
+        return not text[:at].strip()
+    if char == "\x03":
+        return not text[at + 1:].strip()
+    before = text[:at].lstrip("\x01")
+    return not before.strip() or before.endswith(("\n", "\r"))
 
 
 def numbered(data: bytes) -> list[Line]:
