@@ -8,6 +8,8 @@ from hub.adapters import Adapter, Output, Probe, RenderContext
 from hub.errors import ParseError
 from hub.models import DOCUMENT, Document, Kind
 
+from .loader import load
+
 SCHEMA_ID = "eport-hub.canonical/1"
 
 
@@ -24,11 +26,7 @@ class CanonicalJson(Adapter):
         return head[:1] == b"{" and SCHEMA_ID.encode() in head
 
     def parse(self, probe: Probe) -> Document:
-        try:
-            obj = json.loads(probe.data)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise ParseError(f"malformed JSON: {getattr(exc, 'msg', exc)}", code="JSON_MALFORMED",
-                             line=getattr(exc, "lineno", 1)) from exc
+        obj = load(probe.data, strip="/document")
         if not isinstance(obj, dict) or "document" not in obj:
             raise ParseError("a canonical JSON message has a 'document' member", code="JSON_MALFORMED", line=1)
         return DOCUMENT.validate_python(obj["document"])  # the engine reports ValidationError

@@ -15,6 +15,8 @@ from hub.adapters import Adapter, Output, Probe, RenderContext
 from hub.errors import ParseError
 from hub.models import Document, Kind, Location, Person, PersonRole, PersonsList, TransportMode, TravelDocument
 
+from .loader import load
+
 SCHEMA_ID = "eport-hub.quarantine-persons/1"
 
 
@@ -40,17 +42,14 @@ class QuarantinePersons(Adapter):
         return Output(json.dumps(body, ensure_ascii=False).encode(), self.media_type)
 
     def parse(self, probe: Probe) -> Document:
+        body = load(probe.data)
         try:
-            body = json.loads(probe.data)
             return PersonsList(
                 role=PersonRole(body["role"]), mode=TransportMode(body["mode"]), carrier=body.get("carrier"),
                 journey_id=body["journey"], departure=Location(code=body["from"]), arrival=Location(code=body["to"]),
                 departure_at=_when(body.get("departure_at")), arrival_at=_when(body.get("arrival_at")),
                 total=body.get("total"), persons=[_read_person(p) for p in body["persons"]])
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise ParseError(f"malformed JSON: {getattr(exc, 'msg', exc)}", code="JSON_MALFORMED",
-                             line=getattr(exc, "lineno", 1)) from exc
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise ParseError(f"a quarantine persons list lacks or misstates {exc}", code="JSON_MALFORMED",
                              line=1) from exc
 
