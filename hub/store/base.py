@@ -5,8 +5,10 @@ message is written with one delivery per receiver (state PENDING) in one
 transaction *before* anything is published; publisher confirms then move the
 deliveries to SENT. Every state change appends an event (time, type, state,
 source); nothing in the event log is ever updated or deleted. A receipt is
-stored whether or not it matches a delivery (unmatched = orphaned), so nothing
-an agency sends is lost. Implementations: ``sqlite.py`` (embedded default);
+stored whether or not it matches a delivery, so nothing an agency sends is lost
+unseen: one that matched none (orphaned, unreadable or refused) stays visible for
+the retention period (``prune_orphans``), and every one dropped is counted
+(``stats``) and logged as an event. Implementations: ``sqlite.py`` (embedded default);
 a PostgreSQL store implements the same interface later.
 
 All methods are synchronous and safe to call from one thread per Store object;

@@ -25,8 +25,8 @@ from typing import Callable, Iterator, NamedTuple, Sequence
 import structlog
 
 from ..errors import ConfigError
-from .base import (RECEIPT_OUTCOMES, Correlation, Delivery, DeliveryState, Event, Message, MessageFilter,
-                   MessageStatus, NewMessage, NewReceipt, Sameness, Store)
+from .base import (RECEIPT_OUTCOMES, UNMATCHED, Correlation, Delivery, DeliveryState, Event, Message,
+                   MessageFilter, MessageStatus, NewMessage, NewReceipt, Sameness, Store)
 from .sqlite_holds import HoldsMixin
 from .sqlite_record import _DELIVERY, _DELIVERY_D, _EVENT, RecordBatch, _delivery, _dt, aliased, ts
 from .sqlite_schema import apply_migrations
@@ -437,10 +437,9 @@ class SqliteStore(HoldsMixin, Store):
         ``receipt.pruned`` event. The newest receipt of all is never dropped: SQLite would give its id
         to the next receipt, and events name receipts by id."""
         with self._write() as cur:
-            unmatched = "('orphaned', 'unreadable', 'refused')"
             due = {id_ for id_, in cur.execute(
-                f"SELECT id FROM receipts WHERE outcome IN {unmatched} AND received_at < ? LIMIT ?",
-                (ts(older_than), limit))}
+                "SELECT id FROM receipts WHERE outcome IN (SELECT value FROM json_each(?)) AND received_at < ? "
+                "LIMIT ?", (json.dumps(UNMATCHED), ts(older_than), limit))}
             beyond = cur.execute("SELECT id FROM receipts WHERE delivery_id IS NULL ORDER BY id DESC "
                                  "LIMIT 1 OFFSET ?", (max(keep, 0),)).fetchone()
             if beyond is not None:

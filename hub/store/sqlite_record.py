@@ -84,8 +84,9 @@ class RecordBatch:
         """A new message, or a replay of one stored as ``previous`` with these (receiver, format) taken."""
         errors = json.dumps(list(m.errors))
         if previous is None:
+            size = len(m.raw) if m.size is None else m.size      # the whole input's, when raw is its head
             self.inserts.append((m.id, m.sender, m.sender_message_id, ts(m.received_at), m.status.value, m.sha256,
-                                 len(m.raw) if m.size is None else m.size, m.format, m.kind, m.business_key, m.function, errors, m.duplicate_of,
+                                 size, m.format, m.kind, m.business_key, m.function, errors, m.duplicate_of,
                                  self.at, m.raw))
         else:
             self.replays.append((m.status.value, m.format, m.kind, m.business_key, m.function, errors,

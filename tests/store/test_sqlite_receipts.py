@@ -111,8 +111,8 @@ def test_the_outcome_migration_backfills_existing_receipts(tmp_path, monkeypatch
         old.close()
     db = sqlite3.connect(path)
     insert = ("INSERT INTO receipts (receiver, format, received_at, keys, state, agency_status, errors, "
-              "delivery_id, sha256, size, raw) VALUES ('CUSTOMS-CN', 'gacc-mt9999', '2026-11-27T08:00:00.000000+00:00', "
-              "'[]', ?, ?, '[]', ?, '', 0, x'')")
+              "delivery_id, sha256, size, raw) VALUES ('CUSTOMS-CN', 'gacc-mt9999', "
+              "'2026-11-27T08:00:00.000000+00:00', '[]', ?, ?, '[]', ?, '', 0, x'')")
     db.executemany(insert, [("ACKNOWLEDGED", "01", d.id), (None, "HELD", d.id), ("ACCEPTED", "02", None),
                             (None, "HELD", None), (None, None, None)])
     db.commit()
