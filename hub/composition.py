@@ -31,4 +31,5 @@ def build_schemas(settings: Settings) -> SchemaSet:
 def build_engine(settings: Settings | None = None) -> Engine:
     settings = settings or Settings()
     limits = XmlLimits(max_bytes=settings.max_message_bytes, max_depth=settings.max_xml_depth)
-    return Engine(build_registry(settings), build_schemas(settings), limits)
+    return Engine(build_registry(settings), build_schemas(settings), limits,
+                  max_output_bytes=settings.max_output_bytes)

@@ -14,10 +14,14 @@ from pydantic import ValidationError
 
 from . import rules
 from .adapters import Adapter, Enveloped, Output, Probe, Registry, RenderContext
-from .errors import (ConversionError, DocumentError, EngineError, InvalidDocument,
+from .errors import (ConversionError, DocumentError, EngineError, InvalidDocument, OutputTooLarge,
                      Problem)
 from .models import Document, Kind
+from .models.common import NUMBER_OUT_OF_RANGE
 from .validation import SchemaSet, XmlLimits, check_size, parse_xml
+
+DEFAULT_MAX_OUTPUT_BYTES = 16_000_000
+"""The output limit when none is given (HUB_MAX_OUTPUT_BYTES's default)."""
 
 
 @dataclass
@@ -47,10 +51,12 @@ def looks_like_xml(data: bytes) -> bool:
 class Engine:
     """The offline message engine: everything between bytes in and bytes out."""
 
-    def __init__(self, registry: Registry, schemas: SchemaSet, limits: XmlLimits = XmlLimits()) -> None:
+    def __init__(self, registry: Registry, schemas: SchemaSet, limits: XmlLimits = XmlLimits(),
+                 max_output_bytes: int = DEFAULT_MAX_OUTPUT_BYTES) -> None:
         self.registry = registry
         self.schemas = schemas
         self.limits = limits
+        self.max_output_bytes = max_output_bytes
 
     def probe(self, data: bytes) -> Probe:
         """Parse XML safely once (or just size-check text) so detection and parsing share it."""
@@ -65,9 +71,21 @@ class Engine:
         """Read a message and collect every problem instead of stopping at the first.
 
         Raises DocumentError only when nothing can be read at all (empty, malformed,
-        forbidden or unknown input); schema and rule problems land in ``problems``.
-        A message in an envelope is checked as an envelope, then its payload is read.
+        forbidden or unknown input), ConversionError for a write-only format; schema and
+        rule problems land in ``problems``. A message in an envelope is checked as an
+        envelope, then its payload is read. Problem texts are always encodable as UTF-8.
         """
+        try:
+            inbound = self._inspect(data, _nested)
+        except DocumentError as exc:
+            if not all(map(_encodable, exc.problems)):
+                raise InvalidDocument([_printable(p) for p in exc.problems]) from exc
+            raise
+        if not all(map(_encodable, inbound.problems)):
+            inbound.problems = [_printable(p) for p in inbound.problems]
+        return inbound
+
+    def _inspect(self, data: bytes, _nested: bool = False) -> Inbound:
         probe = self.probe(data)
         adapter = self.registry.detect(probe)
         if not adapter.reads and not (adapter.is_envelope and not _nested):
@@ -81,7 +99,7 @@ class Engine:
                 payload = adapter.unwrap(probe)
             except DocumentError as exc:
                 return Inbound(adapter, None, exc.problems, probe.tree)
-            inner = self.inspect(payload, _nested=True)
+            inner = self._inspect(payload, _nested=True)
             inner.envelope = adapter
             return inner
         try:
@@ -102,7 +120,16 @@ class Engine:
         return inbound
 
     def render(self, document: Document, format_name: str, ctx: RenderContext) -> Output:
-        """Render into ``format_name`` and validate the result; an invalid output is an engine bug."""
+        """Render into ``format_name`` and validate the result; an invalid output is an engine bug.
+
+        Except when every schema violation is a value facet (a length, pattern, enumeration or
+        digits restriction of one element's text): the canonical model has no such limits, so a
+        value the sender gave that the target format cannot carry (a 36-character reference in
+        a 35-character field) is a ConversionError, CONVERT_FIELD_INVALID, naming the output
+        element. A structural violation (an element missing or misplaced) stays an EngineError.
+
+        An output (an enveloped one after sealing) larger than ``max_output_bytes`` is refused
+        with OutputTooLarge: the broker would refuse it, and nobody downstream expects it."""
         adapter = self.registry.get(format_name)
         if not adapter.accepts(document):
             raise ConversionError(f"format {format_name} cannot carry a {document.kind.value}")
@@ -110,8 +137,14 @@ class Engine:
             output = adapter.envelope.seal(self.render(document, adapter.inner.name, ctx), adapter.inner, ctx)
         else:
             output = adapter.render(document, ctx)
+        if len(output.data) > self.max_output_bytes:
+            raise OutputTooLarge(f"the {format_name} output has {len(output.data)} bytes; the limit is "
+                                 f"{self.max_output_bytes} (HUB_MAX_OUTPUT_BYTES)")
         if adapter.schema and output.tree is not None:
-            problems = self.schemas.validate(output.tree, adapter.schema)
+            problems, values_only = self.schemas.check(output.tree, adapter.schema)
+            if problems and values_only:
+                raise ConversionError(f"a value of the document does not fit {format_name}: {problems[0].message}",
+                                      code="CONVERT_FIELD_INVALID", line=problems[0].line, path=problems[0].path)
             if problems:
                 raise EngineError(f"rendered {format_name} fails its schema: {problems[0].message}",
                                   problems=problems)
@@ -132,12 +165,32 @@ class Engine:
         return Problem(problem.code, problem.message, line or 1, problem.path)
 
 
+_MODEL_CODES = {"number_out_of_range": NUMBER_OUT_OF_RANGE, "finite_number": NUMBER_OUT_OF_RANGE,
+                "int_parsing_size": NUMBER_OUT_OF_RANGE}
+"""pydantic error types that have a code of their own; the rest are MODEL_INVALID."""
+
+
 def _model_problems(exc: ValidationError) -> list[Problem]:
     """pydantic errors as problems with JSON-pointer paths (the union's kind tag left out)."""
     kinds = {k.value for k in Kind}
-    return [Problem("MODEL_INVALID", err["msg"],
+    return [Problem(_MODEL_CODES.get(err["type"], "MODEL_INVALID"), err["msg"],
                     path="/" + "/".join(str(p) for p in err["loc"] if p not in kinds))
             for err in exc.errors()]
+
+
+def _encodable(problem: Problem) -> bool:
+    try:
+        f"{problem.message}{problem.path or ''}".encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _printable(problem: Problem) -> Problem:
+    """A problem whose message and path hold undecodable input (lone surrogates) shown as escapes."""
+    def clean(text: str | None) -> str | None:
+        return None if text is None else text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return Problem(problem.code, clean(problem.message), problem.line, clean(problem.path))
 
 
 __all__ = ["Engine", "Inbound", "looks_like_xml"]

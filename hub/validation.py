@@ -20,6 +20,10 @@ from .errors import (ConfigError, EmptyInput, ForbiddenXml, InputTooLarge, Malfo
                      Problem)
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+VALUE_FACETS = frozenset(f"SCHEMAV_CVC_{facet}_VALID" for facet in (
+    "LENGTH", "MINLENGTH", "MAXLENGTH", "PATTERN", "ENUMERATION", "TOTALDIGITS", "FRACTIONDIGITS",
+    "MININCLUSIVE", "MAXINCLUSIVE", "MINEXCLUSIVE", "MAXEXCLUSIVE"))
+"""libxml2's names for a value that breaks a facet of its simple type."""
 
 
 @dataclass(frozen=True)
@@ -130,16 +134,26 @@ class SchemaSet:
 
     def validate(self, tree: etree._ElementTree | etree._Element, name: str) -> list[Problem]:
         """Validate against the named XSD; every violation becomes a Problem with line and path."""
+        return self.check(tree, name)[0]
+
+    def check(self, tree: etree._ElementTree | etree._Element, name: str) -> tuple[list[Problem], bool]:
+        """Validate as :meth:`validate` does; also say whether every violation is a value facet.
+
+        A value facet (a length, pattern, enumeration, digits or range restriction) fails when an
+        element's text does not fit its type; the element itself is where it belongs."""
         schema = self.get(name)
         if schema.validate(tree):
-            return []
-        return [Problem(code="SCHEMA_INVALID", message=_clean(entry.message), line=entry.line,
-                        path=_readable_path(tree, entry.path)) for entry in schema.error_log]
+            return [], False
+        entries = list(schema.error_log)
+        problems = [Problem(code="SCHEMA_INVALID", message=_clean(entry.message), line=entry.line,
+                            path=_readable_path(tree, entry.path)) for entry in entries]
+        return problems, all(entry.type_name in VALUE_FACETS for entry in entries)
 
 
 def _clean(message: str) -> str:
     # libxml2 writes elements as {namespace}name; the local name is what a sender looks for.
-    return re.sub(r"\{[^}]*\}", "", message)
+    # A value quoted at length (a hostile 5,000-character one) is shortened.
+    return re.sub(r"'([^']{40})[^']{20,}'", r"'\1...'", re.sub(r"\{[^}]*\}", "", message))
 
 
 def _readable_path(tree: etree._ElementTree | etree._Element, path: str | None) -> str | None:
