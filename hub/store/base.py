@@ -236,6 +236,11 @@ class Store(ABC):
         """PENDING -> SENT for each id (ids not PENDING are left alone), one transaction."""
 
     @abstractmethod
+    def fail_deliveries(self, delivery_ids: list[int], problems: list[dict], source: str) -> list[Delivery]:
+        """PENDING -> FAILED (never published: the broker would refuse it), the problems in the event;
+        others untouched. Returns the deliveries failed."""
+
+    @abstractmethod
     def reset_delivery(self, delivery_id: int, source: str) -> Delivery:
         """Put a delivery back to PENDING for a resend (attempts + 1), with an event naming who asked."""
 

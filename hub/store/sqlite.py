@@ -300,6 +300,29 @@ class SqliteStore(HoldsMixin, Store):
             cur.executemany(_EVENT, [(at, message_id, id_, "delivery.sent", "SENT", source, "{}")
                                      for id_, message_id in sorted(moved)])
 
+    def fail_deliveries(self, delivery_ids: list[int], problems: list[dict], source: str) -> list[Delivery]:
+        return self._settle(delivery_ids, DeliveryState.PENDING, DeliveryState.FAILED, "delivery.failed", problems,
+                            source)
+
+    def _settle(self, delivery_ids: list[int], before: DeliveryState, after: DeliveryState, event: str,
+                problems: list[dict], source: str) -> list[Delivery]:
+        """``before`` -> ``after`` for each id (others untouched), the problems in the event; one transaction."""
+        if not delivery_ids:
+            return []
+        at = ts(self._now())
+        detail = json.dumps({"codes": sorted({str(p.get("code")) for p in problems}), "problems": problems[:20]},
+                            ensure_ascii=False)
+        out = []
+        with self._write() as cur:
+            for id_ in delivery_ids:
+                moved = cur.execute(f"UPDATE deliveries SET state = ?, updated_at = ? WHERE id = ? AND state = ? "
+                                    f"RETURNING {_DELIVERY}", (after.value, at, id_, before.value)).fetchone()
+                if moved is not None:
+                    delivery = _delivery(moved)
+                    cur.execute(_EVENT, (at, delivery.message_id, id_, event, after.value, source, detail))
+                    out.append(delivery)
+        return out
+
     def reset_delivery(self, delivery_id: int, source: str) -> Delivery:
         """Put a delivery back to PENDING for a resend (attempts + 1), with an event naming who asked."""
         at = ts(self._now())

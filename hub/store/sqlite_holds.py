@@ -13,15 +13,16 @@ import sqlite3
 from datetime import datetime
 from typing import Callable, ContextManager
 
-from .base import Delivery
+from .base import Delivery, DeliveryState
 from .sqlite_record import _DELIVERY, _DELIVERY_D, _EVENT, _delivery, ts
 
 
 class HoldsMixin:
-    """Mixed into SqliteStore: uses its ``_db``, ``_write``, ``_now`` and row mappers."""
+    """Mixed into SqliteStore: uses its ``_db``, ``_write``, ``_settle``, ``_now`` and row mappers."""
 
     _db: sqlite3.Connection
     _write: Callable[[], ContextManager[sqlite3.Cursor]]
+    _settle: Callable[..., list[Delivery]]
 
     def facts(self, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], dict]:
         found: dict[tuple[str, str], dict] = {}
@@ -74,19 +75,5 @@ class HoldsMixin:
         return out
 
     def refuse(self, delivery_ids: list[int], problems: list[dict], source: str) -> list[Delivery]:
-        if not delivery_ids:
-            return []
-        at = ts(self._now())
-        out = []
-        with self._write() as cur:
-            for id_ in delivery_ids:
-                moved = cur.execute(f"UPDATE deliveries SET state = 'REFUSED', updated_at = ? WHERE id = ? AND "
-                                    f"state = 'HELD' RETURNING {_DELIVERY}", (at, id_)).fetchone()
-                if moved is None:
-                    continue
-                delivery = _delivery(moved)
-                cur.execute(_EVENT, (at, delivery.message_id, id_, "delivery.refused", "REFUSED", source,
-                                     json.dumps({"codes": sorted({str(p.get("code")) for p in problems}),
-                                                 "problems": problems[:20]}, ensure_ascii=False)))
-                out.append(delivery)
-        return out
+        return self._settle(delivery_ids, DeliveryState.HELD, DeliveryState.REFUSED, "delivery.refused", problems,
+                            source)
