@@ -21,6 +21,7 @@ dead-letter headers) and a ``disposition`` saying what the caller should do::
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from enum import Enum
 
@@ -153,3 +154,19 @@ class TransientError(HubError):
 class ConfigError(HubError):
     code = "CONFIG_INVALID"
     disposition = Disposition.CONFIG
+
+
+_RETRYABLE: tuple[type[BaseException], ...] = (sqlite3.OperationalError, ConnectionError, TimeoutError)
+"""Faults outside the message: a locked, busy or failing store, a lost connection."""
+
+
+def disposition_of(exc: BaseException) -> Disposition:
+    """What to do with a message that met ``exc``: the one place that decides it. A HubError says
+    itself; a fault outside the message is retried with its whole batch; anything else is a bug
+    that fails that message alone (stored FAILED, its sender told, retried and dead-lettered on
+    its own)."""
+    if isinstance(exc, HubError):
+        return exc.disposition
+    if isinstance(exc, _RETRYABLE):
+        return Disposition.RETRY
+    return Disposition.BUG

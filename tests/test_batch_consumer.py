@@ -49,7 +49,7 @@ class FakeChannel:
 
 def consumer(handle, log: list, batch_size: int = 100) -> BatchConsumer:
     c = BatchConsumer(ConsumerConfig("amqp://x", "q", "test", "hub", batch_size=batch_size), handle,
-                      on_transient=lambda batch, exc: [], on_confirmed=lambda works: log.append(
+                      fail=lambda batch, exc: [], on_confirmed=lambda works: log.append(
                           ("sent", sorted(i for w in works for i in w.delivery_ids))))
     c._connection = SimpleNamespace(ioloop=FakeLoop(), is_open=True)
     c._channel = FakeChannel(log)

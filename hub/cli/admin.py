@@ -201,11 +201,16 @@ def _drain(settings: Settings, limit: int):
     return connection, channel, got
 
 
+_WHAT = {"in": "message", "acks": "receipt"}
+"""What a dead letter is, by the lane it failed on (``x-hub-lane``)."""
+
+
 @dead_letters.command("list")
 @click.option("--limit", type=int, default=100, show_default=True)
 @click.pass_obj
 def dead_list(settings: Settings, limit: int) -> None:
-    """Show dead letters: sender, attempts, reason (the messages stay in the queue).
+    """Show dead letters: what each is (a sender's message or an agency's receipt), who sent it,
+    attempts and reason (they stay in the queue).
 
     \b
     Example:
@@ -215,7 +220,8 @@ def dead_list(settings: Settings, limit: int) -> None:
     try:
         for method, props, body in got:
             h = props.headers or {}
-            click.echo(f"{h.get('x-hub-dead-at', '-'):<33} {h.get('x-hub-sender', '?'):<20} "
+            click.echo(f"{h.get('x-hub-dead-at', '-'):<33} {_WHAT.get(h.get('x-hub-lane', 'in'), '?'):<8} "
+                       f"{h.get('x-hub-sender', '?'):<20} "
                        f"attempts {h.get('x-hub-attempts', '?')}  {len(body)} bytes  {h.get('x-hub-reason', '')}")
         click.echo(f"{len(got)} dead letter(s)", err=True)
     finally:
@@ -227,7 +233,8 @@ def dead_list(settings: Settings, limit: int) -> None:
 @click.option("--dry-run", is_flag=True)
 @click.pass_obj
 def dead_replay(settings: Settings, limit: int, dry_run: bool) -> None:
-    """Send dead letters through the hub again (attempts start from zero).
+    """Send dead letters through the hub again (attempts start from zero): a message to the routers,
+    a receipt to the receipt worker.
 
     \b
     Example:
@@ -239,11 +246,12 @@ def dead_replay(settings: Settings, limit: int, dry_run: bool) -> None:
         publisher = connection.channel()
         publisher.confirm_delivery()
         for method, props, body in got:
-            sender = (props.headers or {}).get("x-hub-sender", "")
-            click.echo(("would replay " if dry_run else "replaying ") + f"a message from {sender} ({len(body)} bytes)")
+            sender, lane = (props.headers or {}).get("x-hub-sender", ""), (props.headers or {}).get("x-hub-lane", "in")
+            click.echo(("would replay " if dry_run else "replaying ") + f"a {_WHAT.get(lane, lane)} from {sender} "
+                       f"({len(body)} bytes)")
             if dry_run:
                 continue
-            publisher.basic_publish(topo.inbound, "", body, pika.BasicProperties(
+            publisher.basic_publish(topo.lanes.get(lane, topo.inbound), "", body, pika.BasicProperties(
                 delivery_mode=2, user_id=user, message_id=props.message_id, content_type=props.content_type,
                 headers={"x-hub-sender": sender, "x-hub-replay": who}), mandatory=True)
             channel.basic_ack(method.delivery_tag)

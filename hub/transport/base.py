@@ -66,5 +66,35 @@ class Topology:
     def sender_queue(self, sender: str) -> str:
         return f"{self.prefix}.status.{sender}"
 
-    def retry_queue(self, step: int) -> str:
-        return f"{self.prefix}.retry.{step}"
+    @property
+    def lanes(self) -> dict[str, str]:
+        """Each consumer's lane -> the exchange its retries and dead letters return to: a message
+        retried by the router comes back to the router, a receipt to the receipt worker."""
+        return {"in": self.inbound, "acks": self.receipts}
+
+    def retry_key(self, step: int, lane: str = "in") -> str:
+        """The retry exchange's routing key for a lane's step (the inbound lane keeps its first names)."""
+        return str(step) if lane == "in" else f"{lane}.{step}"
+
+    def retry_queue(self, step: int, lane: str = "in") -> str:
+        return f"{self.prefix}.retry.{self.retry_key(step, lane)}"
+
+
+class PublishLimit:
+    """The largest body a worker publishes: HUB_MAX_OUTPUT_BYTES, lowered when the broker refuses a
+    larger one (its max_message_size is below the setting). Shared by a worker's consumer, which
+    learns the broker's limit, and its core, which refuses what would not fit."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.bytes = max_bytes
+
+    def fits(self, body: bytes) -> bool:
+        return len(body) <= self.bytes
+
+    def lower_to(self, max_bytes: int) -> None:
+        self.bytes = min(self.bytes, max_bytes)
+
+    def split(self, items: list[tuple[object, bytes]]) -> tuple[list, list]:
+        """(what fits, what does not) of (thing, body) pairs."""
+        fits = [(thing, body) for thing, body in items if self.fits(body)]
+        return fits, [(thing, body) for thing, body in items if not self.fits(body)]

@@ -11,13 +11,20 @@ finished together (one mark-SENT transaction) and acknowledged with one multiple
 ack that covers only the head of messages all finished, in delivery order. A
 nack or a lost connection leaves a message unacknowledged, so the broker delivers it again; the core recognises it and republishes what is still
 PENDING. Connection loss is retried with tenacity at this boundary only.
+
+A batch whose handling raises is not failed as a whole unless the fault is the
+store's or the broker's (``disposition_of``): its messages are handled again one by
+one, and only one that still raises goes to the core's ``fail`` (retries, then dead
+letters). No publication larger than the broker takes is sent: the broker's
+max_message_size, once it refuses a larger one, lowers the worker's ``PublishLimit``.
 """
 
 from __future__ import annotations
 
+import re
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable
 from urllib.parse import parse_qs, urlsplit
 
@@ -26,14 +33,21 @@ import structlog
 from pika.exceptions import AMQPConnectionError, AMQPError
 from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
-from ..errors import ConfigError
+from ..errors import ConfigError, Disposition, OutputTooLarge, disposition_of
 from ..routing import RoutesFile
-from .base import Inbound, Publication, Topology
+from .base import Inbound, PublishLimit, Publication, Topology
 
 log = structlog.get_logger()
 
 Handler = Callable[[list[Inbound]], list]
 """A core's ``handle``: inbound batch -> list of Work (publications, delivery ids, inbound)."""
+
+Failer = Callable[[list[Inbound], BaseException], list]
+"""A core's ``fail``: messages that met an exception -> their Work (the next retry queue or dead
+letters, and whatever the core records and tells)."""
+
+_BROKER_MAX = re.compile(r"max(?:imum)? size (\d+)")
+"""RabbitMQ's refusal of a publication over max_message_size names the limit (406 PRECONDITION_FAILED)."""
 
 
 _PATIENT = {"stack_timeout": 45, "connection_attempts": 3, "retry_delay": 2}
@@ -77,10 +91,10 @@ def topology_plan(topology: Topology, routes: RoutesFile,
               QueueSpec(topology.dead, topology.dead)]
     queues += [QueueSpec(topology.receiver_queue(r), topology.outbound, r) for r in routes.receivers]
     queues += [QueueSpec(topology.sender_queue(s), topology.status, s) for s in routes.senders]
-    queues += [QueueSpec(topology.retry_queue(step), topology.retry, str(step), {
-                   "x-message-ttl": delay, "x-dead-letter-exchange": topology.inbound,
+    queues += [QueueSpec(topology.retry_queue(step, lane), topology.retry, topology.retry_key(step, lane), {
+                   "x-message-ttl": delay, "x-dead-letter-exchange": home,
                    "x-dead-letter-strategy": "at-least-once", "x-overflow": "reject-publish"})
-               for step, delay in enumerate(retry_delays_ms)]
+               for lane, home in topology.lanes.items() for step, delay in enumerate(retry_delays_ms)]
     return exchanges, queues
 
 
@@ -168,10 +182,11 @@ class ConsumerConfig:
 class BatchConsumer:
     """Consume a queue in batches; publish each batch's results with confirms; ack after confirms."""
 
-    def __init__(self, config: ConsumerConfig, handle: Handler, on_transient: Callable[[list[Inbound], Exception], list],
-                 on_confirmed: Callable[[list], None], tick: Callable[[], list] | None = None) -> None:
-        self.config, self.handle, self.on_transient, self.on_confirmed, self.tick = \
-            config, handle, on_transient, on_confirmed, tick
+    def __init__(self, config: ConsumerConfig, handle: Handler, fail: Failer,
+                 on_confirmed: Callable[[list], None], tick: Callable[[], list] | None = None,
+                 limit: PublishLimit | None = None) -> None:
+        self.config, self.handle, self.fail, self.on_confirmed, self.tick = config, handle, fail, on_confirmed, tick
+        self.limit = limit or PublishLimit(128 * 1024 * 1024)
         self._stopping = threading.Event()
         self._connection = None
         self._reset()
@@ -255,13 +270,25 @@ class BatchConsumer:
 
     def _on_channel(self, channel) -> None:
         self._channel = channel
-        channel.add_on_close_callback(lambda ch, reason: self._connection.is_open and self._connection.close())
+        channel.add_on_close_callback(self._on_channel_closed)
         channel.confirm_delivery(self._on_confirm)
         channel.basic_qos(prefetch_count=self.config.prefetch)
         self._consumer_tag = channel.basic_consume(self.config.queue, self._on_message)
         if self.tick is not None and self.config.tick_seconds:
             self._connection.ioloop.call_later(0, self._on_tick)    # at once: what fell due while it was down
         log.info("worker.started", worker=self.config.name, queue=self.config.queue)
+
+    def _on_channel_closed(self, channel, reason) -> None:
+        """A channel the broker closed takes the connection down (what was in flight is redelivered).
+        A refusal for size teaches this worker the broker's limit, so the redelivered message's
+        publication is refused here, not sent again."""
+        text = str(getattr(reason, "reply_text", reason))
+        if getattr(reason, "reply_code", None) == 406 and (found := _BROKER_MAX.search(text)):
+            self.limit.lower_to(int(found.group(1)) - 4096)
+            log.error("broker.refused_size", worker=self.config.name, broker_max=int(found.group(1)),
+                      advice="set HUB_MAX_OUTPUT_BYTES below the broker's max_message_size")
+        if self._connection.is_open:
+            self._connection.close()
 
     # consuming ---------------------------------------------------------------------------------
 
@@ -282,10 +309,8 @@ class BatchConsumer:
             return  # a closed channel: the broker delivers these again after the reconnect
         try:
             works = self.handle(batch)
-        except Exception as exc:  # transient (store, broker) or a bug: retry queues, then dead letters
-            log.warning("batch.failed", worker=self.config.name, size=len(batch), error=type(exc).__name__,
-                        reason=str(exc)[:200])
-            works = self.on_transient(batch, exc)
+        except Exception as exc:
+            works = self._isolate(batch, exc)
         covered = {w.inbound.tag for w in works if w.inbound is not None}
         for inbound in batch:
             if inbound.tag not in covered:  # a core bug; left unsettled it would hold back every later ack
@@ -293,6 +318,23 @@ class BatchConsumer:
                 self._channel.basic_nack(inbound.tag, requeue=True)
                 self._unacked.pop(inbound.tag, None)
         self._publish(works)
+
+    def _isolate(self, batch: list[Inbound], exc: Exception) -> list:
+        """A batch that raised: a store or broker fault retries it whole; anything else is handled
+        again message by message (each may have been stored already: marked redelivered, so the core
+        looks it up), and only a message that raises alone fails."""
+        log.warning("batch.failed", worker=self.config.name, size=len(batch), error=type(exc).__name__)
+        if len(batch) == 1 or disposition_of(exc) is Disposition.RETRY:
+            return self.fail(batch, exc)
+        works = []
+        for inbound in batch:
+            again = replace(inbound, redelivered=True)
+            try:
+                works += self.handle([again])
+            except Exception as alone:
+                log.warning("message.failed_alone", worker=self.config.name, error=type(alone).__name__)
+                works += self.fail([again], alone)
+        return works
 
     def _on_tick(self) -> None:
         try:
@@ -312,7 +354,7 @@ class BatchConsumer:
             log.warning("batch.unpublished", worker=self.config.name, size=len(works))
             return
         done = []
-        for work in works:
+        for work in self._fitting(works):
             if not work.publications:
                 done.append(work)
                 continue
@@ -324,6 +366,24 @@ class BatchConsumer:
                 self._pending[self._seq] = pending
         if done:
             self._finish(done)
+
+    def _fitting(self, works: list) -> list:
+        """The works with every publication within the broker's limit. A message whose work does not
+        fit fails (its core decides what that means); the sweeper's oversize publications are
+        dropped with an error (its next tick fails their deliveries)."""
+        out = []
+        for work in works:
+            big = [len(p.body) for p in work.publications if not self.limit.fits(p.body)]
+            if not big:
+                out.append(work)
+            elif work.inbound is not None:
+                out += self.fail([work.inbound], OutputTooLarge(
+                    f"a publication of {max(big)} bytes is over the {self.limit.bytes} the broker takes"))
+            else:
+                log.error("publication.too_large", worker=self.config.name, sizes=big, limit=self.limit.bytes)
+                work.publications = [p for p in work.publications if self.limit.fits(p.body)]
+                out.append(work)
+        return out
 
     def _on_confirm(self, frame) -> None:
         method = frame.method

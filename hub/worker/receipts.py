@@ -6,25 +6,36 @@ when the format echoes it, else the business key, else a reference an earlier
 receipt gave (DecImportResponse's SeqNo for the DEC_RESULT that follows) - and
 stored. A receipt that matches nothing is stored as orphaned, never dropped.
 Every receipt becomes an event and a status event on the sender's feed.
+
+A receipt is applied only in one of the formats routes.yaml lists for its receiver
+(``receipt_formats``); one in another format, or over the size limit, is stored
+refused (RECEIPT_FORMAT_NOT_ACCEPTED, INPUT_TOO_LARGE: the latter by its head, size
+and hash) and never applied. A receipt that raises fails alone, is retried on the
+receipt worker's own lane and, after the last retry, dead-lettered as a receipt and
+stored unreadable.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
+from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 import structlog
 
 from ..adapters import Registry
-from ..errors import DocumentError
+from ..errors import Disposition, HubError, disposition_of
 from ..models import Receipt, ReceiptStatus
 from ..pipeline import Engine
+from ..routing.table import Receiver
 from ..store.base import Correlation, DeliveryState, NewReceipt, Store
-from ..transport.base import Inbound, Publication, Topology
+from ..transport.base import Inbound, PublishLimit, Publication, Topology
+from .failures import HEAD_BYTES, Retries, reason
 from .holds import Holds
 from .outbound import outbound
-from .router import Work
+from .router import Work, fail_too_large
 from .status import status_event
 
 log = structlog.get_logger()
@@ -51,29 +62,76 @@ def receipt_keys(receipt: Receipt) -> tuple[str, ...]:
 
 
 class ReceiptCore:
-    """Reads, correlates and stores agency receipts; tells the sender."""
+    """Reads, correlates and stores agency receipts; tells the sender. With ``receivers`` (routes.yaml),
+    a receipt is applied only in one of its receiver's ``receipt_formats``."""
 
     def __init__(self, engine: Engine, store: Store, topology: Topology,
-                 clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> None:
+                 clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+                 receivers: Mapping[str, Receiver] | None = None, retries: Retries | None = None) -> None:
         self.engine, self.store, self.topology, self.clock = engine, store, topology, clock
+        self.receivers = receivers
+        self.retries = retries or Retries(topology, "acks")
 
     def handle(self, batch: list[Inbound]) -> list[Work]:
         """Read every receipt (a message may carry several answers), store the batch in one
-        transaction, then tell the senders."""
-        news = [(i, new) for i, inbound in enumerate(batch) for new in self._new(inbound)]
+        transaction, then tell the senders. A receipt that raises on its own fails alone."""
+        news, failed = [], []
+        for i, inbound in enumerate(batch):
+            try:
+                news += [(i, new) for new in self._new(inbound)]
+            except Exception as exc:
+                if disposition_of(exc) is Disposition.RETRY:
+                    raise
+                log.error("receipt.raised", error=type(exc).__name__, receiver=inbound.sender)
+                failed.append((i, exc))
         correlations = self.store.apply_receipts([new for _, new in news])
         works = [Work(inbound) for inbound in batch]
         for (i, new), corr in zip(news, correlations):
             self._tell(works[i], new, corr)
+        for i, exc in failed:
+            works[i], = self.fail([batch[i]], exc)
         return works
+
+    def fail(self, batch: list[Inbound], exc: BaseException) -> list[Work]:
+        """Receipts that met ``exc`` go on to the receipt worker's next retry queue; after the last,
+        to dead letters, and stored unreadable with the reason (visible in `hub receipts list`)."""
+        own = disposition_of(exc) is not Disposition.RETRY
+        works, dead = [], []
+        for inbound in batch:
+            works.append(Work(inbound, [self.retries.next(inbound, exc)]))
+            if self.retries.exhausted(inbound):
+                code = "INTERNAL_ERROR" if own else "RETRIES_EXHAUSTED"
+                dead.append(self._unapplied(inbound, None, [{"code": code, "message": reason(exc), "line": None,
+                                                             "path": None, "dead_lettered": True}]))
+        log.warning("receipt.failed", count=len(batch), error=type(exc).__name__, own=own)
+        if dead:
+            try:
+                self.store.apply_receipts(dead)
+            except Exception as store_exc:  # the dead letters still hold them
+                log.warning("receipt.failed_unstored", count=len(dead), error=type(store_exc).__name__)
+        return works
+
+    def _unapplied(self, inbound: Inbound, fmt: str | None, problems: list[dict],
+                   refused: bool = False) -> NewReceipt:
+        """A receipt stored for the record, never applied: unreadable, or refused (by its head when
+        it is over the size limit)."""
+        body = inbound.body
+        head = body if len(body) <= self.engine.limits.max_bytes else body[:HEAD_BYTES]
+        return NewReceipt(receiver=inbound.sender, format=fmt, received_at=self.clock(), raw=head, keys=(),
+                          state=None, agency_status=None, agency_reference=None, errors=tuple(problems),
+                          refused=refused, sha256=hashlib.sha256(body).hexdigest(), size=len(body))
 
     def _new(self, inbound: Inbound) -> list[NewReceipt]:
         """One stored receipt per answer; the message's bytes are kept with its last answer."""
+        if len(inbound.body) > self.engine.limits.max_bytes:
+            return [self._unapplied(inbound, None, [_problem(
+                "INPUT_TOO_LARGE", f"the receipt has {len(inbound.body)} bytes; the limit is "
+                                   f"{self.engine.limits.max_bytes} (HUB_MAX_MESSAGE_BYTES)")], refused=True)]
         receipt, fmt, problems = self._read(inbound)
+        if fmt is not None and (refusal := self._refusal(inbound.sender, fmt)):
+            return [self._unapplied(inbound, fmt, [refusal, *problems], refused=True)]
         if receipt is None:
-            return [NewReceipt(receiver=inbound.sender, format=fmt, received_at=self.clock(), raw=inbound.body,
-                               keys=(), state=None, agency_status=None, agency_reference=None,
-                               errors=tuple(problems))]
+            return [self._unapplied(inbound, fmt, problems)]
         answers = receipt.answers()
         return [NewReceipt(receiver=inbound.sender, format=fmt, received_at=self.clock(),
                            raw=inbound.body if n == len(answers) else b"",
@@ -82,6 +140,17 @@ class ReceiptCore:
                            agency_reference=answer.agency_reference,
                            errors=tuple(_errors(answer)))
                 for n, answer in enumerate(answers, 1)]
+
+    def _refusal(self, receiver: str, fmt: str) -> dict | None:
+        """Why a receipt in ``fmt`` from ``receiver`` is not applied, or None when it may be."""
+        if self.receivers is None:
+            return None
+        listed = self.receivers[receiver].receipt_formats if receiver in self.receivers else []
+        if fmt in listed:
+            return None
+        return _problem("RECEIPT_FORMAT_NOT_ACCEPTED",
+                        f"{receiver} answers in {', '.join(listed) or 'no receipt format'} (routes.yaml), not {fmt}"
+                        if receiver in self.receivers else f"{receiver} is not a receiver in routes.yaml")
 
     def _tell(self, work: Work, new: NewReceipt, corr: Correlation) -> None:
         delivery, message = corr.delivery, corr.message
@@ -100,7 +169,9 @@ class ReceiptCore:
         """The receipt and its format; or None, the format if known, and the problems that stop it."""
         try:
             read = self.engine.inspect(inbound.body)
-        except DocumentError as exc:
+        except HubError as exc:
+            if exc.disposition is not Disposition.REJECT:
+                raise
             return None, None, [p.as_dict() for p in exc.problems]
         if read.problems or not isinstance(read.document, Receipt):
             problems = [p.as_dict() for p in read.problems] or [
@@ -108,6 +179,10 @@ class ReceiptCore:
                  "line": None, "path": None}]
             return None, read.adapter.name, problems
         return read.document, read.adapter.name, []
+
+
+def _problem(code: str, message: str) -> dict:
+    return {"code": code, "message": message, "line": None, "path": None}
 
 
 def _errors(receipt: Receipt) -> list[dict]:
@@ -122,9 +197,11 @@ class Sweeper:
     def __init__(self, store: Store, topology: Topology,
                  clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
                  holds: Holds | None = None, registry: Registry | None = None,
-                 stale_after: timedelta = timedelta(minutes=1)) -> None:
+                 stale_after: timedelta = timedelta(minutes=1), limit: PublishLimit | None = None,
+                 orphans_kept_for: timedelta | None = None, orphans_kept: int | None = None) -> None:
         self.store, self.topology, self.clock, self.holds = store, topology, clock, holds
-        self.registry, self.stale_after = registry, stale_after
+        self.registry, self.stale_after, self.limit = registry, stale_after, limit
+        self.orphans_kept_for, self.orphans_kept = orphans_kept_for, orphans_kept
         self._republished: dict[int, datetime] = {}    # delivery id -> when this sweeper last sent it
 
     def tick(self) -> Work:
@@ -132,7 +209,17 @@ class Sweeper:
         to mark SENT once those are confirmed."""
         pubs, released = self.holds.expire(self.clock()) if self.holds else ([], [])
         again, stale = self.republish_stale()
+        self.prune_orphans()
         return Work(None, self.sweep() + pubs + again, released + stale)
+
+    def prune_orphans(self) -> int:
+        """Receipts that matched no delivery are kept for a period and up to a count, oldest dropped."""
+        if self.orphans_kept_for is None or self.orphans_kept is None:
+            return 0
+        dropped = self.store.prune_orphans(self.clock() - self.orphans_kept_for, self.orphans_kept)
+        if dropped:
+            log.warning("receipt.orphans_dropped", count=dropped)
+        return dropped
 
     def republish_stale(self, limit: int = 500) -> tuple[list[Publication], list[int]]:
         """Deliveries PENDING and unchanged for over ``stale_after``: stored, but their publication
@@ -146,10 +233,14 @@ class Sweeper:
         since = now - self.stale_after
         self._republished = {i: at for i, at in self._republished.items() if at > since}
         stale = [(d, p) for d, p in self.store.pending(limit, unchanged_since=since) if d.id not in self._republished]
+        told: list[Publication] = []
+        if self.limit is not None:
+            stale, too_large = self.limit.split(stale)
+            told = fail_too_large(self.store, self.topology, too_large, self.limit, "sweeper")
         self._republished.update((d.id, now) for d, _ in stale)
         if stale:
             log.warning("delivery.republished", count=len(stale), source="sweeper")
-        return ([outbound(self.topology, self.registry, delivery, payload) for delivery, payload in stale],
+        return ([outbound(self.topology, self.registry, delivery, payload) for delivery, payload in stale] + told,
                 [delivery.id for delivery, _ in stale])
 
     def sweep(self) -> list[Publication]:

@@ -9,6 +9,11 @@ them with confirms, marks the deliveries SENT, and only then acknowledges the
 inbound message. A message redelivered after a crash is recognised by its hub
 message id (a hash of sender, sender message id and body) and its PENDING
 deliveries are published again; receivers drop repeats by message id.
+
+Each message is decided on its own: an exception that is not a fault of the store or
+broker (``hub.errors.disposition_of``) fails that message only (``fail``: stored
+FAILED, the sender told, retried alone on the router's lane, then dead-lettered
+alone); the rest of the batch goes on.
 """
 
 from __future__ import annotations
@@ -23,12 +28,13 @@ import structlog
 
 from ..adapters import Adapter, RenderContext
 from ..checks import CHECKS, index_all
-from ..errors import DocumentError, HubError, Problem, TransientError
+from ..errors import Disposition, HubError, OutputTooLarge, Problem, TransientError, disposition_of
 from ..models import Declaration, Document, Manifest, Waybill
 from ..pipeline import Engine
 from ..routing import Router
 from ..store.base import Delivery, DeliveryState, MessageStatus, NewDelivery, NewMessage, Sameness, Store
-from ..transport.base import Inbound, Publication, Topology
+from ..transport.base import Inbound, PublishLimit, Publication, Topology
+from .failures import DEFAULT_MAX_OUTPUT_BYTES, HEAD_BYTES, Retries, reason
 from .holds import Holds
 from .outbound import outbound
 from .status import native_rejection, status_event
@@ -53,6 +59,13 @@ class _Decision:
     events: list[Publication] = field(default_factory=list)
     payloads: dict[tuple[str, str], bytes] = field(default_factory=dict)
     kind: str | None = None
+
+
+@dataclass
+class _Failed:
+    """A message that raised on its own while it was decided: ``fail`` takes it from here."""
+    inbound: Inbound
+    exc: BaseException
 
 
 @dataclass
@@ -92,27 +105,82 @@ class RouterCore:
     """Turns inbound messages into stored deliveries and the publications that carry them."""
 
     def __init__(self, engine: Engine, router: Router, store: Store, topology: Topology, party_id: str,
-                 clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> None:
+                 clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+                 retries: Retries | None = None, limit: PublishLimit | None = None) -> None:
         self.engine, self.router, self.store, self.topology = engine, router, store, topology
         self.party_id, self.clock = party_id, clock
+        self.retries = retries or Retries(topology)
+        self.limit = limit or PublishLimit(DEFAULT_MAX_OUTPUT_BYTES)
         self.holds = Holds(store, topology, engine, party_id)
 
     def handle(self, batch: list[Inbound]) -> list[Work]:
         """Decide, store (one transaction) and plan the publications of a batch."""
-        reads = [self._read(inbound) for inbound in batch]
+        reads = [self._guarded(inbound, self._read, inbound) for inbound in batch]
         originals = iter(self.store.find_duplicates([r.sameness for r in reads if isinstance(r, _Readable)]))
         seen: dict[tuple, str] = {}
-        decisions = [self._place(r, next(originals), seen) if isinstance(r, _Readable) else r for r in reads]
+        decided = [self._guarded(r.inbound, self._place, r, next(originals), seen) if isinstance(r, _Readable)
+                   else r for r in reads]
+        failed = [d for d in decided if isinstance(d, _Failed)]
+        decisions = [d for d in decided if isinstance(d, _Decision)]
         try:
             created = self.store.record([d.message for d in decisions if d.message], source="router")
-        except Exception as exc:  # any store failure is retried, then dead-lettered
-            raise TransientError(f"the store refused the batch: {type(exc).__name__}: {exc}") from exc
+        except Exception as exc:
+            if disposition_of(exc) is Disposition.RETRY:   # the store is away: the whole batch retries
+                raise TransientError(f"the store refused the batch: {reason(exc)}") from exc
+            raise                                           # one message's fault: the consumer isolates it
         by_message: dict[str, list[Delivery]] = {}
         for delivery in created:
             by_message.setdefault(delivery.message_id, []).append(delivery)
         works = [self._work(d, by_message.get(d.message.id, []) if d.message else []) for d in decisions]
-        self._settle_holds(decisions, created, works)
+        if works:
+            self._settle_holds(decisions, created, works)
+        for f in failed:
+            works += self.fail([f.inbound], f.exc)
         return works
+
+    def fail(self, batch: list[Inbound], exc: BaseException) -> list[Work]:
+        """``batch`` met ``exc``: each message goes on to its next retry queue or to dead letters.
+        A fault of the message's own, and a last failure, are stored FAILED (the exception's class
+        and a short reason) and told to the sender; a store or broker fault is just retried."""
+        own = disposition_of(exc) is not Disposition.RETRY
+        works, failed = [], []
+        for inbound in batch:
+            works.append(work := Work(inbound, [self.retries.next(inbound, exc)]))
+            dead = self.retries.exhausted(inbound)
+            if not (own or dead):
+                continue
+            message = self._failed(inbound, exc, own, dead)
+            failed.append(message)
+            if inbound.sender:
+                told = "an operator has it in the dead letters" if dead else "it is tried again"
+                work.publications.append(status_event(
+                    self.topology, inbound.sender, "message.failed", message.id,
+                    sender_message_id=inbound.message_id, attempt=inbound.attempts + 1, retrying=not dead,
+                    errors=[{"code": message.errors[0]["code"],
+                             "message": f"the hub could not process this message ({type(exc).__name__}); {told}"}]))
+        log.warning("message.failed", count=len(batch), error=type(exc).__name__, own=own)
+        if failed:
+            try:
+                self.store.record(failed, source="router")
+            except Exception as store_exc:  # the retry queue or dead letters still hold them
+                log.warning("message.failed_unstored", count=len(failed), error=type(store_exc).__name__)
+        return works
+
+    def _failed(self, inbound: Inbound, exc: BaseException, own: bool, dead: bool) -> NewMessage:
+        code = "INTERNAL_ERROR" if own else "RETRIES_EXHAUSTED"
+        return NewMessage(**self._base(inbound), status=MessageStatus.FAILED,
+                          errors=({"code": code, "message": reason(exc), "line": None, "path": None,
+                                   "attempt": inbound.attempts + 1, "dead_lettered": dead},))
+
+    def _guarded(self, inbound: Inbound, step, *args) -> _Decision | _Readable | _Failed:
+        """One message's step; an exception that is not the store's or broker's fails that message only."""
+        try:
+            return step(*args)
+        except Exception as exc:
+            if disposition_of(exc) is Disposition.RETRY:
+                raise
+            log.error("message.raised", error=type(exc).__name__, sender=inbound.sender, bytes=len(inbound.body))
+            return _Failed(inbound, exc)
 
     def _settle_holds(self, decisions: list[_Decision], created: list[Delivery], works: list[Work]) -> None:
         """Evaluate the holds this batch may complete (its own new holds, and older ones waiting on the
@@ -129,12 +197,19 @@ class RouterCore:
 
     # deciding ----------------------------------------------------------------------------------
 
+    def _base(self, inbound: Inbound) -> dict:
+        """What is stored of any inbound message. One over the size limit is kept by its head, its
+        size and its whole hash: refused before it is stored in full."""
+        body = inbound.body
+        head = body if len(body) <= self.engine.limits.max_bytes else body[:HEAD_BYTES]
+        return dict(id=hub_message_id(inbound.sender, inbound.message_id, body), sender=inbound.sender,
+                    sender_message_id=inbound.message_id, received_at=self.clock(), raw=head,
+                    sha256=hashlib.sha256(body).hexdigest(), size=len(body))
+
     def _read(self, inbound: Inbound) -> _Decision | _Readable:
         """Everything decided about one message on its own: read, validate, authorise."""
-        hub_id = hub_message_id(inbound.sender, inbound.message_id, inbound.body)
-        base = dict(id=hub_id, sender=inbound.sender, sender_message_id=inbound.message_id,
-                    received_at=self.clock(), raw=inbound.body,
-                    sha256=hashlib.sha256(inbound.body).hexdigest())
+        base = self._base(inbound)
+        hub_id = base["id"]
         if inbound.redelivered or inbound.attempts:
             existing = self.store.message(hub_id)
             if existing is not None and existing.status in (MessageStatus.ACCEPTED, MessageStatus.DUPLICATE):
@@ -143,7 +218,9 @@ class RouterCore:
             return self._reject(inbound, base, [Problem("SENDER_UNKNOWN", "the message has no AMQP user_id")])
         try:
             read = self.engine.inspect(inbound.body)
-        except DocumentError as exc:
+        except HubError as exc:
+            if exc.disposition is not Disposition.REJECT:
+                raise
             return self._reject(inbound, base, exc.problems)
         adapter, doc = read.adapter, read.document
         facts = dict(format=adapter.name, kind=doc.kind.value if doc else None,
@@ -178,6 +255,9 @@ class RouterCore:
             ctx = RenderContext(message_id=out_id, sender_id=self.party_id, receiver_id=p.receiver, created_at=now)
             try:
                 output = self.engine.render(p.document, p.format, ctx)
+                if not self.limit.fits(output.data):
+                    raise OutputTooLarge(f"the output has {len(output.data)} bytes; the broker takes at most "
+                                         f"{self.limit.bytes}")
             except HubError as exc:
                 problems = [Problem(exc.code, f"{p.receiver} ({p.format}): {exc.message}", exc.line, exc.path)]
                 return self._reject(inbound, base, problems, adapter)
@@ -240,24 +320,34 @@ class RouterCore:
         return work
 
     def _republish(self, work: Work, hub_id: str) -> Work:
-        for delivery in self.store.deliveries(hub_id):
-            if delivery.state is DeliveryState.PENDING:
-                work.publications.append(outbound(self.topology, self.engine.registry, delivery,
-                                                  self.store.payload(delivery.id)))
-                work.delivery_ids.append(delivery.id)
+        pending = [(d, self.store.payload(d.id)) for d in self.store.deliveries(hub_id)
+                   if d.state is DeliveryState.PENDING]
+        sendable, too_large = self.limit.split(pending)
+        for delivery, payload in sendable:
+            work.publications.append(outbound(self.topology, self.engine.registry, delivery, payload))
+            work.delivery_ids.append(delivery.id)
+        work.publications.extend(fail_too_large(self.store, self.topology, too_large, self.limit, "router"))
         return work
 
 
-def retry_or_dead(topology: Topology, inbound: Inbound, reason: str, delays_ms: list[int]) -> Publication:
-    """Where a message goes after a transient fault: the next retry queue, or dead letters."""
-    headers = {"x-hub-sender": inbound.sender, "x-hub-attempts": inbound.attempts + 1, "x-hub-reason": reason[:500]}
-    if inbound.attempts < len(delays_ms):
-        return Publication(exchange=topology.retry, routing_key=str(inbound.attempts), body=inbound.body,
-                           message_id=inbound.message_id or "", content_type=inbound.content_type or "",
-                           headers=headers)
-    return Publication(exchange=topology.dead, routing_key="", body=inbound.body,
-                       message_id=inbound.message_id or "", content_type=inbound.content_type or "",
-                       headers=headers | {"x-hub-dead-at": datetime.now(timezone.utc).isoformat()})
+def fail_too_large(store: Store, topology: Topology, too_large: list[tuple[Delivery, bytes]],
+                   limit: PublishLimit, source: str) -> list[Publication]:
+    """Stored deliveries the broker would refuse (its limit learnt below the one they were rendered
+    under): FAILED with OUTPUT_TOO_LARGE, never published; their senders told."""
+    if not too_large:
+        return []
+    problem = {"code": OutputTooLarge.code, "line": None, "path": None,
+               "message": f"the delivery is larger than the {limit.bytes} bytes the broker takes"}
+    failed = store.fail_deliveries([d.id for d, _ in too_large], [problem], source=source)
+    log.error("delivery.too_large", count=len(failed), limit=limit.bytes)
+    events = []
+    for delivery in failed:
+        message = store.message(delivery.message_id)
+        if message is not None and message.sender:
+            events.append(status_event(topology, message.sender, "delivery.failed", message.id,
+                                       receiver=delivery.receiver, format=delivery.format,
+                                       business_key=message.business_key, errors=[problem]))
+    return events
 
 
-__all__ = ["RouterCore", "Work", "correlation_keys", "hub_message_id", "outbound", "retry_or_dead"]
+__all__ = ["RouterCore", "Work", "correlation_keys", "fail_too_large", "hub_message_id", "outbound"]

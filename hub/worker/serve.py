@@ -10,11 +10,10 @@ was stored but never seen confirmed.
 from __future__ import annotations
 
 import gc
-import hashlib
 import multiprocessing
 import os
 import signal
-from datetime import datetime, timezone
+from datetime import timedelta
 
 import pika
 import structlog
@@ -24,14 +23,15 @@ from ..logging import configure_logging
 from ..routing import Router, load_routes
 from ..settings import Settings
 from ..store import open_store
-from ..store.base import MessageStatus, NewMessage, Store
-from ..transport.base import Inbound, Topology
+from ..store.base import Store
+from ..transport.base import PublishLimit, Topology
 from ..transport.rabbitmq import (BatchConsumer, ConsumerConfig, declare_topology, delete_topology, parameters,
                                   publish_once)
+from .failures import Retries
 from .holds import Holds
 from .receipts import ReceiptCore, Sweeper
 from .outbound import outbound
-from .router import RouterCore, Work, hub_message_id, retry_or_dead
+from .router import RouterCore, Work, fail_too_large
 
 log = structlog.get_logger()
 
@@ -60,33 +60,6 @@ def _on_topology(settings: Settings, action, *args) -> list[str]:
         connection.close()
 
 
-def _transient(store: Store, topology: Topology, settings: Settings):
-    def on_transient(batch: list[Inbound], exc: Exception) -> list[Work]:
-        works = []
-        for inbound in batch:
-            pub = retry_or_dead(topology, inbound, f"{type(exc).__name__}: {exc}", settings.retry_delays_ms)
-            if pub.exchange == topology.dead:
-                _store_failed(store, inbound, str(exc))
-            works.append(Work(inbound, [pub]))
-        return works
-    return on_transient
-
-
-def _store_failed(store: Store, inbound: Inbound, reason: str) -> None:
-    hub_id = hub_message_id(inbound.sender, inbound.message_id, inbound.body)
-    error = ({"code": "RETRIES_EXHAUSTED", "message": reason[:500], "line": None, "path": None},)
-    try:
-        if store.message(hub_id) is None:
-            store.record([NewMessage(id=hub_id, sender=inbound.sender, sender_message_id=inbound.message_id,
-                                     received_at=datetime.now(timezone.utc), raw=inbound.body,
-                                     sha256=hashlib.sha256(inbound.body).hexdigest(), status=MessageStatus.FAILED,
-                                     errors=error)], source="router")
-        else:
-            store.set_message_status(hub_id, MessageStatus.FAILED, error, source="router")
-    except Exception:  # the dead-letter queue still holds it: `hub dead-letters replay`
-        log.warning("message.failed_unstored", hub_message_id=hub_id)
-
-
 def _mark_sent(store: Store, source: str = "router"):
     def on_confirmed(works: list[Work]) -> None:
         ids = [i for w in works for i in w.delivery_ids]
@@ -100,12 +73,14 @@ def republish_pending(settings: Settings, store: Store, topology: Topology) -> i
     delivery stored PENDING but never seen confirmed, under its own message id. While the hub
     runs, a router gets its own unsettled messages back and republishes them; the sweeper
     republishes what stays PENDING for over a minute (``Sweeper.republish_stale``)."""
-    done, registry = 0, None
+    done, registry, limit = 0, None, PublishLimit(settings.max_output_bytes)
     try:
         while pending := store.pending(500):
             registry = registry or build_engine(settings).registry
+            pending, too_large = limit.split(pending)     # the limit was lowered since they were stored
+            told = fail_too_large(store, topology, too_large, limit, "serve.start")
             publish_once(settings.amqp_url, [outbound(topology, registry, delivery, payload)
-                                             for delivery, payload in pending], name="hub-republish")
+                                             for delivery, payload in pending] + told, name="hub-republish")
             store.mark_sent([d.id for d, _ in pending], source="serve.start")
             done += len(pending)
     except Exception as exc:  # they stay PENDING: the sweeper takes them up in a minute
@@ -120,12 +95,13 @@ def run_router(settings: Settings, index: int) -> None:
     topology, store = Topology(settings.topology_prefix), open_store(settings.store_url)
     store.migrate()
     store.leave_upkeep_to_another()     # serve's supervisor checkpoints; a router never stalls on it
+    limit = PublishLimit(settings.max_output_bytes)
     core = RouterCore(build_engine(settings), Router(load_routes(settings.routes)), store, topology,
-                      settings.party_id)
+                      settings.party_id, retries=Retries(topology, "in", tuple(settings.retry_delays_ms)), limit=limit)
     config = ConsumerConfig(url=settings.amqp_url, queue=topology.inbound, name=f"hub-router-{index}",
                             hub_user=hub_user(settings), prefetch=settings.prefetch,
                             batch_size=settings.batch_size, batch_ms=settings.batch_ms)
-    _run(BatchConsumer(config, core.handle, _transient(store, topology, settings), _mark_sent(store)))
+    _run(BatchConsumer(config, core.handle, core.fail, _mark_sent(store), limit=limit))
 
 
 def run_receipts(settings: Settings) -> None:
@@ -134,14 +110,24 @@ def run_receipts(settings: Settings) -> None:
     topology, store = Topology(settings.topology_prefix), open_store(settings.store_url)
     store.migrate()
     store.leave_upkeep_to_another()
-    engine = build_engine(settings)
-    core, sweeper = ReceiptCore(engine, store, topology), Sweeper(
-        store, topology, holds=Holds(store, topology, engine, settings.party_id), registry=engine.registry)
+    core, sweeper, limit = receipt_worker(settings, store, topology)
     config = ConsumerConfig(url=settings.amqp_url, queue=topology.receipts, name="hub-receipts",
                             hub_user=hub_user(settings), prefetch=settings.prefetch, batch_size=50,
                             batch_ms=settings.batch_ms, tick_seconds=settings.sweep_seconds)
-    _run(BatchConsumer(config, core.handle, _transient(store, topology, settings), _mark_sent(store, "sweeper"),
-                       tick=lambda: [sweeper.tick()]))
+    _run(BatchConsumer(config, core.handle, core.fail, _mark_sent(store, "sweeper"), tick=lambda: [sweeper.tick()],
+                       limit=limit))
+
+
+def receipt_worker(settings: Settings, store: Store, topology: Topology) -> tuple[ReceiptCore, Sweeper, PublishLimit]:
+    """The receipt worker's core and sweeper as settings and routes.yaml describe them, sharing one
+    publish limit with the consumer that runs them."""
+    engine, limit = build_engine(settings), PublishLimit(settings.max_output_bytes)
+    core = ReceiptCore(engine, store, topology, receivers=load_routes(settings.routes).receivers,
+                       retries=Retries(topology, "acks", tuple(settings.retry_delays_ms)))
+    sweeper = Sweeper(store, topology, holds=Holds(store, topology, engine, settings.party_id),
+                      registry=engine.registry, limit=limit,
+                      orphans_kept_for=timedelta(days=settings.orphan_retention_days), orphans_kept=settings.orphan_max)
+    return core, sweeper, limit
 
 
 def lower_priority(increment: int) -> int:
@@ -214,4 +200,4 @@ def _start(ctx, name: str, target, args) -> multiprocessing.Process:
     return proc
 
 
-__all__ = ["declare", "republish_pending", "run_receipts", "run_router", "serve"]
+__all__ = ["declare", "receipt_worker", "republish_pending", "run_receipts", "run_router", "serve"]

@@ -21,12 +21,11 @@ from hub.composition import build_engine
 from hub.routing import Router, load_routes
 from hub.settings import Settings
 from hub.store import open_store
-from hub.transport.base import Topology
+from hub.transport.base import PublishLimit, Topology
 from hub.transport.rabbitmq import BatchConsumer, ConsumerConfig, parameters
-from hub.worker.receipts import ReceiptCore, Sweeper
+from hub.worker.failures import Retries
 from hub.worker.router import RouterCore
-from hub.worker.holds import Holds
-from hub.worker.serve import _mark_sent, _transient, declare, hub_user, undeclare
+from hub.worker.serve import _mark_sent, declare, hub_user, receipt_worker, undeclare
 
 AMQP_URL = os.environ.get("HUB_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2F")
 ROOT = Path(__file__).resolve().parents[2]
@@ -71,22 +70,21 @@ class Hub:
 
     def _router(self) -> None:
         settings, store = self.settings, self.router_store or open_store(self.settings.store_url)
+        limit = PublishLimit(settings.max_output_bytes)
         core = RouterCore(build_engine(settings), Router(load_routes(settings.routes)), store, self.topology,
-                          settings.party_id)
+                          settings.party_id, retries=Retries(self.topology, "in", tuple(settings.retry_delays_ms)),
+                          limit=limit)
         config = ConsumerConfig(settings.amqp_url, self.topology.inbound, "test-router", hub_user(settings),
                                 batch_size=settings.batch_size, batch_ms=settings.batch_ms, reconnect_for_s=30)
-        self._run(BatchConsumer(config, core.handle, _transient(store, self.topology, settings), _mark_sent(store)))
+        self._run(BatchConsumer(config, core.handle, core.fail, _mark_sent(store), limit=limit))
 
     def _receipts(self) -> None:
         settings, store = self.settings, open_store(self.settings.store_url)
-        engine = build_engine(settings)
-        holds = Holds(store, self.topology, engine, settings.party_id)
-        core, sweeper = ReceiptCore(engine, store, self.topology), Sweeper(store, self.topology, holds=holds,
-                                                                           registry=engine.registry)
+        core, sweeper, limit = receipt_worker(settings, store, self.topology)
         config = ConsumerConfig(settings.amqp_url, self.topology.receipts, "test-receipts", hub_user(settings),
                                 batch_ms=settings.batch_ms, tick_seconds=settings.sweep_seconds, reconnect_for_s=30)
-        self._run(BatchConsumer(config, core.handle, _transient(store, self.topology, settings),
-                                _mark_sent(store, "sweeper"), tick=lambda: [sweeper.tick()]))
+        self._run(BatchConsumer(config, core.handle, core.fail, _mark_sent(store, "sweeper"),
+                                tick=lambda: [sweeper.tick()], limit=limit))
 
     def _run(self, consumer: BatchConsumer) -> None:
         self.consumers.append(consumer)

@@ -29,6 +29,7 @@ def test_declare_creates_every_queue_as_a_durable_quorum_queue_and_can_run_again
     expected = {f"{prefix}.in", f"{prefix}.acks", f"{prefix}.dead"}
     expected |= {f"{prefix}.out.{r}" for r in routes.receivers} | {f"{prefix}.status.{s}" for s in routes.senders}
     expected |= {f"{prefix}.retry.{i}" for i in range(len(settings.retry_delays_ms))}
+    expected |= {f"{prefix}.retry.acks.{i}" for i in range(len(settings.retry_delays_ms))}   # receipts' own
     assert set(first) == expected
     assert quorum_queues(prefix) == {name: "quorum/true" for name in expected}
 
