@@ -284,7 +284,7 @@ class BatchConsumer:
         publication is refused here, not sent again."""
         text = str(getattr(reason, "reply_text", reason))
         if getattr(reason, "reply_code", None) == 406 and (found := _BROKER_MAX.search(text)):
-            self.limit.lower_to(int(found.group(1)) - 4096)
+            self.limit.lower_to(int(found.group(1)))
             log.error("broker.refused_size", worker=self.config.name, broker_max=int(found.group(1)),
                       advice="set HUB_MAX_OUTPUT_BYTES below the broker's max_message_size")
         if self._connection.is_open:
