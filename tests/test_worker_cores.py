@@ -178,3 +178,38 @@ def test_the_sweeper_sends_again_what_stays_pending_once_a_minute_and_nothing_ne
     assert tick_at(122) == olds                      # still PENDING a minute later: once more
     store.mark_sent([i for w in (old, new) for i in w.delivery_ids], source="router")
     assert tick_at(300) == []
+
+
+def test_the_sweeper_keeps_orphan_receipts_for_their_period_and_up_to_their_count(engine, tmp_path):
+    t0 = datetime(2026, 11, 27, 8, 0, tzinfo=timezone.utc)
+    clock = Clock(t0)
+    store = SqliteStore(tmp_path / "orphans.db", clock=clock)
+    store.migrate()
+    core = ReceiptCore(engine, store, TOPOLOGY, clock=clock, receivers=load_routes(ROOT / "routes.yaml").receivers)
+    for n in range(5):
+        body = engine.render(Receipt(business_key=f"NO-SUCH-{n}", status=ReceiptStatus.ACCEPTED), "json",
+                             RenderContext(message_id=f"R{n}")).data
+        core.handle([inbound(body, sender="INSPECTION-CIQ", tag=n)])
+        clock.advance(3600)
+    sweeper = Sweeper(store, TOPOLOGY, clock=clock, orphans_kept_for=timedelta(hours=3), orphans_kept=2)
+    sweeper.tick()              # now 5 h after the first: 0 h and 1 h are too old, 2 h is beyond the count
+    assert [o["keys"] for o in store.orphans()] == [["NO-SUCH-4"], ["NO-SUCH-3"]]
+    assert store.stats()["receipts"]["orphans_dropped"] == 3
+    clock.advance(24 * 3600)
+    sweeper.tick()
+    assert [o["keys"] for o in store.orphans()] == [["NO-SUCH-4"]]      # the newest id is never freed for reuse
+    assert store.stats()["receipts"]["orphans_dropped"] == 4
+
+
+def test_a_receipt_in_a_format_its_receiver_does_not_list_is_refused_not_applied(engine, store, router):
+    router.handle([inbound(example("cargo_xml", "xfwb-pek-fra.xml"), message_id="M1")])
+    core = ReceiptCore(engine, store, TOPOLOGY, receivers=load_routes(ROOT / "routes.yaml").receivers)
+    body = engine.render(Receipt(business_key="999-12345675", status=ReceiptStatus.REJECTED), "json",
+                         RenderContext(message_id="R1")).data
+    work, = core.handle([inbound(body, sender="CUSTOMS-CN")])
+    assert work.publications == []
+    refused, = store.receipts(outcome="refused")
+    assert refused["errors"][0]["code"] == "RECEIPT_FORMAT_NOT_ACCEPTED" and refused["format"] == "json"
+    assert {d.state for d in store.deliveries(hub_message_id("AIRLINE-CA", "M1",
+                                                             example("cargo_xml", "xfwb-pek-fra.xml")))} == \
+        {DeliveryState.PENDING}

@@ -284,3 +284,7 @@ def stats(settings: Settings, since: str | None, as_json: bool) -> None:
         med, p95 = lat.get("median_s"), lat.get("p95_s")
         click.echo(f"{receiver:<20} {row['deliveries']:>10} {'-' if med is None else f'{med:.2f}':>9} "
                    f"{'-' if p95 is None else f'{p95:.2f}':>8} {figures['overdue'].get(receiver, 0):>8}  {states}")
+    receipts = figures.get("receipts", {})
+    if receipts:
+        click.echo("receipts: " + ", ".join(f"{k.replace('_', ' ')} {n}" for k, n in receipts.items())
+                   + "  (`hub receipts list --orphaned` lists those that matched no delivery)")

@@ -155,7 +155,8 @@ class ReceiptCore:
     def _tell(self, work: Work, new: NewReceipt, corr: Correlation) -> None:
         delivery, message = corr.delivery, corr.message
         if delivery is None or message is None:
-            log.warning("receipt.orphaned", receipt_id=corr.receipt_id, receiver=new.receiver, format=new.format)
+            log.warning("receipt.refused" if new.refused else "receipt.orphaned", receipt_id=corr.receipt_id,
+                        receiver=new.receiver, format=new.format, codes=sorted({str(e.get("code")) for e in new.errors}))
             return
         state = delivery.state.value
         log.info("receipt.correlated", receipt_id=corr.receipt_id, delivery_id=delivery.id, state=state)

@@ -32,6 +32,7 @@ import time
 from pathlib import Path
 
 import pika
+import pytest
 from pika.exceptions import AMQPError
 
 RABBITMQ_BIN = Path(os.environ.get("HUB_TEST_RABBITMQ_BIN", "/usr/lib/rabbitmq/bin"))
@@ -273,3 +274,9 @@ class PrivateBroker:
 
 
 __all__ = ["BrokerError", "PrivateBroker", "free_port"]
+
+
+needs_rabbitmq_server = pytest.mark.skipif(
+    shutil.which("rabbitmq-server") is None and os.environ.get("CI") != "true",
+    reason="RabbitMQ is not installed here (with CI=true these tests run, and fail without it)")
+"""For tests that start a private node: skipped on a developer's machine without RabbitMQ, never in CI."""

@@ -16,8 +16,10 @@ from hub.store.base import DeliveryState, MessageStatus
 from hub.worker.router import hub_message_id
 from tests.conftest import example
 from tests.integration.conftest import ROOT, Hub, Queues, wait_for
-from tests.integration.private_broker import PrivateBroker
+from tests.integration.private_broker import PrivateBroker, needs_rabbitmq_server
 from tests.integration.test_flow import send
+
+pytestmark = needs_rabbitmq_server
 
 FWB = example("cargo_imp", "fwb-cx-hkg-fra.txt")
 FSU = example("cargo_imp", "fsu-dep-999-87654346.txt")

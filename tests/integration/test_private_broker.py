@@ -3,16 +3,15 @@ and the shared broker left alone."""
 
 from __future__ import annotations
 
-import shutil
 import time
 
 import pika
 import pytest
 from pika.exceptions import ChannelClosedByBroker
 
-from tests.integration.private_broker import PrivateBroker
+from tests.integration.private_broker import PrivateBroker, needs_rabbitmq_server
 
-pytestmark = pytest.mark.skipif(shutil.which("rabbitmq-server") is None, reason="RabbitMQ is not installed here")
+pytestmark = needs_rabbitmq_server
 
 MIB = 1024 * 1024
 
