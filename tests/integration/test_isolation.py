@@ -8,6 +8,7 @@ ones are consumed in one batch (prefetch 300, batch size 100).
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import threading
 import time
@@ -16,6 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from hub.cli import main
+from hub.composition import build_engine
 from hub.models import ReceiptStatus
 from hub.pipeline import Engine
 from hub.store.base import DeliveryState, MessageStatus
@@ -23,9 +25,11 @@ from hub.transport.base import Publication, Topology
 from hub.transport.rabbitmq import publish_once
 from hub.worker.router import hub_message_id
 from hub.worker.serve import hub_user
+from tests.conftest import example
 from tests.integration.conftest import Hub, wait_for
 from tests.integration.test_faults import RECEIVERS, publish, ready, received, waybills
 from tests.integration.test_flow import receipt, send
+from tests.test_hostile_inputs import canonical_json
 
 
 def raise_on(monkeypatch, poison: bytes, error: type[Exception] = RuntimeError) -> None:
@@ -201,3 +205,48 @@ def test_an_oversize_message_and_receipt_are_refused_and_kept_only_by_their_head
     db = sqlite3.connect(settings.store_url.removeprefix("sqlite:///"))
     assert db.execute("SELECT length(raw) FROM receipts").fetchall() == [(4096,)]
     db.close()
+
+
+def hostile(engine) -> dict[str, tuple[str, bytes, str]]:
+    """Inputs that raised in the hub before they were refused (name -> sender, bytes, expected code)."""
+    xfwb = canonical_json(engine, "cargo_xml/xfwb-pek-fra.xml").decode()
+    cuscar = example("edifact", "cuscar-052e-uslax-cnsha.edi")
+    fwb = example("cargo_imp", "fwb-ca-pek-fra-typeb.txt")
+    return {
+        "EDIFACT, one non-UTF-8 byte": ("SHIPPING-COSCO", cuscar.replace(b"BGM+785+CSC2026", b"BGM+785+CSC\xff2026", 1),
+                                        "EDI_CHARSET_VIOLATION"),
+        "deeply nested JSON": ("AIRLINE-CA", xfwb.replace('"pieces":', '"pieces":' + "[" * 100_000 + "]" * 100_000
+                                                          + ',"x":', 1).encode(), "JSON_TOO_DEEP"),
+        "control character in JSON": ("AIRLINE-CA", xfwb.replace('"goods_description":"',
+                                                                 '"goods_description":"\\u0000', 1).encode(),
+                                      "TEXT_CONTROL_CHARACTER"),
+        "5,000-digit integer": ("AIRLINE-CA", re.sub(r'"pieces":\d+', '"pieces":' + "9" * 5000, xfwb, count=1).encode(),
+                                "NUMBER_OUT_OF_RANGE"),
+        "weight 1E+99999999": ("AIRLINE-CA", re.sub(r'"gross_weight":\{"value":"[^"]+"',
+                                                    '"gross_weight":{"value":1E+99999999', xfwb, count=1).encode(),
+                               "NUMBER_OUT_OF_RANGE"),
+        "NUL in Cargo-IMP": ("AIRLINE-CA", fwb.replace(b"/ZHOUSHAN OCEAN", b"/ZHOUSHAN\x00OCEAN", 1),
+                             "TEXT_CONTROL_CHARACTER"),
+    }
+
+
+def test_inputs_that_used_to_raise_are_refused_with_codes_beside_valid_ones_in_one_batch(settings, queues):
+    cases = hostile(build_engine(settings))
+    valid = waybills(40, start=700)
+    topo = Topology(settings.topology_prefix)
+    pubs = [Publication(topo.inbound, "", body, f"V-{n}", headers={"x-hub-sender": "AIRLINE-CA"})
+            for n, body in enumerate(valid)]
+    for n, (name, (sender, body, _)) in enumerate(cases.items()):
+        pubs.insert(5 * n + 3, Publication(topo.inbound, "", body, f"H-{n}", headers={"x-hub-sender": sender}))
+    hub = Hub(settings)
+    publish_once(settings.amqp_url, pubs, user_id=hub_user(settings))
+    with hub:
+        ids = {name: hub_message_id(sender, f"H-{n}", body) for n, (name, (sender, body, _)) in enumerate(cases.items())}
+        wait_for(lambda: all(hub.store.message(i) for i in ids.values()), timeout=30)
+        outcomes = {name: (hub.store.message(i).status, hub.store.message(i).errors[0]["code"])
+                    for name, i in ids.items()}
+        assert outcomes == {name: (MessageStatus.REJECTED, code) for name, (_, _, code) in cases.items()}
+        for receiver in RECEIVERS:
+            assert len(received(queues, receiver)) == 40, receiver
+        assert hub.store.stats()["by_status"] == {"ACCEPTED": 40, "REJECTED": len(cases)}
+    assert ready(settings, queues.topology.dead) == 0
