@@ -4,11 +4,12 @@ as one multiple ack for the finished head, never past a message still in flight.
 
 from __future__ import annotations
 
+import sqlite3
 from types import SimpleNamespace
 
 import pika
 
-from hub.transport.base import Publication
+from hub.transport.base import Publication, PublishLimit
 from hub.transport.rabbitmq import BatchConsumer, ConsumerConfig
 from hub.worker.router import Work
 
@@ -129,3 +130,47 @@ def test_an_inbound_message_a_core_forgot_is_nacked_instead_of_blocking_later_ac
     confirm(c, 2, multiple=True)
     c._connection.ioloop.run()
     assert log[-1] == ("ack", 2, True)
+
+
+def test_a_batch_that_raises_is_handled_again_message_by_message_and_only_the_one_that_raises_fails():
+    log, failed, handled = [], [], []
+
+    def handle(batch):
+        handled.append([i.tag for i in batch])
+        if any(i.body == b"m2" for i in batch):
+            raise RuntimeError("one message's bug")
+        return [Work(i, [Publication("x", "", i.body, "")]) for i in batch]
+
+    def fail(batch, exc):
+        failed.append(([i.tag for i in batch], [i.redelivered for i in batch], type(exc).__name__))
+        return [Work(i, [Publication("retry", "", i.body, "")]) for i in batch]
+    c = consumer(handle, log, batch_size=3)
+    c.fail = fail
+    for tag in (1, 2, 3):
+        deliver(c, tag)
+    assert handled == [[1, 2, 3], [1], [2], [3]]
+    assert failed == [([2], [True], "RuntimeError")]      # marked redelivered: it may have been stored
+    assert [entry for entry in log if entry[0] == "publish"] == [("publish", b"m1"), ("publish", b"m2"),
+                                                                ("publish", b"m3")]
+
+
+def test_a_store_fault_retries_the_whole_batch_without_handling_each_message():
+    log, failed, handled = [], [], []
+
+    def handle(batch):
+        handled.append([i.tag for i in batch])
+        raise sqlite3.OperationalError("database is locked")
+    c = consumer(handle, log, batch_size=3)
+    c.fail = lambda batch, exc: failed.append([i.tag for i in batch]) or []
+    for tag in (1, 2, 3):
+        deliver(c, tag)
+    assert handled == [[1, 2, 3]] and failed == [[1, 2, 3]]
+
+
+def test_a_publication_over_the_limit_is_never_sent_and_its_message_fails():
+    log, failed = [], []
+    c = consumer(lambda batch: [Work(i, [Publication("x", "", i.body * 10, "")]) for i in batch], log, batch_size=1)
+    c.limit = PublishLimit(15)
+    c.fail = lambda batch, exc: failed.append((exc.code, [i.tag for i in batch])) or [Work(i, []) for i in batch]
+    deliver(c, 1)                      # 20 bytes out: over the limit
+    assert failed == [("OUTPUT_TOO_LARGE", [1])] and not [e for e in log if e[0] == "publish"]
