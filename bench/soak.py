@@ -20,7 +20,8 @@ What it does, in order:
      (the broker's hub user, guest, vouching with x-hub-sender, as `hub send --as` does); a sender process
      that republishes whatever was not confirmed when the broker went away;
   4. plays the agencies in another process: consumes every receiver feed (manual acks), counts the
-     copies of every hub message id, answers a share of the deliveries with the receipts the demo
+     copies of every hub message id, answers a share of the deliveries (of the receivers routes.yaml
+     gives receipt formats: not the archive) with the receipts the demo
      agencies send (hub/demo.py: MT9999, DecImportResponse + DEC_RESULT, DxpRep + CEB, CUSRES, WCO RES,
      JSON) and some unreadable ones (random bytes), published with confirms on the receipts exchange;
      drains the senders' status feeds;
@@ -43,6 +44,7 @@ import json
 import logging
 import multiprocessing
 import os
+import queue
 import random
 import shutil
 import signal
@@ -424,9 +426,11 @@ class Agencies:
     def __init__(self, url, prefix, receivers, senders, expected, user, share, seed, stop, progress) -> None:
         from hub.composition import build_engine
         from hub.demo import Agencies as DemoAgencies
+        from hub.routing import load_routes
         from hub.transport.base import Topology
         self.url, self.receivers, self.senders, self.expected, self.user = url, receivers, senders, expected, user
         self.share, self.seed, self.stop, self.progress = share, seed, stop, progress
+        self.answering = {name for name, r in load_routes(ROUTES).receivers.items() if r.receipt_formats}
         self.topology = Topology(prefix)
         self.engine = build_engine()
         self.demo = DemoAgencies(self.engine, url, self.topology, user, list(receivers))
@@ -517,7 +521,7 @@ class Agencies:
             self.seen.add(mid)
             if mid in self.expected:
                 self.progress["seen_expected"].value += 1
-            if self._answers(mid):
+            if receiver in self.answering and self._answers(mid):
                 self._answer(receiver, props, body)
 
     def _answers(self, mid: str) -> bool:
@@ -895,8 +899,8 @@ def main() -> None:
                 still, last_change = snapshot, time.monotonic()
             all_seen = aprog["seen_expected"].value >= len(expected_out)
             receipts_in = (store.get("receipts") or 0) >= aprog["receipts"].value
-            if not busy and all_seen and receipts_in:
-                why = "every expected delivery seen, every receipt stored, queues empty"
+            if not busy and all_seen and receipts_in and not store.get("pending"):
+                why = "every expected delivery seen, every receipt stored, nothing PENDING, queues empty"
                 break
             if not busy and not store.get("pending") and time.monotonic() - last_change > 10:
                 why = "queues empty, nothing PENDING, nothing moved for 10 s"
@@ -913,7 +917,11 @@ def main() -> None:
 
         t = time.monotonic()
         stop_agencies.set()
-        agency = results_q.get(timeout=60)
+        try:
+            agency = results_q.get(timeout=60)
+        except queue.Empty:
+            agency = {"error": f"no result within 60 s (agencies process alive: {agencies_proc.is_alive()}, "
+                               f"exit code {agencies_proc.exitcode})"}
         agencies_proc.join(10)
         serve_stop = stop_serve(serve)
         log.close()
