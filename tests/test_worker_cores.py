@@ -16,6 +16,7 @@ from hub.transport.base import Inbound, Topology
 from hub.store.sqlite import SqliteStore
 from hub.worker.receipts import ReceiptCore, Sweeper
 from hub.worker.router import RouterCore, hub_message_id
+from hub.worker.status import status_event
 from tests.conftest import Clock, example
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -213,3 +214,8 @@ def test_a_receipt_in_a_format_its_receiver_does_not_list_is_refused_not_applied
     assert {d.state for d in store.deliveries(hub_message_id("AIRLINE-CA", "M1",
                                                              example("cargo_xml", "xfwb-pek-fra.xml")))} == \
         {DeliveryState.PENDING}
+
+
+def test_a_status_event_never_fails_on_text_that_is_not_valid_unicode():
+    event = status_event(TOPOLOGY, "AIRLINE-CA", "message.failed", "HUB-1", sender_message_id="M\udcff1")
+    assert json.loads(event.body)["sender_message_id"] == "M?1"

@@ -20,7 +20,7 @@ def status_event(topology: Topology, sender: str, event: str, hub_message_id: st
     body = {"event": event, "hub_message_id": hub_message_id,
             "at": datetime.now(timezone.utc).isoformat(timespec="milliseconds"), **fields}
     return Publication(exchange=topology.status, routing_key=sender,
-                       body=_JSON.encode(body).encode(),
+                       body=_JSON.encode(body).encode("utf-8", "replace"),   # never raises on odd text
                        message_id=".".join(str(part) for part in (
                            hub_message_id, "status", event, fields.get("receiver"),
                            fields.get("receipt_id") and f"r{fields['receipt_id']}") if part),
