@@ -959,10 +959,13 @@ def print_report(r: dict) -> None:
     by_hub = {i.hub_id: i for i in items}
     valid = [i for i in items if i.valid]
     db = ro(r["store_path"])
-    stored, message_shas = {}, set()
-    for id_, status_, errors, sha in db.execute("SELECT id, status, errors, sha256 FROM messages"):
+    stored, message_shas, foreign = {}, set(), []
+    for id_, status_, errors, sha, smid, sender, dup in db.execute(
+            "SELECT id, status, errors, sha256, sender_message_id, sender, duplicate_of FROM messages"):
         stored[id_] = (status_, json.loads(errors or "[]"))
         message_shas.add(sha)
+        if id_ not in by_hub:
+            foreign.append((id_, status_, sender, smid, dup))
     states = collections.defaultdict(collections.Counter)
     for mid, receiver, state in db.execute("SELECT message_id, receiver, state FROM deliveries"):
         if mid in by_hub and by_hub[mid].valid:
@@ -1030,6 +1033,11 @@ def print_report(r: dict) -> None:
                  (s[1][0].get("message") or "")[:90] if s and s[1] else "")] += 1
     for (status_, code, message), n in why.most_common(10):
         print(f"  {n:>6}  {status_} {code} {message}")
+
+    if foreign:
+        print(f"stored messages under an id the soak did not send: {len(foreign)}, e.g. "
+              + "; ".join(f"{i} {st} sender {se} message id {sm}" + (f" duplicate of {d}" if d else "")
+                          for i, st, se, sm, d in foreign[:3]))
 
     print("\n=== hostile messages: outcome by category ===")
     outcome = collections.defaultdict(collections.Counter)
