@@ -12,11 +12,10 @@ import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
-import structlog.testing
 
 from hub.errors import ConfigError
 from hub.store import open_store
-from hub.store import sqlite_record
+from hub.store import sqlite as sqlite_module, sqlite_record
 from hub.store.base import (DeliveryState, MessageFilter, MessageStatus, NewDelivery, NewMessage, NewReceipt,
                              Sameness)
 from hub.store.sqlite import SqliteStore
@@ -107,6 +106,17 @@ def loose_umask():
     os.umask(old)
 
 
+def recorded_logs(monkeypatch) -> list[dict]:
+    """What the store logs from now on, as capture_logs would list it."""
+    logs: list[dict] = []
+
+    class Recorder:
+        def __getattr__(self, level):
+            return lambda event, **kw: logs.append({"event": event, "log_level": level, **kw})
+    monkeypatch.setattr(sqlite_module, "log", Recorder())
+    return logs
+
+
 def mode(path) -> int:
     return stat.S_IMODE(os.stat(path).st_mode)
 
@@ -129,21 +139,21 @@ def test_an_existing_directory_keeps_its_mode(tmp_path, loose_umask):
     assert mode(tmp_path / "shared") == 0o755
 
 
-def test_a_file_wal_and_shm_with_looser_modes_are_tightened_on_open_with_a_warning(tmp_path, loose_umask):
+def test_a_file_wal_and_shm_with_looser_modes_are_tightened_on_open_with_a_warning(tmp_path, loose_umask, monkeypatch):
     path = tmp_path / "hub.db"
     first = SqliteStore(path)
     first.migrate()
     first.record([message()], source="router")
     for suffix in ("", "-wal", "-shm"):
         os.chmod(f"{path}{suffix}", 0o644)
-    with structlog.testing.capture_logs() as logs:
-        second = SqliteStore(path)
+    logs = recorded_logs(monkeypatch)        # the module's logger: capture_logs misses a cached one
+    second = SqliteStore(path)
     assert [mode(f"{path}{suffix}") for suffix in ("", "-wal", "-shm")] == [0o600, 0o600, 0o600]
     tightened = [e for e in logs if e["event"] == "store.file_mode_tightened"]
     assert (len(tightened), tightened[0]["log_level"], tightened[0]["mode"]) == (3, "warning", "0o644")
     assert second.message("HUB-1") is not None
-    with structlog.testing.capture_logs() as logs:
-        SqliteStore(path).close()                  # already 0600: nothing to say
+    logs.clear()
+    SqliteStore(path).close()                      # already 0600: nothing to say
     assert [e for e in logs if e["event"] == "store.file_mode_tightened"] == []
     first.close()
     second.close()
