@@ -147,6 +147,7 @@ def test_receipts_outlast_a_store_locked_for_14_seconds(settings, queues):
 
 
 def test_a_receipt_dead_lettered_by_a_store_that_stays_down_is_replayed_to_the_receipt_worker(settings, queues):
+    settings.retry_delays_ms = [200]        # each try waits out the store's 10 s busy timeout: two tries
     env = {"HUB_AMQP_URL": settings.amqp_url, "HUB_STORE_URL": settings.store_url,
            "HUB_TOPOLOGY_PREFIX": settings.topology_prefix, "HUB_ROUTES": str(settings.routes)}
     with Hub(settings) as hub:
@@ -156,13 +157,14 @@ def test_a_receipt_dead_lettered_by_a_store_that_stays_down_is_replayed_to_the_r
         db = sqlite3.connect(settings.store_url.removeprefix("sqlite:///"), timeout=30, isolation_level=None)
         db.execute("BEGIN EXCLUSIVE")                 # down for longer than every retry
         try:
-            wait_for(lambda: ready(settings, queues.topology.dead) == 1, timeout=60)
+            wait_for(lambda: ready(settings, queues.topology.dead) == 1, timeout=90)
         finally:
             db.execute("ROLLBACK")
             db.close()
         listed = CliRunner().invoke(main, ["dead-letters", "list"], env=env)
         assert listed.exit_code == 0, listed.output
         assert " receipt " in listed.stdout and "CUSTOMS-CN" in listed.stdout and "locked" in listed.stdout
+        assert "attempts 2" in listed.stdout
         replayed = CliRunner().invoke(main, ["dead-letters", "replay"], env=env)
         assert replayed.exit_code == 0 and "a receipt from CUSTOMS-CN" in replayed.output, replayed.output
         wait_for(lambda: states(hub.store, [(hub_id, out_id)]) == [DeliveryState.ACCEPTED], timeout=30)
