@@ -217,6 +217,26 @@ def test_other_control_characters_in_cargo_imp_are_refused(engine, char):
     assert codes(engine, b"\n".join(lines)) == ["TEXT_CONTROL_CHARACTER"]
 
 
+def test_released_separators_cost_linear_work(engine):
+    """Joining released parts one by one took quadratic time: 200,000 released terminators, minutes."""
+    data = example("edifact", "cuscar-052e-uslax-cnsha.edi")
+    inbound = engine.inspect(data.replace(b"BGM+785+", b"BGM+785+" + b"?'" * 200_000, 1))
+    assert inbound.valid and len(inbound.document.header.message_id or "") < 100
+
+
+def test_a_million_empty_edifact_segments_are_a_hundred_problems(engine):
+    data = example("edifact", "cuscar-052e-uslax-cnsha.edi").replace(b"BGM+785+", b"'" * 1_000_000 + b"BGM+785+", 1)
+    problems = refusal(engine, data)
+    assert len(problems) == 100 and {p.code for p in problems} == {"EDI_SEGMENT_EMPTY"}
+
+
+def test_framing_characters_cost_linear_work(engine):
+    data = example("cargo_imp", "fwb-ca-pek-fra-typeb.txt")
+    assert codes(engine, data + b"\n\x02" * 200_000) == ["TEXT_CONTROL_CHARACTER"]
+    assert codes(engine, data + b"\x03" * 200_000) == ["TEXT_CONTROL_CHARACTER"]
+    assert codes(engine, b"\x01" * 200_000 + data) == ["FORMAT_UNKNOWN"]
+
+
 def test_type_b_framing_characters_are_not_refused_where_they_frame(engine):
     data = example("cargo_imp", "fwb-ca-pek-fra-typeb.txt")
     assert engine.inspect(b"\x01" + data + b"\x03").valid
@@ -307,6 +327,8 @@ _NON_UTF8 = [b"\xff", b"\xfe", b"\xc3", b"\x80", b"\xed\xa0\x80", b"\xc0\xaf", b
 
 
 def _flip(rng: random.Random, data: bytes) -> bytes:
+    if not data:
+        return b"\x00"
     at = rng.randrange(len(data))
     return data[:at] + bytes([rng.randrange(256)]) + data[at + 1:]
 
@@ -325,7 +347,7 @@ def _number(rng: random.Random, data: bytes, replacement: bytes) -> bytes:
 
 
 def _truncate(rng: random.Random, data: bytes) -> bytes:
-    return data[:rng.randrange(1, len(data))]
+    return data[:rng.randrange(len(data))] if data else data
 
 
 def _duplicate(rng: random.Random, data: bytes) -> bytes:

@@ -93,12 +93,18 @@ def checked(data: bytes) -> list[Line]:
     Any other C0 control character, DEL or a C1 control (a byte 0x80-0x9F of a message that is
     not UTF-8) is TEXT_CONTROL_CHARACTER with its line: no output format could carry it, and a
     NUL would cut the text short in many receivers. The Type-B transmission framing is left to
-    the envelope: SOH where the message begins, STX at the start of a line (the text after the
-    heading) and ETX where it ends."""
+    the envelope: one SOH where the message begins, one STX at the start of a line (the text
+    after the heading) and one ETX where it ends."""
     text = decode(data)
+    first = len(text) - len(text.lstrip())
+    last = len(text.rstrip()) - 1
+    stx_seen = False
     for match in _CONTROL.finditer(text):
         char, at = match.group(), match.start()
-        if char in _FRAME and _frames(text, char, at):
+        if char == "\x01" and at == first or char == "\x03" and at == last:
+            continue
+        if char == "\x02" and not stx_seen and (at == first or text[at - 1] in "\r\n\x01"):
+            stx_seen = True
             continue
         line = len(_BREAKS.split(text[:at]))
         column = at - max(text.rfind("\n", 0, at), text.rfind("\r", 0, at))
@@ -106,16 +112,6 @@ def checked(data: bytes) -> list[Line]:
         raise ParseError(f"line {line}: control character {name} at column {column} is not allowed in "
                          f"Cargo-IMP text", code="TEXT_CONTROL_CHARACTER", line=line)
     return numbered(data)
-
-
-def _frames(text: str, char: str, at: int) -> bool:
-    """Whether a framing character stands where it frames a Type-B message."""
-    if char == "\x01":
-        return not text[:at].strip()
-    if char == "\x03":
-        return not text[at + 1:].strip()
-    before = text[:at].lstrip("\x01")
-    return not before.strip() or before.endswith(("\n", "\r"))
 
 
 def numbered(data: bytes) -> list[Line]:

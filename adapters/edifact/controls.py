@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from hub.errors import Problem
 
 from .pointer import Pointer
-from .syntax import Segment
+from .syntax import MAX_PROBLEMS, Segment
 
 
 @dataclass
@@ -152,5 +152,7 @@ class Walker:
 
     def _problem(self, code: str, seg: Segment, text: str, msg: Message | None = None) -> None:
         where = msg.pointer(seg) if msg else Pointer(seg.position, seg.tag)
+        if len(self.problems) >= MAX_PROBLEMS:
+            return
         self.problems.append(Problem(code, f"{text} ({seg.tag}: segment {seg.position}, line {seg.line})",
                                      line=seg.line, path=str(where)))

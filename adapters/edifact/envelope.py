@@ -29,7 +29,7 @@ from hub.errors import InvalidDocument, ParseError, Problem
 from . import charsets
 from .controls import Message, Walker
 from .pointer import Pointer
-from .syntax import Segment, ServiceChars, Tokens, service_chars, split_segment, una_problem
+from .syntax import MAX_PROBLEMS, Segment, ServiceChars, Tokens, service_chars, split_segment, una_problem
 
 __all__ = ["Interchange", "Message", "RELAXABLE", "read"]
 
@@ -135,6 +135,8 @@ def _charset_problems(segments: list[Segment], rep: charsets.Repertoire, chars: 
     strict, relaxed = rep.invalid(service), rep.invalid(service, lenient=True)
     problems = []
     for seg in segments:
+        if len(problems) >= MAX_PROBLEMS:
+            break
         match = strict.search(seg.raw)
         if match is None:
             continue
