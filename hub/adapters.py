@@ -95,6 +95,12 @@ class Adapter(ABC):
         """Map the message into its canonical document."""
         raise ConversionError(f"format {self.name} cannot be read")
 
+    def parse_all(self, probe: Probe) -> list[Document]:
+        """Every document the message carries, in order: one for most formats; a format whose
+        messages may carry several (an FHL listing several houses, an EDIFACT interchange of
+        several messages) overrides this. Each document is routed and delivered on its own."""
+        return [self.parse(probe)]
+
     def render(self, doc: Document, ctx: RenderContext) -> Output:
         """Render a canonical document into this format."""
         raise ConversionError(f"format {self.name} cannot be written")

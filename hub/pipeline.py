@@ -34,6 +34,12 @@ class Inbound:
     tree: etree._ElementTree | None = None
     envelope: Adapter | None = None
     """The envelope the message came in (DXP, Type-B), when it had one."""
+    documents: list[Document] = field(default_factory=list)
+    """Every document the message carries (``document`` is the first); one for most messages."""
+
+    def __post_init__(self) -> None:
+        if not self.documents and self.document is not None:
+            self.documents = [self.document]
 
     @property
     def valid(self) -> bool:
@@ -103,14 +109,14 @@ class Engine:
             inner.envelope = adapter
             return inner
         try:
-            document = adapter.parse(probe)
+            documents = adapter.parse_all(probe)
         except DocumentError as exc:
             return Inbound(adapter, None, exc.problems, probe.tree)
         except ValidationError as exc:
             problems = [self._locate(p, adapter, probe) for p in _model_problems(exc)]
             return Inbound(adapter, None, problems, probe.tree)
-        problems = [self._locate(p, adapter, probe) for p in rules.check(document)]
-        return Inbound(adapter, document, problems, probe.tree)
+        problems = [self._locate(p, adapter, probe) for document in documents for p in rules.check(document)]
+        return Inbound(adapter, documents[0], problems, probe.tree, documents=documents)
 
     def read(self, data: bytes) -> Inbound:
         """Read a message that must be valid; raise InvalidDocument with every problem if not."""
