@@ -219,3 +219,23 @@ def test_a_receipt_in_a_format_its_receiver_does_not_list_is_refused_not_applied
 def test_a_status_event_never_fails_on_text_that_is_not_valid_unicode():
     event = status_event(TOPOLOGY, "AIRLINE-CA", "message.failed", "HUB-1", sender_message_id="M\udcff1")
     assert json.loads(event.body)["sender_message_id"] == "M?1"
+
+
+def test_a_message_carrying_several_documents_is_routed_part_by_part(engine, store, router, monkeypatch):
+    body = example("cargo_xml", "xfwb-pek-fra.xml")
+    first = engine.read(body).document
+    second = engine.read(example("cargo_xml", "xfwb-food-fra-pek.xml")).document
+    monkeypatch.setattr(type(engine.registry.get("xfwb")), "parse_all", lambda self, probe: [first, second])
+    work, = router.handle([inbound(body, message_id="M1")])            # one Work: acked when all parts are out
+    hub_id = hub_message_id("AIRLINE-CA", "M1", body)
+    parts = [store.message(f"{hub_id}-P{n}") for n in (1, 2)]
+    assert [(m.status, m.business_key, m.sender_message_id) for m in parts] == [
+        (MessageStatus.ACCEPTED, first.business_key, "M1#1"), (MessageStatus.ACCEPTED, second.business_key, "M1#2")]
+    assert store.message(hub_id) is None and store.raw(parts[0].id) == body and parts[1].size == len(body)
+    outs = sorted(p.message_id for p in work.publications if p.exchange == TOPOLOGY.outbound)
+    assert outs == sorted([f"{hub_id}-P1.CUSTOMS-CN", f"{hub_id}-P1.ARCHIVE", f"{hub_id}-P2.CUSTOMS-CN",
+                           f"{hub_id}-P2.INSPECTION-CIQ", f"{hub_id}-P2.ARCHIVE"])
+    assert len(work.delivery_ids) == 5
+    again, = router.handle([inbound(body, message_id="M1", tag=2, redelivered=True)])   # after a crash
+    assert sorted(again.delivery_ids) == sorted(work.delivery_ids)
+    assert store.stats()["by_status"] == {"ACCEPTED": 2}

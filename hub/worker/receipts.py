@@ -46,8 +46,9 @@ STATES = {ReceiptStatus.ACKNOWLEDGED: DeliveryState.ACKNOWLEDGED, ReceiptStatus.
 records the agency's own status."""
 
 
-HUB_OUT_ID = re.compile(r"HUB-[0-9A-F]{24}\.\S+")
-"""The id of one of the hub's deliveries, ``<hub message id>.<receiver>`` (as written on every copy)."""
+HUB_OUT_ID = re.compile(r"HUB-[0-9A-F]{24}(?:-P[0-9]+)?\.\S+")
+"""The id of one of the hub's deliveries, ``<hub message id>.<receiver>`` (as written on every copy); a
+part of a message that carried several documents has the id ``<hub message id>-P<n>``."""
 
 
 def receipt_keys(receipt: Receipt) -> tuple[str, ...]:

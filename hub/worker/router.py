@@ -115,7 +115,7 @@ class RouterCore:
 
     def handle(self, batch: list[Inbound]) -> list[Work]:
         """Decide, store (one transaction) and plan the publications of a batch."""
-        reads = [self._guarded(inbound, self._read, inbound) for inbound in batch]
+        reads = [read for inbound in batch for read in _each(self._guarded(inbound, self._read, inbound))]
         originals = iter(self.store.find_duplicates([r.sameness for r in reads if isinstance(r, _Readable)]))
         seen: dict[tuple, str] = {}
         decided = [self._guarded(r.inbound, self._place, r, next(originals), seen) if isinstance(r, _Readable)
@@ -136,7 +136,7 @@ class RouterCore:
             self._settle_holds(decisions, created, works)
         for f in failed:
             works += self.fail([f.inbound], f.exc)
-        return works
+        return _one_per_inbound(works)
 
     def fail(self, batch: list[Inbound], exc: BaseException) -> list[Work]:
         """``batch`` met ``exc``: each message goes on to its next retry queue or to dead letters.
@@ -206,14 +206,16 @@ class RouterCore:
                     sender_message_id=inbound.message_id, received_at=self.clock(), raw=head,
                     sha256=hashlib.sha256(body).hexdigest(), size=len(body))
 
-    def _read(self, inbound: Inbound) -> _Decision | _Readable:
-        """Everything decided about one message on its own: read, validate, authorise."""
+    def _read(self, inbound: Inbound) -> _Decision | _Readable | list[_Decision | _Readable]:
+        """Everything decided about one message on its own: read, validate, authorise. A message
+        that carries several documents (an FHL's houses, an interchange's messages) becomes one
+        part per document, ``<hub id>-P<n>``, each routed and delivered on its own; a problem in
+        any of them refuses the whole message, as its sender's format answers for the whole."""
         base = self._base(inbound)
         hub_id = base["id"]
         if inbound.redelivered or inbound.attempts:
-            existing = self.store.message(hub_id)
-            if existing is not None and existing.status in (MessageStatus.ACCEPTED, MessageStatus.DUPLICATE):
-                return _Decision(inbound, hub_id, None)  # stored before a crash: _work republishes PENDING ones
+            if stored := self._stored(hub_id):   # stored before a crash: _work republishes PENDING ones
+                return [_Decision(inbound, i, None) for i in stored]
         if not inbound.sender:
             return self._reject(inbound, base, [Problem("SENDER_UNKNOWN", "the message has no AMQP user_id")])
         try:
@@ -228,9 +230,27 @@ class RouterCore:
                      function=doc.header.function.value if doc else None)
         if read.problems:
             return self._reject(inbound, base | facts, read.problems, adapter)
-        if reason := self.router.authorise(inbound.sender, doc.kind):
-            return self._reject(inbound, base | facts, [Problem("SENDER_NOT_ALLOWED", reason)], adapter)
-        return _Readable(inbound, base | facts, adapter, doc)
+        for part in read.documents:
+            if reason := self.router.authorise(inbound.sender, part.kind):
+                return self._reject(inbound, base | facts, [Problem("SENDER_NOT_ALLOWED", reason)], adapter)
+        if len(read.documents) == 1:
+            return _Readable(inbound, base | facts, adapter, doc)
+        mid = inbound.message_id
+        return [_Readable(inbound, base | dict(
+                    id=f"{hub_id}-P{n}", sender_message_id=f"{mid}#{n}" if mid else None,
+                    raw=base["raw"] if n == 1 else b"", format=adapter.name, kind=part.kind.value,
+                    business_key=part.business_key, function=part.header.function.value), adapter, part)
+                for n, part in enumerate(read.documents, 1)]
+
+    def _stored(self, hub_id: str) -> list[str]:
+        """The ids stored ACCEPTED or DUPLICATE for an inbound message: its own, or its parts'."""
+        done = (MessageStatus.ACCEPTED, MessageStatus.DUPLICATE)
+        if (message := self.store.message(hub_id)) is not None:
+            return [hub_id] if message.status in done else []
+        parts = []
+        while (part := self.store.message(f"{hub_id}-P{len(parts) + 1}")) is not None and part.status in done:
+            parts.append(part.id)
+        return parts
 
     def _place(self, read: _Readable, stored_original: str | None, seen: dict[tuple, str]) -> _Decision:
         """A repeat of a stored message or of one earlier in the batch is a duplicate; else route it."""
@@ -328,6 +348,27 @@ class RouterCore:
             work.delivery_ids.append(delivery.id)
         work.publications.extend(fail_too_large(self.store, self.topology, too_large, self.limit, "router"))
         return work
+
+
+def _each(read):
+    return read if isinstance(read, list) else [read]
+
+
+def _one_per_inbound(works: list[Work]) -> list[Work]:
+    """The parts of one inbound message finish together: one Work per inbound message, so it is
+    acknowledged only when every part's publications are confirmed."""
+    merged: dict[int, Work] = {}
+    out = []
+    for work in works:
+        if work.inbound is None or work.inbound.tag not in merged:
+            out.append(work)
+            if work.inbound is not None:
+                merged[work.inbound.tag] = work
+            continue
+        first = merged[work.inbound.tag]
+        first.publications.extend(work.publications)
+        first.delivery_ids.extend(work.delivery_ids)
+    return out
 
 
 def fail_too_large(store: Store, topology: Topology, too_large: list[tuple[Delivery, bytes]],
