@@ -15,6 +15,7 @@ from .. import __version__
 from ..errors import ConfigError, EngineError, HubError
 from ..logging import configure_logging
 from ..settings import Settings
+from .check import check
 from .documents import convert, detect, formats, validate
 from .admin import dead_letters, messages, replay, stats
 from .demo import demo
@@ -79,6 +80,6 @@ def main(ctx: click.Context) -> None:
     ctx.obj = settings
 
 
-for command in (detect, validate, convert, formats, routes, demo, tour, topology, serve, send, messages, replay,
+for command in (detect, validate, convert, formats, check, routes, demo, tour, topology, serve, send, messages, replay,
                 dead_letters, stats, receipts):
     main.add_command(command)
