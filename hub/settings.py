@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     edifact_lenient: bool = Field(False, description="read EDIFACT interchanges whose control counts or "
                                   "references are wrong (recorded as warnings, not errors); off: they are rejected")
     party_id: str = Field("EPORTHUB", description="the hub's own id in the headers it writes")
+    home_country: str = Field("CN", pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2 country of the hub: "
+                              "routes.yaml's match.direction (import, export, transit, domestic) is relative to it")
     log_level: str = "WARNING"
     log_json: bool = False
 

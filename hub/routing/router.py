@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 
 from ..models import (Declaration, Document, Inventories, Kind, Manifest, PersonsList, ShipmentStatus,
                       TransportMode, Waybill)
+from .direction import DEFAULT_HOME_COUNTRY, Direction, direction_of, is_country
 from .table import Hold, Route, RoutesFile
 
 
@@ -18,9 +19,17 @@ class Facts:
     transport_mode: TransportMode | None
     ports: frozenset[str]
     chapters: frozenset[str]
+    direction: Direction | None = None      # relative to the hub's home country; None: unknown
+    direction_why: str = ""                 # how it was decided, or why it is unknown
 
 
-def facts_of(doc: Document) -> Facts:
+def facts_of(doc: Document, home: str = DEFAULT_HOME_COUNTRY) -> Facts:
+    """The facts routes match on; the direction relative to the country ``home``."""
+    found = direction_of(doc, home)
+    return replace(_facts_of(doc), direction=found.direction, direction_why=found.why)
+
+
+def _facts_of(doc: Document) -> Facts:
     if isinstance(doc, Manifest):
         ports = {doc.loading_location.code, doc.unloading_location.code}
         ports |= {loc.code for c in doc.consignments for loc in (c.origin, c.destination) if loc}
@@ -67,8 +76,14 @@ class Planned:
 class Router:
     """Matches documents to routes."""
 
-    def __init__(self, routes: RoutesFile) -> None:
-        self.routes = routes
+    def __init__(self, routes: RoutesFile, home_country: str | None = None) -> None:
+        """``home_country``: ISO alpha-2 the directions are relative to; None: HUB_HOME_COUNTRY (CN)."""
+        if home_country is None:
+            from ..settings import Settings
+            home_country = Settings().home_country
+        if not is_country(home_country):
+            raise ValueError(f"home country {home_country!r} is not an ISO 3166-1 alpha-2 code")
+        self.routes, self.home_country = routes, home_country
 
     def authorise(self, sender: str, kind: Kind) -> str | None:
         """None when ``sender`` may send ``kind``; otherwise the reason it may not."""
@@ -80,13 +95,13 @@ class Router:
         return None
 
     def explain(self, doc: Document, sender: str | None) -> list[Verdict]:
-        facts = facts_of(doc)
+        facts = facts_of(doc, self.home_country)
         return [self._judge(route, facts, sender) for route in self.routes.routes]
 
     def plan(self, doc: Document, sender: str | None) -> list[Planned]:
         """Every (receiver, format) the document goes to; the first route naming a pair wins."""
         planned: dict[tuple[str, str], Planned] = {}
-        facts = facts_of(doc)
+        facts = facts_of(doc, self.home_country)
         for route in self.routes.routes:
             if not self._matches(route, facts, sender):
                 continue
@@ -106,6 +121,7 @@ class Router:
         return ((not m.kinds or facts.kind in m.kinds)
                 and (not m.senders or (sender is not None and any(fnmatchcase(sender, p) for p in m.senders)))
                 and (not m.transport_modes or facts.transport_mode in m.transport_modes)
+                and (not m.direction or facts.direction in m.direction)
                 and (not m.ports or bool(facts.ports & set(m.ports)))
                 and (not m.hs_chapters or bool(facts.chapters & m.chapters())))
 
@@ -128,6 +144,14 @@ class Router:
             mode = facts.transport_mode.value if facts.transport_mode else "unknown"
             test(facts.transport_mode in m.transport_modes, f"transport mode {mode} is listed",
                  f"transport mode {mode} is not in {[t.value for t in m.transport_modes]}")
+        if m.direction:
+            wanted = [d.value for d in m.direction]
+            if facts.direction is None:
+                test(False, "", f"direction unknown: {facts.direction_why}")
+            else:
+                test(facts.direction in m.direction, f"direction {facts.direction.value} is listed "
+                     f"({facts.direction_why})", f"direction {facts.direction.value} is not in {wanted} "
+                     f"({facts.direction_why})")
         if m.ports:
             hit = sorted(facts.ports & set(m.ports))
             test(bool(hit), f"port {', '.join(hit)} is listed", f"none of ports {sorted(facts.ports)} is listed")

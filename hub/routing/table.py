@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 from ..checks import CHECKS
 from ..errors import ConfigError
 from ..models import Kind, TransportMode
+from .direction import Direction
 
 _DURATION = re.compile(r"^(\d+)\s*([smhd])$")
 _CHAPTERS = re.compile(r"^(\d{2})(?:-(\d{2}))?$")
@@ -83,8 +84,15 @@ class Match(_Strict):
     senders: list[str] = Field(default_factory=list, description="sender ids; shell globs allowed")
     _expanded: tuple[list[str], frozenset[str]] | None = PrivateAttr(None)
     transport_modes: list[TransportMode] = Field(default_factory=list)
+    direction: list[Direction] = Field(default_factory=list, description="import, export, transit, domestic "
+                                       "(relative to HUB_HOME_COUNTRY); one or a list")
     ports: list[str] = Field(default_factory=list, description="any loading, unloading, origin or destination")
     hs_chapters: list[str] = Field(default_factory=list, description="'01-24' or '84'")
+
+    @field_validator("direction", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: object) -> object:
+        return [value] if isinstance(value, str) else value
 
     @field_validator("hs_chapters")
     @classmethod
