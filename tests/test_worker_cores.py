@@ -11,7 +11,7 @@ import pytest
 from hub.adapters import RenderContext
 from hub.models import Receipt, ReceiptStatus
 from hub.routing import Router, load_routes
-from hub.store.base import DeliveryState, MessageStatus
+from hub.store.base import DeliveryState, MessageFilter, MessageStatus
 from hub.transport.base import Inbound, Topology
 from hub.store.sqlite import SqliteStore
 from hub.worker.receipts import ReceiptCore, Sweeper
@@ -239,3 +239,25 @@ def test_a_message_carrying_several_documents_is_routed_part_by_part(engine, sto
     again, = router.handle([inbound(body, message_id="M1", tag=2, redelivered=True)])   # after a crash
     assert sorted(again.delivery_ids) == sorted(work.delivery_ids)
     assert store.stats()["by_status"] == {"ACCEPTED": 2}
+
+
+def test_a_retry_after_one_part_raised_keeps_the_parts_already_accepted(engine, store, router, monkeypatch):
+    body = example("cargo_xml", "xfwb-pek-fra.xml")
+    first = engine.read(body).document
+    second = engine.read(example("cargo_xml", "xfwb-food-fra-pek.xml")).document
+    monkeypatch.setattr(type(engine.registry.get("xfwb")), "parse_all", lambda self, probe: [first, second])
+    route = router._route
+
+    def second_raises(inbound, base, adapter, doc):
+        if doc is second:
+            raise RuntimeError("a writer bug on the second part")
+        return route(inbound, base, adapter, doc)
+    monkeypatch.setattr(router, "_route", second_raises)
+    work, = router.handle([inbound(body, message_id="M1")])
+    assert [p.routing_key for p in work.publications if p.exchange == TOPOLOGY.retry] == ["0"]
+    monkeypatch.setattr(router, "_route", route)
+    retried, = router.handle([inbound(body, message_id="M1", tag=2, attempts=1)])
+    hub_id = hub_message_id("AIRLINE-CA", "M1", body)
+    assert {store.message(f"{hub_id}-P{n}").status for n in (1, 2)} == {MessageStatus.ACCEPTED}
+    assert not [m for m in store.find(MessageFilter()) if m.status is MessageStatus.DUPLICATE]
+    assert len(retried.delivery_ids) == 5          # the first part's PENDING ones again, the second's new

@@ -259,6 +259,8 @@ class RouterCore:
         if same.business_key:
             keys.append((same.sender, same.kind, same.business_key, same.function))
         original = stored_original or next((seen[k] for k in keys if k in seen), None)
+        if original == read.base["id"] and (read.inbound.redelivered or read.inbound.attempts):
+            return _Decision(read.inbound, original, None)      # its own earlier try: republish what is PENDING
         if original:
             return self._duplicate_of(read.inbound, read.base, original)
         seen.update(dict.fromkeys(keys, read.base["id"]))
