@@ -195,3 +195,24 @@ def test_an_empty_directory_is_a_usage_error(tmp_path):
 def test_check_has_help_with_examples():
     result = run("check", "--help")
     assert result.exit_code == 0 and "Example" in result.output and "--as" in result.output
+
+
+def test_a_message_of_several_documents_routes_each_part_and_is_refused_when_any_part_is(tmp_path, monkeypatch):
+    folder = partner_dir(tmp_path, {"two-houses.xml": WAYBILL})
+    inspect = Engine.inspect
+
+    def two_parts(self, data, *args, **kwargs):
+        inbound = inspect(self, data, *args, **kwargs)
+        inbound.documents = [inbound.document, inbound.document.model_copy(update={"hs_codes": ["850440"]})]
+        return inbound
+
+    monkeypatch.setattr(Engine, "inspect", two_parts)
+    report = rows(run("check", folder, "--json", "--as", "AIRLINE-CA", "--routes", ROUTES))["two-houses.xml"]
+    assert report["verdict"] == "accepted" and report["documents"] == 2
+    by_part = {(r["part"], r["receiver"]) for r in report["receivers"]}
+    assert (1, "INSPECTION-CIQ") in by_part and (2, "INSPECTION-CIQ") not in by_part   # food only in part 1
+    assert {(1, "CUSTOMS-CN"), (2, "CUSTOMS-CN"), (1, "ARCHIVE"), (2, "ARCHIVE")} <= by_part
+    table = run("check", folder, "--as", "AIRLINE-CA", "--routes", ROUTES).stdout
+    assert "999-44556676 (+1)" in table and "#1 CUSTOMS-CN gacc-mt1101" in table   # the cell is cut at 80
+    refused = rows(run("check", folder, "--json", "--as", "EC-PAYMENT", "--routes", ROUTES))["two-houses.xml"]
+    assert refused["verdict"] == "refused" and refused["problem"]["code"] == "SENDER_NOT_ALLOWED"

@@ -79,8 +79,9 @@ class Checker:
         self.engine, self.router, self.settings, self.sender = engine, router, settings, sender
 
     def check(self, target: Target) -> dict:
-        report = {"file": target.name, "path": str(target.path), "format": None, "kind": None, "business_key": None, "verdict": None,
-                  "problem": None, "problems": [], "error": None, "sender": self.sender, "receivers": []}
+        report = {"file": target.name, "path": str(target.path), "format": None, "kind": None, "business_key": None,
+                  "documents": 0, "verdict": None, "problem": None, "problems": [], "error": None,
+                  "sender": self.sender, "receivers": []}
         try:
             self._check(target, report)
         except Exception as exc:  # a bug or an unexpected fault: this file alone
@@ -104,24 +105,32 @@ class Checker:
         report["format"] = f"{fmt}+{inbound.envelope.name}" if inbound.envelope else fmt
         if doc is not None:
             report["kind"], report["business_key"] = doc.kind.value, doc.business_key
+        parts = list(getattr(inbound, "documents", None) or ([doc] if doc is not None else []))
+        report["documents"] = len(parts)
         if inbound.problems or doc is None:
             return self._finish(report, REFUSED, inbound.problems)
-        if self.sender and (reason := self.router.authorise(self.sender, doc.kind)):
-            return self._finish(report, REFUSED, [Problem("SENDER_NOT_ALLOWED", reason)])
-        planned = self._plan(doc)
-        if planned is None:
-            return self._finish(report, REFUSED, [Problem(
-                "SENDER_NOT_ALLOWED", f"no sender in routes.yaml may send a {doc.kind.value}"
-                + (" (agencies answer on the receipts lane: hub send --receipt)" if doc.kind.value == "receipt"
-                   else ""))])
-        if not planned:
-            return self._finish(report, REFUSED, [Problem("NO_ROUTE", "no route in routes.yaml matches this message")])
+        for part in parts:   # the router refuses the whole message when any part may not be sent
+            if self.sender and (reason := self.router.authorise(self.sender, part.kind)):
+                return self._finish(report, REFUSED, [Problem("SENDER_NOT_ALLOWED", reason)])
         problems = []
-        for p in planned:
-            delivery = self._render(p, data)
-            report["receivers"].append(delivery)
-            if delivery["error"]:
-                problems.append(Problem(**delivery["error"]))
+        for n, part in enumerate(parts, 1):   # each part is routed and delivered on its own
+            label = f"part {n} ({part.business_key}): " if len(parts) > 1 else ""
+            planned = self._plan(part)
+            if planned is None:
+                hint = " (agencies answer on the receipts lane: hub send --receipt)" if part.kind.value == "receipt" else ""
+                problems.append(Problem("SENDER_NOT_ALLOWED",
+                                        f"{label}no sender in routes.yaml may send a {part.kind.value}{hint}"))
+                continue
+            if not planned:
+                problems.append(Problem("NO_ROUTE", f"{label}no route in routes.yaml matches this message"))
+                continue
+            for p in planned:
+                delivery = self._render(p, data, label)
+                if len(parts) > 1:
+                    delivery["part"] = n
+                report["receivers"].append(delivery)
+                if delivery["error"]:
+                    problems.append(Problem(**delivery["error"]))
         self._finish(report, REFUSED if problems else ACCEPTED, problems)
 
     def _plan(self, doc) -> list[Planned] | None:
@@ -138,7 +147,7 @@ class Checker:
                 planned.setdefault((p.receiver, p.format), p)
         return list(planned.values())
 
-    def _render(self, p: Planned, data: bytes) -> dict:
+    def _render(self, p: Planned, data: bytes, label: str = "") -> dict:
         delivery = {"receiver": p.receiver, "format": p.format, "route": p.route,
                     "hold": p.hold.check if p.hold else None, "bytes": None, "error": None}
         ctx = RenderContext(message_id=f"{hub_message_id(data)}.{p.receiver}", sender_id=self.settings.party_id,
@@ -148,7 +157,7 @@ class Checker:
         except HubError as exc:
             if exc.disposition is not Disposition.REJECT:
                 raise   # an output failing its own schema is a hub bug, not the partner's
-            delivery["error"] = Problem(exc.code, f"{p.receiver} ({p.format}): {exc.message}",
+            delivery["error"] = Problem(exc.code, f"{label}{p.receiver} ({p.format}): {exc.message}",
                                         exc.line, exc.path).as_dict()
         return delivery
 
@@ -210,7 +219,7 @@ def check(settings: Settings, paths: tuple[str, ...], sender: str | None, as_jso
 
 def print_table(reports: list[dict]) -> None:
     cells = [{"file": r["file"], "format": r["format"] or "-", "kind": r["kind"] or "-",
-              "key": r["business_key"] or "-", "verdict": r["verdict"], "receivers": _receivers(r)}
+              "key": _key(r), "verdict": r["verdict"], "receivers": _receivers(r)}
              for r in reports]
     widths = {col: min(cap, max(_width(col), *(_width(_clean(c[col])) for c in cells)))
               for col, cap in WIDTHS.items()}
@@ -230,13 +239,19 @@ def print_table(reports: list[dict]) -> None:
                 click.echo(_problem_line(d["error"], report["file"]))
 
 
+def _key(report: dict) -> str:
+    key = report["business_key"] or "-"
+    return f"{key} (+{report['documents'] - 1})" if report["documents"] > 1 else key
+
+
 def _receivers(report: dict) -> str:
     if not report["receivers"]:
         return "-"
     parts = []
     for d in report["receivers"]:
         mark = f" [{d['error']['code']}]" if d["error"] else " (held)" if d["hold"] else ""
-        parts.append(f"{d['receiver']} {d['format']}{mark}")
+        part = f"#{d['part']} " if "part" in d else ""
+        parts.append(f"{part}{d['receiver']} {d['format']}{mark}")
     return ", ".join(parts)
 
 
