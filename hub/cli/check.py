@@ -19,6 +19,7 @@ import structlog
 from ..adapters import RenderContext
 from ..composition import build_engine
 from ..errors import Disposition, HubError, Problem
+from ..models import Kind
 from ..pipeline import Engine
 from ..routing import Planned, Router, load_routes
 from ..settings import Settings
@@ -117,7 +118,7 @@ class Checker:
             label = f"part {n} ({part.business_key}): " if len(parts) > 1 else ""
             planned = self._plan(part)
             if planned is None:
-                hint = " (agencies answer on the receipts lane: hub send --receipt)" if part.kind.value == "receipt" else ""
+                hint = " (agencies answer on the receipts lane: hub send --receipt)" if part.kind is Kind.RECEIPT else ""
                 problems.append(Problem("SENDER_NOT_ALLOWED",
                                         f"{label}no sender in routes.yaml may send a {part.kind.value}{hint}"))
                 continue
