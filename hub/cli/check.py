@@ -118,7 +118,8 @@ class Checker:
             label = f"part {n} ({part.business_key}): " if len(parts) > 1 else ""
             planned = self._plan(part)
             if planned is None:
-                hint = " (agencies answer on the receipts lane: hub send --receipt)" if part.kind is Kind.RECEIPT else ""
+                hint = (" (agencies answer on the receipts lane: hub send --receipt)"
+                        if part.kind is Kind.RECEIPT else "")
                 problems.append(Problem("SENDER_NOT_ALLOWED",
                                         f"{label}no sender in routes.yaml may send a {part.kind.value}{hint}"))
                 continue
