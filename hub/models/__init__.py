@@ -5,7 +5,7 @@ from typing import Annotated, Union
 from pydantic import Field, TypeAdapter
 
 from .common import (Address, Amount, CustomsNote, Direction, Function, Kind, Location, Measure,
-                     MessageHeader, Model, Party, TransportMode)
+                     MessageHeader, Model, Party, TransportEquipment, TransportMode)
 from .declaration import Declaration, DocumentReference, GoodsItem
 from .ecommerce import (Buyer, Consignee, Inventories, Inventory, InventoryItem, LogisticsBill, LogisticsBills,
                         Order, OrderItem, Orders, Payment, Payments)
@@ -27,5 +27,5 @@ __all__ = [
     "InventoryItem", "Kind", "Location", "LogisticsBill", "LogisticsBills", "Manifest", "ManifestConsignment",
     "Measure", "MessageHeader", "Model", "Order", "OrderItem", "Orders", "Party", "Payment", "Payments",
     "Person", "PersonRole", "PersonsList", "Receipt", "ReceiptError", "ReceiptStatus", "ShipmentStatus",
-    "TransportLeg", "TransportMode", "TravelDocument", "Waybill", "WaybillType",
+    "TransportEquipment", "TransportLeg", "TransportMode", "TravelDocument", "Waybill", "WaybillType",
 ]

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from enum import Enum
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_serializer
 from pydantic_core import PydanticCustomError
 
 MAX_INTEGER_DIGITS = 15
@@ -189,6 +190,55 @@ class CustomsNote(Model):
     content: str
     subject_code: str | None = None
     country: str | None = None
+
+
+_ULD_ID = re.compile(r"([A-Z]{3}) ?([0-9]{4,5}) ?([A-Z0-9]{2})")
+_ULD_SERIAL = re.compile(r"[0-9]{4,5}")
+
+
+class TransportEquipment(Model):
+    """A unit load device or container the goods travel in.
+
+    An IATA ULD is its type, serial number and owner (``PMC 1337 XX``: type PMC, serial 1337,
+    owner XX, written together as ``PMC1337XX``); a sea container keeps its whole ISO 6346
+    number (``MSKU1234565``) in ``serial``."""
+
+    type_code: str | None = Field(None, description="IATA ULD type (PMC, AKE ...) or container size/type code")
+    serial: str | None = Field(None, description="ULD serial number (1337) or the whole container number")
+    owner: str | None = Field(None, description="ULD owner or operator, an airline code (XX)")
+
+    @property
+    def id(self) -> str:
+        """The equipment as one identifier: ``PMC1337XX`` for a ULD, the container number otherwise."""
+        if self.serial is None:
+            return self.type_code or ""
+        if self.type_code is not None and (self.owner is not None or _ULD_SERIAL.fullmatch(self.serial)):
+            return f"{self.type_code}{self.serial}{self.owner or ''}"
+        return self.serial
+
+    @classmethod
+    def from_id(cls, text: str, type_code: str | None = None) -> "TransportEquipment":
+        """An identifier as one piece of equipment: ``PMC1337XX`` or ``PMC 1337 XX`` as a ULD's
+        type, serial and owner; anything else (a container number) as the serial."""
+        text = text.strip()
+        match = _ULD_ID.fullmatch(text)
+        if match is not None and type_code in (None, match.group(1)):
+            return cls(type_code=match.group(1), serial=match.group(2), owner=match.group(3))
+        return cls(type_code=type_code, serial=text)
+
+
+class CarriesEquipment(Model):
+    """A document part that may name its transport equipment (``equipment``).
+
+    The list is left out of the canonical JSON while it is empty, so documents without
+    equipment serialise exactly as they did before the field existed."""
+
+    @model_serializer(mode="wrap")
+    def _omit_empty_equipment(self, handler):
+        data = handler(self)
+        if isinstance(data, dict) and not data.get("equipment", True):
+            del data["equipment"]
+        return data
 
 
 class MessageHeader(Model):

@@ -8,8 +8,8 @@ from typing import Literal
 
 from pydantic import Field
 
-from .common import (Amount, Count, Direction, Function, Kind, Measure, MessageHeader, Model, Party,
-                     TransportMode)
+from .common import (Amount, CarriesEquipment, Count, Direction, Function, Kind, Measure, MessageHeader, Model,
+                     Party, TransportEquipment, TransportMode)
 
 
 class DocumentReference(Model):
@@ -32,7 +32,7 @@ class GoodsItem(Model):
     net_weight: Measure | None = None
 
 
-class Declaration(Model):
+class Declaration(CarriesEquipment):
     """A customs goods declaration."""
 
     kind: Literal[Kind.DECLARATION] = Kind.DECLARATION
@@ -47,6 +47,7 @@ class Declaration(Model):
     procedure: str | None = Field(None, description="customs procedure / trade mode code")
     transport_mode: TransportMode | None = None
     transport_documents: list[DocumentReference] = Field(default_factory=list)
+    equipment: list[TransportEquipment] = Field(default_factory=list, description="containers or ULDs declared")
     trade_country: str | None = None
     issued_at: datetime | None = None
     items: list[GoodsItem] = Field(default_factory=list)

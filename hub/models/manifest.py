@@ -8,7 +8,8 @@ from typing import Literal
 
 from pydantic import Field
 
-from .common import Count, Kind, Location, Measure, MessageHeader, Model, Party, TransportMode
+from .common import (CarriesEquipment, Count, Kind, Location, Measure, MessageHeader, Model, Party,
+                     TransportEquipment, TransportMode)
 
 
 class Conveyance(Model):
@@ -22,7 +23,7 @@ class Conveyance(Model):
     name: str | None = None
 
 
-class ManifestConsignment(Model):
+class ManifestConsignment(CarriesEquipment):
     """One transport document carried on the conveyance."""
 
     transport_document: str = Field(..., description="AWB or bill of lading number")
@@ -37,6 +38,8 @@ class ManifestConsignment(Model):
     consignor: Party | None = None
     consignee: Party | None = None
     special_handling: list[str] = Field(default_factory=list)
+    equipment: list[TransportEquipment] = Field(default_factory=list, description="the ULDs (or containers) "
+                                                "this consignment is loaded in")
 
     def hs_chapters(self) -> set[str]:
         return {code[:2] for code in self.hs_codes}

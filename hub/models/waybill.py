@@ -8,7 +8,8 @@ from typing import Literal
 
 from pydantic import Field
 
-from .common import Count, CustomsNote, Kind, Location, Measure, MessageHeader, Model, Party
+from .common import (CarriesEquipment, Count, CustomsNote, Kind, Location, Measure, MessageHeader, Model, Party,
+                     TransportEquipment)
 
 
 class WaybillType(str, Enum):
@@ -26,7 +27,7 @@ class TransportLeg(Model):
     departure_at: datetime | None = None
 
 
-class Waybill(Model):
+class Waybill(CarriesEquipment):
     """A transport contract document: AWB (master) or house waybill."""
 
     kind: Literal[Kind.WAYBILL] = Kind.WAYBILL
@@ -49,6 +50,8 @@ class Waybill(Model):
     handling_notes: list[str] = Field(default_factory=list)
     customs_notes: list[CustomsNote] = Field(default_factory=list)
     routing: list[TransportLeg] = Field(default_factory=list)
+    equipment: list[TransportEquipment] = Field(default_factory=list, description="the ULDs (or containers) "
+                                                "the goods are loaded in")
 
     @property
     def business_key(self) -> str:
