@@ -171,7 +171,7 @@ class Checker:
 
 
 @click.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.argument("paths", metavar="DIR...", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("--as", "sender", help="Check as this sender (broker user): it must be allowed to send each kind, "
                                      "and its routes apply. Without it, routes of any sender allowed to send "
                                      "the kind are shown.")
