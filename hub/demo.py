@@ -116,7 +116,8 @@ class Agencies:
         if receiver == "CUSTOMS-CN" and isinstance(doc, Manifest):
             bills = [c.transport_document for c in doc.consignments]
             rejected = REJECTED_BILL in bills
-            return [(Receipt(answers_message_id=props.message_id, answers_type="MT1101", business_key=bills[0],
+            answers = "MT2101" if (props.headers or {}).get("x-hub-format") == "gacc-mt2101" else "MT1101"
+            return [(Receipt(answers_message_id=props.message_id, answers_type=answers, business_key=bills[0],
                              status=ReceiptStatus.REJECTED if rejected else ReceiptStatus.ACCEPTED,
                              agency_status="03" if rejected else "01", issued_at=now,
                              errors=[ReceiptError(code="13", text="收货人信息不完整 consignee incomplete",

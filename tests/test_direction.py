@@ -185,3 +185,56 @@ routes:
 """)
     findings = check_routes(load_routes(path), build_registry())
     assert any(f.level == "warning" and "route 'orders' matches on direction" in f.message for f in findings)
+
+
+def legs(*hops: tuple[str, str, str]) -> list[TransportLeg]:
+    return [TransportLeg(carrier="CA", number=n, departure=Location(code=a), arrival=Location(code=b),
+                         departure_at=datetime(2026, 11, 26 + i, 10, 0, tzinfo=timezone.utc))
+            for i, (n, a, b) in enumerate(hops)]
+
+
+def declared_flight(engine, ctx, doc, fmt: str) -> tuple[str, str, str, str]:
+    out = engine.read(engine.render(doc, fmt, ctx).data).document
+    return (out.conveyance.journey_id, out.loading_location.code, out.unloading_location.code,
+            out.conveyance.departure_date.isoformat())
+
+
+def test_an_export_waybill_is_declared_on_the_flight_that_leaves_china(engine, ctx):
+    doc = waybill("PEK", "FRA").model_copy(update={"routing": legs(("CA1501", "PEK", "PVG"), ("CA935", "PVG", "FRA"))})
+    assert declared_flight(engine, ctx, doc, "gacc-mt2101") == ("CA935", "PVG", "FRA", "2026-11-27")
+
+
+def test_an_import_waybill_is_declared_on_the_flight_that_arrives_in_china(engine, ctx):
+    doc = waybill("FRA", "XIY").model_copy(update={"routing": legs(("CA932", "FRA", "PEK"), ("CA1201", "PEK", "XIY"))})
+    assert declared_flight(engine, ctx, doc, "gacc-mt1101") == ("CA932", "FRA", "PEK", "2026-11-26")
+    transit = waybill("FRA", "JFK").model_copy(update={"routing": legs(("CA932", "FRA", "PEK"),
+                                                                        ("CA981", "PEK", "JFK"))})
+    assert declared_flight(engine, ctx, transit, "gacc-mt1101")[0] == "CA932"
+    assert declared_flight(engine, ctx, transit, "gacc-mt2101")[0] == "CA981"
+
+
+def test_without_a_border_crossing_leg_the_first_flight_is_declared(engine, ctx):
+    doc = waybill("ZZZ", "FRA").model_copy(update={"routing": legs(("CA1", "ZZZ", "YYY"), ("CA2", "YYY", "FRA"))})
+    assert declared_flight(engine, ctx, doc, "gacc-mt2101")[0] == "CA1"
+
+
+def test_the_shipped_export_sample_becomes_an_mt2101_of_its_international_flight(engine, ctx):
+    from tests.conftest import example
+    doc = engine.read(example("cargo_xml", "xfwb-pek-fra.xml")).document
+    assert declared_flight(engine, ctx, doc, "gacc-mt2101") == ("CA935", "PVG", "FRA", "2026-11-27")
+
+
+def test_hub_routes_explain_names_the_direction_and_sends_pek_fra_as_mt2101():
+    from click.testing import CliRunner
+    from hub.cli import main
+    runner = CliRunner()
+    out = runner.invoke(main, ["routes", "explain", str(ROOT / "examples/cargo_xml/xfwb-pek-fra.xml"),
+                               "--as", "AIRLINE-CA", "--routes", str(ROOT / "routes.yaml")])
+    assert out.exit_code == 0, out.output
+    assert "-> CUSTOMS-CN as gacc-mt2101 (route air-exports-to-customs): renders and validates" in out.output
+    assert "direction export is not in ['import', 'transit'] (PEK (CN) -> FRA (DE), home CN)" in out.output
+    food = runner.invoke(main, ["routes", "explain", str(ROOT / "examples/cargo_xml/xfwb-food-fra-pek.xml"),
+                                "--as", "AIRLINE-CA", "--routes", str(ROOT / "routes.yaml")])
+    assert "-> CUSTOMS-CN as gacc-mt1101 (route air-cargo-to-customs)" in food.output
+    check = runner.invoke(main, ["routes", "check", str(ROOT / "routes.yaml")])
+    assert check.exit_code == 0 and " 0 errors" in check.output

@@ -188,3 +188,41 @@ def test_the_fast_match_agrees_with_explain_for_every_example_sender_and_route(r
                 assert Router._matches(verdict.route, facts_of(doc), sender) is verdict.matched, (path, sender)
                 compared += 1
     assert compared > 50
+
+
+def test_the_shipped_routes_send_an_export_waybill_as_mt2101_and_an_import_one_as_mt1101(router, engine):
+    from tests.conftest import example
+    export = engine.read(example("cargo_xml", "xfwb-pek-fra.xml")).document          # PEK -> FRA
+    assert {(p.receiver, p.format) for p in router.plan(export, "AIRLINE-CA")} == \
+        {("CUSTOMS-CN", "gacc-mt2101"), ("ARCHIVE", "json")}
+    food = engine.read(example("cargo_xml", "xfwb-food-fra-pek.xml")).document       # FRA -> PEK
+    assert {(p.receiver, p.format) for p in router.plan(food, "AIRLINE-CA")} == \
+        {("CUSTOMS-CN", "gacc-mt1101"), ("INSPECTION-CIQ", "gacc-mt1101"), ("ARCHIVE", "json")}
+    outbound_food = food.model_copy(update={"origin": food.destination, "destination": food.origin})
+    assert {(p.receiver, p.format) for p in router.plan(outbound_food, "AIRLINE-CA")} == \
+        {("CUSTOMS-CN", "gacc-mt2101"), ("INSPECTION-CIQ", "gacc-mt2101"), ("ARCHIVE", "json")}
+
+
+def test_the_shipped_routes_send_a_sea_export_manifest_as_mt2101(router, manifest):
+    sea = manifest.model_copy(update={
+        "conveyance": manifest.conveyance.model_copy(update={"mode": TransportMode.SEA}),
+        "loading_location": Location(code="CNSHA"), "unloading_location": Location(code="SGSIN")})
+    assert {(p.receiver, p.format) for p in router.plan(sea, "SHIPPING-COSCO")} == \
+        {("CUSTOMS-CN", "gacc-mt2101"), ("INSPECTION-CIQ", "gacc-mt2101"), ("ARCHIVE", "json")}
+    sea.loading_location, sea.unloading_location = Location(code="SGSIN"), Location(code="CNSHA")
+    assert ("CUSTOMS-CN", "gacc-mt1101") in {(p.receiver, p.format) for p in router.plan(sea, "SHIPPING-COSCO")}
+
+
+def test_the_shipped_routes_send_transit_cargo_as_arriving_and_keep_domestic_and_unknown_from_customs(
+        router, manifest):
+    def receivers(loading: str, unloading: str) -> set[tuple[str, str]]:
+        doc = manifest.model_copy(update={"loading_location": Location(code=loading),
+                                          "unloading_location": Location(code=unloading)})
+        return {(p.receiver, p.format) for p in router.plan(doc, "AIRLINE-CA")}
+    assert ("CUSTOMS-CN", "gacc-mt1101") in receivers("FRA", "JFK")
+    assert receivers("PEK", "PVG") == {("ARCHIVE", "json")}
+    assert receivers("ZZZ", "PEK") == {("ARCHIVE", "json")}
+    unknown = {v.route.name: v for v in router.explain(
+        manifest.model_copy(update={"loading_location": Location(code="ZZZ")}), "AIRLINE-CA")}
+    assert "direction unknown: no country is known for loading location 'ZZZ'" in \
+        "; ".join(unknown["air-cargo-to-customs"].reasons)

@@ -2,8 +2,9 @@
 
 Both share one structure (``schemas/gacc/manifest-common.xsd``); one adapter class,
 specialised by message type, reads them into :class:`~hub.models.Manifest` and writes
-manifests and waybills (a waybill becomes a one-consignment manifest of its first flight,
-see :mod:`.manifest_build`).
+manifests and waybills (a waybill becomes a one-consignment manifest of the flight that
+crosses China's border: MT1101 its first flight into China, MT2101 its first flight out of
+it, else its first flight; see :mod:`.manifest_build`).
 
 Mapping notes: BorderTransportMeans/TypeCode is the Rec 19 mode (1 sea, 2 rail, 3 road,
 4 air); DepartureDateTime carries the conveyance's departure date; the manifest's own
@@ -87,7 +88,8 @@ class ManifestAdapter(XmlAdapter):
         )
 
     def build(self, doc, ctx: RenderContext) -> etree._Element:
-        manifest = doc if isinstance(doc, Manifest) else manifest_build.from_waybill(doc)
+        manifest = doc if isinstance(doc, Manifest) else \
+            manifest_build.from_waybill(doc, outward=self.message_type == "MT2101")
         return manifest_build.build(manifest, self.namespace, self.message_type, ctx)
 
     def _check_type(self, head_el: etree._Element, ns: dict[str, str]) -> None:

@@ -1,4 +1,4 @@
-"""Writing GACC manifests, and turning a waybill into the manifest of its first flight.
+"""Writing GACC manifests, and turning a waybill into the manifest of its border-crossing flight.
 
 Elements are appended in the order of ``manifest-common.xsd``. Goods become one
 ConsignmentItem per HS code (each with the consignment's description), or one item
@@ -15,12 +15,16 @@ from lxml import etree
 from lxml.etree import SubElement
 
 from hub.adapters import RenderContext
+from hub.routing.direction import country_of
 from hub.errors import ConversionError
 from hub.models import (Conveyance, Manifest, ManifestConsignment, Measure, Party, TransportMode,
                         Waybill, WaybillType)
 from hub.xmlkit import fmt_decimal
 
 from . import clock, head
+
+CHINA = "CN"
+"""GACC's customs territory: the border a GACC manifest's flight crosses (not HUB_HOME_COUNTRY)."""
 
 
 class _Tags(dict):
@@ -132,23 +136,42 @@ def _party(el: etree._Element, t: _Tags, tag: str, p: Party | None) -> None:
             SubElement(comm, t["TypeID"]).text = kind
 
 
-def from_waybill(w: Waybill) -> Manifest:
-    """A one-consignment manifest whose conveyance is the waybill's first flight."""
+def from_waybill(w: Waybill, outward: bool = False) -> Manifest:
+    """A one-consignment manifest whose conveyance is the waybill's flight across China's border:
+    the first leg arriving in China (MT1101, ``outward`` False) or the first leaving it (MT2101),
+    else its first flight (routing[0]) when no leg's places say so."""
     if not w.routing:
         raise ConversionError(f"waybill {w.number} has no routing: a GACC manifest needs the "
                               "flight (carrier, number, departure date) of routing[0]", path="/routing")
-    leg = w.routing[0]
+    n = _border_leg(w, outward)
+    leg = w.routing[n]
     missing = [f for f in ("carrier", "number", "departure_at") if getattr(leg, f) is None]
     if missing:
-        raise ConversionError(f"waybill {w.number}: routing[0] lacks {', '.join(missing)}, which a "
-                              "GACC manifest needs for its conveyance", path="/routing/0")
+        raise ConversionError(f"waybill {w.number}: routing[{n}] lacks {', '.join(missing)}, which a "
+                              "GACC manifest needs for its conveyance", path=f"/routing/{n}")
     journey = leg.number if leg.number.startswith(leg.carrier) else leg.carrier + leg.number
     conveyance = Conveyance(mode=TransportMode.AIR, carrier=Party(id=leg.carrier), journey_id=journey,
                             departure_date=leg.departure_at.date())  # the flight date where it departs
-    return Manifest(header=w.header, conveyance=conveyance,
-                    loading_location=leg.departure or w.origin,
+    departs = leg.departure or (w.routing[n - 1].arrival if n else None) or w.origin
+    return Manifest(header=w.header, conveyance=conveyance, loading_location=departs,
                     unloading_location=leg.arrival or w.destination,
                     consignments=[_waybill_consignment(w)])
+
+
+def _border_leg(w: Waybill, outward: bool) -> int:
+    """The index of the first leg from abroad into China (or, ``outward``, from China abroad); 0 when
+    none is known to cross (places without a known country, or a routing that never crosses)."""
+    where = w.origin
+    for n, leg in enumerate(w.routing):
+        departs, arrives = leg.departure or where, leg.arrival
+        if arrives is None:
+            break
+        home = (country_of(departs.code) == CHINA, country_of(arrives.code) == CHINA)
+        known = None not in (country_of(departs.code), country_of(arrives.code))
+        if known and home == ((True, False) if outward else (False, True)):
+            return n
+        where = arrives
+    return 0
 
 
 def _waybill_consignment(w: Waybill) -> ManifestConsignment:

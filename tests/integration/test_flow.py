@@ -119,7 +119,8 @@ def test_manifest_receipt_correlates_by_the_hub_message_id_it_echoes(settings, q
     with Hub(settings) as hub:
         send(settings, example("cargo_xml", "xfwb-pek-fra.xml"), "AIRLINE-CA")
         (props, _), = queues.take(queues.topology.receiver_queue("CUSTOMS-CN"), 1)
-        send(settings, receipt("gacc-mt9999", answers_message_id=props.message_id, answers_type="MT1101",
+        assert props.headers["x-hub-format"] == "gacc-mt2101"       # PEK -> FRA is an export
+        send(settings, receipt("gacc-mt9999", answers_message_id=props.message_id, answers_type="MT2101",
                                business_key="999-12345675", status=ReceiptStatus.REJECTED, agency_status="03"),
              "CUSTOMS-CN", receipt=True)
         hub_id = props.headers["x-hub-message-id"]
