@@ -1,7 +1,7 @@
 """The consignment body XFWB (MasterConsignment) and XFZB (IncludedHouseConsignment) share.
 
 Both carry weight, volume, pieces, parties, origin and destination, routing,
-handling codes, customs notes (OCI) and goods items; they differ in where the
+handling codes, customs notes (OCI) and goods items with the ULDs they are loaded in; they differ in where the
 goods items sit and in XFZB's SummaryDescription.
 """
 
@@ -14,9 +14,10 @@ from lxml import etree
 from hub.models import Waybill
 
 from .datamodel import R
-from .readers import Kids, customs_notes, goods, handling_notes, location, party, routing, special_handling
-from .writers import (add_customs_notes, add_handling, add_legs, add_location, add_measure, add_party,
-                      add_weight, node, put)
+from .readers import (Kids, customs_notes, goods, handling_notes, item_equipment, location, party, routing,
+                      special_handling)
+from .writers import (add_customs_notes, add_equipment, add_handling, add_legs, add_location, add_measure,
+                      add_party, add_weight, node, put)
 
 
 def read(el: etree._Element, items: list[etree._Element], summary: bool = False) -> dict[str, Any]:
@@ -40,6 +41,7 @@ def read(el: etree._Element, items: list[etree._Element], summary: bool = False)
         "handling_notes": handling_notes(el),
         "customs_notes": customs_notes(el),
         "routing": routing(el),
+        "equipment": item_equipment(items),
     }
 
 
@@ -73,6 +75,8 @@ def add_item(parent: etree._Element, tag: str, wb: Waybill) -> None:
     put(item, R.PieceQuantity, wb.pieces)
     if wb.goods_description is not None:
         put(node(item, R.NatureIdentificationTransportCargo), R.Identification, wb.goods_description)
+    for uld in wb.equipment:
+        add_equipment(item, R.AssociatedUnitLoadTransportEquipment, uld)
 
 
 def locations(base: str, items: str) -> dict[str, str]:

@@ -26,17 +26,18 @@ class _Tags:
 
 R = _Tags("""
     AccountID ApplicableRating ArrivalDateTimeTypeCode ArrivalEvent ArrivalOccurrenceDateTime
-    AssociatedTransportCargo CityName CompleteNumber ConditionCode ConsigneeParty ConsignorParty Content
+    AssociatedTransportCargo AssociatedUnitLoadTransportEquipment CharacteristicCode CityName CompleteNumber ConditionCode ConsigneeParty ConsignorParty Content
     ContentCode ConversationID CountryID DefinedTradeContact DepartureDateTimeTypeCode DepartureEvent
     DepartureOccurrenceDateTime Description DescriptionCode DirectTelephoneCommunication
     FinalDestinationLocation FreightForwarderAddress FreightForwarderParty GrossVolumeMeasure
     GrossWeightMeasure HandlingOSIInstructions HandlingSPHInstructions ID Identification
     IncludedCustomsNote IncludedHeaderNote IncludedHouseConsignment IncludedHouseConsignmentItem
-    IncludedMasterConsignment IncludedMasterConsignmentItem IncludedTareGrossWeightMeasure Information
+    IncludedMasterConsignment IncludedMasterConsignmentItem IncludedTareGrossWeightMeasure Information OperatingParty
     IssueDateTime Mode ModeCode Name NatureIdentificationTransportCargo OccurrenceArrivalLocation
     OccurrenceDepartureLocation OriginLocation PieceQuantity PostalStructuredAddress PostcodeCode
     PrimaryID PurposeCode Reason ReasonCode RecipientParty ScheduledOccurrenceDateTime SenderAssignedID
     SenderParty SequenceNumeric SpecifiedLogisticsTransportMovement StageCode StatusCode StreetName
     SubjectCode SummaryDescription TotalGrossWeightMeasure TotalPieceQuantity TransportContractDocument
-    TransportSplitDescription TypeCode URIEmailCommunication URIID UsedLogisticsTransportMeans VersionID
+    TransportSplitDescription TypeCode URIEmailCommunication URIID UsedLogisticsTransportMeans
+    UtilizedUnitLoadTransportEquipment VersionID
 """)

@@ -10,29 +10,20 @@ and output writes one ArrivalEvent with the consignments as bulk (BLK).
 
 from __future__ import annotations
 
-import re
-
 from lxml import etree
 
 from hub.adapters import Probe, RenderContext
 from hub.models import (Conveyance, Document, Kind, Manifest, ManifestConsignment, Party,
-                        TransportMode)
+                        TransportEquipment, TransportMode)
 
 from .base import PURPOSE_CODES, CargoXmlAdapter
 from .datamodel import R
-from .readers import Kids, location, special_handling, values
-from .writers import add_location, add_measure, add_weight, node, put, when
+from .readers import Kids, carrier_of, equipment, location, special_handling, values
+from .writers import add_equipment, add_location, add_measure, add_weight, node, put, when
 
 FLIGHT_MANIFEST_NS = "iata:flightmanifest:1"
-_FLIGHT = re.compile(r"^([A-Z0-9]{2}[A-Z]?)\d")
 _MOVEMENT = "/rsm:FlightManifest/rsm:LogisticsTransportMovement"
 _CONSIGNMENT = "(/rsm:FlightManifest/rsm:ArrivalEvent/ram:AssociatedTransportCargo/ram:IncludedMasterConsignment)[{}]"
-
-
-def carrier_of(flight: str) -> str:
-    """The airline designator that starts a flight number (CA1041 -> CA, 9W123 -> 9W)."""
-    match = _FLIGHT.match(flight)
-    return match.group(1) if match else flight[:2]
 
 
 class Xffm(CargoXmlAdapter):
@@ -74,7 +65,7 @@ class Xffm(CargoXmlAdapter):
         first_arrival = Kids(self.section(parts, "ArrivalEvent"))
         flight = movement.need(R.ID)
         when_departed = departure.instant(R.DepartureOccurrenceDateTime)
-        conveyance = Conveyance(mode=TransportMode.AIR, carrier=Party(id=carrier_of(flight)), journey_id=flight,
+        conveyance = Conveyance(mode=TransportMode.AIR, carrier=Party(id=carrier_of(flight) or flight[:2]), journey_id=flight,
                                 departure_date=None if when_departed is None else when_departed.date(),
                                 registration=Kids(movement.get(R.UsedLogisticsTransportMeans)).text(R.Name))
         return Manifest(
@@ -82,8 +73,9 @@ class Xffm(CargoXmlAdapter):
             loading_location=location(departure.part(R.OccurrenceDepartureLocation)),
             unloading_location=location(first_arrival.part(R.OccurrenceArrivalLocation)),
             arrival_at=first_arrival.instant(R.ArrivalOccurrenceDateTime),
-            consignments=[_consignment(c) for arrival in root.iterchildren(self.rsm("ArrivalEvent"))
+            consignments=[_consignment(c, uld) for arrival in root.iterchildren(self.rsm("ArrivalEvent"))
                           for cargo in arrival.iterchildren(R.AssociatedTransportCargo)
+                          for uld in (equipment(cargo.find(R.UtilizedUnitLoadTransportEquipment)),)
                           for c in cargo.iterchildren(R.IncludedMasterConsignment)],
             total_pieces=movement.whole(R.TotalPieceQuantity),
             total_gross_weight=movement.measure(R.TotalGrossWeightMeasure))
@@ -117,15 +109,37 @@ class Xffm(CargoXmlAdapter):
             put(arrival, R.ArrivalOccurrenceDateTime, when(doc.arrival_at))
             put(arrival, R.ArrivalDateTimeTypeCode, "S")
         add_location(arrival, R.OccurrenceArrivalLocation, doc.unloading_location, "Airport")
-        cargo = node(arrival, R.AssociatedTransportCargo)
-        put(cargo, R.TypeCode, "BLK" if doc.consignments else "NIL")
-        for item in doc.consignments:
-            _add_consignment(node(cargo, R.IncludedMasterConsignment), item)
+        if not doc.consignments:
+            put(node(arrival, R.AssociatedTransportCargo), R.TypeCode, "NIL")
+        for uld, items in _by_uld(doc.consignments):
+            cargo = node(arrival, R.AssociatedTransportCargo)
+            put(cargo, R.TypeCode, "BLK" if uld is None else "ULD")
+            if uld is not None:
+                add_equipment(cargo, R.UtilizedUnitLoadTransportEquipment, uld)
+            for item in items:
+                _add_consignment(node(cargo, R.IncludedMasterConsignment), item)
 
 
-def _consignment(el: etree._Element) -> ManifestConsignment:
+def _by_uld(consignments: list[ManifestConsignment]) -> list[tuple[TransportEquipment | None,
+                                                                   list[ManifestConsignment]]]:
+    """Consignments grouped by the ULD they are loaded in (the first, when a consignment names
+    several), ULDs in order of first appearance, then the bulk (BLK) ones."""
+    groups: dict[str, tuple[TransportEquipment, list[ManifestConsignment]]] = {}
+    bulk: list[ManifestConsignment] = []
+    for item in consignments:
+        if not item.equipment:
+            bulk.append(item)
+            continue
+        uld = item.equipment[0]
+        groups.setdefault(uld.id, (uld, []))[1].append(item)
+    found: list[tuple[TransportEquipment | None, list[ManifestConsignment]]] = list(groups.values())
+    return found + [(None, bulk)] if bulk else found
+
+
+def _consignment(el: etree._Element, uld: dict | None) -> ManifestConsignment:
     k = Kids(el)
     return ManifestConsignment(
+        equipment=[] if uld is None else [uld],
         transport_document=Kids(k.part(R.TransportContractDocument)).need(R.ID),
         house_documents=[h for house in el.iterchildren(R.IncludedHouseConsignment)
                          if (h := Kids(Kids(house).get(R.TransportContractDocument)).text(R.ID))],

@@ -12,6 +12,7 @@ one model construction per part, and it checks exactly the same.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -56,8 +57,7 @@ class Kids:
         node = self._first.get(tag)
         if node is None:
             return None
-        text = node.text
-        return (text.strip() or None) if text else None
+        return _clean(node.text)
 
     def need(self, tag: str) -> str:
         """A text that must be there; its absence is a parse error naming the element."""
@@ -99,11 +99,50 @@ class Kids:
         return parse_when(node.text, node)
 
 
+def _clean(text: str | None) -> str | None:
+    """Text stripped at both ends, None when nothing is left (CRLF is LF already: the parser normalises it)."""
+    return (text.strip() or None) if text else None
+
+
 def values(el: etree._Element | None, tag: str) -> list[str]:
     """The non-empty stripped texts of every ``tag`` child."""
     if el is None:
         return []
-    return [t for t in (c.text.strip() for c in el.iterchildren(tag) if c.text) if t]
+    return [t for t in (_clean(c.text) for c in el.iterchildren(tag)) if t]
+
+
+_FLIGHT = re.compile(r"^([A-Z]{3}|(?=[A-Z0-9]?[A-Z])[A-Z0-9]{2}) ?\d")
+
+
+def carrier_of(flight: str) -> str | None:
+    """The airline designator that starts a flight number (CA1041 -> CA, 9W123 -> 9W, ABC123 -> ABC);
+    None when the number starts with none (a designator has a letter: '1234' names no airline)."""
+    match = _FLIGHT.match(flight)
+    return match.group(1) if match else None
+
+
+def equipment(el: etree._Element | None) -> Fields | None:
+    """A ULD (AssociatedUnitLoadTransportEquipment, UtilizedUnitLoadTransportEquipment) as
+    TransportEquipment fields: ID the serial, CharacteristicCode the ULD type, OperatingParty the
+    owner. None when it names neither a serial nor a type."""
+    if el is None:
+        return None
+    k = Kids(el)
+    serial, type_code = k.text(R.ID), k.text(R.CharacteristicCode)
+    if serial is None and type_code is None:
+        return None
+    return {"type_code": type_code, "serial": serial, "owner": Kids(k.get(R.OperatingParty)).text(R.PrimaryID)}
+
+
+def item_equipment(items: list[etree._Element]) -> list[Fields]:
+    """The ULDs the goods items are loaded in, each once, in document order."""
+    found: list[Fields] = []
+    for item in items:
+        for el in item.iterchildren(R.AssociatedUnitLoadTransportEquipment):
+            uld = equipment(el)
+            if uld is not None and uld not in found:
+                found.append(uld)
+    return found
 
 
 def location(el: etree._Element | None) -> Fields | None:
@@ -163,7 +202,11 @@ def routing(el: etree._Element) -> list[Fields]:
 
 def _leg(k: Kids) -> Fields:
     departure = Kids(k.get(R.DepartureEvent))
-    return {"carrier": Kids(k.get(R.UsedLogisticsTransportMeans)).text(R.Name), "number": k.text(R.ID),
+    number = k.text(R.ID)
+    carrier = Kids(k.get(R.UsedLogisticsTransportMeans)).text(R.Name)
+    if carrier is None and number is not None:
+        carrier = carrier_of(number)
+    return {"carrier": carrier, "number": number,
             "departure": location(departure.get(R.OccurrenceDepartureLocation)),
             "arrival": location(Kids(k.get(R.ArrivalEvent)).get(R.OccurrenceArrivalLocation)),
             "departure_at": departure.instant(R.ScheduledOccurrenceDateTime)}

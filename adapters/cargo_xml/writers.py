@@ -8,7 +8,7 @@ from decimal import Decimal
 from lxml import etree
 
 from hub.errors import ConversionError
-from hub.models import Address, CustomsNote, Location, Measure, Party, TransportLeg
+from hub.models import Address, CustomsNote, Location, Measure, Party, TransportEquipment, TransportLeg
 from hub.xmlkit import fmt_decimal
 
 from .datamodel import R
@@ -120,3 +120,12 @@ def add_customs_notes(parent: etree._Element, notes: list[CustomsNote]) -> None:
         put(el, R.Content, note.content)
         put(el, R.SubjectCode, note.subject_code)
         put(el, R.CountryID, note.country)
+
+
+def add_equipment(parent: etree._Element, tag: str, uld: TransportEquipment) -> None:
+    """One ULD: ID (serial), CharacteristicCode (ULD type), OperatingParty/PrimaryID (owner)."""
+    el = node(parent, tag)
+    put(el, R.ID, uld.serial)
+    put(el, R.CharacteristicCode, uld.type_code)
+    if uld.owner is not None:
+        put(node(el, R.OperatingParty), R.PrimaryID, uld.owner)
