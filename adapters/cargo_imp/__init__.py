@@ -12,10 +12,13 @@ Design notes (details in each module's docstring):
   priority such as ``QD``); otherwise the message goes bare. The format names
   stay the same either way: whether a message is enveloped is a property of
   the link to its receiver, which the context already names, not of the format.
-- Dates (:mod:`.dates`): Cargo-IMP dates have no year; each resolves to the
-  nearest year around the envelope's transmission time, else around the
-  adapter's clock. ``adapters(clock=...)`` fixes the clock (tests); the
-  composition root passes none (the system clock).
+- Dates (:mod:`.dates`): an FWB's flight days (day of the month only) resolve
+  forward from its own ISU issue date, legs in message order, never from a
+  clock; without an ISU date they are CIMP_FLIGHT_DATE_UNRESOLVED. FSU and FFM
+  dates (day and month, no year anywhere in those messages) take the nearest
+  year around the envelope's transmission time, else around the reception time
+  (the adapter's clock, asked only then). ``adapters(clock=...)`` fixes the
+  clock (tests); the composition root passes none (the system clock).
 - Multi-part FFM (:mod:`.manifest`): consecutive parts in one payload are
   assembled; a lone part is read as that part's consignments.
 - Answers (:mod:`.receipt`): every message format names FNA as its negative
@@ -23,7 +26,7 @@ Design notes (details in each module's docstring):
   envelope), its type, business key and Type-B identity.
 - Not carried by the canonical model, so read and dropped: charges, rates and
   declared values (CVD, RTD rates, OTH, PPD/COL), certification and issue
-  (CER, ISU), ULD and shipment description codes of FFM consignments, onward
+  (CER, ISU's place and signature), ULD and shipment description codes of FFM consignments, onward
   movements. Output text: a line break inside a one-line field becomes a blank.
 """
 

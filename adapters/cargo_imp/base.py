@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import ClassVar
+from typing import Callable, ClassVar
 
 from hub.adapters import Adapter, Output, Probe, RenderContext
 from hub.errors import ConversionError, ParseError
@@ -38,24 +38,38 @@ class Message:
     head: Line
     identifier: str
     body: list[Line]
-    reference: date
-    """The day dates without a year resolve against (see :mod:`.dates`)."""
+    clock: dates.Clock
+    """The reception time, consulted only for dates that carry no year and no anchor (see :mod:`.dates`)."""
+
+    def sent_at(self, issued: date | None = None) -> datetime | None:
+        """The envelope's transmission time, forward from the message's issue date when it has one."""
+        return None if self.envelope is None else self.envelope.sent_at(issued, self.clock)
+
+    def header_for(self, issued: date | None = None) -> MessageHeader:
+        """The header, its time resolved from the message's own issue date when it has one."""
+        return self.envelope.header(self.sent_at(issued)) if self.envelope is not None else MessageHeader()
 
     @property
     def header(self) -> MessageHeader:
-        return self.envelope.header() if self.envelope is not None else MessageHeader()
+        return self.header_for(None)
+
+    @property
+    def reference(self) -> date:
+        """The day a day and month without a year resolve against: the transmission day, else the reception day."""
+        sent = self.sent_at()
+        return sent.date() if sent is not None else self.clock().date()
 
 
-def read_message(lines: list[Line], now: datetime) -> Message:
+def read_message(lines: list[Line], clock: dates.Clock) -> Message:
     """Split numbered lines; no identifier line after the envelope is a parse error."""
-    env, lines = envelope.split(lines, now)
+    env, lines = envelope.split(lines)
     if not lines:
         raise ParseError("the message has no standard message identifier (FWB/16)", code="CIMP_LINE_MISSING", line=1)
     match = _IDENTIFIER.match(lines[0].text)
     if match is None:
         raise lines[0].error(f"{lines[0].text.strip()[:20]!r} is not a message identifier (FWB/16)",
                              "CIMP_IDENTIFIER_INVALID")
-    return Message(env, lines[0], match.group(1), lines[1:], envelope.reference_day(env, now))
+    return Message(env, lines[0], match.group(1), lines[1:], clock)
 
 
 def identify(data: bytes) -> str | None:
@@ -70,8 +84,9 @@ def identify(data: bytes) -> str | None:
     return match.group(1) if match else None
 
 
-def business_key(identifier: str, body: list[Line], reference: date) -> str | None:
-    """The key a document of this message would have, found leniently (for replies and echoes)."""
+def business_key(identifier: str, body: list[Line], reference: Callable[[], date]) -> str | None:
+    """The key a document of this message would have, found leniently (for replies and echoes);
+    ``reference`` gives the day an FFM's flight date resolves against (asked only for an FFM)."""
     if identifier == "FHL":
         house = next((line.fields[1].strip() for line in body if line.text.startswith("HBS/")), None)
         if house:
@@ -79,7 +94,7 @@ def business_key(identifier: str, body: list[Line], reference: date) -> str | No
     if identifier == "FFM":
         flight = _FLIGHT_LINE.match(body[0].text) if body else None
         try:
-            day = dates.day_month(flight.group(2), reference).date() if flight else None
+            day = dates.day_month(flight.group(2), reference()).date() if flight else None
         except ValueError:
             day = None
         if not day:
@@ -115,7 +130,7 @@ class CargoImpAdapter(Adapter):
         return probe.tree is None and identify(probe.data) == self.identifier
 
     def parse(self, probe: Probe) -> Document:
-        msg = read_message(checked(probe.data), self.clock())
+        msg = read_message(checked(probe.data), self.clock)
         if msg.identifier != self.identifier:
             raise msg.head.error(f"expected {self.identifier}, found {msg.identifier}", "CIMP_IDENTIFIER_INVALID")
         return self.read(msg)
@@ -140,15 +155,15 @@ class CargoImpAdapter(Adapter):
         try:
             lines = numbered(data)
             try:
-                env, body = envelope.split(lines, self.clock())
+                env, body = envelope.split(lines)
             except ParseError:
                 env, body = None, lines[2:]
             facts: dict = {"text": "\n".join(line.text for line in body) or None}
             match = _IDENTIFIER.match(body[0].text) if body else None
             if match:
                 facts["answers_type"] = match.group(1)
-                reference = envelope.reference_day(env, self.clock())
-                facts["business_key"] = business_key(match.group(1), body[1:], reference)
+                msg = Message(env, body[0], match.group(1), body[1:], self.clock)
+                facts["business_key"] = business_key(match.group(1), body[1:], lambda: msg.reference)
             if env is not None and env.identity:
                 facts["answers_message_id"] = env.identity
             return {k: v for k, v in facts.items() if v is not None}

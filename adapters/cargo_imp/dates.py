@@ -1,12 +1,24 @@
-"""Cargo-IMP dates: a day and a month, sometimes a time, never a year; Type-B times without a month.
+"""Cargo-IMP dates: a day and a month, sometimes a time, rarely a year; Type-B times without a month.
 
-The rule, applied everywhere in this family: a date without a year is the one
-*nearest* to the message's reference day, looking one year back and one ahead
-(``20JUN`` read on 2026-11-27 is 2026-06-20; ``02JAN`` read on 2026-12-30 is
-2027-01-02). The reference day is the Type-B envelope's transmission time when
-there is one, else the adapter's clock (the hub's "now"; tests pass a fixed
-one). The envelope's own ``DDHHMM`` resolves the same way to the nearest such
-day in the previous, same or next month, in UTC as Type-B times are.
+Three kinds of date, three rules:
+
+- A date with its year (the FWB's carrier's execution date ``ISU/19JUN26``) is
+  read as written (:func:`issue_date`).
+- A flight day (the FWB's ``FLT/KZ0254/19/KZ0132/21``: a day of the month only)
+  is resolved *forward from the message's own issue date*, never from a clock:
+  the first date with that day not before the issue date minus
+  ``FLIGHT_DAY_TOLERANCE`` days, each leg not before the leg before it
+  (:func:`flight_days`). A flight day with no issue date in the message to
+  anchor it is an error (CIMP_FLIGHT_DATE_UNRESOLVED), not a guess. The Type-B
+  envelope's ``DDHHMM`` of such a message resolves forward from the same date.
+- A day and a month without a year (FSU events ``20JUN1039``, the FFM flight
+  ``26NOV``) is the one *nearest* to the message's reference day, looking one
+  year back and one ahead (``20JUN`` read on 2026-11-27 is 2026-06-20). These
+  messages carry no year anywhere, so the reference day is the Type-B
+  envelope's transmission time, whose own ``DDHHMM`` resolves to the nearest
+  such day around the time the message is read (the adapter's clock: the
+  reception time, which the Cargo-IMP convention anchors year-less dates on).
+  The clock is consulted only for these, and only when needed.
 
 Times in Cargo-IMP are local to the place of the event and carry no offset, so
 they are read as naive date-times; writing prints them as they are.
@@ -16,13 +28,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime, time, timedelta, timezone
 
 Clock = Callable[[], datetime]
 """Where "now" comes from (the composition root passes none: the system clock)."""
 
 MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
 _DAY_MONTH = re.compile(r"^(\d{2})([A-Z]{3})(\d{2})?(\d{2})?$")
+_DAY_MONTH_YEAR = re.compile(r"^(\d{2})([A-Z]{3})(\d{2})$")
+FLIGHT_DAY_TOLERANCE = 3
+"""Days a flight may leave before the waybill's issue date (local dates on either side of midnight,
+an AWB executed the day after its goods flew) and still be read in the issue date's month."""
 
 
 def utc_now() -> datetime:
@@ -88,3 +104,45 @@ def ddhhmm(when: datetime) -> str:
     if when.tzinfo is not None:
         when = when.astimezone(timezone.utc)
     return f"{when.day:02d}{when.hour:02d}{when.minute:02d}"
+
+
+def issue_date(text: str) -> date:
+    """``19JUN26`` (the ISU line's date) as 2026-06-19 (ValueError when it is no such date)."""
+    match = _DAY_MONTH_YEAR.match(text.strip())
+    if not match or match.group(2) not in MONTHS:
+        raise ValueError(f"{text.strip()[:20]!r} is not a day, month and year (19JUN26)")
+    return date(2000 + int(match.group(3)), MONTHS.index(match.group(2)) + 1, int(match.group(1)))
+
+
+def on_or_after(day: int, floor: date) -> date:
+    """The first date on or after ``floor`` whose day of the month is ``day`` (ValueError outside 1-31)."""
+    if not 1 <= day <= 31:
+        raise ValueError(f"{day} is not a day of the month")
+    year, month = floor.year, floor.month
+    for _ in range(3):                       # 31 is at most two months away (30 Jan -> 31 Mar)
+        try:
+            found = date(year, month, day)
+        except ValueError:
+            found = None                      # the 31st of a 30-day month, 30 February
+        if found is not None and found >= floor:
+            return found
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    raise ValueError(f"no day {day} follows {floor.isoformat()}")  # unreachable for 1-31
+
+
+def flight_days(days: list[int], issued: date) -> list[date]:
+    """Flight days of the month, in message order, as dates: forward from the issue date.
+
+    The first leg is the first date with its day not before ``issued`` minus FLIGHT_DAY_TOLERANCE;
+    every further leg the first date with its day not before the leg before it."""
+    floor, found = issued - timedelta(days=FLIGHT_DAY_TOLERANCE), []
+    for day in days:
+        floor = on_or_after(day, floor)
+        found.append(floor)
+    return found
+
+
+def sent_after(day: int, at: time, issued: date) -> datetime:
+    """A Type-B ``DDHHMM`` of a message issued on ``issued``: the first such day from the issue date on."""
+    sent = on_or_after(day, issued - timedelta(days=FLIGHT_DAY_TOLERANCE))
+    return datetime.combine(sent, at, tzinfo=timezone.utc)

@@ -9,6 +9,8 @@ Further address lines (addresses only) may follow the first; the time and the
 identity are optional (``.XXDUMMY`` alone is read). The header becomes
 MessageHeader: recipient_id = the addresses joined by blanks, sender_id = the
 originator, issued_at = the transmission time, message_id = the identity.
+``DDHHMM`` has no month: it is kept as read and resolved by :meth:`Envelope.sent_at`
+(forward from the message's own issue date when it has one, see :mod:`.dates`).
 
 Writing: the envelope is written when the RenderContext's parties are Type-B
 addresses: ``sender_id`` one address and ``receiver_id`` one or more (blank
@@ -43,15 +45,26 @@ class Envelope:
     priority: str
     addresses: tuple[str, ...]
     originator: str
-    sent_at: datetime | None
+    sent: tuple[int, time] | None
+    """The transmission time as read: day of the month and UTC time."""
     identity: str | None
 
-    def header(self) -> MessageHeader:
-        return MessageHeader(message_id=self.identity, issued_at=self.sent_at, sender_id=self.originator,
+    def sent_at(self, issued: date | None, clock: dates.Clock) -> datetime | None:
+        """The transmission time: forward from ``issued`` (the message's own issue date) when given,
+        else the nearest such day around the clock's time (the reception time)."""
+        if self.sent is None:
+            return None
+        day, at = self.sent
+        if issued is not None:
+            return dates.sent_after(day, at, issued)
+        return dates.day_of_month(day, at, clock())
+
+    def header(self, sent_at: datetime | None) -> MessageHeader:
+        return MessageHeader(message_id=self.identity, issued_at=sent_at, sender_id=self.originator,
                              recipient_id=" ".join(self.addresses))
 
 
-def split(lines: list[Line], now: datetime) -> tuple[Envelope | None, list[Line]]:
+def split(lines: list[Line]) -> tuple[Envelope | None, list[Line]]:
     """The envelope (None when the message starts bare) and the lines after it."""
     if not lines or not (head := _ADDRESS_LINE.match(lines[0].text)):
         return None, lines
@@ -65,26 +78,21 @@ def split(lines: list[Line], now: datetime) -> tuple[Envelope | None, list[Line]
         where = lines[at] if at < len(lines) else lines[-1]
         raise where.error("a Type-B address line must be followed by the originator line "
                           "('.HDQFMQR 200739')", "CIMP_ENVELOPE_INVALID")
-    return Envelope(head.group(1), tuple(addresses), origin.group(1), _sent_at(origin, lines[at], now),
+    return Envelope(head.group(1), tuple(addresses), origin.group(1), _sent(origin, lines[at]),
                     origin.group(5)), lines[at + 1:]
 
 
-def _sent_at(origin: re.Match, line: Line, now: datetime) -> datetime | None:
+def _sent(origin: re.Match, line: Line) -> tuple[int, time] | None:
     if origin.group(2) is None:
         return None
     day, hour, minute = (int(origin.group(i)) for i in (2, 3, 4))
     try:
-        return dates.day_of_month(day, time(hour, minute), now)
+        if not 1 <= day <= 31:
+            raise ValueError
+        return day, time(hour, minute)
     except ValueError:
         raise line.error(f"{origin.group(2)}{origin.group(3)}{origin.group(4)} is not a DDHHMM time",
                          "CIMP_DATE_INVALID") from None
-
-
-def reference_day(envelope: Envelope | None, now: datetime) -> date:
-    """The day dates without a year are resolved against (see :mod:`.dates`)."""
-    if envelope is not None and envelope.sent_at is not None:
-        return envelope.sent_at.date()
-    return now.date()
 
 
 def write(ctx: RenderContext) -> list[str]:

@@ -66,7 +66,7 @@ class Ffm(CargoImpAdapter):
         part, more, rest = _read_part(msg)
         parts = [part]
         while more and rest:
-            part, more, rest = _read_part(read_message(rest, self.clock()))
+            part, more, rest = _read_part(read_message(rest, self.clock))
             _check_follows(parts[-1], part)
             parts.append(part)
         if rest:

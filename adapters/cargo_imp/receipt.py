@@ -56,7 +56,7 @@ class AckAdapter(CargoImpAdapter):
                 body = body[1:]
         match = _IDENTIFIER.match(body[0].text) if body else None
         answered = match.group(1) if match else None
-        key = business_key(answered, body[1:], msg.reference) if answered else None
+        key = business_key(answered, body[1:], lambda: msg.reference) if answered else None
         header = msg.header
         return Receipt(header=header, answers_type=answered, business_key=key or "", issuer=header.sender_id,
                        status=self.status, issued_at=header.issued_at,
