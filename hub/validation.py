@@ -150,10 +150,17 @@ class SchemaSet:
         return problems, all(entry.type_name in VALUE_FACETS for entry in entries)
 
 
+_NAMESPACE = re.compile(r"\{(?![0-9]+(?:,[0-9]*)?\})[^{}]*\}(?=[A-Za-z_])")
+"""A ``{namespace}`` before an element name; a pattern's quantifier (``{4}``, ``{1,3}``, ``{2,}``) is not one."""
+_LONG_VALUE = re.compile(r"(?<!pattern )'([^']{40})[^']{20,}'")
+"""A quoted text of 60 characters or more: a sender's value, shortened; never the schema's pattern."""
+
+
 def _clean(message: str) -> str:
-    # libxml2 writes elements as {namespace}name; the local name is what a sender looks for.
+    # libxml2 writes elements as {namespace}name; the local name is what a sender looks for. The
+    # facet a message quotes (a pattern with its {n,m} quantifiers) is kept as the schema says it.
     # A value quoted at length (a hostile 5,000-character one) is shortened.
-    return re.sub(r"'([^']{40})[^']{20,}'", r"'\1...'", re.sub(r"\{[^}]*\}", "", message))
+    return _LONG_VALUE.sub(r"'\1...'", _NAMESPACE.sub("", message))
 
 
 def _readable_path(tree: etree._ElementTree | etree._Element, path: str | None) -> str | None:
