@@ -8,10 +8,17 @@ re-evaluates a held delivery whenever a message it waits for arrives; the sweepe
 refuses it once its hold times out, naming the fields. Facts may hold personal data
 (buyer identity numbers): they live in the store like the raw message, never in logs.
 
-The one check today is the cross-border e-commerce three-document check (三单对碰): an
-inventory (CEB621) goes to customs only when its order (by orderNo), payment (by orderNo,
-carrying the order's payTransactionId) and logistics bill (by logisticsNo) have arrived
-and agree with it and with each other.
+Checks:
+
+- ``three-documents``, the cross-border e-commerce three-document check (三单对碰): an
+  inventory (CEB621) goes to customs only when its order (by orderNo), payment (by orderNo,
+  carrying the order's payTransactionId) and logistics bill (by logisticsNo) have arrived
+  and agree with it and with each other.
+- ``master-known``: a house waybill (XFZB, FHL) whose flight is only on its master goes out
+  once the master waybill (by MAWB, from any sender) is known, on the master's flight. Such a
+  check ``renders_at_release``: its output needs what the awaited document brings, so the
+  delivery is rendered again at release from the stored message, ``complete``d with the facts
+  found (the router renders it at arrival only when those facts are already there).
 """
 
 from __future__ import annotations
@@ -21,7 +28,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .errors import Problem
-from .models import Document, Inventories, LogisticsBills, Orders, Payments
+from .models import Document, Inventories, Location, LogisticsBills, Orders, Payments, TransportLeg, Waybill, WaybillType
 
 Pair = tuple[str, str]
 """(kind, key) of an indexed document: ("order", "order20160321116421002")."""
@@ -38,6 +45,9 @@ class Fact:
 
 class Check(ABC):
     name: str
+    renders_at_release: bool = False
+    """True: the output needs the awaited documents (``complete``), so a held delivery is rendered
+    again when it is released; False: the output rendered at arrival is the one released."""
 
     @abstractmethod
     def index(self, doc: Document) -> list[Fact]:
@@ -50,6 +60,10 @@ class Check(ABC):
     @abstractmethod
     def evaluate(self, doc_facts: list[Fact], found: dict[Pair, dict]) -> list[Problem]:
         """Problems still standing for the held document whose own facts are ``doc_facts``."""
+
+    def complete(self, doc: Document, doc_facts: list[Fact], found: dict[Pair, dict]) -> Document:
+        """The document to render, given the facts found (checks that ``renders_at_release``)."""
+        return doc
 
 
 def _money(value) -> str:
@@ -142,7 +156,66 @@ def _mismatches(inv: dict, order: dict | None, payment: dict | None, bill: dict 
     return out
 
 
-CHECKS: dict[str, Check] = {c.name: c for c in (ThreeDocuments(),)}
+class MasterKnown(Check):
+    """A house waybill without a flight waits for its master waybill, whose flight it is rendered on."""
+
+    name = "master-known"
+    renders_at_release = True
+
+    def index(self, doc: Document) -> list[Fact]:
+        if not isinstance(doc, Waybill):
+            return []
+        if doc.type is WaybillType.MASTER:
+            return [Fact("waybill", doc.number, {"routing": [_leg(leg) for leg in doc.routing]})]
+        return [Fact("house-waybill", doc.number, {"master_number": doc.master_number,
+                                                   "has_flight": bool(doc.routing)})]
+
+    def waits(self, doc_facts: list[Fact]) -> list[Pair]:
+        return list(dict.fromkeys(("waybill", master) for _, master in self._houses(doc_facts)))
+
+    def evaluate(self, doc_facts: list[Fact], found: dict[Pair, dict]) -> list[Problem]:
+        problems: list[Problem] = []
+        for house, master_number in self._houses(doc_facts):
+            master = found.get(("waybill", master_number))
+            if master is None:
+                problems.append(Problem("MASTER_UNKNOWN", f"house waybill {house}: its flight is only on its master, "
+                                        f"and no master waybill {master_number} has arrived", path="/master_number"))
+            elif not _flights(master):
+                problems.append(Problem("MASTER_NO_FLIGHT", f"house waybill {house}: master waybill {master_number} "
+                                        "names no flight (carrier, number and departure date) either",
+                                        path="/master_number"))
+        return problems
+
+    def complete(self, doc: Document, doc_facts: list[Fact], found: dict[Pair, dict]) -> Document:
+        if not isinstance(doc, Waybill) or doc.routing or not doc.master_number:
+            return doc
+        master = found.get(("waybill", doc.master_number))
+        legs = _flights(master) if master else []
+        return doc.model_copy(update={"routing": legs}) if legs else doc
+
+    def _houses(self, doc_facts: list[Fact]) -> list[tuple[str, str]]:
+        return [(f.key, f.values["master_number"]) for f in doc_facts
+                if f.kind == "house-waybill" and f.values["master_number"] and not f.values["has_flight"]]
+
+
+def _leg(leg: TransportLeg) -> dict:
+    return {"carrier": leg.carrier, "number": leg.number,
+            "departure": leg.departure.code if leg.departure else None,
+            "arrival": leg.arrival.code if leg.arrival else None,
+            "departure_at": leg.departure_at.isoformat() if leg.departure_at else None}
+
+
+def _flights(master: dict) -> list[TransportLeg]:
+    """The master's legs, when its first names a whole flight (carrier, number, departure time)."""
+    legs = [TransportLeg(carrier=v.get("carrier"), number=v.get("number"),
+                         departure=Location(code=v["departure"]) if v.get("departure") else None,
+                         arrival=Location(code=v["arrival"]) if v.get("arrival") else None,
+                         departure_at=v.get("departure_at")) for v in master.get("routing") or []]
+    whole = legs and all(getattr(legs[0], f) for f in ("carrier", "number", "departure_at"))
+    return legs if whole else []
+
+
+CHECKS: dict[str, Check] = {c.name: c for c in (ThreeDocuments(), MasterKnown())}
 """Every check a route may hold for, by the name routes.yaml uses."""
 
 
@@ -151,4 +224,4 @@ def index_all(doc: Document) -> list[Fact]:
     return [fact for check in CHECKS.values() for fact in check.index(doc)]
 
 
-__all__ = ["CHECKS", "Check", "Fact", "Pair", "ThreeDocuments", "index_all"]
+__all__ = ["CHECKS", "Check", "Fact", "MasterKnown", "Pair", "ThreeDocuments", "index_all"]

@@ -7,16 +7,26 @@ bill goes out at once, and one arriving first goes out with the message that com
 deliveries are PENDING in the store before they are published: a crash in between is covered by the
 worker-start republication of PENDING deliveries. Findings are sent to the declaring sender as status
 events (JSON, plus its format's negative receipt on refusal); facts never reach a log.
+
+A check that ``renders_at_release`` (``master-known``: a house waybill goes out on its master's
+flight) has its delivery rendered again at release: the stored message is read again, completed with
+the facts found (``Check.complete``) and rendered under the delivery's own id; that output is what is
+published. One that cannot be rendered then is refused with the reason, the sender told.
+Limitation: the store keeps the payload rendered at arrival (empty when the router could not render
+it yet), and has no call to replace it, so a republication after a crash between release and the
+broker's confirm, or a `hub replay --mode resend`, sends that stored payload, not the release's.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
+from typing import Callable
 
 import structlog
 
+from ..adapters import RenderContext
 from ..checks import CHECKS, Fact
-from ..errors import ConversionError, Problem
+from ..errors import ConversionError, HubError, Problem
 from ..pipeline import Engine
 from ..store.base import Delivery, Store
 from ..transport.base import Publication, Topology
@@ -27,13 +37,26 @@ log = structlog.get_logger()
 
 
 class Holds:
-    def __init__(self, store: Store, topology: Topology, engine: Engine, party_id: str) -> None:
+    def __init__(self, store: Store, topology: Topology, engine: Engine, party_id: str,
+                 clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> None:
         self.store, self.topology, self.engine, self.party_id = store, topology, engine, party_id
+        self.clock = clock
 
     def problems(self, delivery: Delivery, check: str) -> list[Problem]:
         own = [Fact(kind, key, values) for kind, key, values in self.store.facts_of(delivery.message_id)]
         rule = CHECKS[check]
         return rule.evaluate(own, self.store.facts(rule.waits(own)))
+
+    def render(self, delivery: Delivery, check: str) -> bytes:
+        """The delivery's output rendered now, from the stored message completed with the facts its
+        check finds (checks that ``renders_at_release``). Raises HubError when it cannot be."""
+        own = [Fact(kind, key, values) for kind, key, values in self.store.facts_of(delivery.message_id)]
+        rule = CHECKS[check]
+        document = rule.complete(self.engine.read(self.store.raw(delivery.message_id)).document, own,
+                                 self.store.facts(rule.waits(own)))
+        ctx = RenderContext(message_id=delivery.out_id, sender_id=self.party_id, receiver_id=delivery.receiver,
+                            created_at=self.clock())
+        return self.engine.render(document, delivery.format, ctx).data
 
     def settle(self, candidates: list[tuple[Delivery, str]], source: str,
                tell_held: set[int] = frozenset()) -> tuple[list[Publication], list[int]]:
@@ -44,33 +67,47 @@ class Holds:
         for delivery, check in candidates:
             if delivery.id in failing and delivery.id in tell_held:
                 pubs += self._tell(delivery, "delivery.held", failing[delivery.id], check)
-        return self._release([d for d, _ in candidates if d.id not in failing], source, pubs)
+        return self._release([(d, c) for d, c in candidates if d.id not in failing], source, pubs)
 
     def expire(self, now: datetime) -> tuple[list[Publication], list[int]]:
         """Holds past their timeout: released if the check passes by now, else refused."""
         expired = self.store.held(expired_at=now)
         failing = self._evaluate(expired)
-        pubs, released = self._release([d for d, _ in expired if d.id not in failing], "sweeper", [])
+        pubs, released = self._release([(d, c) for d, c in expired if d.id not in failing], "sweeper", [])
         for delivery, check in expired:
-            if delivery.id not in failing:
-                continue
-            problems = failing[delivery.id]
-            for refused in self.store.refuse([delivery.id], [p.as_dict() for p in problems],
-                                             source=f"check:{check}"):
-                pubs += self._tell(refused, "delivery.refused", problems, check, native=True)
+            if delivery.id in failing:
+                pubs += self._refuse(delivery, check, failing[delivery.id])
         if failing:
             log.warning("hold.refused", deliveries=len(failing))
         return pubs, released
+
+    def _refuse(self, delivery: Delivery, check: str, problems: list[Problem]) -> list[Publication]:
+        pubs: list[Publication] = []
+        for refused in self.store.refuse([delivery.id], [p.as_dict() for p in problems], source=f"check:{check}"):
+            pubs += self._tell(refused, "delivery.refused", problems, check, native=True)
+        return pubs
 
     def _evaluate(self, candidates: list[tuple[Delivery, str]]) -> dict[int, list[Problem]]:
         """The problems of each candidate whose check still fails, by delivery id."""
         found = {d.id: self.problems(d, check) for d, check in candidates}
         return {id_: problems for id_, problems in found.items() if problems}
 
-    def _release(self, ready: list[Delivery], source: str,
+    def _release(self, ready: list[tuple[Delivery, str]], source: str,
                  pubs: list[Publication]) -> tuple[list[Publication], list[int]]:
-        released = self.store.release([d.id for d in ready], source=source)
+        rendered: dict[int, bytes] = {}
+        for delivery, check in ready:
+            if not CHECKS[check].renders_at_release:
+                continue
+            try:
+                rendered[delivery.id] = self.render(delivery, check)
+            except HubError as exc:
+                problem = Problem(exc.code, f"{delivery.receiver} ({delivery.format}): {exc.message}",
+                                  exc.line, exc.path)
+                pubs += self._refuse(delivery, check, [problem])
+        go = [d.id for d, check in ready if d.id in rendered or not CHECKS[check].renders_at_release]
+        released = self.store.release(go, source=source)
         for delivery, payload in released:
+            payload = rendered.get(delivery.id, payload)
             pubs.append(outbound(self.topology, self.engine.registry, delivery, payload))
             pubs += self._tell(delivery, "delivery.released", [], None)
         if released:

@@ -111,7 +111,7 @@ class RouterCore:
         self.party_id, self.clock = party_id, clock
         self.retries = retries or Retries(topology)
         self.limit = limit or PublishLimit(DEFAULT_MAX_OUTPUT_BYTES)
-        self.holds = Holds(store, topology, engine, party_id)
+        self.holds = Holds(store, topology, engine, party_id, clock)
 
     def handle(self, batch: list[Inbound]) -> list[Work]:
         """Decide, store (one transaction) and plan the publications of a batch."""
@@ -275,22 +275,29 @@ class RouterCore:
         for p in planned:
             out_id = f"{base['id']}.{p.receiver}"
             ctx = RenderContext(message_id=out_id, sender_id=self.party_id, receiver_id=p.receiver, created_at=now)
+            check = CHECKS[p.hold.check] if p.hold else None
+            waits = tuple(check.waits(facts)) if check else ()
+            document, deferred = p.document, False
+            if waits and check.renders_at_release:   # its output needs what it waits for (hub.checks)
+                found = self.store.facts(list(waits))
+                document, deferred = check.complete(document, facts, found), bool(check.evaluate(facts, found))
             try:
-                output = self.engine.render(p.document, p.format, ctx)
-                if not self.limit.fits(output.data):
+                output = None if deferred else self.engine.render(document, p.format, ctx)
+                if output is not None and not self.limit.fits(output.data):
                     raise OutputTooLarge(f"the output has {len(output.data)} bytes; the broker takes at most "
                                          f"{self.limit.bytes}")
             except HubError as exc:
                 problems = [Problem(exc.code, f"{p.receiver} ({p.format}): {exc.message}", exc.line, exc.path)]
                 return self._reject(inbound, base, problems, adapter)
+            payload = b"" if output is None else output.data   # deferred: rendered when the hold is released
             deadline = self.router.routes.receivers[p.receiver].receipt_deadline
-            waits = tuple(CHECKS[p.hold.check].waits(facts)) if p.hold else ()
             deliveries.append(NewDelivery(receiver=p.receiver, format=p.format, route=p.route,
-                                          payload=output.data, deadline_at=now + deadline,
-                                          correlation_keys=correlation_keys(p.document) + output.references,
+                                          payload=payload, deadline_at=now + deadline,
+                                          correlation_keys=correlation_keys(p.document) + (
+                                              output.references if output else ()),
                                           hold=p.hold.check if waits else None,
                                           held_until=now + p.hold.timeout if waits else None, waits=waits))
-            payloads[(p.receiver, p.format)] = output.data
+            payloads[(p.receiver, p.format)] = payload
         message = NewMessage(**base, status=MessageStatus.ACCEPTED, deliveries=tuple(deliveries),
                              facts=tuple((f.kind, f.key, f.values) for f in facts))
         event = status_event(self.topology, inbound.sender, "message.accepted", base["id"],
