@@ -216,3 +216,28 @@ def test_a_message_of_several_documents_routes_each_part_and_is_refused_when_any
     assert "999-44556676 (+1)" in table and "#1 CUSTOMS-CN gacc-mt1101" in table   # the cell is cut at 80
     refused = rows(run("check", folder, "--json", "--as", "EC-PAYMENT", "--routes", ROUTES))["two-houses.xml"]
     assert refused["verdict"] == "refused" and refused["problem"]["code"] == "SENDER_NOT_ALLOWED"
+
+
+def test_a_delivery_held_by_a_check_that_renders_at_release_is_held_not_rendered(tmp_path, monkeypatch):
+    """A check whose output needs the document it waits for (a house waybill's master) makes the
+    router hold the delivery unrendered; offline nothing has arrived, so it is shown held."""
+    from hub.checks import CHECKS
+    from hub.errors import Problem
+    routes = tmp_path / "routes.yaml"
+    routes.write_text(
+        "senders: {AIRLINE-CA: {name: A, may_send: [waybill]}}\n"
+        "receivers: {CUSTOMS-CN: {name: C, accepts: [gacc-mt1101]}}\n"
+        "routes:\n"
+        "  - {name: houses, match: {kinds: [waybill]}, hold: {check: three-documents},\n"
+        "     deliver: [{receiver: CUSTOMS-CN, format: gacc-mt1101}]}\n")
+    folder = partner_dir(tmp_path, {"house.xml": EX / "cargo_xml/xfzb-sha-fra.xml"})   # no flight of its own
+    check = type(CHECKS["three-documents"])
+    monkeypatch.setattr(check, "renders_at_release", True, raising=False)
+    monkeypatch.setattr(check, "waits", lambda self, facts: [("waybill", "999-12345675")])
+    monkeypatch.setattr(check, "evaluate", lambda self, facts, found: [] if found else [Problem("MASTER_UNKNOWN", "-")])
+    result = run("check", folder, "--as", "AIRLINE-CA", "--json", "--routes", routes)
+    assert result.exit_code == 0, result.output
+    (delivery,) = rows(result)["house.xml"]["receivers"]
+    assert delivery["deferred"] and delivery["hold"] == "three-documents" and delivery["bytes"] is None
+    assert "CUSTOMS-CN gacc-mt1101 (held; rendered at release)" in run("check", folder, "--as", "AIRLINE-CA",
+                                                                       "--routes", routes).stdout

@@ -17,6 +17,7 @@ import click
 import structlog
 
 from ..adapters import RenderContext
+from ..checks import CHECKS, index_all
 from ..composition import build_engine
 from ..errors import Disposition, HubError, Problem
 from ..models import Kind
@@ -127,7 +128,7 @@ class Checker:
                 problems.append(Problem("NO_ROUTE", f"{label}no route in routes.yaml matches this message"))
                 continue
             for p in planned:
-                delivery = self._render(p, data, label)
+                delivery = self._render(p, data, part, label)
                 if len(parts) > 1:
                     delivery["part"] = n
                 report["receivers"].append(delivery)
@@ -149,9 +150,15 @@ class Checker:
                 planned.setdefault((p.receiver, p.format), p)
         return list(planned.values())
 
-    def _render(self, p: Planned, data: bytes, label: str = "") -> dict:
+    def _render(self, p: Planned, data: bytes, part, label: str = "") -> dict:
         delivery = {"receiver": p.receiver, "format": p.format, "route": p.route,
-                    "hold": p.hold.check if p.hold else None, "bytes": None, "error": None}
+                    "hold": p.hold.check if p.hold else None, "deferred": False, "bytes": None, "error": None}
+        check = CHECKS.get(p.hold.check) if p.hold else None
+        if check is not None and getattr(check, "renders_at_release", False):
+            facts = index_all(part)   # offline nothing it waits for has arrived: the router holds it
+            if check.waits(facts) and check.evaluate(facts, {}):   # and renders it only at release
+                delivery["deferred"] = True
+                return delivery
         ctx = RenderContext(message_id=f"{hub_message_id(data)}.{p.receiver}", sender_id=self.settings.party_id,
                             receiver_id=p.receiver)
         try:
@@ -251,7 +258,8 @@ def _receivers(report: dict) -> str:
         return "-"
     parts = []
     for d in report["receivers"]:
-        mark = f" [{d['error']['code']}]" if d["error"] else " (held)" if d["hold"] else ""
+        mark = (f" [{d['error']['code']}]" if d["error"] else " (held; rendered at release)" if d["deferred"]
+                else " (held)" if d["hold"] else "")
         part = f"#{d['part']} " if "part" in d else ""
         parts.append(f"{part}{d['receiver']} {d['format']}{mark}")
     return ", ".join(parts)
