@@ -223,3 +223,16 @@ def test_a_house_that_cannot_be_rendered_at_release_is_refused_and_the_sender_to
     assert refused["errors"][0]["code"] == "CONVERT_FIELD_INVALID" and "CUSTOMS" in refused["errors"][0]["message"]
     customs = next(d for d in store.deliveries(held["hub_message_id"]) if d.receiver == "CUSTOMS")
     assert customs.state is DeliveryState.REFUSED and customs.id not in works[-1].delivery_ids
+
+
+def test_a_cargo_imp_fhl_waits_for_its_fwb_and_goes_out_on_its_flight(engine, store, clock):
+    core = RouterCore(engine, Router(load_routes(ROOT / "routes.yaml"), home_country="CN"), store, TOPOLOGY,
+                      "EPORTHUB", clock)
+    first = core.handle([Inbound(tag=1, body=example("cargo_imp", "fhl-hkg-fra.txt"), sender="AIRLINE-CA")])
+    (held,) = events(first, "delivery.held")                    # HKG -> FRA: transit, the original manifest
+    assert (held["receiver"], held["format"]) == ("CUSTOMS-CN", "gacc-mt1101")
+    assert "160-24680132" in held["errors"][0]["message"]
+    later = core.handle([Inbound(tag=2, body=example("cargo_imp", "fwb-cx-hkg-fra.txt"), sender="AIRLINE-MU")])
+    house = [p for p in outs(later, "CUSTOMS-CN") if p.headers["x-hub-message-id"] == held["hub_message_id"]]
+    assert len(house) == 1
+    assert flight_of(engine, house[0].body) == ("CX289", "HKG", "160-24680132", "KAF26110451")
