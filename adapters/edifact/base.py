@@ -1,15 +1,27 @@
-"""What every EDIFACT adapter shares: detection, the envelope, one message per interchange, reply facts.
+"""What every EDIFACT adapter shares: detection, the envelope, every message of an interchange, reply facts.
 
 An adapter names its message type and the directory it writes (``identifier``, UNH S009);
 it reads any directory version of that type. Subclasses implement ``read(body)`` and
-``write(doc, ctx)``; this base reads and checks the interchange (:mod:`.envelope`), picks
-the message and fills the canonical :class:`MessageHeader`:
+``write(doc, ctx)``; this base reads and checks the interchange (:mod:`.envelope`), reads
+each message and fills the canonical :class:`MessageHeader`:
 
 - message_id = UNH 0062, conversation_id = UNH 0068 (common access reference)
 - issued_at = UNB S004 (a naive date-time), sender_id / recipient_id = UNB S002 / S003
 - function = BGM 1225 (each reader decides; see :mod:`.reading`)
 
-The hub reads one message per interchange; more is a ParseError (EDI_MESSAGE_COUNT).
+An interchange may carry several messages (UNH..UNT repeated, in groups or not): each is
+checked (its UNT count and reference, by :mod:`.envelope`), read, and returned by
+``parse_all`` as its own document; a problem in one message names that message (its
+reference and the segment), and every message's problems are reported together. Every
+message must be of the adapter's type (EDI_MESSAGE_TYPE otherwise); an interchange without
+a message is EDI_UNH_MISSING. Receipts (CONTRL, APERAK, CUSRES) are the exception: the
+answers of one interchange form ONE Receipt whose ``answers()`` are the messages in order
+(the last message is the receipt itself, the earlier ones its ``more``), because the receipt
+worker reads one document per receipt message and applies each answer.
+
+A message type the hub does not read (PNRGOV, INVOIC ...) is recognised as EDIFACT and
+refused by name at detection: EDI_MESSAGE_TYPE_UNSUPPORTED.
+
 Adapters take two settings: ``lenient`` (relax control counts and references, see
 :mod:`.envelope`) and ``syntax_id`` (the repertoire to write; None: the smallest that fits).
 """
@@ -20,37 +32,60 @@ import re
 from functools import lru_cache
 from typing import ClassVar
 
+from pydantic import ValidationError
+
+from hub import rules
 from hub.adapters import Adapter, Output, Probe, RenderContext
-from hub.errors import ConversionError, ParseError
-from hub.models import Document, Function, MessageHeader
+from hub.errors import ConversionError, DocumentError, InvalidDocument, ParseError, Problem
+from hub.models import Document, Function, Kind, MessageHeader, ReceiptStatus
 
 from . import envelope
+from .envelope import Interchange, Message
 from .reading import Body
+from .syntax import breaks
 from .writer import MessageWriter, interchange, reference
 
 MEDIA_TYPE = "application/edifact"
+SUPPORTED = ("CUSCAR", "CUSDEC", "IFTMIN", "PAXLST", "CONTRL", "APERAK", "CUSRES")
+"""The message types the hub reads (one adapter each)."""
+MAX_ANSWERED = 100
+"""Further messages a reply names (``reply_facts``'s ``more``)."""
+
+
+def unsupported(kind: str) -> str:
+    """Why a message of type ``kind`` is refused."""
+    return f"{kind} is not a message type the hub reads (it reads {', '.join(SUPPORTED)})"
 
 
 @lru_cache(maxsize=512)
 def sniff(head: bytes) -> str | None:
     """The UNH message type (S009 0065) of an interchange's first bytes; None when it is not EDIFACT."""
-    head = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if head.startswith(b"UNA") and len(head) > 9:
-        sep, term = head[4:5], head[8:9]
-    elif head.startswith(b"UNB\x1d"):
+    found = _first_unh(head)
+    return found[0] if found else None
+
+
+def _first_unh(head: bytes) -> tuple[str, str, int] | None:
+    """(message type, message reference, offset of UNH in ``head``) of the first message."""
+    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    skipped = len(head) - len(stripped)
+    if stripped.startswith(b"UNA") and len(stripped) > 9:
+        sep, term = stripped[4:5], stripped[8:9]
+    elif stripped.startswith(b"UNB\x1d"):
         sep, term = b"\x1d", b"\x1c"
-    elif head.startswith(b"UNB"):
-        sep, term = head[3:4], b"'"
+    elif stripped.startswith(b"UNB"):
+        sep, term = stripped[3:4], b"'"
     else:
         return None
-    match = _unh(sep, term).search(head)
-    return match.group(1).decode("ascii") if match else None
+    match = _unh(sep, term).search(stripped)
+    if not match:
+        return None
+    return match.group(2).decode("ascii"), match.group(1).decode("latin-1"), skipped + match.start(1)
 
 
 @lru_cache(maxsize=16)
 def _unh(sep: bytes, term: bytes) -> re.Pattern:
     s, t = re.escape(sep), re.escape(term)
-    return re.compile(rb"(?:^|" + t + rb")\s*UNH" + s + rb"[^" + s + rb"]*" + s + rb"([A-Z0-9]{6})")
+    return re.compile(rb"(?:^|" + t + rb")\s*UNH" + s + rb"([^" + s + t + rb"]*)" + s + rb"([A-Z0-9]{6})")
 
 
 class EdifactAdapter(Adapter):
@@ -68,25 +103,70 @@ class EdifactAdapter(Adapter):
         self.syntax_id = syntax_id
 
     def detect(self, probe: Probe) -> bool:
-        return probe.tree is None and sniff(probe.data[:4096]) == self.message_type
+        """Whether the first message is of this adapter's type; a type the hub does not read at all is
+        refused here, by name (EDI_MESSAGE_TYPE_UNSUPPORTED), so that it is not FORMAT_UNKNOWN."""
+        if probe.tree is not None:
+            return False
+        kind = sniff(probe.data[:4096])
+        if kind is not None and kind not in SUPPORTED:
+            _, ref, at = _first_unh(probe.data[:4096])
+            line = 1 + breaks(probe.data[:at].decode("latin-1"))
+            raise ParseError(unsupported(kind), code="EDI_MESSAGE_TYPE_UNSUPPORTED", line=line,
+                             path=f"UNH, message {ref}" if ref and " " not in ref else "UNH")
+        return kind == self.message_type
 
     def parse(self, probe: Probe) -> Document:
-        body = self.body(probe.data, self.lenient)
-        return self.read(body)
+        return self.parse_all(probe)[0]
+
+    def parse_all(self, probe: Probe) -> list[Document]:
+        """Every message of the interchange as its own document (receipts: one Receipt, see above)."""
+        bodies = self.bodies(probe.data, self.lenient)
+        documents: list[Document] = []
+        problems: list[Problem] = []
+        for body in bodies:
+            try:
+                doc = self.read(body)
+            except DocumentError as exc:
+                problems.extend(exc.problems)
+                continue
+            except ValidationError as exc:
+                if len(bodies) == 1:
+                    raise
+                problems.extend(_model_problems(body, exc))
+                continue
+            if len(bodies) > 1:
+                problems.extend(_rule_problems(self, body, doc))
+            documents.append(doc)
+        if problems:
+            raise InvalidDocument(sorted(problems, key=lambda p: p.line or 0))
+        if Kind.RECEIPT in self.reads and len(documents) > 1:
+            answers = [a for doc in documents for a in doc.answers()]
+            return [answers[-1].model_copy(update={"more": answers[:-1]})]
+        return documents
+
+    def bodies(self, data: bytes, lenient: bool) -> list[Body]:
+        """The checked interchange's messages, each of this adapter's type."""
+        ic = envelope.read(data, lenient)
+        if not ic.messages:
+            raise ParseError("the interchange holds no message (UNH..UNT)", code="EDI_UNH_MISSING",
+                             line=ic.header.line, path="segment 1 UNB")
+        problems = [p for msg in ic.messages if (p := self._type_problem(msg)) is not None]
+        if problems:
+            raise InvalidDocument(problems)
+        return [Body(ic, msg) for msg in ic.messages]
 
     def body(self, data: bytes, lenient: bool) -> Body:
-        """The checked interchange's one message of this adapter's type."""
-        ic = envelope.read(data, lenient)
-        if len(ic.messages) != 1:
-            seg = ic.messages[1].header if ic.messages else ic.header
-            raise ParseError(f"the interchange holds {len(ic.messages)} messages; the hub reads exactly one "
-                             f"per interchange", code="EDI_MESSAGE_COUNT", line=seg.line,
-                             path=f"segment {seg.position} {seg.tag}")
-        msg = ic.messages[0]
-        if msg.type != self.message_type:
-            raise ParseError(f"message {msg.ref} is a {msg.type}, not a {self.message_type}",
-                             code="EDI_MESSAGE_TYPE", line=msg.header.line, path=str(msg.pointer(msg.header)))
-        return Body(ic, msg)
+        """The checked interchange's first message."""
+        return self.bodies(data, lenient)[0]
+
+    def _type_problem(self, msg: Message) -> Problem | None:
+        if msg.type == self.message_type:
+            return None
+        where = dict(line=msg.header.line, path=str(msg.pointer(msg.header)))
+        if msg.type not in SUPPORTED:
+            return Problem("EDI_MESSAGE_TYPE_UNSUPPORTED", f"message {msg.ref}: {unsupported(msg.type)}", **where)
+        return Problem("EDI_MESSAGE_TYPE", f"message {msg.ref} is a {msg.type}, not a {self.message_type}: "
+                       f"an interchange carries messages of one type", **where)
 
     def header(self, body: Body, function: Function = Function.ORIGINAL) -> MessageHeader:
         """The canonical envelope of the message."""
@@ -104,19 +184,30 @@ class EdifactAdapter(Adapter):
                       references=(ref,) if ref != ctx.message_id else ())
 
     def reply_facts(self, data: bytes) -> dict:
-        """UNB 0020, the first UNH 0062 and its type, and the business key when the message reads."""
+        """UNB 0020, the first UNH 0062 and its type, and the business key when the message reads;
+        ``more``: the interchange's further messages (reference, type, key), so that the CONTRL for a
+        refused interchange can name each of them with its type."""
         try:
             ic = envelope.read(data, lenient=True)
         except Exception:  # noqa: BLE001 - a reply must be possible for any input
             return _raw_facts(data)
-        facts = {"answers_interchange": ic.reference}
+        facts: dict = {"answers_interchange": ic.reference}
         if ic.messages:
-            facts.update(answers_message_id=ic.messages[0].ref, answers_type=ic.messages[0].type)
-        try:
-            facts["business_key"] = self.read(self.body(data, True)).business_key
-        except Exception:  # noqa: BLE001 - the key is optional
-            pass
+            facts.update(answers_message_id=ic.messages[0].ref, answers_type=ic.messages[0].type,
+                         business_key=self._key(ic, ic.messages[0]))
+            facts["more"] = [{"answers_message_id": m.ref, "answers_type": m.type, "answers_interchange": ic.reference,
+                              "business_key": self._key(ic, m) or m.ref or "", "status": ReceiptStatus.REJECTED.value}
+                             for m in ic.messages[1:MAX_ANSWERED + 1]]
         return {k: v for k, v in facts.items() if v}
+
+    def _key(self, ic: Interchange, msg: Message) -> str | None:
+        """The business key of a message when it reads, else None."""
+        if msg.type != self.message_type:
+            return None
+        try:
+            return self.read(Body(ic, msg)).business_key
+        except Exception:  # noqa: BLE001 - the key is optional
+            return None
 
     def read(self, body: Body) -> Document:
         """Map the message body into its canonical document."""
@@ -125,6 +216,43 @@ class EdifactAdapter(Adapter):
     def write(self, doc: Document, ctx: RenderContext) -> MessageWriter:
         """The message body (UNH and UNT excluded) of a canonical document."""
         raise ConversionError(f"format {self.name} cannot be written")
+
+
+def _model_problems(body: Body, exc: ValidationError) -> list[Problem]:
+    """A message whose values the canonical model refuses, named (one of several messages)."""
+    msg = body.message
+    out = []
+    for error in exc.errors():
+        where = "/" + "/".join(str(p) for p in error.get("loc", ()))
+        out.append(Problem("MODEL_INVALID", f"message {msg.ref}: {where}: {error.get('msg')}",
+                           line=msg.header.line, path=str(msg.pointer(msg.header))))
+    return out
+
+
+def _rule_problems(adapter: EdifactAdapter, body: Body, doc: Document) -> list[Problem]:
+    """The business rules of one message of several, each problem pointed at that message's segment
+    (the engine checks them too, but by document only, without the message)."""
+    out = []
+    for problem in rules.check(doc):
+        seg = _segment_of(adapter, body, problem.path or "") or body.message.header
+        out.append(Problem(problem.code, f"message {body.message.ref}: {problem.path}: {problem.message}",
+                           line=seg.line, path=str(body.message.pointer(seg))))
+    return out
+
+
+def _segment_of(adapter: EdifactAdapter, body: Body, pointer: str):
+    """The segment of a message a canonical JSON pointer comes from (``text_locations``), or None."""
+    parts = pointer.strip("/").split("/")
+    segments = [body.message.header, *body.message.body]
+    while parts:
+        regex = adapter.text_locations.get("/" + "/".join("*" if p.isdigit() else p for p in parts))
+        if regex:
+            wanted = next((int(p) for p in parts if p.isdigit()), 0)
+            hits = [s for s in segments if re.match(regex, s.raw)]
+            if len(hits) > wanted:
+                return hits[wanted]
+        parts.pop()
+    return None
 
 
 _RAW_UNB = re.compile(rb"UNB\+[^+']*\+[^+']*\+[^+']*\+[^+']*\+([^+'?]+)")

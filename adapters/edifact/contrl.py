@@ -16,7 +16,11 @@ wins); UNH/UNT -> the UCM's code and tag; another segment of a message -> UCS wi
 position in the message (UCD when the element is known); any other pointer (a business
 rule's JSON pointer) -> the answered message's UCM. The hub's EDI_* codes become 0085
 codes (``SYNTAX_ERRORS``), numeric codes pass through, anything else is 18 (unspecified).
-S009 of a UCM repeats the answered type with the directory the hub writes for it.
+S009 of a UCM repeats the answered type with the directory the hub writes for it; for a
+further message of the interchange (an error's pointer names it) the type comes from the
+receipt's ``more`` answers (the reply facts list every message of the interchange), so the
+CONTRL for a refused interchange of several messages names each failed one in its own UCM.
+A CONTRL interchange of several messages reads as one Receipt (see :mod:`.base`).
 """
 
 from __future__ import annotations
@@ -52,7 +56,8 @@ SYNTAX_ERRORS = {
     "EDI_UNA_INVALID": "20", "EDI_UNB_MISSING": "13", "EDI_UNT_MISSING": "13", "EDI_UNE_MISSING": "13",
     "EDI_UNZ_MISSING": "13", "EDI_SEGMENT_MISSING": "13", "EDI_GROUPS_MIXED": "30",
     "EDI_SEGMENT_OUTSIDE_MESSAGE": "33", "EDI_CONTENT_AFTER_UNZ": "33", "EDI_SEGMENT_TAG_INVALID": "12",
-    "EDI_VALUE_INVALID": "12", "EDI_CODE_UNMAPPED": "12",
+    "EDI_VALUE_INVALID": "12", "EDI_CODE_UNMAPPED": "12", "EDI_UNH_MISSING": "32",
+    "EDI_MESSAGE_TYPE": "31", "EDI_MESSAGE_TYPE_UNSUPPORTED": "14",
 }
 ACTIONS_IN = {"4": ReceiptStatus.REJECTED, "7": ReceiptStatus.ACKNOWLEDGED, "8": ReceiptStatus.ACKNOWLEDGED}
 ACTIONS_OUT = {ReceiptStatus.REJECTED: "4", ReceiptStatus.ACKNOWLEDGED: "7", ReceiptStatus.ACCEPTED: "7",
@@ -91,8 +96,9 @@ class Contrl(EdifactAdapter):
         action = doc.agency_status if ACTIONS_IN.get(doc.agency_status or "") is _reading(doc.status) \
             else ACTIONS_OUT[doc.status]
         w.add("UCI", doc.answers_interchange or "", ctx.receiver_id, ctx.sender_id, action, *plan.interchange)
+        types = {a.answers_message_id: a.answers_type for a in doc.answers() if a.answers_type}
         for ref, report in plan.messages.items():
-            _write_message(w, doc, ref, report)
+            _write_message(w, doc, ref, report, types.get(ref))
         return w
 
 
@@ -172,8 +178,7 @@ class _Plan:
             report.level = [code, tag]
 
 
-def _write_message(w: MessageWriter, doc: Receipt, ref: str, report: _Report) -> None:
-    kind = doc.answers_type if ref == doc.answers_message_id else None
+def _write_message(w: MessageWriter, doc: Receipt, ref: str, report: _Report, kind: str | None) -> None:
     identifier = [kind, *DIRECTORIES.get(kind or "", ("D", "96A", "UN"))] if kind else None
     rejected = bool(report.level or report.segments) or doc.status is ReceiptStatus.REJECTED
     w.add("UCM", ref, identifier, "4" if rejected else "7", *report.level)

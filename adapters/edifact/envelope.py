@@ -29,7 +29,7 @@ from hub.errors import InvalidDocument, ParseError, Problem
 from . import charsets
 from .controls import Message, Walker
 from .pointer import Pointer
-from .syntax import MAX_PROBLEMS, Segment, ServiceChars, Tokens, service_chars, split_segment, una_problem
+from .syntax import MAX_PROBLEMS, Segment, ServiceChars, Tokens, breaks, service_chars, split_segment, una_problem
 
 __all__ = ["Interchange", "Message", "RELAXABLE", "read"]
 
@@ -118,13 +118,13 @@ def _in_message(problem: Problem, segments: list[Segment], owners: dict[int, Mes
 def _repertoire(head: str, chars: ServiceChars, start: int) -> charsets.Repertoire:
     if not head.startswith("UNB", start):
         raise ParseError("an interchange starts with UNB (after an optional UNA)", code="EDI_UNB_MISSING",
-                         line=1 + head.count("\n", 0, start), path="segment 1")
+                         line=1 + breaks(head, 0, start), path="segment 1")
     syntax_id = head[start + 4:start + 8]
     rep = charsets.repertoire(syntax_id)
     if rep is None:
         known = ", ".join(charsets.REPERTOIRES)
         raise ParseError(f"UNB declares syntax identifier {syntax_id!r}; the hub reads {known}",
-                         code="EDI_SYNTAX_ID_UNKNOWN", line=1 + head.count("\n", 0, start), path="segment 1 UNB")
+                         code="EDI_SYNTAX_ID_UNKNOWN", line=1 + breaks(head, 0, start), path="segment 1 UNB")
     return rep
 
 

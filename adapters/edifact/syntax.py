@@ -13,7 +13,10 @@ Rules kept here:
 - The release character makes the next character literal (``?+`` is a plus, ``??`` a
   question mark); a release character at the very end is an error.
 - Blanks, tabs and line breaks before a segment tag are ignored; inside a segment they are
-  data (the charset check then flags the control characters).
+  data (the charset check then flags the control characters). A line ends at LF, CR LF or a
+  lone CR (senders that end each segment with a carriage return only get one line a segment).
+- Syntax version 4 without UNA: the repetition separator is ``*`` (ISO 9735-1:2002 default);
+  a repeated data element is read by its first occurrence (the canonical model keeps one value).
 - Segment tags are three upper-case letters or digits, the first a letter.
 """
 
@@ -57,6 +60,8 @@ class ServiceChars:
 
 
 DEFAULT = ServiceChars()
+DEFAULT_V4 = ServiceChars(repetition="*")
+"""Syntax version 4's default service characters: the repetition separator is ``*``."""
 LEVEL_B_SEPARATORS = ServiceChars(component="\x1f", element="\x1d", release=None, terminator="\x1c")
 
 
@@ -74,7 +79,15 @@ def service_chars(text: str) -> tuple[ServiceChars, int]:
                             term), after
     if text.startswith("UNB\x1d", start):
         return LEVEL_B_SEPARATORS, start
+    if text.startswith("UNB+", start) and text[start + 4:start + 40].split("+", 1)[0].split(":")[1:2] == ["4"]:
+        return DEFAULT_V4, start
     return DEFAULT, start
+
+
+def breaks(text: str, start: int = 0, end: int | None = None) -> int:
+    """Line breaks in ``text[start:end]``: LF, CR LF and a lone CR each end a line."""
+    part = text[start:end]
+    return part.count("\n") + part.count("\r") - part.count("\r\n")
 
 
 def una_problem(chars: ServiceChars) -> str | None:
@@ -122,13 +135,16 @@ class Tokens:
 
     def _split(self, text: str, start: int) -> None:
         chars = self.chars
-        line = 1 + text.count("\n", 0, start)
+        line = 1 + breaks(text, 0, start)
         offset = start
+        newline_terminated = chars.terminator == "\n"
         for chunk, terminated in _chunks(text[start:], chars):
             stripped = chunk.lstrip(_WS)
             lead = len(chunk) - len(stripped)
-            seg_line = line + chunk.count("\n", 0, lead)
-            line += chunk.count("\n") + (terminated and chars.terminator == "\n")
+            seg_line = line + breaks(chunk, 0, lead)
+            line += breaks(chunk) + (terminated and newline_terminated)
+            if terminated and newline_terminated and chunk.endswith("\r"):
+                line -= 1  # CR LF where LF is the terminator: one line break
             if stripped:
                 self._add(stripped, offset + lead, seg_line, terminated)
             elif terminated:
@@ -202,11 +218,15 @@ def _unescape(text: str, rel: str) -> str:
 
 def split_segment(raw: str, chars: ServiceChars) -> list[list[str]]:
     """A segment's text (without terminator) as elements of components, release characters removed."""
-    rel, comp = chars.release, chars.component
+    rel, comp, rep = chars.release, chars.component, chars.repetition
     if not rel or rel not in raw:
+        if rep and rep in raw:
+            return [element.split(rep, 1)[0].split(comp) for element in raw.split(chars.element)]
         return [element.split(comp) for element in raw.split(chars.element)]
-    return [[_unescape(c, rel) for c in split_released(e, comp, rel)]
-            for e in split_released(raw, chars.element, rel)]
+    elements = split_released(raw, chars.element, rel)
+    if rep and rep in raw:
+        elements = [split_released(e, rep, rel)[0] for e in elements]
+    return [[_unescape(c, rel) for c in split_released(e, comp, rel)] for e in elements]
 
 
 def escape(value: str, chars: ServiceChars) -> str:

@@ -270,9 +270,11 @@ def test_a_bad_value_is_a_parse_error_pointing_at_segment_and_element(engine, bo
     assert (found.code, found.path) == (code, path)
 
 
-def test_the_hub_reads_one_message_per_interchange(engine):
-    data = interchange(*message(), *message(ref="M2"))
-    assert problems(engine, data) == [("EDI_MESSAGE_COUNT", 13, "segment 12 UNH")]
+def test_an_interchange_without_a_message_is_refused():
+    empty = interchange(count=0)
+    with pytest.raises(ParseError) as caught:
+        next(a for a in edifact.adapters() if a.name == "cuscar").parse_all(Probe(empty))
+    assert (caught.value.code, caught.value.path) == ("EDI_UNH_MISSING", "segment 1 UNB")
 
 
 def test_detection_needs_una_or_unb_first_and_reads_the_message_type(engine):
@@ -280,5 +282,7 @@ def test_detection_needs_una_or_unb_first_and_reads_the_message_type(engine):
     assert engine.detect(b"\xef\xbb\xbf\n\n  " + data).name == "cuscar"
     assert engine.detect(data.replace(b"CUSCAR", b"PAXLST")).name == "paxlst"
     unknown = data.replace(b"CUSCAR", b"INVOIC")
-    assert not any(a.detect(Probe(unknown)) for a in edifact.adapters())
+    for a in edifact.adapters():
+        with pytest.raises(ParseError, match="INVOIC is not a message type the hub reads"):
+            a.detect(Probe(unknown))
     assert not any(a.detect(Probe(b"ZZZ+" + data)) for a in edifact.adapters())
