@@ -151,14 +151,14 @@ class Checker:
         return list(planned.values())
 
     def _render(self, p: Planned, data: bytes, part, label: str = "") -> dict:
-        delivery = {"receiver": p.receiver, "format": p.format, "route": p.route,
-                    "hold": p.hold.check if p.hold else None, "deferred": False, "bytes": None, "error": None}
         check = CHECKS.get(p.hold.check) if p.hold else None
-        if check is not None and getattr(check, "renders_at_release", False):
-            facts = index_all(part)   # offline nothing it waits for has arrived: the router holds it
-            if check.waits(facts) and check.evaluate(facts, {}):   # and renders it only at release
-                delivery["deferred"] = True
-                return delivery
+        facts = index_all(part) if check is not None else []
+        waits = bool(check.waits(facts)) if check is not None else False   # held only when it waits for some
+        delivery = {"receiver": p.receiver, "format": p.format, "route": p.route,
+                    "hold": p.hold.check if waits else None, "deferred": False, "bytes": None, "error": None}
+        if waits and getattr(check, "renders_at_release", False) and check.evaluate(facts, {}):
+            delivery["deferred"] = True   # offline nothing it waits for has arrived: rendered at release
+            return delivery
         ctx = RenderContext(message_id=f"{hub_message_id(data)}.{p.receiver}", sender_id=self.settings.party_id,
                             receiver_id=p.receiver)
         try:
