@@ -129,6 +129,7 @@ def test_a_house_first_is_held_and_the_master_from_another_sender_releases_it_wi
     assert told["hub_message_id"] == hub_id and told["receiver"] == "CUSTOMS"
     delivery = next(d for d in store.deliveries(hub_id) if d.receiver == "CUSTOMS")
     assert delivery.state is DeliveryState.PENDING and delivery.id in later[-1].delivery_ids
+    assert store.payload(delivery.id) == released[0].body       # a resend sends what was rendered at release
 
 
 def test_a_house_and_its_master_in_one_batch_both_go_out(router, engine):

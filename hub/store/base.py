@@ -274,8 +274,10 @@ class Store(ABC):
         (``expired_at``) those whose hold ran out by then; oldest first."""
 
     @abstractmethod
-    def release(self, delivery_ids: list[int], source: str) -> list[tuple[Delivery, bytes]]:
-        """HELD -> PENDING (its receipt deadline counted from now), with payloads; others untouched."""
+    def release(self, delivery_ids: list[int], source: str,
+                payloads: dict[int, bytes] | None = None) -> list[tuple[Delivery, bytes]]:
+        """HELD -> PENDING (its receipt deadline counted from now), with payloads; others untouched.
+        ``payloads`` replaces the stored payload of a delivery rendered at its release."""
 
     @abstractmethod
     def refuse(self, delivery_ids: list[int], problems: list[dict], source: str) -> list[Delivery]:

@@ -52,7 +52,9 @@ class HoldsMixin:
                 "ORDER BY d.id LIMIT ?", (pairs, limit)).fetchall()
         return [(_delivery(row[:-1]), row[-1]) for row in rows]
 
-    def release(self, delivery_ids: list[int], source: str) -> list[tuple[Delivery, bytes]]:
+    def release(self, delivery_ids: list[int], source: str,
+                payloads: dict[int, bytes] | None = None) -> list[tuple[Delivery, bytes]]:
+        payloads = payloads or {}
         if not delivery_ids:
             return []
         now = self._now()
@@ -69,6 +71,8 @@ class HoldsMixin:
                 row = cur.execute(f"UPDATE deliveries SET state = 'PENDING', deadline_at = ?, updated_at = ? "
                                   f"WHERE id = ? RETURNING {_DELIVERY}", (ts(deadline), at, id_)).fetchone()
                 cur.execute(_EVENT, (at, before.message_id, id_, "delivery.released", "PENDING", source, "{}"))
+                if id_ in payloads:     # rendered at release: the stored copy is what a resend sends
+                    cur.execute("UPDATE delivery_payloads SET payload = ? WHERE delivery_id = ?", (payloads[id_], id_))
                 payload = cur.execute("SELECT payload FROM delivery_payloads WHERE delivery_id = ?",
                                       (id_,)).fetchone()[0]
                 out.append((_delivery(row), payload))

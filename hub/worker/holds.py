@@ -105,9 +105,8 @@ class Holds:
                                   exc.line, exc.path)
                 pubs += self._refuse(delivery, check, [problem])
         go = [d.id for d, check in ready if d.id in rendered or not CHECKS[check].renders_at_release]
-        released = self.store.release(go, source=source)
+        released = self.store.release(go, source=source, payloads=rendered)
         for delivery, payload in released:
-            payload = rendered.get(delivery.id, payload)
             pubs.append(outbound(self.topology, self.engine.registry, delivery, payload))
             pubs += self._tell(delivery, "delivery.released", [], None)
         if released:
