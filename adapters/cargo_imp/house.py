@@ -63,7 +63,8 @@ class Fhl(CargoImpAdapter):
         return Waybill(
             header=msg.header, type=WaybillType.HOUSE, number=fields[0].strip(),
             master_number=read_detail(Line(master.line.number, master.line.after(1))).awb,
-            shipper=read_party(need(found, "SHP", msg.head)), consignee=read_party(need(found, "CNE", msg.head)),
+            shipper=read_party(need(found, "SHP", msg.head), name_on_tag=True),
+            consignee=read_party(need(found, "CNE", msg.head), name_on_tag=True),
             origin=Location(code=route.group(1)), destination=Location(code=route.group(2)), pieces=pieces,
             gross_weight=read_weight(fields[3], house.line),
             goods_description=_description(txt) if txt else (house.line.after(6).strip() or None),
@@ -83,7 +84,7 @@ class Fhl(CargoImpAdapter):
         lines += [("TXT/" if i == 0 else "/") + text for i, text in enumerate(description)] if long else []
         lines += ["HTS/" + "/".join(wb.hs_codes)] if wb.hs_codes else []
         lines += write_customs_notes(wb.customs_notes)
-        return lines + write_party("SHP", wb.shipper, tagged=True) + write_party("CNE", wb.consignee, tagged=True)
+        return lines + write_party("SHP", wb.shipper) + write_party("CNE", wb.consignee)
 
 
 def _description(txt: Segment) -> str | None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from hub.errors import ParseError
+from hub.errors import ConversionError, ParseError
 from hub.models.common import NumberError, read_number
 
 _TAG = re.compile(r"^([A-Z]{3})(?:/|$)")
@@ -176,3 +176,25 @@ def write_notes(tag: str, texts: list[str]) -> list[str]:
 def one_line(text: str) -> str:
     """A value for a one-line field: line breaks inside become blanks."""
     return " ".join(text.splitlines())
+
+
+def fit(value: str, limit: int, what: str) -> str:
+    """A one-field value for output; longer than the field's ``limit`` is CONVERT_FIELD_INVALID, never cut."""
+    text = one_line(value)
+    if len(text) > limit:
+        raise ConversionError(f"the {what} {text[:40]!r} is {len(text)} characters; Cargo-IMP takes {limit}",
+                              code="CONVERT_FIELD_INVALID")
+    return text
+
+
+def wrap(value: str, width: int) -> list[str]:
+    """A value for a field with continuation lines: pieces of at most ``width`` characters, split at
+    the last blank that fits (a word longer than a line is split where the line ends); blanks inside
+    a piece are kept; one empty piece for no text. Readers join the pieces with one blank."""
+    text, pieces = one_line(value).strip(), []
+    while len(text) > width:
+        at = text.rfind(" ", 1, width + 1)
+        head, text = (text[:at], text[at:]) if at > 0 else (text[:width], text[width:])
+        pieces.append(head.rstrip())
+        text = text.lstrip()
+    return pieces + [text] if text or not pieces else pieces

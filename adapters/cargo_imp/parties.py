@@ -1,44 +1,110 @@
-"""Party blocks (SHP, CNE, AGT) and other customs information (OCI), shared by FWB, FHL and FSU.
+"""Party blocks (SHP, CNE, NFY, AGT) and other customs information (OCI), shared by FWB, FHL and FSU.
 
-A party block is its tag line (``SHP`` or ``SHP/ACCOUNT``) then, in order, the
-name, street, place and country lines. FWB/16 writes them as continuations
-(``/NAME``); FHL and older FWBs tag them (``NAM/``, ``ADR/``, ``LOC/``) and
-continue with the country line (``/CH/4070/TE/0041...``: country, postcode,
-then contact pairs, of which TE, the telephone, is kept). A state or province
-on the place line stays in the city after its ``/`` (the canonical address has
-no province). Reading strips blanks around names, as the Cargo-XML readers do.
+A party block, as the standard writes it (FWB/16-17, FHL/5)::
+
+    SHP/ACCOUNT                       the tag line; its text is the account
+    NAM/NAME (35)                     '/...' lines below continue the name
+    ADR/STREET (35)                   '/...' lines below continue the street
+    LOC/PLACE (17)/STATE (9)          the place; a state or province stays in the city after its '/'
+    /CC/POSTCODE (9)/TE/NUMBER (25)   the line after LOC: country, postcode, contact pairs
+
+Field variants read too: the four lines written positionally (``/NAME``,
+``/STREET``, ``/PLACE``, ``/CC/...``; more than four lines: the first is the
+name, the last country-shaped one the country, the one before it the place, the
+rest street lines), and the FHL/1-4 layout with the name on the tag line
+(``SHP/NAME`` then positional street, place and country). Only the line after
+LOC (or, without LOC, a last ``/CC`` line) is ever the country line; contact
+pairs may run on to the next line. Continuations join with one blank, as a
+sender splitting at a blank meant (``MANUFACTURING `` + ``/ BLDG``). Of the
+contacts, TE (the telephone) is kept. Reading strips blanks around names, as
+the Cargo-XML readers do.
+
+Writing uses the standard tagged layout; a name or street longer than 35
+characters goes on continuation lines split at blanks; a place, state,
+postcode, account or contact number longer than its field is refused
+(CONVERT_FIELD_INVALID), never cut.
 """
 
 from __future__ import annotations
 
+import re
+
 from hub.models import Address, CustomsNote, Party
 
-from .lines import Line, Segment, one_line
+from .lines import Line, Segment, fit, one_line, wrap
 
 _SUBTAGS = ("NAM", "ADR", "LOC")
+_COUNTRY_LINE = re.compile(r"^/[A-Z]{2}(/|\s*$)")
+NAME, STREET, PLACE, STATE, POSTCODE, CONTACT, ACCOUNT = 35, 35, 17, 9, 9, 25, 14
 
 
-def read_party(seg: Segment) -> Party:
-    """A SHP/CNE/NFY block as a Party (the account on the tag line is its id)."""
-    name, street, place, country = _slots(seg.more)
-    account = (seg.line.after(1).split("/")[0].strip() or None)
-    contact = [f.strip() for f in country.fields[1:]] if country else []
+def read_party(seg: Segment, name_on_tag: bool = False) -> Party:
+    """A SHP/CNE/NFY block as a Party: the tag line's text is the account, or (``name_on_tag``, an FHL
+    block without a NAM line) the name."""
+    tag_text = seg.line.after(1).split("/")[0].strip() or None
+    tagged = any(_subtag(line) for line in seg.more)
+    name, street, place, country = _tagged(seg.more) if tagged else _positional(seg.more, name_on_tag)
+    account = tag_text
+    if name_on_tag and not tagged:
+        name, account = [tag_text] if tag_text else [], None
+    contact = [f.strip() for line in country for f in line.fields[1:]]
     phone = next((number for kind, number in zip(contact[2::2], contact[3::2]) if kind == "TE" and number), None)
-    address = Address(street=_text(street), city=_text(place),
+    address = Address(street=_joined(street), city=_text(place),
                       postcode=(contact[1] or None) if len(contact) > 1 else None,
                       country=(contact[0] or None) if contact else None)
-    return Party(id=account, name=_text(name), phone=phone,
+    return Party(id=account, name=_joined(name), phone=phone,
                  address=None if address == Address() else address)
 
 
-def _slots(lines: list[Line]) -> tuple[Line | None, Line | None, Line | None, Line | None]:
-    """Name, street, place and country lines, whether tagged or positional."""
-    tagged = {line.text[:3]: line for line in lines if line.text[:3] in _SUBTAGS and line.text[3:4] == "/"}
-    if tagged:
-        rest = [line for line in lines if line.text.startswith("/")]
-        return tagged.get("NAM"), tagged.get("ADR"), tagged.get("LOC"), rest[0] if rest else None
-    padded = [*lines[:4], None, None, None, None]
-    return padded[0], padded[1], padded[2], padded[3]
+def _subtag(line: Line) -> str | None:
+    return line.text[:3] if line.text[:3] in _SUBTAGS and line.text[3:4] == "/" else None
+
+
+def _tagged(lines: list[Line]) -> tuple[list[str], list[str], Line | None, list[Line]]:
+    """NAM, ADR and their continuations; LOC; the line after LOC and any contact lines after it."""
+    name: list[str] = []
+    street: list[str] = []
+    place, country, current = None, [], name
+    loose = [line for line in lines if not _subtag(line)]
+    last_loose = loose[-1] if loose else None
+    has_loc = any(_subtag(line) == "LOC" for line in lines)
+    for line in lines:
+        tag = _subtag(line)
+        if tag == "NAM":
+            current = name
+            name.append(line.after(1))
+        elif tag == "ADR":
+            current = street
+            street.append(line.after(1))
+        elif tag == "LOC":
+            place, current = line, country
+        elif current is country:
+            country.append(line)
+        elif not has_loc and line is last_loose and _COUNTRY_LINE.match(line.text):
+            country.append(line)
+        else:
+            current.append(line.after(1))
+    return name, street, place, country
+
+
+def _positional(lines: list[Line], name_on_tag: bool) -> tuple[list[str], list[str], Line | None, list[Line]]:
+    """``/name``, ``/street``, ``/place``, ``/country`` (without the name when it is on the tag line)."""
+    slots = ([] if name_on_tag else ["name"]) + ["street", "place", "country"]
+    if len(lines) <= len(slots):
+        found = dict(zip(slots, lines))
+        name = [found["name"].after(1)] if "name" in found else []
+        street = [found["street"].after(1)] if "street" in found else []
+        return name, street, found.get("place"), [found["country"]] if "country" in found else []
+    rest = list(lines)
+    name = [] if name_on_tag else [rest.pop(0).after(1)]
+    country = [rest.pop()] if _COUNTRY_LINE.match(rest[-1].text) else []
+    place = rest.pop()
+    return name, [line.after(1) for line in rest], place, country
+
+
+def _joined(parts: list[str]) -> str | None:
+    """Continuation parts as one value, joined with one blank."""
+    return " ".join(p.strip() for p in parts if p.strip()) or None
 
 
 def _text(line: Line | None) -> str | None:
@@ -46,25 +112,31 @@ def _text(line: Line | None) -> str | None:
     return None if line is None else (line.after(1).strip() or None)
 
 
-def write_party(tag: str, party: Party, tagged: bool = False) -> list[str]:
-    """The block's lines: positional continuations (FWB/16) or NAM/ADR/LOC lines (FHL)."""
+def write_party(tag: str, party: Party) -> list[str]:
+    """The block in the standard layout: NAM, ADR (each split over continuation lines), LOC, country line."""
     address = party.address or Address()
-    values = [party.name, address.street, address.city]
-    country = _country_line(address, party.phone)
-    lines = [f"{tag}/{party.id}" if party.id else tag]
-    if tagged:
-        lines += [f"{sub}/{one_line(v or '')}" for sub, v in zip(_SUBTAGS, values) if v is not None or sub == "NAM"]
-        return lines + ([country] if country else [])
-    slots = [*("/" + one_line(v or "") for v in values), country or "/"]
-    while slots and slots[-1] == "/":
-        slots.pop()
-    return lines + slots
+    account = fit(party.id, ACCOUNT, f"{tag} account") if party.id else None
+    lines = [f"{tag}/{account}" if account else tag]
+    for sub, value, width in (("NAM", party.name, NAME), ("ADR", address.street, STREET)):
+        if value is not None or sub == "NAM":
+            lines += [(f"{sub}/" if i == 0 else "/") + part for i, part in enumerate(wrap(value or "", width))]
+    if address.city is not None:
+        lines.append("LOC/" + _place(address.city, tag))
+    country = _country_line(address, party.phone, tag)
+    return lines + ([country] if country else [])
 
 
-def _country_line(address: Address, phone: str | None) -> str | None:
-    fields = [address.country or "", address.postcode or ""]
+def _place(city: str, tag: str) -> str:
+    """``PLACE`` or ``PLACE/STATE`` (a state read from a LOC line stays in the city after its '/')."""
+    place, _, state = one_line(city).partition("/")
+    text = fit(place, PLACE, f"{tag} place")
+    return text + ("/" + fit(state, STATE, f"{tag} state or province") if state else "")
+
+
+def _country_line(address: Address, phone: str | None, tag: str) -> str | None:
+    fields = [fit(address.country or "", 2, f"{tag} country"), fit(address.postcode or "", POSTCODE, f"{tag} postcode")]
     if phone:
-        fields += ["TE", one_line(phone)]
+        fields += ["TE", fit(phone, CONTACT, f"{tag} telephone")]
     while fields and not fields[-1]:
         fields.pop()
     return "/" + "/".join(fields) if fields else None
@@ -81,13 +153,18 @@ def read_agent(seg: Segment) -> Party:
 
 
 def write_agent(agent: Party) -> list[str]:
-    """``AGT//agent code``, then the name and place lines."""
-    lines = [f"AGT//{agent.id}" if agent.id else "AGT"]
+    """``AGT//agent code`` (an id of up to 7 characters, the IATA cargo agent code) or ``AGT/account``
+    (a longer one, up to 14), then the name (35) and place (17) lines."""
+    if agent.id:
+        ident = fit(agent.id, ACCOUNT, "agent's account or IATA code")
+        lines = [f"AGT//{ident}" if len(ident) <= 7 else f"AGT/{ident}"]
+    else:
+        lines = ["AGT"]
     city = agent.address.city if agent.address else None
     if agent.name is not None or city is not None:
-        lines.append("/" + one_line(agent.name or ""))
+        lines.append("/" + fit(agent.name or "", NAME, "agent's name"))
     if city is not None:
-        lines.append("/" + one_line(city))
+        lines.append("/" + fit(city, PLACE, "agent's place"))
     return lines
 
 

@@ -103,17 +103,25 @@ def test_every_example_survives_canonical_json_and_back(imp, name):
 TEXT = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,-()'/:+?", min_size=1, max_size=70) \
     .map(lambda t: " ".join(t.split())).filter(bool)
 LINE = TEXT.filter(lambda t: len(t) % 20 != 0)  # a full last chunk would run on into the next line
+WORD = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.,-()'/:+?", min_size=1, max_size=20)
+LONG = st.lists(WORD, min_size=1, max_size=8).map(" ".join)          # up to 167: on continuation lines
+FIELD = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,-()'", min_size=1, max_size=17) \
+    .map(lambda t: " ".join(t.split())).filter(bool)                   # a LOC place, no '/'
+PLACE = st.tuples(FIELD, st.none() | FIELD.map(lambda t: t[:9].strip()).filter(bool)) \
+    .map(lambda p: p[0] if p[1] is None else f"{p[0]}/{p[1]}")       # PLACE or PLACE/STATE
+NOTE = TEXT.map(lambda t: t[:35].strip()).filter(bool)                # an OCI text: 35
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
 @SETTINGS
-@given(name=TEXT, street=TEXT, city=TEXT, lines=st.lists(LINE, min_size=1, max_size=3), note=TEXT, content=TEXT)
-def test_free_text_survives_fwb_render_and_parse(imp, name, street, city, lines, note, content):
+@given(name=LONG, street=LONG, city=PLACE, lines=st.lists(LINE, min_size=1, max_size=3), note=TEXT,
+       content=NOTE, agent=NOTE)
+def test_free_text_survives_fwb_render_and_parse(imp, name, street, city, lines, note, content, agent):
     doc = read(imp, "fwb-ca-pek-fra-typeb.txt").model_copy(update={
         "shipper": Party(id="ACC1", name=name, address=Address(street=street, city=city, country="CN")),
-        "agent": Party(id="1234567", name=name, address=Address(city=city)),
+        "agent": Party(id="1234567", name=agent, address=Address(city=city.split("/")[0])),
         "goods_description": "\n".join(lines),
-        "handling_notes": [note, name],
+        "handling_notes": [note, name[:65].strip()],
         "customs_notes": [CustomsNote(content_code="T", content=content, subject_code="SHP", country="CN")],
     })
     again = imp.read(imp.render(doc, "fwb", CTX).data).document
