@@ -19,11 +19,26 @@ The hub's profile (it reads the same segments from any directory; it writes D:95
 Read but not kept (the canonical manifest has no place for them): EQD/SGP equipment, GIS,
 PCI marks, NAD other than CA/CZ/CN, BGM's document number (the hub writes its message id).
 When the header has no LOC+9 the first consignment's LOC+9 (or LOC+76) is the port of
-loading; without DTM+133/186 the message date DTM+137 stands in for the departure date.
+loading; without DTM+133/186 the message date DTM+137 stands in for the departure date, and
+without it the arrival date (DTM+132/232/178: a border crossing report gives only that).
+
+National profiles (D:95B to D:03B; US CBP ACE truck manifests, EU ICS, ...), read the same way:
+- TDT: TDT+20, else the first TDT (TDT+11 at the border); mode 03 reads as 3; without 8028 a
+  road, rail or sea conveyance is identified by C222 8213, else 8212, else BGM 1004 (the trip);
+  air still needs its flight number
+- the bill of a consignment: RFF+BM, else CNI C503, else RFF+AAM (waybill number, the ACE
+  shipment control number), else the DOC C503 number (DOC+705/714/740 ...)
+- packages: GID C213, else PAC 7224 of the item, else CNT+11; gross weight: CNT+7, else the
+  items' MEA+AAE+G (or WT+G), else their MEA+AAI (item weight); units K and L read as KGM, LBR
+- a port given by a national code list (LOC C517 with 1131/3055, e.g. CBP lists 77/78) that is
+  neither a UN/LOCODE nor an IATA code is kept as its name, with the code ``ZZZ`` (unknown to
+  the hub's lists), so that the manifest still reads; without a code list it stays as sent
+  (and the location rule names it)
 """
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from hub.adapters import RenderContext
@@ -35,6 +50,12 @@ from .base import EdifactAdapter
 from .reading import FUNCTION_OUT, Body, joined, lines, loc_elements, location_of
 from .syntax import Segment
 from .writer import MessageWriter
+
+
+UNITS = {"K": "KGM", "L": "LBR"}
+"""Weight units of national profiles (ACE, Cargo-IMP style) -> UN/ECE Rec 20."""
+_STANDARD_PLACE = re.compile(r"^(?:[A-Z]{3}|[A-Z]{2}[A-Z2-9]{3})$")
+UNKNOWN_PLACE = "ZZZ"
 
 
 class Cuscar(EdifactAdapter):
@@ -54,11 +75,11 @@ class Cuscar(EdifactAdapter):
         total_weight = body.first("CNT", "7", head)
         return Manifest(
             header=self.header(body, body.function(bgm)),
-            conveyance=_conveyance(body, head),
-            loading_location=location_of(body.first("LOC", "9", head)) or _first_loading(body, groups)
-            or location_of(body.need("LOC", "9", head, "the port of loading")),
-            unloading_location=location_of(body.first("LOC", "11", head) or body.first("LOC", "60", head))
-            or location_of(body.need("LOC", "11", head, "the port of discharge")),
+            conveyance=_conveyance(body, head, bgm),
+            loading_location=_place(body.first("LOC", "9", head)) or _first_loading(body, groups)
+            or _place(body.need("LOC", "9", head, "the port of loading")),
+            unloading_location=_place(body.first("LOC", "11", head) or body.first("LOC", "60", head))
+            or _place(body.need("LOC", "11", head, "the port of discharge")),
             arrival_at=body.instant(_first(body, head, "DTM", ("132", "232", "178"))),
             declaration_office=(loc := body.first("LOC", "22", head)) and loc.get(1, 0),
             consignments=consignments,
@@ -97,40 +118,53 @@ def _first(body: Body, segments: list[Segment], tag: str, qualifiers: tuple[str,
     return None
 
 
-def _conveyance(body: Body, head: list[Segment]) -> Conveyance:
+def _conveyance(body: Body, head: list[Segment], bgm: Segment) -> Conveyance:
     tdt = body.first("TDT", "20", head) or body.need("TDT", within=head, what="the conveyance and voyage")
-    mode = tdt.get(2, 0)
-    if mode not in ("1", "2", "3", "4"):
-        raise body.error(tdt, f"transport mode {mode!r} is not a Rec 19 code 1-4 (sea, rail, road, air)", 4, 1,
+    mode = body.transport_mode(tdt, 2)
+    if mode is None:
+        raise body.error(tdt, "transport mode None is not a Rec 19 code 1-4 (sea, rail, road, air)", 4, 1,
                          code="EDI_CODE_UNMAPPED")
-    if tdt.get(1) is None:
+    journey = tdt.get(1)
+    if journey is None and mode is not TransportMode.AIR:
+        journey = tdt.get(7, 0) or tdt.get(7, 3) or bgm.get(1)
+    if journey is None:
         raise body.error(tdt, "TDT names no voyage (8028 conveyance reference)", 3, 1, code="EDI_SEGMENT_MISSING")
-    departure = _first(body, head, "DTM", ("133", "186")) or body.need("DTM", "137", head, "a departure date")
+    departure = _first(body, head, "DTM", ("133", "186", "137", "132", "232", "178")) or \
+        body.need("DTM", "137", head, "a departure date")
     carrier = parties.find(head, "CA") or Party(id=tdt.get(4, 0), name=tdt.get(4, 3))
-    return Conveyance(mode=TransportMode.from_rec19(mode), carrier=carrier, journey_id=tdt.get(1),
+    return Conveyance(mode=mode, carrier=carrier, journey_id=journey,
                       departure_date=body.day(departure), registration=tdt.get(7, 0), name=tdt.get(7, 3))
+
+
+def _place(loc: Segment | None) -> Location | None:
+    """A port; one given by a national code list that is neither UN/LOCODE nor IATA is kept by name."""
+    place = location_of(loc)
+    if place is None or _STANDARD_PLACE.match(place.code) or not (loc.get(1, 1) or loc.get(1, 2)):
+        return place
+    listed = loc.get(1, 1) or loc.get(1, 2)
+    return Location(code=UNKNOWN_PLACE, name=" ".join(p for p in (place.code, f"(code list {listed})", place.name) if p))
 
 
 def _first_loading(body: Body, groups: list[list[Segment]]) -> Location | None:
     if not groups:
         return None
-    return location_of(body.first("LOC", "9", groups[0]) or body.first("LOC", "76", groups[0]))
+    return _place(body.first("LOC", "9", groups[0]) or body.first("LOC", "76", groups[0]))
 
 
 def _consignment(body: Body, group: list[Segment]) -> ManifestConsignment:
     cni = group[0]
     level, items = body.groups("GID", within=group)
-    bill = body.first("RFF", "BM", level)
-    document = bill.get(0, 1) if bill else cni.get(1, 0)
+    document = _bill(body, cni, level)
     if document is None:
-        raise body.error(cni, "the consignment names no bill of lading (RFF+BM or CNI C503)", 3, 1,
+        raise body.error(cni, "the consignment names no bill of lading (RFF+BM, CNI C503, RFF+AAM or DOC)", 3, 1,
                          code="EDI_SEGMENT_MISSING")
     weight = body.first("CNT", "7", level)
-    gross = _count_measure(body, weight) if weight else _summed(body, items, "G", "KGM")
+    gross = _count_measure(body, weight) if weight else (_summed(body, items, "G", "KGM")
+                                                         or _summed(body, items, None, "KGM", ("AAI",)))
     if gross is None:
-        raise body.error(cni, f"consignment {document} states no gross weight (CNT+7 or MEA+AAE+G)",
+        raise body.error(cni, f"consignment {document} states no gross weight (CNT+7, MEA+AAE+G or MEA+AAI)",
                          code="EDI_SEGMENT_MISSING")
-    counted = [body.integer(g[0], 1, 0) for g in items]
+    counted = [_packages(body, g) for g in items]
     pieces = sum(p for p in counted if p is not None) if items else \
         (cnt := body.first("CNT", "11", level)) and body.integer(cnt, 0, 1)
     texts = [joined(seg, 3) for seg in body.all("FTX", "AAA", [s for g in items for s in g])]
@@ -138,10 +172,30 @@ def _consignment(body: Body, group: list[Segment]) -> ManifestConsignment:
         transport_document=document, house_documents=[r.get(0, 1) for r in body.all("RFF", "BH", level)],
         pieces=pieces or 0, gross_weight=gross,
         volume=_summed(body, items, "AAW", "MTQ"), goods_description="\n".join(t for t in texts if t) or None,
-        hs_codes=_hs_codes(body, items), origin=location_of(body.first("LOC", "9", level)),
-        destination=location_of(body.first("LOC", "11", level)), consignor=parties.find(level, "CZ"),
+        hs_codes=_hs_codes(body, items), origin=_place(body.first("LOC", "9", level)),
+        destination=_place(body.first("LOC", "11", level)), consignor=parties.find(level, "CZ"),
         consignee=parties.find(level, "CN"),
         special_handling=[h.get(0, 0) for h in body.all("HAN", within=group) if h.get(0, 0)])
+
+
+def _bill(body: Body, cni: Segment, level: list[Segment]) -> str | None:
+    """RFF+BM, CNI C503, RFF+AAM, then the DOC number."""
+    if (bm := body.first("RFF", "BM", level)) is not None and bm.get(0, 1):
+        return bm.get(0, 1)
+    if cni.get(1, 0):
+        return cni.get(1, 0)
+    if (aam := body.first("RFF", "AAM", level)) is not None and aam.get(0, 1):
+        return aam.get(0, 1)
+    doc = body.first("DOC", within=level)
+    return doc.get(1, 0) if doc is not None else None
+
+
+def _packages(body: Body, item: list[Segment]) -> int | None:
+    """GID C213 7224, else the item's PAC 7224."""
+    if (count := body.integer(item[0], 1, 0)) is not None:
+        return count
+    pac = body.first("PAC", within=item)
+    return body.integer(pac, 0, 0) if pac is not None else None
 
 
 def _hs_codes(body: Body, items: list[list[Segment]]) -> list[str]:
@@ -151,12 +205,17 @@ def _hs_codes(body: Body, items: list[list[Segment]]) -> list[str]:
     return codes
 
 
-def _summed(body: Body, items: list[list[Segment]], prop: str, unit: str) -> Measure | None:
-    found = [m for g in items for m in body.all("MEA", "AAE", g) if m.get(1, 0) == prop]
+def _summed(body: Body, items: list[list[Segment]], prop: str | None, unit: str,
+            purposes: tuple[str, ...] = ("AAE", "WT")) -> Measure | None:
+    """The items' MEA+<purpose>+<prop> values summed (prop None: any)."""
+    found = [m for g in items for m in body.all("MEA", within=g)
+             if m.get(0) in purposes and (prop is None or m.get(1, 0) == prop)]
     if not found:
         return None
     values = [body.decimal(m, 2, 1) or Decimal(0) for m in found]
-    return Measure(value=sum(values, Decimal(0)) if len(values) > 1 else values[0], unit=found[0].get(2, 0) or unit)
+    stated = found[0].get(2, 0)
+    return Measure(value=sum(values, Decimal(0)) if len(values) > 1 else values[0],
+                   unit=UNITS.get(stated, stated) if stated else unit)
 
 
 def _count_measure(body: Body, cnt: Segment) -> Measure:

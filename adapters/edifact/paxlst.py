@@ -15,8 +15,28 @@ The hub's profile (the IATA/WCO API implementation guide's segments; it writes D
     CNT+42:<n> (passengers) | CNT+41:<n> (crew)        the stated total
 
 Read also: LOC+92 (routing) for departure / arrival when followed by DTM+189 / DTM+232, as
-IATA itineraries send them; further TDT legs are not kept. Two-digit birth years are never
-in the future of the interchange date. Personal data: nothing here logs.
+IATA itineraries send them. Two-digit birth years are never in the future of the interchange
+date. Personal data: nothing here logs.
+
+Several legs (TDT repeated, D:05B itineraries): the border leg is read, the one whose LOC+125
+/ LOC+87 pair crosses into the reporting country; without such a pair, the first leg. Other
+legs are not kept.
+
+Road, rail and sea crossings (US CBP ACE truck lists, ferry and train lists):
+- mode: TDT C220; absent, air when TDT carries a flight number (8028), else road (a list
+  without mode and without flight number is a land border crossing, as truck lists send it)
+- journey_id: TDT 8028; for air it is required (the flight number), otherwise absent 8028 is
+  fine and the conveyance id is read from TDT C222 8213 (vessel IMO number, truck plate), else
+  C222 8212 (the means' name or number), else BGM 1004 (the list's document number, the trip)
+- places: departure LOC+125, else LOC+5, else LOC+92 with DTM+189; arrival LOC+87, else
+  LOC+60 (place of arrival: the border crossing), else LOC+8, else LOC+92 with DTM+232. A land
+  or sea crossing that gives one place (the border crossing) has it as both; one that gives
+  none has the place ``ZZZ`` ("not stated"), which the writer leaves out. Times: DTM+189 (186)
+  and DTM+232 (132, estimated arrival) anywhere in the leg when no LOC is followed by them.
+- travellers: every NAD after the transport details (segment group 4), whatever its qualifier
+  (FL passenger, FM crew, VW in ACE truck lists); the list's role is BGM 1001 (745 passengers,
+  250 crew), else FL / FM of the first traveller, else crew when travellers give employment
+  details (EMP), else passengers. Names: C080 3036 (up to five components; 3045 is a format code).
 """
 
 from __future__ import annotations
@@ -34,6 +54,8 @@ from .writer import MessageWriter
 ROLES = {"745": PersonRole.PASSENGER, "250": PersonRole.CREW}
 TRAVELLER = {PersonRole.PASSENGER: "FL", PersonRole.CREW: "FM"}
 TOTAL = {PersonRole.PASSENGER: "42", PersonRole.CREW: "41"}
+NOT_STATED = "ZZZ"
+"""The place of a land or sea crossing list that states none (never written back)."""
 
 
 class Paxlst(EdifactAdapter):
@@ -47,26 +69,40 @@ class Paxlst(EdifactAdapter):
     writes = frozenset({Kind.PERSONS})
 
     def read(self, body: Body) -> PersonsList:
-        head, travellers = body.groups("NAD", qualifiers=("FL", "FM"))
+        segments = body.segments
+        first_tdt = next((i for i, seg in enumerate(segments) if seg.tag == "TDT"), None)
+        if first_tdt is None:
+            body.need("TDT", what="the flight or voyage")
+        start = next((i for i in range(first_tdt, len(segments)) if segments[i].tag == "NAD"), len(segments))
+        head = segments[:start]
+        _, travellers = body.groups("NAD", within=segments[start:])
         bgm = body.need("BGM", within=head)
-        role = ROLES.get(bgm.get(0, 0)) or (PersonRole.CREW if travellers and travellers[0][0].get(0) == "FM"
-                                            else PersonRole.PASSENGER)
+        role = _role(bgm, travellers)
         _, legs = body.groups("TDT", within=head)
-        if not legs:
-            body.need("TDT", within=head, what="the flight or voyage")
-        leg = legs[0]
+        leg = next((g for g in legs if any(s.tag == "LOC" and s.get(0) in ("125", "87") for s in g)), legs[0])
         tdt = leg[0]
-        departure, departure_at = _stop(body, leg, "125", "189")
-        arrival, arrival_at = _stop(body, leg, "87", "232")
+        journey = tdt.get(1)
+        mode = body.transport_mode(tdt, 2) or (TransportMode.AIR if journey else TransportMode.ROAD)
+        if journey is None:
+            if mode is TransportMode.AIR:
+                _missing(body, tdt)
+            journey = tdt.get(7, 0) or tdt.get(7, 3) or bgm.get(1) or _missing(
+                body, tdt, "TDT 8028, C222 or BGM 1004", "the conveyance or trip")
+        departure, departure_at = _stop(body, leg, ("125", "5"), ("189", "186"))
+        arrival, arrival_at = _stop(body, leg, ("87", "60", "8"), ("232", "132"))
+        if mode is TransportMode.AIR:
+            departure = departure or _missing(body, tdt, "LOC+125", "the departure place")
+            arrival = arrival or _missing(body, tdt, "LOC+87", "the arrival place")
+        else:
+            departure = departure or arrival or Location(code=NOT_STATED, name="not stated")
+            arrival = arrival or departure
         born_before = body.interchange.prepared_at.year if body.interchange.prepared_at else None
         total = body.first("CNT", "42") or body.first("CNT", "41")
         return PersonsList(
-            header=self.header(body, body.function(bgm)), role=role,
-            mode=body.transport_mode(tdt, 2) or TransportMode.AIR,
-            carrier=tdt.get(4, 0), journey_id=tdt.get(1) or _missing(body, tdt),
-            departure=departure or _missing(body, tdt, "LOC+125", "the departure place"),
-            arrival=arrival or _missing(body, tdt, "LOC+87", "the arrival place"),
-            departure_at=departure_at, arrival_at=arrival_at,
+            header=self.header(body, body.function(bgm)), role=role, mode=mode,
+            carrier=tdt.get(4, 0), journey_id=journey, departure=departure, arrival=arrival,
+            departure_at=departure_at or body.instant(_time(leg, ("189", "186"))),
+            arrival_at=arrival_at or body.instant(_time(leg, ("232", "132"))),
             reporting_party=joined(body.first("NAD", "MS", head), 3),
             persons=[_person(body, group, born_before) for group in travellers],
             total=total and body.integer(total, 0, 1),
@@ -79,9 +115,11 @@ class Paxlst(EdifactAdapter):
         if doc.reporting_party is not None:
             w.add("NAD", "MS", None, None, lines(doc.reporting_party, 5))
         w.add("TDT", "20", doc.journey_id, doc.mode.rec19, None, doc.carrier)
-        w.add("LOC", "125", loc_elements(doc.departure))
+        if doc.departure.code != NOT_STATED:
+            w.add("LOC", "125", loc_elements(doc.departure))
         w.dtm("189", doc.departure_at)
-        w.add("LOC", "87", loc_elements(doc.arrival))
+        if doc.arrival.code != NOT_STATED:
+            w.add("LOC", "87", loc_elements(doc.arrival))
         w.dtm("232", doc.arrival_at)
         for person in doc.persons:
             _write_person(w, TRAVELLER[doc.role], person)
@@ -94,20 +132,46 @@ def _missing(body: Body, at: Segment, label: str = "TDT 8028", what: str = "the 
     raise body.error(at, f"the message gives no {label}: {what} is required", code="EDI_SEGMENT_MISSING")
 
 
-def _stop(body: Body, leg: list[Segment], qualifier: str, time: str) -> tuple[Location | None, datetime | None]:
-    """A place (LOC+qualifier, else the LOC+92 followed by DTM+time) and its DTM+time."""
+def _role(bgm: Segment, travellers: list[list[Segment]]) -> PersonRole:
+    if (role := ROLES.get(bgm.get(0, 0))) is not None:
+        return role
+    first = travellers[0] if travellers else []
+    qualifier = first[0].get(0) if first else None
+    if qualifier in ("FL", "FM"):
+        return PersonRole.CREW if qualifier == "FM" else PersonRole.PASSENGER
+    return PersonRole.CREW if any(s.tag == "EMP" for s in first) else PersonRole.PASSENGER
+
+
+def _stop(body: Body, leg: list[Segment], qualifiers: tuple[str, ...],
+          times: tuple[str, ...]) -> tuple[Location | None, datetime | None]:
+    """A place (the first LOC+qualifier in the order given, else the LOC+92 followed by a DTM+time)
+    and the DTM+time that follows it."""
+    def follower(i: int) -> Segment | None:
+        nxt = leg[i + 1] if i + 1 < len(leg) else None
+        return nxt if nxt is not None and nxt.tag == "DTM" and nxt.get(0, 0) in times else None
+
+    for qualifier in qualifiers:
+        for i, seg in enumerate(leg):
+            if seg.tag == "LOC" and seg.get(0) == qualifier and (place := location_of(seg)) is not None:
+                return place, body.instant(follower(i))
     for i, seg in enumerate(leg):
-        follower = leg[i + 1] if i + 1 < len(leg) else None
-        timed = follower is not None and follower.tag == "DTM" and follower.get(0, 0) == time
-        if seg.tag == "LOC" and (seg.get(0) == qualifier or (seg.get(0) == "92" and timed)):
-            return location_of(seg), body.instant(follower) if timed else None
+        if seg.tag == "LOC" and seg.get(0) == "92" and follower(i) is not None:
+            return location_of(seg), body.instant(follower(i))
     return None, None
+
+
+def _time(leg: list[Segment], times: tuple[str, ...]) -> Segment | None:
+    """The first DTM of the leg with one of the qualifiers, in their order."""
+    for qualifier in times:
+        if (found := next((s for s in leg if s.tag == "DTM" and s.get(0, 0) == qualifier), None)) is not None:
+            return found
+    return None
 
 
 def _person(body: Body, group: list[Segment], born_before: int | None) -> Person:
     nad = group[0]
     own, docs = body.groups("DOC", within=group[1:])
-    given = " ".join(c for c in nad.components(3)[1:] if c) or None
+    given = " ".join(c for c in nad.components(3)[1:5] if c) or None
     born = body.when(body.first("DTM", "329", own), not_after=born_before)
     return Person(
         surname=nad.get(3, 0) or _missing(body, nad, "NAD C080 surname", "the surname"), given_names=given,

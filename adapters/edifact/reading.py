@@ -19,9 +19,10 @@ from . import dates
 from .envelope import Interchange, Message
 from .syntax import Segment
 
-FUNCTION_IN = {"9": Function.ORIGINAL, "5": Function.AMEND, "4": Function.AMEND, "1": Function.CANCEL,
-               "3": Function.CANCEL}
-"""BGM 1225: 9 original, 5 replace and 4 change -> amendment, 1 cancellation and 3 deletion."""
+FUNCTION_IN = {"9": Function.ORIGINAL, "22": Function.ORIGINAL, "5": Function.AMEND, "4": Function.AMEND,
+               "1": Function.CANCEL, "3": Function.CANCEL}
+"""BGM 1225: 9 original and 22 final transmission (US CBP ACE sends it for a complete report) -> original,
+5 replace and 4 change -> amendment, 1 cancellation and 3 deletion."""
 FUNCTION_OUT = {Function.ORIGINAL: "9", Function.AMEND: "5", Function.CANCEL: "1"}
 
 
@@ -121,7 +122,8 @@ class Body:
         code = seg.get(element, component)
         if code is None:
             return None
-        if code.strip()[:1] not in ("1", "2", "3", "4"):
+        code = code.strip().lstrip("0") or "0"   # national profiles write 03 for road
+        if code[:1] not in ("1", "2", "3", "4"):
             raise self.error(seg, f"transport mode {code!r} is not a Rec 19 code 1-4 (sea, rail, road, air)",
                              element + 2, component + 1, code="EDI_CODE_UNMAPPED")
         return TransportMode.from_rec19(code)
@@ -135,7 +137,8 @@ class Body:
             return FUNCTION_IN[code]
         if not strict:
             return Function.ORIGINAL
-        raise self.error(bgm, f"message function {code!r} is not 9 (original), 5 (replace), 4 (change), "
+        raise self.error(bgm, f"message function {code!r} is not 9 (original), 22 (final transmission), "
+                         f"5 (replace), 4 (change), "
                          f"1 (cancellation) or 3 (deletion)", 4, 1, code="EDI_CODE_UNMAPPED")
 
 
