@@ -130,10 +130,14 @@ class CargoImpAdapter(Adapter):
         return probe.tree is None and identify(probe.data) == self.identifier
 
     def parse(self, probe: Probe) -> Document:
+        return self.read(self.message(probe))
+
+    def message(self, probe: Probe) -> Message:
+        """The checked message, split into envelope, identifier and body; of this adapter's type."""
         msg = read_message(checked(probe.data), self.clock)
         if msg.identifier != self.identifier:
             raise msg.head.error(f"expected {self.identifier}, found {msg.identifier}", "CIMP_IDENTIFIER_INVALID")
-        return self.read(msg)
+        return msg
 
     def read(self, msg: Message) -> Document:
         """Map the body into the canonical document."""

@@ -43,7 +43,7 @@ def without(data: bytes, start: bytes, end: bytes) -> bytes:
     (FWB.replace(b"OCI/HK/ISS/RA/01234-02", b"OCI/HK/ISS"), "OCI/HK/ISS", "CIMP_FIELD_INVALID"),
     (FHL.replace(b"/K120.0/", b"/X120.0/"), "/X120.0/", "CIMP_WEIGHT_CODE_INVALID"),
     (FHL.replace(b"/HKGFRA/5/", b"/HKGFRA/FIVE/"), "FIVE", "CIMP_QUANTITY_INVALID"),
-    (FHL.replace(b"CVD/", b"HBS/KAF26110452/HKGFRA/1/K1.0//SAMPLE\nCVD/"), "KAF26110452", "CIMP_HOUSES_MULTIPLE"),
+    (FHL.replace(b"HBS/", b"HTS/847330\nHBS/"), "HTS/847330", "CIMP_LINE_UNEXPECTED"),     # above any house
     (FFM1.replace(b"1/CA931/26NOV/PEK", b"1/CA931/31NOV/PEK"), "31NOV", "CIMP_DATE_INVALID"),
     (FFM1.replace(b"ULD/AKE23456CA", b"ULD/AKE"), "ULD/AKE", "CIMP_FIELD_INVALID"),
     (FFM1.replace(b"ULD/AKE23456CA", b"XYZ/AKE23456CA"), "XYZ/AKE", "CIMP_TAG_UNKNOWN"),
