@@ -178,9 +178,10 @@ def test_a_schema_invalid_inventory_names_every_fault_with_line_and_path(engine)
          "/CEB621Message/Inventory/InventoryList[2]/gcode")]
 
 
-def test_an_upper_case_guid_is_required(engine):
+def test_a_lower_case_guid_is_accepted_as_the_customs_schema_does(engine):
+    # the customs' documentation asks for capitals; their schema checks only the length (36)
     data = example("ceb", "ceb511-logistics.xml").replace(b'guid="B8D2C714', b'guid="b8d2c714')
-    assert codes(engine, data) == [("SCHEMA_INVALID", 2)]
+    assert codes(engine, data) == []
 
 
 def test_reply_facts_echo_the_first_records_guid_and_key_even_when_the_message_is_bad(engine):
