@@ -9,9 +9,15 @@ Where the data model has more than one place for a fact, the hub reads:
 - procedure: the first GovernmentProcedure/CurrentCode of the first item (DMS
   has procedures per item only);
 - trade_country: ExportCountry for an import, Destination for an export;
+- origin_country: the item's Origin/CountryCode; an export item without one (DMS leaves
+  it optional on exports) has the ExportCountry, the country the goods leave;
 - transport_documents: GoodsShipment/Consignment/TransportContractDocument, then
   GoodsShipment/PreviousDocument (item-level previous documents are references
-  to earlier declarations, not transport documents, and are not read).
+  to earlier declarations, not transport documents, and are not read);
+- declaration_office: DeclarationOfficeID, else (DMS leaves it optional: a pre-lodged
+  export has none) the ExitOffice, else the SupervisingOffice; none of them is FIELD_MISSING;
+- equipment: GoodsShipment/Consignment/TransportEquipment/ID, each once (a ULD id such
+  as PMC1337XX is read as its type, serial and owner; a container number whole).
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ from lxml import etree
 from hub import xmlkit
 from hub.errors import ParseError
 from hub.models import (Address, Amount, Declaration, Direction, DocumentReference, Function,
-                        GoodsItem, Measure, MessageHeader, Party)
+                        GoodsItem, Measure, MessageHeader, Party, TransportEquipment)
 from hub.validation import element_path
 
 from . import codes
@@ -49,17 +55,41 @@ def read_declaration(root: etree._Element) -> Declaration:
         declarant=_party(_child(d, "dec:Declarant")),
         importer=_party(_find(shipment, "dec:Importer")),
         exporter=_party(d.find("dec:Exporter", NS)),
-        declaration_office=xmlkit.required(d, "dec:DeclarationOfficeID", NS),
+        declaration_office=_office(d),
         procedure=_text(shipment, "dec:GovernmentAgencyGoodsItem/dec:GovernmentProcedure/dec:CurrentCode"),
         transport_mode=codes.transport_mode_in(_text(d, "dec:BorderTransportMeans/dec:ModeCode")),
         transport_documents=_documents(shipment),
+        equipment=_equipment(shipment),
         trade_country=_trade_country(shipment, direction),
         issued_at=xmlkit.when_at(d, "dec:IssueDateTime/decds:DateTimeString", NS),
-        items=[_item(el) for el in _iter(shipment, "dec:GovernmentAgencyGoodsItem")],
+        items=[_item(el, _text(shipment, "dec:ExportCountry/dec:ID") if direction is Direction.EXPORT else None)
+               for el in _iter(shipment, "dec:GovernmentAgencyGoodsItem")],
         total_packages=xmlkit.integer(d, "dec:TotalPackageQuantity", NS),
         total_gross_weight=_measure(d, "dec:TotalGrossMassMeasure"),
         total_value=_amount(d, "dec:InvoiceAmount"),
     )
+
+
+_OFFICES = ("dec:DeclarationOfficeID", "dec:ExitOffice/dec:ID", "dec:SupervisingOffice/dec:ID")
+
+
+def _office(d: etree._Element) -> str:
+    for path in _OFFICES:
+        if (office := _text(d, path)) is not None:
+            return office
+    raise ParseError("DeclarationOfficeID is missing, and no ExitOffice or SupervisingOffice names an office: "
+                     "the hub needs the customs office the declaration goes to", code="FIELD_MISSING",
+                     line=d.sourceline, path=element_path(d) + "/DeclarationOfficeID")
+
+
+def _equipment(shipment: etree._Element | None) -> list[TransportEquipment]:
+    found: list[TransportEquipment] = []
+    for el in _iter(shipment, "dec:Consignment/dec:TransportEquipment"):
+        if (identifier := _text(el, "dec:ID")) is not None:
+            equipment = TransportEquipment.from_id(identifier)
+            if equipment not in found:
+                found.append(equipment)
+    return found
 
 
 def _function(d: etree._Element, type_code: str | None) -> Function:
@@ -95,14 +125,15 @@ def _communication(party: etree._Element, type_code: str) -> str | None:
     return None
 
 
-def _item(el: etree._Element) -> GoodsItem:
+def _item(el: etree._Element, export_country: str | None) -> GoodsItem:
     commodity = _child(el, "dec:Commodity")
     xmlkit.required(el, "dec:SequenceNumeric", NS)
+    origin = _text(el, "dec:Origin/dec:CountryCode") or export_country
     return GoodsItem(
         sequence=xmlkit.integer(el, "dec:SequenceNumeric", NS),
         hs_code=_hs_code(commodity),
         description=xmlkit.required(commodity, "dec:Description", NS),
-        origin_country=xmlkit.required(el, "dec:Origin/dec:CountryCode", NS),
+        origin_country=origin or xmlkit.required(el, "dec:Origin/dec:CountryCode", NS),
         quantity=_measure(commodity, "dec:GoodsMeasure/dec:TariffQuantity") or _packages(el),
         value=_item_value(el, commodity),
         gross_weight=_measure(commodity, "dec:GoodsMeasure/dec:GrossMassMeasure"),

@@ -7,7 +7,8 @@ so its declaration type and direction are not carried; a non-WCO type_code gives
 way to the direction; transport documents are written as PreviousDocument
 (category Z) because the profile has no TransportContractDocument; the
 procedure is repeated on every item because the profile has no header-level
-procedure; text is folded onto one line. Party IDs may have 35 characters (the
+procedure; text is folded onto one line. Equipment (containers, ULDs) is written as
+GoodsShipment/Consignment/TransportEquipment, a ULD as one ID (PMC1337XX). Party IDs may have 35 characters (the
 generic data model's limit, see :mod:`dms`), not the UK EORI's 17.
 """
 
@@ -85,6 +86,12 @@ def _address(parent: etree._Element, address: Address | None, pointer: str) -> N
 
 
 def _shipment(shipment: etree._Element, doc: Declaration) -> None:
+    if doc.equipment:
+        consignment = xmlkit.container(shipment, q("Consignment"))
+        for i, equipment in enumerate(doc.equipment):
+            el = xmlkit.container(consignment, q("TransportEquipment"))
+            put_number(el, q("SequenceNumeric"), i + 1, f"/equipment/{i}", (5, 0))
+            put(el, q("ID"), equipment.id, 17, f"/equipment/{i}/serial")
     if doc.direction is Direction.EXPORT and doc.trade_country is not None:
         put(xmlkit.container(shipment, q("Destination")), q("CountryCode"), doc.trade_country, 2,
             "/trade_country")
