@@ -88,11 +88,25 @@ UNIT_ALIASES = {
 UNIT_OUT = {**{rec20: gacc for gacc, rec20 in UNIT_IN.items()}, **UNIT_ALIASES}
 WEIGHT_UNITS = frozenset({"KGM", "GRM", "TNE"})
 
-# Customs declaration TrafMode (运输方式): 2 waterway, 3 rail, 4 road, 5 air. Other GACC
-# modes (0 non-bonded area, 6 post, 7-9 bonded, W logistics centre ...) have no canonical mode.
+# Customs declaration TrafMode (运输方式): the customs' whole list. 2 waterway, 3 rail, 4 road
+# and 5 air are canonical transport modes; the others name a special area or a way of carrying
+# (goods moved into a bonded zone or logistics centre, by post, by a traveller ...) with no Rec 19
+# mode of their own: they are read (the declaration has no canonical transport mode) and accepted.
+TRAF_MODES = {
+    "0": "非保税区 non-bonded area", "1": "监管仓库 bonded warehouse (supervised)", "2": "水路运输 waterway",
+    "3": "铁路运输 rail", "4": "公路运输 road", "5": "航空运输 air", "6": "邮件运输 post",
+    "7": "保税区 bonded zone", "8": "保税仓库 bonded warehouse", "9": "其它方式运输 other",
+    "G": "固定设施运输 fixed installations (pipeline, power line)", "H": "边境特殊海关作业区 border special zone",
+    "L": "旅客携带 carried by a traveller", "P": "洋浦保税港区 Yangpu bonded port area",
+    "S": "特殊综合保税区 special comprehensive bonded zone", "T": "综合实验区 comprehensive pilot zone",
+    "W": "物流中心 logistics centre", "X": "物流园区 logistics park", "Y": "保税港区/综合保税区 bonded port area",
+    "Z": "出口加工区 export processing zone",
+}
 TRAF_MODE_IN = {"2": TransportMode.SEA, "3": TransportMode.RAIL, "4": TransportMode.ROAD,
                 "5": TransportMode.AIR}
 TRAF_MODE_OUT = {mode: code for code, mode in TRAF_MODE_IN.items()}
+TRAF_MODE_ANY = {code: TRAF_MODE_IN.get(code) for code in TRAF_MODES}
+"""Every customs TrafMode -> its canonical mode, None for the modes Rec 19 has no place for."""
 
 
 def read(table: dict[str, str], kind: str, el: etree._Element | None, value: str | None):

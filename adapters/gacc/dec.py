@@ -20,6 +20,11 @@ Field map (both directions; codes through :mod:`.codes`):
   the overseas party's, 境外收发货人, in either direction). importer/exporter follow
   IEFlag. A party id of 18 characters is the unified social credit code (*CodeScc,
   TradeCoScc), any other the 10-digit customs code (*Code).
+- transport_mode = TrafMode from the customs' whole list (codes.TRAF_MODES): 2/3/4/5 are
+  sea, rail, road, air; the others (W logistics centre, 9 other, 6 post, bonded areas ...)
+  are accepted with no canonical mode, so they are not written back.
+- equipment = DecContainers/Container/ContainerId (containers, or ULDs as PMC1337XX).
+- A draft with empty CodeTS is refused: HS_CODE_MISSING on each such goods item.
 - transport_documents: BillNo = master[_house] (read as AWB/HAWB by air, BL/HBL by
   sea, CIM by rail, CMR by road); any other document is a DecLicenseDocus/LicenseDocu
   (DocuCode = type, CertCode = id).
@@ -60,9 +65,9 @@ from lxml import etree
 
 from hub import xmlkit
 from hub.adapters import Probe, RenderContext, XmlAdapter
-from hub.errors import ParseError
+from hub.errors import InvalidDocument, ParseError, Problem
 from hub.models import (Address, Amount, Declaration, Direction, DocumentReference, Function,
-                        GoodsItem, Kind, Measure, MessageHeader, Party, TransportMode)
+                        GoodsItem, Kind, Measure, MessageHeader, Party, TransportEquipment, TransportMode)
 from hub.validation import element_path
 
 from . import clock, codes, dec_build
@@ -72,6 +77,8 @@ OPER_TYPE_IN = {code: Function.ORIGINAL for code in "ABCDEG"}
 MASTER_TYPE = {TransportMode.AIR: "AWB", TransportMode.SEA: "BL", TransportMode.RAIL: "CIM",
                TransportMode.ROAD: "CMR"}
 
+HS_CODE_MISSING = "HS_CODE_MISSING"
+"""A goods item whose CodeTS is empty: a single-window draft saved before it was filled in."""
 _L = "d:DecLists/d:DecList[{0}]"
 LOCATIONS = {
     "/reference": "d:DecSign/d:ClientSeqNo",
@@ -127,7 +134,8 @@ class CustomsDeclaration(XmlAdapter):
             raise ParseError("DecSign is missing", code="FIELD_MISSING", line=msg.sourceline,
                              path=element_path(msg) + "/DecSign")
         direction = Direction.IMPORT if xmlkit.required(h, "d:IEFlag", ns) == "I" else Direction.EXPORT
-        mode = _code(h, "d:TrafMode", ns, codes.TRAF_MODE_IN, "transport mode")
+        mode = _code(h, "d:TrafMode", ns, codes.TRAF_MODE_ANY, "transport mode")
+        _refuse_drafts(msg, sign, ns)
         items = [_item(el, ns) for el in msg.iterfind("d:DecLists/d:DecList", ns)]
         domestic, overseas = _domestic(h, ns), _overseas(h, ns, direction)
         importer, exporter = (domestic, overseas) if direction is Direction.IMPORT else (overseas, domestic)
@@ -140,6 +148,7 @@ class CustomsDeclaration(XmlAdapter):
             importer=importer, exporter=exporter, declaration_office=_office(h, ns),
             procedure=xmlkit.text(h, "d:TradeMode", ns), transport_mode=mode,
             transport_documents=_documents(h, msg, ns, mode),
+            equipment=_equipment(msg, ns),
             trade_country=_code(h, "d:TradeCountry", ns, codes.COUNTRY_IN, "country"),
             issued_at=clock.at(sign, "d:SignDate", ns), items=items,
             total_packages=xmlkit.integer(h, "d:PackNo", ns),
@@ -166,6 +175,31 @@ class CustomsDeclaration(XmlAdapter):
                     return found[0].sourceline
             parts.pop()
         return None
+
+
+def _refuse_drafts(msg: etree._Element, sign: etree._Element, ns: dict[str, str]) -> None:
+    """A draft the single window saved before it was filled in (empty CodeTS, empty ClientSeqNo)
+    is refused with every gap named: HS_CODE_MISSING for each goods item without its commodity
+    code, FIELD_MISSING for the declarant's reference."""
+    problems = [Problem(code=HS_CODE_MISSING, message=f"goods item {xmlkit.text(el, 'd:GNo', ns) or '?'} has no "
+                        "HS code (CodeTS is empty): a draft, not a declaration", line=el.sourceline,
+                        path=element_path(el) + "/CodeTS")
+                for el in msg.iterfind("d:DecLists/d:DecList", ns) if xmlkit.text(el, "d:CodeTS", ns) is None]
+    if problems and xmlkit.text(sign, "d:ClientSeqNo", ns) is None:
+        problems.append(Problem(code="FIELD_MISSING", message="ClientSeqNo is missing", line=sign.sourceline,
+                                path=element_path(sign) + "/ClientSeqNo"))
+    if problems:
+        raise InvalidDocument(problems)
+
+
+def _equipment(msg: etree._Element, ns: dict[str, str]) -> list[TransportEquipment]:
+    """DecContainers/Container/ContainerId, each once: a container number, or a ULD id (PMC1337XX)."""
+    found: list[TransportEquipment] = []
+    for el in msg.iterfind("d:DecContainers/d:Container", ns):
+        identifier = xmlkit.text(el, "d:ContainerId", ns)
+        if identifier is not None and (equipment := TransportEquipment.from_id(identifier)) not in found:
+            found.append(equipment)
+    return found
 
 
 def _code(el: etree._Element, path: str, ns: dict[str, str], table: dict, kind: str):

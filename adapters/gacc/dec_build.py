@@ -53,6 +53,10 @@ def build(d: Declaration) -> etree._Element:
             docu = etree.SubElement(docus, q("LicenseDocu"))
             add(docu, q("DocuCode"), doc.type)
             add(docu, q("CertCode"), doc.id)
+    if d.equipment:
+        containers = etree.SubElement(root, q("DecContainers"))
+        for equipment in d.equipment:
+            add(etree.SubElement(containers, q("Container")), q("ContainerId"), equipment.id)
     sign = etree.SubElement(root, q("DecSign"))
     add(sign, q("OperType"), OPER_TYPE_DECLARE)
     add(sign, q("ClientSeqNo"), d.reference)
