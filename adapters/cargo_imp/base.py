@@ -20,7 +20,7 @@ from hub.models import Document, MessageHeader
 from . import dates, envelope
 from .consignment import AWB_START
 from .envelope import Envelope
-from .lines import Line, checked, numbered
+from .lines import MESSAGE_START, Line, checked, numbered, raise_text_before
 
 AWB_LINE = r"\d{3}-\d{8}[A-Z]{3}"
 """The consignment detail line a waybill's number, route and quantities are on (text_locations)."""
@@ -62,6 +62,8 @@ class Message:
 
 def read_message(lines: list[Line], clock: dates.Clock) -> Message:
     """Split numbered lines; no identifier line after the envelope is a parse error."""
+    if len(lines) > 1 and not MESSAGE_START.match(lines[0].text) and MESSAGE_START.match(lines[1].text):
+        raise_text_before(lines[0].number, lines[0].text)
     env, lines = envelope.split(lines)
     if not lines:
         raise ParseError("the message has no standard message identifier (FWB/16)", code="CIMP_LINE_MISSING", line=1)
@@ -76,6 +78,8 @@ def identify(data: bytes) -> str | None:
     """The message type (FWB, FSU ...) after any envelope, read cheaply and leniently; None when absent."""
     lines = numbered(data[:4096])
     at = 0
+    if len(lines) > 1 and not MESSAGE_START.match(lines[0].text) and MESSAGE_START.match(lines[1].text):
+        lines = lines[1:]          # a label before the message: detected, then refused when read
     if lines and _ADDRESS_LINE.match(lines[0].text):
         at = 1
         while at < len(lines) and (lines[at].text.startswith(".") or _ADDRESSES.match(lines[at].text)):

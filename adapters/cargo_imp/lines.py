@@ -84,6 +84,8 @@ def decode(data: bytes) -> str:
 
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 _FRAME = {"\x01": "SOH", "\x02": "STX", "\x03": "ETX"}
+MESSAGE_START = re.compile(r"^(?:Q[A-Z] [A-Z0-9]{7}|[A-Z]{3}(?:/\d{1,3})?\s*$)")
+"""A line a Cargo-IMP message may start with: a Type-B address line or a message identifier."""
 
 
 def checked(data: bytes) -> list[Line]:
@@ -103,6 +105,8 @@ def checked(data: bytes) -> list[Line]:
         char, at = match.group(), match.start()
         if char == "\x01" and at == first or char == "\x03" and at == last:
             continue
+        if char == "\x01" and text[at - 1] in "\r\n":
+            _nothing_before(text[:at])
         if char == "\x02" and not stx_seen and (at == first or text[at - 1] in "\r\n\x01"):
             stx_seen = True
             continue
@@ -114,10 +118,34 @@ def checked(data: bytes) -> list[Line]:
     return numbered(data)
 
 
+def _nothing_before(text: str) -> None:
+    """An SOH starting a line: if no line above it starts a message, that text precedes the message
+    (a label, a mail header): CIMP_TEXT_BEFORE_MESSAGE on its first line. Returns otherwise (the
+    SOH is then a control character inside the message)."""
+    above = [(n, t) for n, t in enumerate(_BREAKS.split(text), 1) if t.strip()]
+    if above and not any(MESSAGE_START.match(_unframed(t)) for _, t in above):
+        raise_text_before(above[0][0], above[0][1])
+
+
+def raise_text_before(number: int, text: str) -> None:
+    """CIMP_TEXT_BEFORE_MESSAGE: a line that is not part of the message comes before it."""
+    raise ParseError(f"line {number}: {text.strip()[:30]!r} comes before the message: a Cargo-IMP message starts "
+                     "with its Type-B heading (SOH, 'QD ADDRESS') or its identifier (FWB/16)",
+                     code="CIMP_TEXT_BEFORE_MESSAGE", line=number)
+
+
+def _unframed(text: str) -> str:
+    """A line without the framing it may carry: one SOH and one STX before it, one ETX after it."""
+    text = text[1:] if text.startswith("\x01") else text
+    text = text[1:] if text.startswith("\x02") else text
+    return text[:-1] if text.endswith("\x03") else text
+
+
 def numbered(data: bytes) -> list[Line]:
-    """The non-blank lines with their numbers; SOH/STX/ETX transmission framing is dropped."""
-    text = decode(data).strip("\x01\x02\x03")
-    return [Line(n, t) for n, t in enumerate(_BREAKS.split(text), 1) if t.strip()]
+    """The non-blank lines with their numbers; SOH/STX/ETX transmission framing is dropped (one SOH and
+    one STX at a line's start, one ETX at its end: :func:`checked` refuses them anywhere else)."""
+    text = decode(data)
+    return [Line(n, u) for n, t in enumerate(_BREAKS.split(text), 1) if (u := _unframed(t)).strip()]
 
 
 def tag_of(line: Line) -> str | None:

@@ -8,6 +8,7 @@ import pytest
 
 from adapters.cargo_imp import dates
 from hub.adapters import RenderContext
+from hub.errors import DocumentError
 from hub.models import MessageHeader
 from tests.adapters.test_cargo_imp import NOW, fixed_engine
 from tests.conftest import example
@@ -100,3 +101,51 @@ def test_the_envelope_time_not_the_clock_anchors_the_year_of_the_body(imp):
 def test_the_same_message_read_a_year_later_dates_into_that_year():
     later = fixed_engine(NOW.replace(year=2027)).read(FSU).document
     assert later.happened_at == datetime(2027, 11, 27, 15, 30)
+
+
+# -- Type-B transmission framing: SOH heading, STX text, ETX end ---------------------------------------
+
+FRAMED = (b"\x01QU LAXFMEK SINKKXH\r\n.SINFMEK 271205 EK-4411\r\n\x02FSU/14\r\n"
+          b"176-12345675SINLAX/T12K640\r\nDEP/EK0405/27NOV/SINDXB/T12K640\r\n\r\n\x03")
+
+
+def test_a_framed_type_b_message_is_detected_and_read(imp, engine):
+    assert engine.detect(FRAMED).name == "fsu"
+    status = imp.read(FRAMED).document
+    assert (status.header.sender_id, status.header.recipient_id, status.header.message_id) == \
+        ("SINFMEK", "LAXFMEK SINKKXH", "EK-4411")
+    assert (status.waybill, status.code, status.flight, status.happened_at) == \
+        ("176-12345675", "DEP", "EK0405", datetime(2026, 11, 27))
+
+
+@pytest.mark.parametrize("data", [
+    FRAMED.replace(b"\r\n", b"\n"),                                       # LF line ends
+    FRAMED.replace(b"\x01", b"").replace(b"\x03", b""),                   # STX only
+    FRAMED.replace(b"\r\n\r\n\x03", b"\r\n\x03\r\n\r\n"),                 # blank lines after ETX
+    FRAMED[FRAMED.index(b"\x02"):],                                       # no heading: STX, text, ETX
+])
+def test_framing_line_ends_and_blank_lines_do_not_change_what_is_read(imp, engine, data):
+    assert engine.detect(data).name == "fsu"
+    framed = imp.read(FRAMED).document
+    assert imp.read(data).document.model_dump(exclude={"header"}) == framed.model_dump(exclude={"header"})
+
+
+def test_a_label_line_before_the_framed_message_is_refused_with_a_code_naming_it(imp, engine):
+    data = b"booking_update\r\n" + FRAMED
+    assert engine.detect(data).name == "fsu"
+    with pytest.raises(DocumentError) as raised:
+        imp.read(data)
+    assert (raised.value.code, raised.value.problems[0].line) == ("CIMP_TEXT_BEFORE_MESSAGE", 1)
+    assert "booking_update" in raised.value.problems[0].message
+
+
+def test_a_label_line_before_an_unframed_message_is_refused_the_same_way(imp):
+    with pytest.raises(DocumentError) as raised:
+        imp.read(b"booking_update\n" + FSU)
+    assert (raised.value.code, raised.value.problems[0].line) == ("CIMP_TEXT_BEFORE_MESSAGE", 1)
+
+
+def test_framing_characters_anywhere_else_stay_control_characters(imp):
+    with pytest.raises(DocumentError) as raised:
+        imp.read(FRAMED.replace(b"DEP/", b"\x01DEP/"))
+    assert raised.value.code == "TEXT_CONTROL_CHARACTER"
