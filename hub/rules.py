@@ -8,7 +8,7 @@ turn that pointer into a source line.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from typing import Iterator
@@ -16,8 +16,9 @@ from typing import Iterator
 import pycountry
 
 from .errors import Problem
-from .models import (Address, Declaration, Document, Inventories, LogisticsBills, Manifest, Orders, Party,
-                     Payments, PersonsList, Receipt, ShipmentStatus, TransportMode, Waybill, WaybillType)
+from .models import (Address, ArrivalReport, Declaration, Document, Inventories, Journey, LogisticsBills, Manifest,
+                     Orders, Party, Payments, PersonsList, Receipt, ShipmentStatus, TallyReport, TransportMode,
+                     Waybill, WaybillType)
 
 AWB = re.compile(r"^(\d{3})-?(\d{8})$")
 HS_CODE = re.compile(r"^\d{6,10}$")
@@ -238,7 +239,50 @@ def _inventories(d: Inventories) -> Iterator[Problem]:
             yield from _positive(item.quantity, f"{base}/items/{j}/quantity", "the quantity")
 
 
+def _journey(j: Journey, when: datetime, path: str) -> Iterator[Problem]:
+    yield from _plausible(j.departure_date, "/journey/departure_date")
+    yield from _plausible(when, path)
+    # a day's grace: the journey date is local where it departs, the report's time where it is made
+    if j.departure_date is not None and when.date() < j.departure_date - timedelta(days=1):
+        yield Problem("RULE_ARRIVAL_BEFORE_DEPARTURE", f"{when.isoformat()} is before the journey's date "
+                      f"{j.departure_date.isoformat()}", path=path)
+
+
+def _arrival(r: ArrivalReport) -> Iterator[Problem]:
+    yield from _journey(r.journey, r.arrived_at, "/arrived_at")
+    yield from _location(r.arrival_location.code, "/arrival_location/code")
+
+
+def _tally(t: TallyReport) -> Iterator[Problem]:
+    """Tallied counts are never negative (0 pieces: a bill's cargo was missing); the stated totals are
+    the bills' sums; a bill whose count or weight differs from its declared one says why."""
+    yield from _journey(t.journey, t.tallied_at, "/tallied_at")
+    if t.location is not None:
+        yield from _location(t.location.code, "/location/code")
+    for i, b in enumerate(t.bills):
+        base = f"/bills/{i}"
+        if t.journey.mode is TransportMode.AIR and (p := awb_problem(b.transport_document,
+                                                                    f"{base}/transport_document")):
+            yield p
+        yield from _not_negative(b.pieces, f"{base}/pieces", "the number of pieces tallied")
+        yield from _not_negative(b.gross_weight.value, f"{base}/gross_weight/value", "the weight tallied")
+        if b.differs() and not b.discrepancies:
+            declared = b.declared_gross_weight
+            yield Problem("RULE_TALLY_DISCREPANCY", f"bill {b.transport_document}: tallied {b.pieces} pieces, "
+                          f"{b.gross_weight.value} {b.gross_weight.unit}; declared {b.declared_pieces or '-'} "
+                          f"pieces, {f'{declared.value} {declared.unit}' if declared else '-'}: a difference "
+                          "needs a discrepancy code", path=f"{base}/discrepancies")
+    if t.total_pieces is not None and t.total_pieces != t.summed_pieces():
+        yield Problem("RULE_TOTAL_MISMATCH", f"total pieces {t.total_pieces} differ from the bills' sum "
+                      f"{t.summed_pieces()}", path="/total_pieces")
+    if t.total_gross_weight is not None:
+        summed = t.summed_weight(t.total_gross_weight.unit)
+        if summed is not None and summed != t.total_gross_weight.value:
+            yield Problem("RULE_TOTAL_MISMATCH", f"total gross weight {t.total_gross_weight.value} differs "
+                          f"from the bills' sum {summed}", path="/total_gross_weight/value")
+
+
 _CHECKERS = {Waybill: _waybill, Manifest: _manifest, Declaration: _declaration, Receipt: _receipt,
              PersonsList: _persons, ShipmentStatus: _status, Orders: _orders, Payments: _payments,
-             LogisticsBills: _logistics, Inventories: _inventories}
+             LogisticsBills: _logistics, Inventories: _inventories, ArrivalReport: _arrival, TallyReport: _tally}
 """The rules of each canonical document type."""

@@ -13,16 +13,18 @@ from .persons import Person, PersonRole, PersonsList, TravelDocument
 from .status import ShipmentStatus
 from .manifest import Conveyance, Manifest, ManifestConsignment
 from .receipt import Receipt, ReceiptError, ReceiptStatus
+from .report import ArrivalReport, Journey, TalliedBill, TallyReport
 from .waybill import TransportLeg, Waybill, WaybillType
 
 Document = Annotated[Union[Waybill, Manifest, Declaration, Receipt, PersonsList, ShipmentStatus, Orders, Payments,
-                           LogisticsBills, Inventories], Field(discriminator="kind")]
+                           LogisticsBills, Inventories, ArrivalReport, TallyReport], Field(discriminator="kind")]
 """Any canonical document, discriminated by ``kind``."""
 
 DOCUMENT = TypeAdapter(Document)
 
 __all__ = [
     "Address", "Amount", "Buyer", "Consignee", "Conveyance", "CustomsNote", "Declaration", "Direction",
+    "ArrivalReport", "Journey", "TalliedBill", "TallyReport",
     "Document", "DOCUMENT", "DocumentReference", "Function", "GoodsItem", "Inventories", "Inventory",
     "InventoryItem", "Kind", "Location", "LogisticsBill", "LogisticsBills", "Manifest", "ManifestConsignment",
     "Measure", "MessageHeader", "Model", "Order", "OrderItem", "Orders", "Party", "Payment", "Payments",

@@ -111,6 +111,8 @@ class Kind(str, Enum):
     PAYMENT = "payment"
     LOGISTICS = "logistics"
     INVENTORY = "inventory"
+    ARRIVAL = "arrival"
+    TALLY = "tally"
 
 
 class Direction(str, Enum):
