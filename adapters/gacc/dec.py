@@ -22,7 +22,7 @@ Field map (both directions; codes through :mod:`.codes`):
   TradeCoScc), any other the 10-digit customs code (*Code).
 - transport_mode = TrafMode from the customs' whole list (codes.TRAF_MODES): 2/3/4/5 are
   sea, rail, road, air; the others (W logistics centre, 9 other, 6 post, bonded areas ...)
-  are accepted with no canonical mode, so they are not written back.
+  are kept as customs_transport_mode (no canonical mode) and written back as they came.
 - equipment = DecContainers/Container/ContainerId (containers, or ULDs as PMC1337XX).
 - A draft with empty CodeTS is refused: HS_CODE_MISSING on each such goods item.
 - transport_documents: BillNo = master[_house] (read as AWB/HAWB by air, BL/HBL by
@@ -147,6 +147,7 @@ class CustomsDeclaration(XmlAdapter):
             type_code=xmlkit.text(h, "d:EntryType", ns), declarant=_agent(h, ns),
             importer=importer, exporter=exporter, declaration_office=_office(h, ns),
             procedure=xmlkit.text(h, "d:TradeMode", ns), transport_mode=mode,
+            customs_transport_mode=None if mode else xmlkit.text(h, "d:TrafMode", ns),
             transport_documents=_documents(h, msg, ns, mode),
             equipment=_equipment(msg, ns),
             trade_country=_code(h, "d:TradeCountry", ns, codes.COUNTRY_IN, "country"),

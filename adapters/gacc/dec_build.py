@@ -70,7 +70,8 @@ def _head(h: etree._Element, d: Declaration, bill: str | None) -> None:
     add(h, q("CustomMaster"), d.declaration_office)
     add(h, q("IEPort"), d.declaration_office)
     add(h, q("BillNo"), bill)
-    add(h, q("TrafMode"), codes.write(codes.TRAF_MODE_OUT, "transport mode", "/transport_mode", d.transport_mode))
+    add(h, q("TrafMode"), codes.write(codes.TRAF_MODE_OUT, "transport mode", "/transport_mode", d.transport_mode)
+        or _national(d.customs_transport_mode))
     _party(h, "Trade", domestic, scc_tag="TradeCoScc")
     _party(h, "Owner", domestic, contacts=True)
     _party(h, "Agent", d.declarant, contacts=True)
@@ -145,3 +146,11 @@ def _kilograms(value: Decimal, unit: str, pointer: str) -> Decimal:
         raise ConversionError(f"{pointer}: GrossWet is in kilograms; {unit!r} cannot be converted",
                               code="CODE_UNMAPPED", path=pointer)
     return value * factor
+
+
+def _national(code: str | None) -> str | None:
+    """A customs transport-mode code with no Rec 19 equivalent, written back when it is one of GACC's."""
+    if code is None or code in codes.TRAF_MODES:
+        return code
+    raise ConversionError(f"/customs_transport_mode: {code!r} is not a GACC TrafMode", code="CODE_UNMAPPED",
+                          path="/customs_transport_mode")

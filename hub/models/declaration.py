@@ -46,6 +46,10 @@ class Declaration(CarriesEquipment):
     declaration_office: str
     procedure: str | None = Field(None, description="customs procedure / trade mode code")
     transport_mode: TransportMode | None = None
+    customs_transport_mode: str | None = Field(None, description="the customs' own transport-mode code where "
+                                               "Rec 19 has no equivalent (GACC TrafMode W logistics centre, "
+                                               "9 other, 7 bonded zone ...): kept so that customs' own format "
+                                               "writes it back")
     transport_documents: list[DocumentReference] = Field(default_factory=list)
     equipment: list[TransportEquipment] = Field(default_factory=list, description="containers or ULDs declared")
     trade_country: str | None = None

@@ -37,7 +37,12 @@ def problems(engine, data: bytes) -> list[tuple[str, int | None]]:
 def test_every_customs_transport_mode_is_accepted_without_a_canonical_mode(engine, code):
     data = sea((b"<TrafMode>2</TrafMode>", f"<TrafMode>{code}</TrafMode>".encode()))
     assert problems(engine, data) == []
-    assert engine.read(data).document.transport_mode is None
+    doc = engine.read(data).document
+    assert doc.transport_mode is None and doc.customs_transport_mode == code
+    written = engine.render(doc, "gacc-dec", CTX).data                 # never silently dropped for customs
+    assert f"<TrafMode>{code}</TrafMode>".encode() in written
+    via_json = engine.read(engine.render(doc, "json", CTX).data).document
+    assert f"<TrafMode>{code}</TrafMode>".encode() in engine.render(via_json, "gacc-dec", CTX).data
 
 
 @pytest.mark.parametrize("code,mode", [("2", TransportMode.SEA), ("3", TransportMode.RAIL),
