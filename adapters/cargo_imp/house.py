@@ -31,7 +31,7 @@ from hub.models import Document, Kind, Location, Party, Waybill, WaybillType
 
 from .base import CargoImpAdapter, Message
 from .consignment import Quantity, read_detail, read_weight, write_detail, write_weight
-from .lines import Line, Segment, codes, first, fit, need, one_line, segments
+from .lines import Line, Segment, codes, first, fit, need, one_line, segments, shout
 from .parties import read_customs_notes, read_party, write_customs_notes, write_party
 
 TAGS = frozenset({"MBI", "HBS", "TXT", "HTS", "OCI", "SHP", "CNE", "CVD"})
@@ -76,6 +76,7 @@ class Fhl(CargoImpAdapter):
         return [_house(msg, number, group) for group in _groups(msg, found)]
 
     def write(self, wb: Waybill) -> list[str]:
+        wb = shout(wb)
         lines = ["MBI/" + write_detail(wb.master_number, wb.origin, wb.destination,
                                        Quantity("T", wb.pieces, wb.gross_weight))]
         description = [one_line(text) for text in (wb.goods_description or "").splitlines()]
@@ -83,7 +84,8 @@ class Fhl(CargoImpAdapter):
         long = len(description) > 1 or (description and len(description[0]) > SHORT)
         lines.append(f"HBS/{fit(wb.number, HOUSE_NUMBER, 'house number')}/{wb.origin.code}{wb.destination.code}/"
                      f"{wb.pieces}/{write_weight(wb.gross_weight)}//{short}")
-        lines += ["/" + "/".join(wb.special_handling)] if wb.special_handling else []
+        lines += ["/" + "/".join(fit(c, 3, "special handling code") for c in wb.special_handling)] \
+            if wb.special_handling else []
         chunks = [text[i:i + TXT_WIDTH] for text in description for i in range(0, max(len(text), 1), TXT_WIDTH)]
         lines += [("TXT/" if i == 0 else "/") + chunk for i, chunk in enumerate(chunks)] if long else []
         lines += ["HTS/" + "/".join(fit(c, HS_CODE, "HS code") for c in wb.hs_codes)] if wb.hs_codes else []

@@ -196,9 +196,13 @@ def notes(found: list[Segment], tag: str) -> list[str]:
     return [t for s in found if s.tag == tag for line in s.lines if (t := line.after(1).strip())]
 
 
+NOTE_WIDTH = 65
+"""Characters of an OSI (and SSR) line."""
+
+
 def write_notes(tag: str, texts: list[str]) -> list[str]:
-    """``OSI/first`` then ``/next`` for each further text."""
-    return [(f"{tag}/" if i == 0 else "/") + one_line(text) for i, text in enumerate(texts)]
+    """``OSI/first`` then ``/next`` for each further text (65 characters each: one note, one line)."""
+    return [(f"{tag}/" if i == 0 else "/") + fit(text, NOTE_WIDTH, f"{tag} line") for i, text in enumerate(texts)]
 
 
 def one_line(text: str) -> str:
@@ -226,3 +230,15 @@ def wrap(value: str, width: int) -> list[str]:
         pieces.append(head.rstrip())
         text = text.lstrip()
     return pieces + [text] if text or not pieces else pieces
+
+
+def shout(value):
+    """A canonical document (or any value in it) with every text upper-cased, as Cargo-IMP is written."""
+    from pydantic import BaseModel
+    if isinstance(value, str):
+        return value.upper()
+    if isinstance(value, list):
+        return [shout(v) for v in value]
+    if isinstance(value, BaseModel):
+        return value.model_copy(update={name: shout(getattr(value, name)) for name in type(value).model_fields})
+    return value

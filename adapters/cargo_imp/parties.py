@@ -181,7 +181,9 @@ def read_customs_notes(seg: Segment) -> list[CustomsNote]:
 
 
 def write_customs_notes(notes: list[CustomsNote]) -> list[str]:
-    """``OCI/country/information id/customs id/text``, then one continuation line per further note."""
-    return [("OCI/" if i == 0 else "/") + "/".join([n.country or "", n.subject_code or "", n.content_code,
-                                                      one_line(n.content)])
-            for i, n in enumerate(notes)]
+    """``OCI/country (2)/information id (3)/customs information id (2)/text (35)``, then one continuation
+    line per further note."""
+    return [("OCI/" if i == 0 else "/") + "/".join([
+        fit(n.country or "", 2, "OCI country"), fit(n.subject_code or "", 3, "OCI information identifier"),
+        fit(n.content_code, 2, "OCI customs information identifier"),
+        fit(n.content, 35, "OCI supplementary customs information")]) for i, n in enumerate(notes)]

@@ -27,7 +27,7 @@ from . import dates
 from .base import AWB_LINE, CargoImpAdapter, Message, carrier_of
 from .consignment import Quantity, read_detail, write_detail
 from .goods import read_goods, write_goods
-from .lines import Segment, codes, first, need, notes, segments, write_notes
+from .lines import Segment, codes, first, fit, need, notes, segments, shout, write_notes
 from .parties import read_agent, read_customs_notes, read_party, write_agent, write_customs_notes, write_party
 
 TAGS = frozenset("FLT RTG SHP CNE AGT SSR NFY ACC CVD RTD OTH PPD COL CER ISU OSI CDC REF COR COI SII ARD SPH "
@@ -73,6 +73,7 @@ class Fwb(CargoImpAdapter):
             routing=read_routing(first(found, "RTG"), first(found, "FLT"), detail.origin, issued))
 
     def write(self, wb: Waybill) -> list[str]:
+        wb = shout(wb)
         lines = [write_detail(wb.number, wb.origin, wb.destination,
                               Quantity("T", wb.pieces, wb.gross_weight, wb.volume))]
         lines += write_routing(wb.routing)
@@ -81,7 +82,8 @@ class Fwb(CargoImpAdapter):
         lines += write_goods(wb)
         lines += write_issue(wb)
         lines += write_notes("OSI", wb.handling_notes)
-        lines += ["SPH/" + "/".join(wb.special_handling)] if wb.special_handling else []
+        lines += ["SPH/" + "/".join(fit(c, 3, "special handling code") for c in wb.special_handling)] \
+            if wb.special_handling else []
         return lines + write_customs_notes(wb.customs_notes)
 
 

@@ -110,11 +110,12 @@ FIELD = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,-()'", min_size
 PLACE = st.tuples(FIELD, st.none() | FIELD.map(lambda t: t[:9].strip()).filter(bool)) \
     .map(lambda p: p[0] if p[1] is None else f"{p[0]}/{p[1]}")       # PLACE or PLACE/STATE
 NOTE = TEXT.map(lambda t: t[:35].strip()).filter(bool)                # an OCI text: 35
+OSI = TEXT.map(lambda t: t[:65].strip()).filter(bool)                 # an OSI line: 65
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
 @SETTINGS
-@given(name=LONG, street=LONG, city=PLACE, lines=st.lists(LINE, min_size=1, max_size=3), note=TEXT,
+@given(name=LONG, street=LONG, city=PLACE, lines=st.lists(LINE, min_size=1, max_size=3), note=OSI,
        content=NOTE, agent=NOTE)
 def test_free_text_survives_fwb_render_and_parse(imp, name, street, city, lines, note, content, agent):
     doc = read(imp, "fwb-ca-pek-fra-typeb.txt").model_copy(update={
