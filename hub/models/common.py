@@ -6,7 +6,7 @@ import re
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from enum import Enum
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_serializer
 from pydantic_core import PydanticCustomError
@@ -232,14 +232,19 @@ class TransportEquipment(Model):
 class CarriesEquipment(Model):
     """A document part that may name its transport equipment (``equipment``).
 
-    The list is left out of the canonical JSON while it is empty, so documents without
-    equipment serialise exactly as they did before the field existed."""
+    The list (and any other field named in ``_omitted_when_empty``) is left out of the
+    canonical JSON while it is empty, so documents without it serialise exactly as they did
+    before the field existed."""
+
+    _omitted_when_empty: ClassVar[tuple[str, ...]] = ("equipment",)
 
     @model_serializer(mode="wrap")
     def _omit_empty_equipment(self, handler):
         data = handler(self)
-        if isinstance(data, dict) and not data.get("equipment", True):
-            del data["equipment"]
+        if isinstance(data, dict):
+            for name in self._omitted_when_empty:
+                if name in data and data[name] in ([], None):
+                    del data[name]
         return data
 
 

@@ -35,6 +35,8 @@ class GoodsItem(Model):
 class Declaration(CarriesEquipment):
     """A customs goods declaration."""
 
+    _omitted_when_empty = ("equipment", "customs_transport_mode")
+
     kind: Literal[Kind.DECLARATION] = Kind.DECLARATION
     header: MessageHeader = Field(default_factory=MessageHeader)
     reference: str = Field(..., description="the declarant's own reference: LRN, ClientSeqNo")
