@@ -12,9 +12,9 @@ receipts seen in public code (see each module's notes). Conventions shared by al
 - A waybill renders as a one-consignment MT1101/MT2101 of its first flight. It has no
   customs office, so its manifest has no DeclarationOfficeID.
 
-Adapters: gacc-mt1101, gacc-mt2101 (manifests; write waybills too), gacc-mt9999
-(manifest receipt), gacc-dec (DecMessage), gacc-dec-response (DecImportResponse),
-gacc-dec-result (DEC_RESULT).
+Adapters: gacc-mt1101, gacc-mt2101 (manifests; write waybills too), gacc-mt3101 (arrival
+report), gacc-mt4101 (tally report), gacc-mt9999 (manifest receipt, answering any of them),
+gacc-dec (DecMessage), gacc-dec-response (DecImportResponse), gacc-dec-result (DEC_RESULT).
 """
 
 from hub.adapters import Adapter
@@ -24,11 +24,12 @@ from .dec_receipts import DecImportResponse, DecResult
 from .head import message_id
 from .manifest import OriginalManifest, PreloadingManifest
 from .manifest_receipt import ManifestReceipt
+from .manifest_report import ArrivalReportAdapter, TallyReportAdapter
 
 __all__ = ["adapters", "message_id"]
 
 
 def adapters() -> list[Adapter]:
     """The GACC adapters, in detection order."""
-    return [OriginalManifest(), PreloadingManifest(), ManifestReceipt(), CustomsDeclaration(),
-            DecImportResponse(), DecResult()]
+    return [OriginalManifest(), PreloadingManifest(), ArrivalReportAdapter(), TallyReportAdapter(),
+            ManifestReceipt(), CustomsDeclaration(), DecImportResponse(), DecResult()]

@@ -7,7 +7,8 @@ import pytest
 from tests.adapters.gacc_support import GACC_EXAMPLES, assert_golden, without_envelope
 from tests.conftest import example
 
-FORMAT_BY_PREFIX = {"mt1101": "gacc-mt1101", "mt2101": "gacc-mt2101", "mt9999": "gacc-mt9999",
+FORMAT_BY_PREFIX = {"mt1101": "gacc-mt1101", "mt2101": "gacc-mt2101", "mt3101": "gacc-mt3101",
+                    "mt4101": "gacc-mt4101", "mt9999": "gacc-mt9999",
                     "dec-import": "gacc-dec", "dec-export": "gacc-dec", "dec-response": "gacc-dec-response",
                     "dec-result": "gacc-dec-result", "dec-data": "gacc-dec-result"}
 
