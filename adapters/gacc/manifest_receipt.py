@@ -4,7 +4,11 @@ Layout (from published MT9999 receipts): Head + Response = BorderTransportMeans/
 and, per answered bill, Consignment = TransportContractDocument/ID (master),
 AssociatedTransportDocument/ID (house, may be empty) and ResponseType (Code, Text). The
 receipt's Head echoes the answered message: its MessageID and MessageType are the
-answered MessageID and type (MT1101, MT2101); SenderID is the answering customs.
+answered MessageID and type (MT1101, MT2101, MT3101 arrival report, MT4101 tally report);
+SenderID is the answering customs. An answer to an arrival report is about the conveyance:
+Response/BorderTransportMeans/JourneyID and a Response/ResponseType, no bill. An answer to a
+tally report gives each tallied bill its code, read with the same code list as a manifest's
+bills (a bill whose tally differs is typically 02, manual review); unknown codes read as OTHER.
 
 Canonical reading: a receipt about one bill is keyed by that bill (house if given, else
 master); a receipt about several bills, or with a message-level Response/ResponseType, is
@@ -41,6 +45,8 @@ _SEVERITY = {ReceiptStatus.ACCEPTED: 0, ReceiptStatus.ACKNOWLEDGED: 1, ReceiptSt
 
 
 _MT_TYPE = re.compile(r"^MT\d{4}$")
+CONVEYANCE_ANSWERS = frozenset({"MT3101"})
+"""Answered types that report a conveyance, not bills: the answer is the journey's ResponseType."""
 
 
 class ManifestReceipt(XmlAdapter):
@@ -75,14 +81,16 @@ class ManifestReceipt(XmlAdapter):
 
     def build(self, r: Receipt, ctx: RenderContext) -> etree._Element:
         """The answered type goes into MessageType when it is a GACC manifest type (MT1101); an
-        answer to anything else (an FWB, a CEB311) says MT9999 there."""
+        answer to anything else (an FWB, a CEB311) says MT9999 there. An answer with errors, or
+        to an arrival report (MT3101: a conveyance, no bills), is the journey's: JourneyID = the
+        business key, a Consignment per bill in error, and the overall ResponseType."""
         root = etree.Element(f"{{{NS}}}Manifest", nsmap={None: NS})
         answered = r.answers_type if r.answers_type and _MT_TYPE.match(r.answers_type) else "MT9999"
         head.write(root, NS, answered, Function.ORIGINAL, ctx,
                    message_id=r.answers_message_id, sender_id=r.issuer, sent_at=r.issued_at)
         resp = etree.SubElement(root, f"{{{NS}}}Response")
         code = r.agency_status or DEFAULT_CODE[r.status]
-        if not r.errors:
+        if not r.errors and answered not in CONVEYANCE_ANSWERS:
             _write_bill(resp, r.business_key, code, r.text)
             return root
         btm = etree.SubElement(resp, f"{{{NS}}}BorderTransportMeans")
