@@ -26,15 +26,30 @@ class CanonicalJson(Adapter):
         return head[:1] == b"{" and SCHEMA_ID.encode() in head
 
     def parse(self, probe: Probe) -> Document:
+        documents = self.parse_all(probe)
+        if len(documents) > 1:
+            raise ParseError(f"the message carries {len(documents)} documents", code="JSON_DOCUMENTS_MULTIPLE",
+                             line=1)
+        return documents[0]
+
+    def parse_all(self, probe: Probe) -> list[Document]:
+        """``document``: one; ``documents``: several (an FHL's houses, an interchange's messages as JSON)."""
         obj = load(probe.data, strip="/document")
-        if not isinstance(obj, dict) or "document" not in obj:
-            raise ParseError("a canonical JSON message has a 'document' member", code="JSON_MALFORMED", line=1)
-        return DOCUMENT.validate_python(obj["document"])  # the engine reports ValidationError
+        if isinstance(obj, dict) and "document" in obj:
+            return [DOCUMENT.validate_python(obj["document"])]  # the engine reports ValidationError
+        if isinstance(obj, dict) and isinstance(obj.get("documents"), list) and obj["documents"]:
+            return [DOCUMENT.validate_python(one) for one in obj["documents"]]
+        raise ParseError("a canonical JSON message has a 'document' member (or a non-empty 'documents' list)",
+                         code="JSON_MALFORMED", line=1)
 
     def render(self, doc: Document, ctx: RenderContext) -> Output:
-        body = doc.model_dump_json(exclude_none=True)
-        envelope = (f'{{"schema":"{SCHEMA_ID}","message_id":{json.dumps(ctx.message_id)},'
-                    f'"document":{body}}}')
+        return self.render_all([doc], ctx)
+
+    def render_all(self, docs: list[Document], ctx: RenderContext) -> Output:
+        """One canonical JSON message: ``document`` for one, ``documents`` for several."""
+        bodies = [doc.model_dump_json(exclude_none=True) for doc in docs]
+        member = f'"document":{bodies[0]}' if len(bodies) == 1 else f'"documents":[{",".join(bodies)}]'
+        envelope = f'{{"schema":"{SCHEMA_ID}","message_id":{json.dumps(ctx.message_id)},{member}}}'
         return Output(data=envelope.encode(), media_type=self.media_type)
 
 

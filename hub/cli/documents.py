@@ -137,13 +137,23 @@ def convert(settings: Settings, file: str, target: str, output: str | None, rece
         sys.exit(1)
     ctx = RenderContext(message_id=message_id or hub_message_id(data), sender_id=settings.party_id,
                         receiver_id=receiver)
-    out = engine.render(inbound.document, target, ctx)
-    if output:
-        Path(output).parent.mkdir(parents=True, exist_ok=True)
-        Path(output).write_bytes(out.data)
-        click.echo(f"{file}: {inbound.adapter.name} -> {target}: {output} ({len(out.data)} bytes)", err=True)
-    else:
-        sys.stdout.buffer.write(out.data + b"\n")
+    for n, out in enumerate(_outputs(engine, inbound.documents, target, ctx), 1):
+        if output:
+            path = Path(output) if len(inbound.documents) == 1 or target == "json" else \
+                Path(output).with_stem(f"{Path(output).stem}-{n}")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(out.data)
+            click.echo(f"{file}: {inbound.adapter.name} -> {target}: {path} ({len(out.data)} bytes)", err=True)
+        else:
+            sys.stdout.buffer.write(out.data + b"\n")
+
+
+def _outputs(engine, documents: list, target: str, ctx: RenderContext) -> list:
+    """Each document of the message in ``target`` (checked); several as one canonical JSON message."""
+    outs = [engine.render(doc, target, ctx) for doc in documents]
+    if target == "json" and len(documents) > 1:
+        return [engine.registry.get("json").render_all(documents, ctx)]
+    return outs
 
 
 @click.command()
