@@ -26,7 +26,7 @@ from lxml.etree import SubElement
 
 from hub import xmlkit
 from hub.adapters import Probe, RenderContext
-from hub.models import (ArrivalReport, Journey, Kind, Location, Party, TalliedBill, TallyReport)
+from hub.models import ArrivalReport, Journey, Kind, Location, Party, TalliedBill, TallyReport
 
 from . import clock, codes, head
 from .manifest import REC19_IN, ManifestAdapter, _measure
