@@ -16,6 +16,7 @@ from hub.transport.base import Inbound, Topology
 from hub.store.sqlite import SqliteStore
 from hub.worker.receipts import ReceiptCore, Sweeper
 from hub.worker.router import RouterCore, hub_message_id
+from hub.worker.parts import document_of, raw_of, sender_message_id_of
 from hub.worker.status import status_event
 from tests.conftest import Clock, example
 
@@ -261,3 +262,15 @@ def test_a_retry_after_one_part_raised_keeps_the_parts_already_accepted(engine, 
     assert {store.message(f"{hub_id}-P{n}").status for n in (1, 2)} == {MessageStatus.ACCEPTED}
     assert not [m for m in store.find(MessageFilter()) if m.status is MessageStatus.DUPLICATE]
     assert len(retried.delivery_ids) == 5          # the first part's PENDING ones again, the second's new
+
+
+def test_a_part_is_read_again_from_the_bytes_its_message_came_in(engine, store, router, monkeypatch):
+    body = example("cargo_xml", "xfwb-pek-fra.xml")
+    first = engine.read(body).document
+    second = engine.read(example("cargo_xml", "xfwb-food-fra-pek.xml")).document
+    monkeypatch.setattr(type(engine.registry.get("xfwb")), "parse_all", lambda self, probe: [first, second])
+    router.handle([inbound(body, message_id="M1")])
+    hub_id = hub_message_id("AIRLINE-CA", "M1", body)
+    assert raw_of(store, f"{hub_id}-P2") == body and raw_of(store, hub_id + "-P1") == body
+    assert document_of(engine, store, f"{hub_id}-P2") == second
+    assert sender_message_id_of(f"{hub_id}-P2", "M1#2") == "M1" and sender_message_id_of(hub_id, "A#2") == "A#2"

@@ -17,6 +17,7 @@ from ..store.base import DeliveryState, MessageFilter, MessageStatus
 from ..transport.base import Publication, Topology
 from ..transport.rabbitmq import parameters, publish_once
 from ..worker.outbound import outbound
+from ..worker.parts import raw_of, sender_message_id_of
 from ..worker.serve import hub_user
 from ..composition import build_engine
 
@@ -148,8 +149,8 @@ def replay(settings: Settings, ids: tuple[str, ...], mode: str, only_receiver: s
             continue
         if mode == "pipeline":
             plan.append(f"{m.id}: run again through the pipeline as {m.sender} ({m.status.value})")
-            pubs.append((m.id, None, Publication(exchange=topo.inbound, routing_key="", body=store.raw(m.id),
-                                                 message_id=m.sender_message_id or "",
+            pubs.append((m.id, None, Publication(exchange=topo.inbound, routing_key="", body=raw_of(store, m.id),
+                                                 message_id=sender_message_id_of(m.id, m.sender_message_id) or "",
                                                  headers={"x-hub-sender": m.sender, "x-hub-replay": who})))
             continue
         for d in store.deliveries(m.id):

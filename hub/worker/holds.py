@@ -31,6 +31,7 @@ from ..pipeline import Engine
 from ..store.base import Delivery, Store
 from ..transport.base import Publication, Topology
 from .outbound import outbound
+from .parts import document_of, raw_of
 from .status import native_rejection, status_event
 
 log = structlog.get_logger()
@@ -52,7 +53,7 @@ class Holds:
         check finds (checks that ``renders_at_release``). Raises HubError when it cannot be."""
         own = [Fact(kind, key, values) for kind, key, values in self.store.facts_of(delivery.message_id)]
         rule = CHECKS[check]
-        document = rule.complete(self.engine.read(self.store.raw(delivery.message_id)).document, own,
+        document = rule.complete(document_of(self.engine, self.store, delivery.message_id), own,
                                  self.store.facts(rule.waits(own)))
         ctx = RenderContext(message_id=delivery.out_id, sender_id=self.party_id, receiver_id=delivery.receiver,
                             created_at=self.clock())
@@ -131,7 +132,7 @@ class Holds:
             except ConversionError:  # a format since unregistered: the JSON event still goes
                 adapter = None
             nack = native_rejection(self.engine, self.topology, message.sender, message.id, adapter,
-                                    self.store.raw(message.id), message.business_key, errors, self.party_id)
+                                    raw_of(self.store, message.id), message.business_key, errors, self.party_id)
             if nack is not None:
                 pubs.append(nack)
         return pubs

@@ -37,6 +37,7 @@ from ..transport.base import Inbound, PublishLimit, Publication, Topology
 from .failures import DEFAULT_MAX_OUTPUT_BYTES, HEAD_BYTES, Retries, reason
 from .holds import Holds
 from .outbound import outbound
+from .parts import part_id
 from .status import native_rejection, status_event
 
 log = structlog.get_logger()
@@ -237,7 +238,7 @@ class RouterCore:
             return _Readable(inbound, base | facts, adapter, doc)
         mid = inbound.message_id
         return [_Readable(inbound, base | dict(
-                    id=f"{hub_id}-P{n}", sender_message_id=f"{mid}#{n}" if mid else None,
+                    id=part_id(hub_id, n), sender_message_id=f"{mid}#{n}" if mid else None,
                     raw=base["raw"] if n == 1 else b"", format=adapter.name, kind=part.kind.value,
                     business_key=part.business_key, function=part.header.function.value), adapter, part)
                 for n, part in enumerate(read.documents, 1)]
@@ -248,7 +249,7 @@ class RouterCore:
         if (message := self.store.message(hub_id)) is not None:
             return [hub_id] if message.status in done else []
         parts = []
-        while (part := self.store.message(f"{hub_id}-P{len(parts) + 1}")) is not None and part.status in done:
+        while (part := self.store.message(part_id(hub_id, len(parts) + 1))) is not None and part.status in done:
             parts.append(part.id)
         return parts
 
