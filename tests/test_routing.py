@@ -14,6 +14,7 @@ from hub.models import (Conveyance, Location, Manifest, ManifestConsignment, Mea
                         TransportMode)
 from hub.routing import Router, check_routes, load_routes
 from hub.routing.router import facts_of
+from tests.conftest import example
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -191,7 +192,6 @@ def test_the_fast_match_agrees_with_explain_for_every_example_sender_and_route(r
 
 
 def test_the_shipped_routes_send_an_export_waybill_as_mt2101_and_an_import_one_as_mt1101(router, engine):
-    from tests.conftest import example
     export = engine.read(example("cargo_xml", "xfwb-pek-fra.xml")).document          # PEK -> FRA
     assert {(p.receiver, p.format) for p in router.plan(export, "AIRLINE-CA")} == \
         {("CUSTOMS-CN", "gacc-mt2101"), ("ARCHIVE", "json")}
@@ -226,3 +226,13 @@ def test_the_shipped_routes_send_transit_cargo_as_arriving_and_keep_domestic_and
         manifest.model_copy(update={"loading_location": Location(code="ZZZ")}), "AIRLINE-CA")}
     assert "direction unknown: no country is known for loading location 'ZZZ'" in \
         "; ".join(unknown["air-cargo-to-customs"].reasons)
+
+
+def test_the_shipped_routes_send_an_airlines_arrival_and_tally_reports_to_customs_and_the_archive(engine):
+    router = Router(load_routes(ROOT / "routes.yaml"))
+    for name, fmt in (("mt3101-air-arrival.xml", "gacc-mt3101"), ("mt4101-air-tally.xml", "gacc-mt4101")):
+        doc = engine.read(example("gacc", name)).document
+        assert sorted((p.receiver, p.format) for p in router.plan(doc, "AIRLINE-CA")) == [
+            ("ARCHIVE", "json"), ("CUSTOMS-CN", fmt)]
+    sea = engine.read(example("gacc", "mt3101-sea-arrival.xml")).document
+    assert [(p.receiver, p.format) for p in router.plan(sea, "AIRLINE-CA")] == [("ARCHIVE", "json")]

@@ -28,7 +28,7 @@ from functools import lru_cache
 
 import pycountry
 
-from ..models import Declaration, Document, Location, Manifest, PersonsList, ShipmentStatus, Waybill
+from ..models import ArrivalReport, Declaration, Document, Location, Manifest, PersonsList, ShipmentStatus, Waybill
 from ..models import Direction as DeclarationDirection
 
 DEFAULT_HOME_COUNTRY = "CN"
@@ -102,6 +102,12 @@ def direction_of(doc: Document, home: str = DEFAULT_HOME_COUNTRY) -> Found:
     if isinstance(doc, Declaration):
         own = Direction.IMPORT if doc.direction is DeclarationDirection.IMPORT else Direction.EXPORT
         return Found(own, f"the declaration is an {doc.direction.value} declaration")
+    if isinstance(doc, ArrivalReport):      # a conveyance arriving: an import where it arrives at home
+        country = country_of(doc.arrival_location.code)
+        if country is None:
+            return Found(None, f"no country is known for arrival location {doc.arrival_location.code!r}")
+        return Found(Direction.IMPORT if country == home else None,
+                     f"the conveyance arrives at {doc.arrival_location.code} ({country}), home {home}")
     ends = _ends(doc)
     if ends is None:
         return Found(None, f"a {doc.kind.value} has no origin and destination")

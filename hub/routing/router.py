@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 
-from ..models import (Declaration, Document, Inventories, Kind, Manifest, PersonsList, ShipmentStatus,
-                      TransportMode, Waybill)
+from ..models import (ArrivalReport, Declaration, Document, Inventories, Kind, Manifest, PersonsList, ShipmentStatus,
+                      TallyReport, TransportMode, Waybill)
 from .direction import DEFAULT_HOME_COUNTRY, Direction, direction_of, is_country
 from .table import Hold, Route, RoutesFile
 
@@ -47,6 +47,10 @@ def _facts_of(doc: Document) -> Facts:
     if isinstance(doc, ShipmentStatus):
         ports = {loc.code for loc in (doc.origin, doc.destination, doc.location) if loc}
         return Facts(doc.kind, TransportMode.AIR, frozenset(ports), frozenset())
+    if isinstance(doc, ArrivalReport):
+        return Facts(doc.kind, doc.journey.mode, frozenset({doc.arrival_location.code}), frozenset())
+    if isinstance(doc, TallyReport):
+        return Facts(doc.kind, doc.journey.mode, frozenset({doc.location.code} if doc.location else ()), frozenset())
     if isinstance(doc, Inventories):
         return Facts(doc.kind, None, frozenset(r.port_code for r in doc.records),
                      frozenset(i.hs_code[:2] for r in doc.records for i in r.items))
