@@ -2,7 +2,8 @@
 mutations of it are read or refused, never raised, and the sender's negative receipt (XFNM, CONTRL,
 FNA, CEB3x2) is built or left out, never a crash.
 
-The mutations are the hostile-input fuzzer's (tests/test_hostile_inputs.py); the seed is fixed.
+The mutations are the hostile-input fuzzer's (tests/test_hostile_inputs.py); the seed is fixed. The
+examples' mutations go through the negative-receipt path here too (that fuzzer checks inspect and render).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import pytest
 from hub.errors import HubError
 from hub.transport.base import Topology
 from hub.worker.status import native_rejection
-from tests.test_hostile_inputs import MUTATIONS, SEED, _check, encodable
+from tests.test_hostile_inputs import MUTATIONS, SEED, _check, _seeds, encodable
 
 pytestmark = pytest.mark.conformance
 
@@ -63,3 +64,17 @@ def test_field_files_and_their_mutations_are_read_or_refused_never_raised(engine
         print(f"\nfield fuzz: {len(files)} files, {dict(tally)}, {len(failures)} failures")
     assert not failures, f"{len(failures)} of {tally['tried']} escaped:\n" + "\n".join(failures[:40])
 
+
+
+def test_every_example_and_its_mutations_get_a_negative_receipt_or_none_never_a_crash(engine):
+    rng = random.Random(SEED + 1)
+    failures, tried = [], 0
+    for name, data in _seeds(engine).items():
+        for mutation, mutate in MUTATIONS.items():
+            for _ in range(2):
+                tried += 1
+                try:
+                    negative_receipt(engine, mutate(rng, data))
+                except Exception as exc:  # noqa: BLE001 - collected and reported together
+                    failures.append(f"{name} {mutation}: {type(exc).__name__}: {str(exc)[:200]}")
+    assert tried > 1000 and not failures, "\n".join(failures[:40])
