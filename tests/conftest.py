@@ -49,6 +49,21 @@ def store(tmp_path):
 
 
 @pytest.fixture
+def clock() -> Clock:
+    """A settable clock at 2026-11-27 09:00 UTC."""
+    return Clock(datetime(2026, 11, 27, 9, 0, tzinfo=timezone.utc))
+
+
+@pytest.fixture
+def clocked_store(tmp_path, clock):
+    """An empty store that stamps rows and events with ``clock``."""
+    s = SqliteStore(tmp_path / "store.db", clock=clock)
+    s.migrate()
+    yield s
+    s.close()
+
+
+@pytest.fixture
 def ctx() -> RenderContext:
     return RenderContext(message_id="HUB-TEST-0001", sender_id="EPORTHUB", receiver_id="CUSTOMS",
                          created_at=datetime(2026, 11, 27, 8, 30, tzinfo=timezone.utc))

@@ -4,7 +4,7 @@ logistics bill, goes out when they agree, and is refused past the hold's timeout
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
 import yaml
@@ -12,12 +12,10 @@ import yaml
 from hub.checks import ThreeDocuments
 from hub.routing import Router, load_routes
 from hub.store.base import DeliveryState
-from hub.store.sqlite import SqliteStore
 from hub.transport.base import Inbound, Topology
 from hub.worker.holds import Holds
 from hub.worker.receipts import Sweeper
 from hub.worker.router import RouterCore
-from tests.conftest import Clock
 from tests.ecommerce_support import inventory, logistics, order, payment
 
 TOPOLOGY = Topology("t")
@@ -37,16 +35,8 @@ SENDERS = {"order": "EC-PLATFORM", "inventory": "EC-PLATFORM", "payment": "EC-PA
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock(datetime(2026, 11, 27, 9, 0, tzinfo=timezone.utc))
-
-
-@pytest.fixture
-def store(tmp_path, clock):
-    s = SqliteStore(tmp_path / "store.db", clock=clock)
-    s.migrate()
-    yield s
-    s.close()
+def store(clocked_store):
+    return clocked_store
 
 
 @pytest.fixture

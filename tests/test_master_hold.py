@@ -16,12 +16,11 @@ from hub.checks import CHECKS, MasterKnown
 from hub.models import Location, TransportLeg, WaybillType
 from hub.routing import Router, load_routes
 from hub.store.base import DeliveryState
-from hub.store.sqlite import SqliteStore
 from hub.transport.base import Inbound, Topology
 from hub.worker.holds import Holds
 from hub.worker.receipts import Sweeper
 from hub.worker.router import RouterCore
-from tests.conftest import Clock, example
+from tests.conftest import example
 
 ROOT = Path(__file__).resolve().parent.parent
 TOPOLOGY = Topology("t")
@@ -43,16 +42,8 @@ ROUTES = {
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock(datetime(2026, 11, 27, 9, 0, tzinfo=timezone.utc))
-
-
-@pytest.fixture
-def store(tmp_path, clock):
-    s = SqliteStore(tmp_path / "store.db", clock=clock)
-    s.migrate()
-    yield s
-    s.close()
+def store(clocked_store):
+    return clocked_store
 
 
 @pytest.fixture
