@@ -26,8 +26,10 @@ Design notes (details in each module's docstring):
   envelope), its type, business key and Type-B identity.
 - Not carried by the canonical model, so read and dropped: charges, rates and
   declared values (CVD, RTD rates, OTH, PPD/COL), certification and issue
-  (CER, ISU's place and signature), ULD and shipment description codes of FFM consignments, onward
+  (CER, ISU's place and signature), shipment description codes of FFM consignments, onward
   movements. Output text: a line break inside a one-line field becomes a blank.
+- ULDs (:mod:`.uld`): an FFM's ULD lines and an FWB's ULD numbers (RTD ``/NU/``) are the
+  consignment's or waybill's ``equipment``, written back as whole ULD identifiers (PMC12345CA).
 """
 
 from hub.adapters import Adapter

@@ -1,9 +1,11 @@
-"""FWB rate lines (RTD) and what the canonical waybill keeps of them: goods, HS codes, volume.
+"""FWB rate lines (RTD) and what the canonical waybill keeps of them: goods, HS codes, volume, ULDs.
 
 ``RTD/1/P1/K40/CQ/W59.5/R10.65/T633.68`` is one rate line; its continuations
 carry the nature of goods (``/NG/`` or, for a consolidation, ``/NC/``), HS codes
-(``/3/NH/30049000``), the volume (``/8/NV/MC0.36``), dimensions and ULDs (read
-past). Rates and charges are not in the canonical model and are not written.
+(``/3/NH/30049000``), the volume (``/8/NV/MC0.36``), the ULD numbers
+(``/9/NU/PMC12345CA``: the waybill's ``equipment``, each ULD once, written after
+the volume; see :mod:`.uld`) and dimensions (read past). Rates and charges are
+not in the canonical model and are not written.
 
 The nature of goods travels in chunks of at most 20 characters: a full chunk
 runs on into the next one (``PHARMACEUTICALS - NO`` + ``T RESTRICTED``), a
@@ -16,10 +18,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from hub.models import Measure, Waybill
+from hub.models import Measure, TransportEquipment, Waybill
 
 from .consignment import read_volume, write_volume, write_weight
 from .lines import Line, Segment
+from .uld import read_uld, write_uld
 
 WIDTH = 20
 
@@ -32,6 +35,7 @@ class Goods:
     hs_codes: list[str] = field(default_factory=list)
     volume: Measure | None = None
     consolidation: bool = False
+    equipment: list[TransportEquipment] = field(default_factory=list)
 
 
 def read_goods(rate_lines: list[Segment]) -> Goods:
@@ -48,6 +52,12 @@ def read_goods(rate_lines: list[Segment]) -> Goods:
                 goods.hs_codes.append(value.strip())
             elif code == "NV" and goods.volume is None:
                 goods.volume = read_volume(value, line)
+            elif code == "NU" and value.strip():
+                uld = read_uld(value)
+                if uld is None:
+                    raise line.error(f"{value.strip()[:20]!r} is not a ULD number (PMC12345CA)", "CIMP_FIELD_INVALID")
+                if uld not in goods.equipment:
+                    goods.equipment.append(uld)
         paragraphs += _join(chunks)
     goods.description = "\n".join(paragraphs) or None
     return goods
@@ -83,6 +93,7 @@ def write_goods(wb: Waybill) -> list[str]:
     items += [("NH", code) for code in wb.hs_codes]
     if wb.volume is not None:
         items.append(("NV", write_volume(wb.volume)))
+    items += [("NU", write_uld(uld, "an FWB ULD number")) for uld in wb.equipment]
     lines = [f"RTD/1/P{wb.pieces}/{write_weight(wb.gross_weight)}"]
     for number, (code, value) in enumerate(items, 1):
         lines.append(f"/{code}/{value}" if number == 1 else f"/{number}/{code}/{value}")

@@ -5,7 +5,7 @@ Layout::
     FFM/5
     1/KZ134/20JUN/NRT/JA15KZ      part number / flight / day (and time) / point of loading / registration
     ORD                           point of unloading (optionally /21JUN0530 arrival, /NIL no cargo)
-    ULD/PMC98669KZ                a ULD; the consignment lines below it are loaded in it
+    ULD/PMC98669KZ                a ULD; the consignment lines below it are loaded in it (ULD/BLK: bulk)
     933-22405670NRTORD/D2K440.1MC0.39T298/CONSOLIDATED CA/EAWGEN
     /DFWKZ9233/21JUN              onward movement; OSI, OCI, DIM, SCI, COR, SSR lines may follow
     LAST                          or CONT: more parts follow
@@ -13,10 +13,19 @@ Layout::
 Canonical mapping: the flight line gives the conveyance (carrier = the flight's
 airline designator) and the loading airport; the first point of unloading gives
 ``unloading_location`` and ``arrival_at``; consignments come from every point
-of unloading, ULD or bulk, in message order. The canonical consignment has no
-ULD, shipment description code or consignment total, so those are read and
-dropped, as the XFFM adapter drops them, and output lists every consignment as
-bulk with code T. Onward movements and the consignment info lines are read past.
+of unloading, ULD or bulk, in message order. A ULD line (``ULD/PMC98669KZ``:
+type, serial and owner; fields after it, such as a loading indicator, are read
+past) heads the consignments loaded in that ULD, which become each one's
+``equipment``; ``ULD/BLK`` or the next point of unloading ends it (the
+consignments after them are bulk, without equipment). The canonical consignment
+has no shipment description code or consignment total, so those are read and
+dropped, as the XFFM adapter drops them, and output writes every consignment
+with code T. Output groups the consignments: the bulk ones first, directly
+under the point of unloading, then one ULD line per ULD (in order of first
+appearance) with its consignments. A consignment naming several ULDs is written
+under its first, as in XFFM (an FFM line is loaded in one ULD; the pieces in each
+are not known); equipment that is not a whole ULD (no owner, a sea container) is
+CONVERT_FIELD_INVALID. Onward movements and the consignment info lines are read past.
 
 Parts: an FFM too long for one Type-B message is sent in parts numbered from 1,
 each ending CONT except the last, which ends LAST. Each part is a message of its
@@ -34,15 +43,17 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from hub.models import Conveyance, Document, Kind, Location, Manifest, ManifestConsignment, Party, TransportMode
+from hub.models import (Conveyance, Document, Kind, Location, Manifest, ManifestConsignment, Party,
+                        TransportEquipment, TransportMode)
 
 from . import dates
 from .base import AWB_LINE, CargoImpAdapter, Message, carrier_of, read_message
 from .consignment import AWB_START, Quantity, read_detail, write_detail
 from .lines import Line, one_line, tag_of
+from .uld import read_uld, write_uld
 
 INFO_TAGS = frozenset({"OSI", "OCI", "DIM", "SCI", "COR", "SSR"})
-_ULD = re.compile(r"^ULD/([A-Z]{3}\d{4,5}[A-Z0-9]{2})")
+_ULD = re.compile(r"^ULD/([A-Z]{3}\d{4,5}[A-Z0-9]{2}|BLK)\s*(?:/|$)")
 _UNLOADING = re.compile(r"^([A-Z]{3})(?:/((?:NIL|\d{2}[A-Z]{3}\d{0,4})(?:/.*)?))?$")
 _END = {"CONT": True, "LAST": False}
 
@@ -89,7 +100,9 @@ class Ffm(CargoImpAdapter):
         lines = [head + (f"/{c.registration}" if c.registration else ""),
                  unloading if m.consignments else unloading + "/NIL"]
         end = "CONT" if m.part and m.last_part is False else "LAST"
-        return lines + [_write_consignment(x) for x in m.consignments] + [end]
+        for uld, items in _by_uld(m.consignments):
+            lines += ([] if uld is None else [f"ULD/{uld}"]) + [_write_consignment(x) for x in items]
+        return lines + [end]
 
 
 @dataclass
@@ -103,6 +116,8 @@ class _Part:
     unloading: Location | None = None
     arrival_at: datetime | None = None
     consignments: list[ManifestConsignment] = field(default_factory=list)
+    uld: TransportEquipment | None = None
+    """The ULD the consignment lines below are loaded in; None for bulk."""
 
     def take(self, line: Line) -> None:
         """One line: a consignment, a line belonging to it, a ULD, or a point of unloading."""
@@ -110,14 +125,17 @@ class _Part:
         if AWB_START.match(text):
             if self.unloading is None:
                 raise line.error("a consignment needs a point of unloading above it", "CIMP_LINE_MISSING")
-            self.consignments.append(_consignment(line))
+            self.consignments.append(_consignment(line, self.uld))
         elif text.startswith("/") or tag_of(line) in INFO_TAGS:
             if not self.consignments:
                 raise line.error("this line belongs below a consignment", "CIMP_LINE_UNEXPECTED")
         elif text.startswith("ULD/"):
-            if not _ULD.match(text):
-                raise line.error(f"{text[:20]!r} is not a ULD (ULD/PMC98669KZ)", "CIMP_FIELD_INVALID")
+            if not (uld := _ULD.match(text)):
+                raise line.error(f"{text[:20]!r} is not a ULD (ULD/PMC98669KZ) or bulk (ULD/BLK)",
+                                 "CIMP_FIELD_INVALID")
+            self.uld = read_uld(uld.group(1))
         elif airport := _UNLOADING.match(text):
+            self.uld = None             # a new point of unloading starts with its bulk cargo
             if self.unloading is None:  # further points of unloading only add consignments
                 self.unloading = Location(code=airport.group(1))
                 self.arrival_at = _arrival(airport.group(2), line, self.msg)
@@ -169,7 +187,7 @@ def _arrival(rest: str | None, line: Line, msg: Message) -> datetime | None:
         raise line.error(str(exc), "CIMP_DATE_INVALID") from None
 
 
-def _consignment(line: Line) -> ManifestConsignment:
+def _consignment(line: Line, uld: TransportEquipment | None) -> ManifestConsignment:
     detail = read_detail(line)
     q = detail.quantity
     if q.weight is None:
@@ -177,7 +195,8 @@ def _consignment(line: Line) -> ManifestConsignment:
     description = detail.rest[0].strip() if detail.rest else ""
     return ManifestConsignment(transport_document=detail.awb, pieces=q.pieces, gross_weight=q.weight,
                                volume=q.volume, goods_description=description or None, origin=detail.origin,
-                               destination=detail.destination, special_handling=_codes(detail.rest[1:]))
+                               destination=detail.destination, special_handling=_codes(detail.rest[1:]),
+                               equipment=[] if uld is None else [uld])
 
 
 def _codes(fields: list[str]) -> list[str]:
@@ -189,6 +208,19 @@ def _codes(fields: list[str]) -> list[str]:
         elif text:
             found.append(text)
     return found
+
+
+def _by_uld(consignments: list[ManifestConsignment]) -> list[tuple[str | None, list[ManifestConsignment]]]:
+    """The bulk consignments (ULD None) first, then each ULD's identifier with its consignments, ULDs in
+    order of first appearance; a consignment naming several ULDs goes under its first."""
+    bulk: list[ManifestConsignment] = []
+    groups: dict[str, list[ManifestConsignment]] = {}
+    for item in consignments:
+        if item.equipment:
+            groups.setdefault(write_uld(item.equipment[0], "an FFM ULD line"), []).append(item)
+        else:
+            bulk.append(item)
+    return ([(None, bulk)] if bulk else []) + list(groups.items())
 
 
 def _write_consignment(c: ManifestConsignment) -> str:

@@ -2,7 +2,7 @@
 
 Read: the AWB line (number, origin, destination, pieces, weight, volume), FLT and
 RTG (the routing legs: RTG gives each leg's arrival and carrier, FLT its flight
-and day), SHP, CNE, AGT, RTD (goods, HS codes, volume; see :mod:`.goods`), OSI
+and day), SHP, CNE, AGT, RTD (goods, HS codes, volume, ULDs; see :mod:`.goods`), OSI
 (one handling note per line), SPH, OCI. ISU's date (the carrier's execution,
 with its year) anchors the flight days and the envelope time (see :mod:`.dates`):
 legs keep their message order, and a flight day without an ISU date is
@@ -70,7 +70,8 @@ class Fwb(CargoImpAdapter):
             volume=quantity.volume or goods.volume, goods_description=goods.description, hs_codes=goods.hs_codes,
             special_handling=codes(found, "SPH"), handling_notes=notes(found, "OSI"),
             customs_notes=[n for s in found if s.tag == "OCI" for n in read_customs_notes(s)],
-            routing=read_routing(first(found, "RTG"), first(found, "FLT"), detail.origin, issued))
+            routing=read_routing(first(found, "RTG"), first(found, "FLT"), detail.origin, issued),
+            equipment=goods.equipment)
 
     def write(self, wb: Waybill) -> list[str]:
         wb = shout(wb)
