@@ -320,7 +320,8 @@ class Store(ABC):
     # deadlines -------------------------------------------------------------------------------
     @abstractmethod
     def mark_overdue(self, now: datetime, source: str) -> list[Delivery]:
-        """SENT deliveries whose deadline has passed become OVERDUE (with an event); returns them."""
+        """Deliveries in a state that may go overdue (hub.lifecycle.MOVES["overdue"]: SENT, ACKNOWLEDGED)
+        whose deadline has passed become OVERDUE (with an event); returns them."""
 
     # admin -------------------------------------------------------------------------------------
     @abstractmethod

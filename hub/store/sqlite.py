@@ -25,6 +25,7 @@ from typing import Callable, Iterator, NamedTuple, Sequence
 import structlog
 
 from ..errors import ConfigError
+from ..lifecycle import MOVES, Move, after_receipt
 from .base import (RECEIPT_OUTCOMES, UNMATCHED, Correlation, Delivery, DeliveryState, Event, Message,
                    MessageFilter, MessageStatus, NewMessage, NewReceipt, Sameness, Store)
 from .sqlite_holds import HoldsMixin
@@ -51,11 +52,15 @@ _MESSAGE = ("id, sender, sender_message_id, received_at, status, sha256, size, f
 _MESSAGE_M = aliased(_MESSAGE, "m")
 """The same columns of a message row aliased ``m`` (in joins)."""
 
-_RANK = {DeliveryState.HELD: 0, DeliveryState.PENDING: 0, DeliveryState.SENT: 1, DeliveryState.OVERDUE: 1,
-         DeliveryState.FAILED: 1, DeliveryState.ACKNOWLEDGED: 2, DeliveryState.ACCEPTED: 3,
-         DeliveryState.REJECTED: 3, DeliveryState.REFUSED: 3}
-"""A receipt never moves a delivery down this order (a late technical receipt after the
-functional answer is recorded as an event, the state stays)."""
+def _in(move: Move) -> str:
+    """``state IN (...)`` for the states a move starts from (enum values, never input)."""
+    return "state IN (" + ", ".join(f"'{state.value}'" for state in sorted(move.before)) + ")"
+
+
+_SENT, _OVERDUE = MOVES["sent"], MOVES["overdue"]
+_MARK_SENT = (f"UPDATE deliveries SET state = '{_SENT.after.value}', updated_at = ?1, sent_at = COALESCE(sent_at, ?1) "
+              f"WHERE {_in(_SENT)} AND id IN (SELECT value FROM json_each(?2)) RETURNING id, message_id")
+"""The delivery moves of hub.lifecycle, as SQL: written once here from its table."""
 
 
 def _utc_now() -> datetime:
@@ -293,20 +298,16 @@ class SqliteStore(HoldsMixin, Store):
             return
         at = ts(self._now())
         with self._write() as cur:
-            moved = cur.execute(
-                "UPDATE deliveries SET state = 'SENT', updated_at = ?1, sent_at = COALESCE(sent_at, ?1) "
-                "WHERE state = 'PENDING' AND id IN (SELECT value FROM json_each(?2)) RETURNING id, message_id",
-                (at, json.dumps(list(delivery_ids)))).fetchall()
-            cur.executemany(_EVENT, [(at, message_id, id_, "delivery.sent", "SENT", source, "{}")
+            moved = cur.execute(_MARK_SENT, (at, json.dumps(list(delivery_ids)))).fetchall()
+            cur.executemany(_EVENT, [(at, message_id, id_, _SENT.event, _SENT.after.value, source, "{}")
                                      for id_, message_id in sorted(moved)])
 
     def fail_deliveries(self, delivery_ids: list[int], problems: list[dict], source: str) -> list[Delivery]:
-        return self._settle(delivery_ids, DeliveryState.PENDING, DeliveryState.FAILED, "delivery.failed", problems,
-                            source)
+        return self._settle(delivery_ids, MOVES["failed"], problems, source)
 
-    def _settle(self, delivery_ids: list[int], before: DeliveryState, after: DeliveryState, event: str,
-                problems: list[dict], source: str) -> list[Delivery]:
-        """``before`` -> ``after`` for each id (others untouched), the problems in the event; one transaction."""
+    def _settle(self, delivery_ids: list[int], move: Move, problems: list[dict], source: str) -> list[Delivery]:
+        """``move`` for each id in one of its states (others untouched), the problems in the event; one
+        transaction."""
         if not delivery_ids:
             return []
         at = ts(self._now())
@@ -315,11 +316,11 @@ class SqliteStore(HoldsMixin, Store):
         out = []
         with self._write() as cur:
             for id_ in delivery_ids:
-                moved = cur.execute(f"UPDATE deliveries SET state = ?, updated_at = ? WHERE id = ? AND state = ? "
-                                    f"RETURNING {_DELIVERY}", (after.value, at, id_, before.value)).fetchone()
+                moved = cur.execute(f"UPDATE deliveries SET state = ?, updated_at = ? WHERE id = ? AND {_in(move)} "
+                                    f"RETURNING {_DELIVERY}", (move.after.value, at, id_)).fetchone()
                 if moved is not None:
                     delivery = _delivery(moved)
-                    cur.execute(_EVENT, (at, delivery.message_id, id_, event, after.value, source, detail))
+                    cur.execute(_EVENT, (at, delivery.message_id, id_, move.event, move.after.value, source, detail))
                     out.append(delivery)
         return out
 
@@ -410,10 +411,8 @@ class SqliteStore(HoldsMixin, Store):
 
     def _advance(self, cur: sqlite3.Cursor, found: _Match, receipt: NewReceipt, receipt_id: int,
                  at: str) -> Delivery:
-        """Move the delivery (never down the ``_RANK`` order); returns it as updated."""
-        state = found.state
-        if receipt.state is not None and _RANK[receipt.state] >= _RANK[state]:
-            state = receipt.state
+        """Move the delivery (hub.lifecycle.after_receipt: never down its rank); returns it as updated."""
+        state = after_receipt(found.state, receipt.state)
         # UPDATE, then SELECT by id: cheaper than UPDATE ... RETURNING, which SQLite runs as a trigger
         cur.execute("UPDATE deliveries SET state = ?, agency_status = COALESCE(?, agency_status), "
                     "agency_reference = COALESCE(?, agency_reference), receipt_at = COALESCE(receipt_at, ?), "
@@ -485,15 +484,15 @@ class SqliteStore(HoldsMixin, Store):
 
     # deadlines -------------------------------------------------------------------------------
     def mark_overdue(self, now: datetime, source: str) -> list[Delivery]:
-        """SENT or ACKNOWLEDGED deliveries whose deadline is before ``now`` become OVERDUE."""
+        """Deliveries in a state that may go overdue (hub.lifecycle) whose deadline is before ``now``."""
         at = ts(self._now())
         with self._write() as cur:
-            due = cur.execute("SELECT id, message_id, state, deadline_at FROM deliveries "
-                              "WHERE state IN ('SENT', 'ACKNOWLEDGED') AND deadline_at < ?", (ts(now),)).fetchall()
+            due = cur.execute(f"SELECT id, message_id, state, deadline_at FROM deliveries "
+                              f"WHERE {_in(_OVERDUE)} AND deadline_at < ?", (ts(now),)).fetchall()
             due.sort()
-            cur.executemany("UPDATE deliveries SET state = 'OVERDUE', updated_at = ? WHERE id = ?",
-                            [(at, row[0]) for row in due])
-            cur.executemany(_EVENT, [(at, message_id, id_, "delivery.overdue", "OVERDUE", source,
+            cur.executemany("UPDATE deliveries SET state = ?, updated_at = ? WHERE id = ?",
+                            [(_OVERDUE.after.value, at, row[0]) for row in due])
+            cur.executemany(_EVENT, [(at, message_id, id_, _OVERDUE.event, _OVERDUE.after.value, source,
                                       json.dumps({"previous_state": state, "deadline_at": deadline}))
                                      for id_, message_id, state, deadline in due])
             return [self._delivery(cur, row[0]) for row in due]

@@ -13,7 +13,8 @@ import sqlite3
 from datetime import datetime
 from typing import Callable, ContextManager
 
-from .base import Delivery, DeliveryState
+from ..lifecycle import MOVES
+from .base import Delivery
 from .sqlite_record import _DELIVERY, _DELIVERY_D, _EVENT, _delivery, ts
 
 
@@ -79,5 +80,4 @@ class HoldsMixin:
         return out
 
     def refuse(self, delivery_ids: list[int], problems: list[dict], source: str) -> list[Delivery]:
-        return self._settle(delivery_ids, DeliveryState.HELD, DeliveryState.REFUSED, "delivery.refused", problems,
-                            source)
+        return self._settle(delivery_ids, MOVES["refused"], problems, source)

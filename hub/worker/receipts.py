@@ -27,10 +27,11 @@ import structlog
 
 from ..adapters import Registry
 from ..errors import Disposition, HubError, disposition_of
-from ..models import Receipt, ReceiptStatus
+from ..lifecycle import RECEIPT_STATE
+from ..models import Receipt
 from ..pipeline import Engine
 from ..routing.table import Receiver
-from ..store.base import Correlation, DeliveryState, NewReceipt, Store
+from ..store.base import Correlation, NewReceipt, Store
 from ..transport.base import Inbound, PublishLimit, Publication, Topology
 from .failures import HEAD_BYTES, Retries, reason
 from .holds import Holds
@@ -39,12 +40,6 @@ from .router import Work, fail_too_large
 from .status import status_event
 
 log = structlog.get_logger()
-
-STATES = {ReceiptStatus.ACKNOWLEDGED: DeliveryState.ACKNOWLEDGED, ReceiptStatus.ACCEPTED: DeliveryState.ACCEPTED,
-          ReceiptStatus.REJECTED: DeliveryState.REJECTED, ReceiptStatus.OTHER: None}
-"""Receipt status -> delivery state; OTHER (inspection, held, released ...) keeps the state and
-records the agency's own status."""
-
 
 HUB_OUT_ID = re.compile(r"HUB-[0-9A-F]{24}(?:-P[0-9]+)?\.\S+")
 """The id of one of the hub's deliveries, ``<hub message id>.<receiver>`` (as written on every copy); a
@@ -136,7 +131,7 @@ class ReceiptCore:
         answers = receipt.answers()
         return [NewReceipt(receiver=inbound.sender, format=fmt, received_at=self.clock(),
                            raw=inbound.body if n == len(answers) else b"",
-                           keys=receipt_keys(answer), state=STATES[answer.status],
+                           keys=receipt_keys(answer), state=RECEIPT_STATE[answer.status],
                            agency_status=answer.agency_status or answer.status.value,
                            agency_reference=answer.agency_reference,
                            errors=tuple(_errors(answer)))
