@@ -10,14 +10,24 @@ The hub's profile (it reads the same segments from any directory; it writes D:95
     TDT+20+<voyage>+<Rec 19 mode>++<carrier id>:::<name>+++<IMO/call sign>:::<vessel name>
     LOC+9 + DTM+133 (or 186)          port of loading, departure date
     LOC+11 + DTM+132 (or 232, 178)    port of discharge, arrival; LOC+60 (place of arrival) when no LOC+11
+    EQD+CN+<container no>+<size/type> the equipment: one EQD group each (UNTDID 8053 CN container,
+      EQD+UL+<ULD>+<ULD type>         UL unit load device, e.g. EQD+UL+PMC1337CA+PMC), each once
     CNI+<n>+<bill of lading>          one group per consignment:
       RFF+BM (bill of lading), RFF+BH (house bills), CNT+7 (its gross weight), LOC+9 / LOC+11
       (its origin / destination), NAD+CZ consignor, NAD+CN consignee (with COM),
       GID+<n>+<packages> with HAN (special handling), FTX+AAA (description), PIA+5+<hs>:HS,
-      MEA+AAE+G (gross weight) and MEA+AAE+AAW (volume)
+      MEA+AAE+G (gross weight) and MEA+AAE+AAW (volume), then SGP+<equipment id> (split goods
+      placement) for each piece of equipment the consignment is loaded in
 
-Read but not kept (the canonical manifest has no place for them): EQD/SGP equipment, GIS,
-PCI marks, NAD other than CA/CZ/CN, BGM's document number (the hub writes its message id).
+Equipment: a consignment's ``equipment`` is what its goods items' SGP segments name (with the
+size and type of the EQD that lists it, when one does; an SGP naming equipment no EQD lists
+still counts), and any EQD inside the consignment's own group; EQD groups no SGP refers to
+belong to no consignment and are dropped. A container number is kept whole, a ULD as its type,
+serial and owner.
+
+Read but not kept (the canonical manifest has no place for them): GIS, PCI marks, the
+equipment's MEA/SEL/DIM, NAD other than CA/CZ/CN, BGM's document number (the hub writes its
+message id).
 When the header has no LOC+9 the first consignment's LOC+9 (or LOC+76) is the port of
 loading; without DTM+133/186 the message date DTM+137 stands in for the departure date, and
 without it the arrival date (DTM+132/232/178: a border crossing report gives only that).
@@ -43,7 +53,7 @@ from decimal import Decimal
 
 from hub.adapters import RenderContext
 from hub.models import (Conveyance, Kind, Location, Manifest, ManifestConsignment, Measure, Party,
-                        TransportMode)
+                        TransportEquipment, TransportMode)
 
 from . import parties
 from .base import EdifactAdapter
@@ -71,7 +81,8 @@ class Cuscar(EdifactAdapter):
     def read(self, body: Body) -> Manifest:
         head, groups = body.groups("CNI")
         bgm = body.need("BGM", within=head)
-        consignments = [_consignment(body, g) for g in groups]
+        listed = _listed_equipment(body, head)
+        consignments = [_consignment(body, g, listed) for g in groups]
         total_weight = body.first("CNT", "7", head)
         return Manifest(
             header=self.header(body, body.function(bgm)),
@@ -106,6 +117,7 @@ class Cuscar(EdifactAdapter):
         w.add("LOC", "11", loc_elements(doc.unloading_location))
         if doc.arrival_at is not None:
             w.dtm("132", doc.arrival_at)
+        _write_equipment(w, doc.consignments)
         for n, consignment in enumerate(doc.consignments, 1):
             _write_consignment(w, n, consignment)
         return w
@@ -151,7 +163,47 @@ def _first_loading(body: Body, groups: list[list[Segment]]) -> Location | None:
     return _place(body.first("LOC", "9", groups[0]) or body.first("LOC", "76", groups[0]))
 
 
-def _consignment(body: Body, group: list[Segment]) -> ManifestConsignment:
+def _equipment(identifier: str, size_type: str | None) -> TransportEquipment:
+    """Equipment from its EQD (or SGP) identifier and the EQD's size and type code: a ULD
+    (PMC1337CA, or AKE4711 of type AKE) as type, serial and owner, anything else kept whole."""
+    found = TransportEquipment.from_id(identifier, size_type)
+    rest = identifier[len(size_type):] if size_type and identifier.startswith(size_type) else ""
+    if found.owner is None and re.fullmatch(r"\d{4,5}", rest):
+        return TransportEquipment(type_code=size_type, serial=rest)
+    return found
+
+
+def _eqd(eqd: Segment) -> TransportEquipment | None:
+    identifier = eqd.get(1, 0)
+    return None if identifier is None else _equipment(identifier, eqd.get(2, 0))
+
+
+def _listed_equipment(body: Body, head: list[Segment]) -> dict[str, TransportEquipment]:
+    """The message's EQD groups, by the identifier an SGP names them with."""
+    listed: dict[str, TransportEquipment] = {}
+    for eqd in body.all("EQD", within=head):
+        if (found := _eqd(eqd)) is not None:
+            listed.setdefault(eqd.get(1, 0), found)
+    return listed
+
+
+def _consignment_equipment(body: Body, group: list[Segment],
+                           listed: dict[str, TransportEquipment]) -> list[TransportEquipment]:
+    """The EQDs in the consignment's group and the equipment its SGPs name, each once, in order."""
+    found: list[TransportEquipment] = []
+    for seg in group:
+        if seg.tag == "EQD":
+            equipment = _eqd(seg)
+        elif seg.tag == "SGP" and (identifier := seg.get(0, 0)) is not None:
+            equipment = listed.get(identifier) or _equipment(identifier, None)
+        else:
+            continue
+        if equipment is not None and equipment not in found:
+            found.append(equipment)
+    return found
+
+
+def _consignment(body: Body, group: list[Segment], listed: dict[str, TransportEquipment]) -> ManifestConsignment:
     cni = group[0]
     level, items = body.groups("GID", within=group)
     document = _bill(body, cni, level)
@@ -175,7 +227,8 @@ def _consignment(body: Body, group: list[Segment]) -> ManifestConsignment:
         hs_codes=_hs_codes(body, items), origin=_place(body.first("LOC", "9", level)),
         destination=_place(body.first("LOC", "11", level)), consignor=parties.find(level, "CZ"),
         consignee=parties.find(level, "CN"),
-        special_handling=[h.get(0, 0) for h in body.all("HAN", within=group) if h.get(0, 0)])
+        special_handling=[h.get(0, 0) for h in body.all("HAN", within=group) if h.get(0, 0)],
+        equipment=_consignment_equipment(body, group, listed))
 
 
 def _bill(body: Body, cni: Segment, level: list[Segment]) -> str | None:
@@ -226,6 +279,23 @@ def _num(value: Decimal) -> str:
     return format(value, "f")
 
 
+def _is_uld(equipment: TransportEquipment) -> bool:
+    """A ULD (type, serial, owner) rather than a container kept whole in its serial."""
+    return equipment.serial is not None and equipment.id != equipment.serial
+
+
+def _write_equipment(w: MessageWriter, consignments: list[ManifestConsignment]) -> None:
+    """One EQD per piece of equipment, each once in order of first appearance: CN for a container
+    (with its size and type code), UL for a ULD (with its ULD type)."""
+    written: set[str] = set()
+    for equipment in (e for c in consignments for e in c.equipment):
+        if not equipment.id or equipment.id in written:
+            continue
+        written.add(equipment.id)
+        w.add("EQD", "UL" if _is_uld(equipment) else "CN", [equipment.id],
+              [equipment.type_code] if equipment.type_code else None)
+
+
 def _write_consignment(w: MessageWriter, n: int, c: ManifestConsignment) -> None:
     w.add("CNI", str(n), c.transport_document)
     w.add("RFF", ["BM", c.transport_document])
@@ -247,3 +317,6 @@ def _write_consignment(w: MessageWriter, n: int, c: ManifestConsignment) -> None
     w.add("MEA", "AAE", "G", [c.gross_weight.unit, _num(c.gross_weight.value)])
     if c.volume is not None:
         w.add("MEA", "AAE", "AAW", [c.volume.unit, _num(c.volume.value)])
+    for equipment in c.equipment:
+        if equipment.id:
+            w.add("SGP", [equipment.id])
