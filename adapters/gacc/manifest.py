@@ -11,6 +11,9 @@ Mapping notes: BorderTransportMeans/TypeCode is the Rec 19 mode (1 sea, 2 rail, 
 totals (canonical ``total_pieces``/``total_gross_weight``) have no GACC element and are
 not written: they are the consignments' sums. Special handling codes travel in
 Consignment/Handling/InstructionsCodeCode. Times are Beijing time (:mod:`.clock`).
+A consignment's equipment (containers, ULDs) is its TransportEquipment, one each, written
+as EquipmentIdentification/ID (the whole identifier: MSKU1234565, PMC12345CA) and read
+from that or from a plain TransportEquipment/ID.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from hub import xmlkit
 from hub.adapters import Probe, RenderContext, XmlAdapter
 from hub.errors import ParseError
 from hub.models import (Address, Conveyance, Kind, Location, Manifest, ManifestConsignment,
-                        Measure, Party, TransportMode)
+                        Measure, Party, TransportEquipment, TransportMode)
 from hub.validation import element_path
 
 from . import clock, codes, head, manifest_build
@@ -49,6 +52,7 @@ LOCATIONS = {
     "/consignments/*/destination": _C + "/m:UnloadingLocation/m:ID",
     "/consignments/*/consignor": _C + "/m:Consignor",
     "/consignments/*/consignee": _C + "/m:Consignee",
+    "/consignments/*/equipment/*": _C + "/m:TransportEquipment[{1}]",
 }
 
 
@@ -138,6 +142,8 @@ def _consignment(c: etree._Element, ns: dict[str, str]) -> ManifestConsignment:
         consignor=_party(c.find("m:Consignor", ns), ns),
         consignee=_party(c.find("m:Consignee", ns), ns),
         special_handling=xmlkit.texts(c, "m:Handling/m:InstructionsCodeCode", ns),
+        equipment=[TransportEquipment.from_id(text) for el in c.iterfind("m:TransportEquipment", ns)
+                   if (text := xmlkit.text(el, "m:EquipmentIdentification/m:ID", ns) or xmlkit.text(el, "m:ID", ns))],
     )
 
 

@@ -4,7 +4,8 @@ Elements are appended in the order of ``manifest-common.xsd``. Goods become one
 ConsignmentItem per HS code (each with the consignment's description), or one item
 with the description alone; a single item also carries the consignment's gross weight.
 The DeclarationOfficeID is written when the document has one: a waybill has none, so
-its manifest leaves it out (see the package notes).
+its manifest leaves it out (see the package notes). Each piece of equipment (a waybill's ULDs
+too) is one TransportEquipment/EquipmentIdentification/ID after the TransportContractDocument.
 """
 
 from __future__ import annotations
@@ -99,6 +100,9 @@ def _consignment(el: etree._Element, t: _Tags, c: ManifestConsignment) -> None:
     if c.origin is not None:
         SubElement(SubElement(el, t["LoadingLocation"]), t["ID"]).text = c.origin.code
     SubElement(SubElement(el, t["TransportContractDocument"]), t["ID"]).text = c.transport_document
+    for equipment in c.equipment:
+        identification = SubElement(SubElement(el, t["TransportEquipment"]), t["EquipmentIdentification"])
+        SubElement(identification, t["ID"]).text = equipment.id
     if c.destination is not None:
         SubElement(SubElement(el, t["UnloadingLocation"]), t["ID"]).text = c.destination.code
 
@@ -186,4 +190,4 @@ def _waybill_consignment(w: Waybill) -> ManifestConsignment:
         transport_document=master, house_documents=houses, pieces=w.pieces,
         gross_weight=w.gross_weight, volume=w.volume, goods_description=w.goods_description,
         hs_codes=w.hs_codes, origin=w.origin, destination=w.destination, consignor=w.shipper,
-        consignee=w.consignee, special_handling=w.special_handling)
+        consignee=w.consignee, special_handling=w.special_handling, equipment=w.equipment)
