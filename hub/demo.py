@@ -16,13 +16,11 @@ import threading
 import time
 from datetime import datetime, timezone
 
-import pika
-
 from .adapters import RenderContext
 from .models import Declaration, Inventories, Kind, Manifest, Receipt, ReceiptError, ReceiptStatus, Waybill
 from .pipeline import Engine
-from .transport.base import Publication, Topology
-from .transport.rabbitmq import parameters, properties
+from .transport.base import Envelope, Publication, Topology
+from .transport.rabbitmq import Client
 
 def digits(text: str, count: int) -> str:
     """Stable made-up agency numbers derived from a key."""
@@ -56,28 +54,23 @@ class Agencies:
         self._thread.join(timeout=10)
 
     def _run(self) -> None:
-        connection = pika.BlockingConnection(parameters(self.url, "demo-agencies"))
-        channel = connection.channel()
-        channel.confirm_delivery()
-        try:
+        with Client(self.url, "demo-agencies") as client:
             while not self._stop.is_set():
                 idle = True
                 for receiver in self.receivers:
-                    method, props, body = channel.basic_get(self.topology.receiver_queue(receiver), auto_ack=True)
-                    if method is None:
+                    copy = client.get(self.topology.receiver_queue(receiver))
+                    if copy is None:
                         continue
                     idle = False
-                    self._scheduled += self.take(receiver, props, body, time.monotonic())
+                    self._scheduled += self.take(receiver, copy, copy.body, time.monotonic())
                 due = [s for s in self._scheduled if s[0] <= time.monotonic()]
                 for item in due:
                     self._scheduled.remove(item)
-                    self._send(channel, *item[1:])
+                    self._send(client, *item[1:])
                 if idle and not due:
                     time.sleep(0.05)
-        finally:
-            connection.close()
 
-    def take(self, receiver: str, props, body: bytes, now: float) -> list[tuple[float, str, Receipt, str]]:
+    def take(self, receiver: str, props: Envelope, body: bytes, now: float) -> list[tuple[float, str, Receipt, str]]:
         """The answers to one copy taken off a feed, each with when to send it. A repeat of a copy
         already taken (the same stable message id: the hub publishes again what it has not seen
         confirmed, e.g. a router starting while another one's deliveries are in flight) is dropped,
@@ -97,14 +90,15 @@ class Agencies:
             return self.late_by
         return 0.0
 
-    def _send(self, channel, receiver: str, receipt: Receipt, fmt: str) -> None:
+    def _send(self, client: Client, receiver: str, receipt: Receipt, fmt: str) -> None:
         ctx = RenderContext(message_id=f"{receiver}-{time.time_ns()}", sender_id=receiver, receiver_id="EPORTHUB")
         pub = Publication(exchange=self.topology.receipts, routing_key="", message_id="",
                           body=self.engine.render(receipt, fmt, ctx).data, headers={"x-hub-sender": receiver})
-        channel.basic_publish(pub.exchange, "", pub.body, properties(pub, self.hub_user))
+        client.publish(pub, self.hub_user)
 
-    def answer(self, receiver: str, props, body: bytes) -> list[tuple[Receipt, str]]:
-        """The receipts an agency sends for one delivery."""
+    def answer(self, receiver: str, props: Envelope, body: bytes) -> list[tuple[Receipt, str]]:
+        """The receipts an agency sends for one delivery (``props``: anything with its message id and
+        headers)."""
         doc = self.engine.read(body).document
         now = datetime.now(timezone.utc)
         if receiver == "CUSTOMS-CN" and isinstance(doc, Declaration):

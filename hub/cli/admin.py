@@ -9,13 +9,12 @@ import sys
 from datetime import datetime, timedelta, timezone
 
 import click
-import pika
 
 from ..settings import Settings
 from ..store import open_store
 from ..store.base import DeliveryState, MessageFilter, MessageStatus
-from ..transport.base import Publication, Topology
-from ..transport.rabbitmq import parameters, publish_once
+from ..transport.base import Envelope, Publication, Topology
+from ..transport.rabbitmq import move, peek, publish_once
 from ..worker.outbound import outbound
 from ..worker.parts import raw_of, sender_message_id_of
 from ..worker.serve import hub_user
@@ -189,19 +188,6 @@ def dead_letters() -> None:
     """Messages that outlasted the retries."""
 
 
-def _drain(settings: Settings, limit: int):
-    """Fetch up to ``limit`` dead letters without acknowledging them (they stay queued)."""
-    connection = pika.BlockingConnection(parameters(settings.amqp_url, "hub-dead-letters"))
-    channel = connection.channel()
-    got = []
-    while len(got) < limit:
-        method, props, body = channel.basic_get(Topology(settings.topology_prefix).dead, auto_ack=False)
-        if method is None:
-            break
-        got.append((method, props, body))
-    return connection, channel, got
-
-
 _WHAT = {"in": "message", "acks": "receipt"}
 """What a dead letter is, by the lane it failed on (``x-hub-lane``)."""
 
@@ -217,16 +203,13 @@ def dead_list(settings: Settings, limit: int) -> None:
     Example:
       hub dead-letters list --limit 20
     """
-    connection, channel, got = _drain(settings, limit)
-    try:
-        for method, props, body in got:
-            h = props.headers or {}
-            click.echo(f"{h.get('x-hub-dead-at', '-'):<33} {_WHAT.get(h.get('x-hub-lane', 'in'), '?'):<8} "
-                       f"{h.get('x-hub-sender', '?'):<20} "
-                       f"attempts {h.get('x-hub-attempts', '?')}  {len(body)} bytes  {h.get('x-hub-reason', '')}")
-        click.echo(f"{len(got)} dead letter(s)", err=True)
-    finally:
-        connection.close()  # unacknowledged: every one goes back to the queue
+    got = peek(settings.amqp_url, Topology(settings.topology_prefix).dead, limit)
+    for envelope in got:
+        h, body = envelope.headers, envelope.body
+        click.echo(f"{h.get('x-hub-dead-at', '-'):<33} {_WHAT.get(h.get('x-hub-lane', 'in'), '?'):<8} "
+                   f"{h.get('x-hub-sender', '?'):<20} "
+                   f"attempts {h.get('x-hub-attempts', '?')}  {len(body)} bytes  {h.get('x-hub-reason', '')}")
+    click.echo(f"{len(got)} dead letter(s)", err=True)
 
 
 @dead_letters.command("replay")
@@ -242,22 +225,18 @@ def dead_replay(settings: Settings, limit: int, dry_run: bool) -> None:
       hub dead-letters replay --dry-run
     """
     topo, user, who = Topology(settings.topology_prefix), hub_user(settings), f"admin:{getpass.getuser()}"
-    connection, channel, got = _drain(settings, limit)
-    try:
-        publisher = connection.channel()
-        publisher.confirm_delivery()
-        for method, props, body in got:
-            sender, lane = (props.headers or {}).get("x-hub-sender", ""), (props.headers or {}).get("x-hub-lane", "in")
-            click.echo(("would replay " if dry_run else "replaying ") + f"a {_WHAT.get(lane, lane)} from {sender} "
-                       f"({len(body)} bytes)")
-            if dry_run:
-                continue
-            publisher.basic_publish(topo.lanes.get(lane, topo.inbound), "", body, pika.BasicProperties(
-                delivery_mode=2, user_id=user, message_id=props.message_id, content_type=props.content_type,
-                headers={"x-hub-sender": sender, "x-hub-replay": who}), mandatory=True)
-            channel.basic_ack(method.delivery_tag)
-    finally:
-        connection.close()
+
+    def again(envelope: Envelope) -> Publication | None:
+        sender, lane = envelope.headers.get("x-hub-sender", ""), envelope.headers.get("x-hub-lane", "in")
+        click.echo(("would replay " if dry_run else "replaying ") + f"a {_WHAT.get(lane, lane)} from {sender} "
+                   f"({len(envelope.body)} bytes)")
+        if dry_run:
+            return None
+        return Publication(exchange=topo.lanes.get(lane, topo.inbound), routing_key="", body=envelope.body,
+                           message_id=envelope.message_id or "", content_type=envelope.content_type or "",
+                           headers={"x-hub-sender": sender, "x-hub-replay": who})
+
+    move(settings.amqp_url, topo.dead, limit, again, user_id=user)
 
 
 @click.command()

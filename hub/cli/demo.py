@@ -8,9 +8,7 @@ import time
 from pathlib import Path
 
 import click
-import pika
 import yaml
-from pika.exceptions import AMQPConnectionError
 
 from ..composition import build_engine
 from ..demo import Agencies
@@ -20,7 +18,7 @@ from ..settings import Settings
 from ..store import open_store
 from ..store.base import DeliveryState, MessageFilter, MessageStatus
 from ..transport.base import Publication, Topology
-from ..transport.rabbitmq import publish_once
+from ..transport.rabbitmq import BrokerUnavailable, host_of, ping, publish_once
 from ..worker.serve import declare, hub_user, serve, undeclare
 
 ANSWERED = {DeliveryState.ACKNOWLEDGED, DeliveryState.ACCEPTED, DeliveryState.REJECTED}
@@ -95,9 +93,9 @@ def _short_deadlines(routes: Path, target: Path, deadline: str) -> Path:
 
 def _check_broker(url: str) -> None:
     try:
-        pika.BlockingConnection(pika.URLParameters(url)).close()
-    except AMQPConnectionError as exc:
-        raise ConfigError(f"no broker at {pika.URLParameters(url).host}: {START_RABBITMQ}",
+        ping(url)
+    except BrokerUnavailable as exc:
+        raise ConfigError(f"no broker at {host_of(url)}: {START_RABBITMQ}",
                           code="BROKER_UNAVAILABLE") from exc
 
 

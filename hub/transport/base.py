@@ -19,6 +19,20 @@ class Inbound:
 
 
 @dataclass(frozen=True)
+class Envelope:
+    """A message as it lies in a queue, its properties read but not interpreted (dead letters, a
+    receiver's feed): what the admin commands and the demo's agencies see of it."""
+
+    tag: int
+    body: bytes
+    message_id: str | None = None
+    content_type: str | None = None
+    headers: dict = field(default_factory=dict)
+    user_id: str | None = None
+    redelivered: bool = False
+
+
+@dataclass(frozen=True)
 class Publication:
     """A message to publish with confirms: where, what, and the stable id receivers dedupe on."""
 

@@ -35,7 +35,7 @@ from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_e
 
 from ..errors import ConfigError, Disposition, OutputTooLarge, disposition_of
 from ..routing import RoutesFile
-from .base import Inbound, PublishLimit, Publication, Topology
+from .base import Envelope, Inbound, PublishLimit, Publication, Topology
 
 log = structlog.get_logger()
 
@@ -48,6 +48,13 @@ letters, and whatever the core records and tells)."""
 
 _BROKER_MAX = re.compile(r"max(?:imum)? size (\d+)")
 """RabbitMQ's refusal of a publication over max_message_size names the limit (406 PRECONDITION_FAILED)."""
+
+
+TransportError = AMQPError
+"""Any fault of the broker or the connection to it, for callers that do not import pika."""
+
+BrokerUnavailable = AMQPConnectionError
+"""No connection to the broker could be opened (or it was lost)."""
 
 
 _PATIENT = {"stack_timeout": 45, "connection_attempts": 3, "retry_delay": 2}
@@ -463,5 +470,108 @@ def publish_once(url: str, pubs: list[Publication], name: str = "hub-cli", user_
         connection.close()
 
 
-__all__ = ["AMQPError", "BatchConsumer", "ConsumerConfig", "QueueSpec", "declare_topology", "delete_topology",
-           "inbound_of", "parameters", "publish_once", "sender_of", "topology_plan"]
+# short blocking connections for the CLI, the demo and `hub serve`'s start -------------------------
+
+def user_of(url: str) -> str:
+    """The broker user a URL connects as: the hub's own user when it is the hub's URL."""
+    return pika.URLParameters(url).credentials.username
+
+
+def host_of(url: str) -> str:
+    return pika.URLParameters(url).host
+
+
+def ping(url: str) -> None:
+    """Open and close one connection; ``BrokerUnavailable`` when there is no broker at ``url``."""
+    pika.BlockingConnection(pika.URLParameters(url)).close()
+
+
+def envelope_of(method, props: pika.BasicProperties, body: bytes) -> Envelope:
+    return Envelope(tag=method.delivery_tag, body=body, message_id=props.message_id,
+                    content_type=props.content_type, headers=dict(props.headers or {}), user_id=props.user_id,
+                    redelivered=bool(getattr(method, "redelivered", False)))
+
+
+def on_channel(url: str, name: str, action: Callable, *args):
+    """``action(channel, *args)`` on one short connection (declaring or deleting the topology)."""
+    connection = pika.BlockingConnection(parameters(url, name))
+    try:
+        return action(connection.channel(), *args)
+    finally:
+        connection.close()
+
+
+class Client:
+    """One short blocking connection with one channel in confirm mode: take messages off queues
+    (``get``) and publish (``publish``). The demo's agencies use it."""
+
+    def __init__(self, url: str, name: str) -> None:
+        self._connection = pika.BlockingConnection(parameters(url, name))
+        self._channel = self._connection.channel()
+        self._channel.confirm_delivery()
+
+    def get(self, queue: str) -> Envelope | None:
+        """The next message of ``queue``, acknowledged as it is taken; None when it is empty."""
+        method, props, body = self._channel.basic_get(queue, auto_ack=True)
+        return None if method is None else envelope_of(method, props, body)
+
+    def publish(self, pub: Publication, user_id: str | None = None) -> None:
+        self._channel.basic_publish(pub.exchange, pub.routing_key, pub.body, properties(pub, user_id))
+
+    def close(self) -> None:
+        self._connection.close()
+
+    def __enter__(self) -> "Client":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _get_unacked(channel, queue: str, limit: int) -> list[Envelope]:
+    got = []
+    while len(got) < limit:
+        method, props, body = channel.basic_get(queue, auto_ack=False)
+        if method is None:
+            break
+        got.append(envelope_of(method, props, body))
+    return got
+
+
+def peek(url: str, queue: str, limit: int, name: str = "hub-dead-letters") -> list[Envelope]:
+    """Up to ``limit`` messages of ``queue``, left in it (taken unacknowledged, returned on close)."""
+    connection = pika.BlockingConnection(parameters(url, name))
+    try:
+        return _get_unacked(connection.channel(), queue, limit)
+    finally:
+        connection.close()  # unacknowledged: every one goes back to the queue
+
+
+def move(url: str, queue: str, limit: int, to: Callable[[Envelope], Publication | None],
+         user_id: str | None = None, name: str = "hub-dead-letters") -> int:
+    """Take up to ``limit`` messages of ``queue``; each one ``to`` gives a publication for is
+    published with confirms (as ``user_id``) and only then removed from ``queue``; one it gives
+    None for stays. Returns how many moved."""
+    connection = pika.BlockingConnection(parameters(url, name))
+    moved = 0
+    try:
+        channel = connection.channel()
+        got = _get_unacked(channel, queue, limit)
+        publisher = connection.channel()
+        publisher.confirm_delivery()
+        for envelope in got:
+            pub = to(envelope)
+            if pub is None:
+                continue
+            publisher.basic_publish(pub.exchange, pub.routing_key, pub.body, properties(pub, user_id),
+                                    mandatory=True)
+            channel.basic_ack(envelope.tag)
+            moved += 1
+    finally:
+        connection.close()
+    return moved
+
+
+__all__ = ["AMQPError", "BatchConsumer", "BrokerUnavailable", "Client", "ConsumerConfig", "QueueSpec", "TransportError",
+           "declare_topology", "delete_topology", "envelope_of", "host_of", "inbound_of", "move", "on_channel",
+           "parameters", "peek", "ping", "publish_once", "sender_of", "topology_plan", "user_of"]

@@ -15,7 +15,6 @@ import os
 import signal
 from datetime import timedelta
 
-import pika
 import structlog
 
 from ..composition import build_engine
@@ -25,8 +24,8 @@ from ..settings import Settings
 from ..store import open_store
 from ..store.base import Store
 from ..transport.base import PublishLimit, Topology
-from ..transport.rabbitmq import (BatchConsumer, ConsumerConfig, declare_topology, delete_topology, parameters,
-                                  publish_once)
+from ..transport.rabbitmq import (BatchConsumer, ConsumerConfig, declare_topology, delete_topology, on_channel,
+                                  publish_once, user_of)
 from .failures import Retries
 from .holds import Holds
 from .receipts import ReceiptCore, Sweeper
@@ -37,7 +36,7 @@ log = structlog.get_logger()
 
 
 def hub_user(settings: Settings) -> str:
-    return pika.URLParameters(settings.amqp_url).credentials.username
+    return user_of(settings.amqp_url)
 
 
 def declare(settings: Settings) -> list[str]:
@@ -53,11 +52,7 @@ def undeclare(settings: Settings, if_empty: bool = True) -> list[str]:
 def _on_topology(settings: Settings, action, *args) -> list[str]:
     """Run ``action(channel, topology, routes, *args)`` on one short connection."""
     routes = load_routes(settings.routes)
-    connection = pika.BlockingConnection(parameters(settings.amqp_url, "hub-topology"))
-    try:
-        return action(connection.channel(), Topology(settings.topology_prefix), routes, *args)
-    finally:
-        connection.close()
+    return on_channel(settings.amqp_url, "hub-topology", action, Topology(settings.topology_prefix), routes, *args)
 
 
 def _mark_sent(store: Store, source: str = "router"):
