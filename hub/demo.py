@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 from .adapters import RenderContext
 from .models import Declaration, Inventories, Kind, Manifest, Receipt, ReceiptError, ReceiptStatus, Waybill
 from .pipeline import Engine
-from .transport.base import Envelope, Publication, Topology
+from .transport.base import Envelope, Headers, Publication, Topology
 from .transport.rabbitmq import Client
 
 def digits(text: str, count: int) -> str:
@@ -93,7 +93,7 @@ class Agencies:
     def _send(self, client: Client, receiver: str, receipt: Receipt, fmt: str) -> None:
         ctx = RenderContext(message_id=f"{receiver}-{time.time_ns()}", sender_id=receiver, receiver_id="EPORTHUB")
         pub = Publication(exchange=self.topology.receipts, routing_key="", message_id="",
-                          body=self.engine.render(receipt, fmt, ctx).data, headers={"x-hub-sender": receiver})
+                          body=self.engine.render(receipt, fmt, ctx).data, headers={Headers.SENDER: receiver})
         client.publish(pub, self.hub_user)
 
     def answer(self, receiver: str, props: Envelope, body: bytes) -> list[tuple[Receipt, str]]:
@@ -110,7 +110,7 @@ class Agencies:
         if receiver == "CUSTOMS-CN" and isinstance(doc, Manifest):
             bills = [c.transport_document for c in doc.consignments]
             rejected = REJECTED_BILL in bills
-            answers = "MT2101" if (props.headers or {}).get("x-hub-format") == "gacc-mt2101" else "MT1101"
+            answers = "MT2101" if (props.headers or {}).get(Headers.FORMAT) == "gacc-mt2101" else "MT1101"
             return [(Receipt(answers_message_id=props.message_id, answers_type=answers, business_key=bills[0],
                              status=ReceiptStatus.REJECTED if rejected else ReceiptStatus.ACCEPTED,
                              agency_status="03" if rejected else "01", issued_at=now,

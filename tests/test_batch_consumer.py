@@ -9,9 +9,8 @@ from types import SimpleNamespace
 
 import pika
 
-from hub.transport.base import Publication, PublishLimit
+from hub.transport.base import Publication, PublishLimit, Work
 from hub.transport.rabbitmq import BatchConsumer, ConsumerConfig
-from hub.worker.router import Work
 
 
 class FakeLoop:

@@ -13,7 +13,7 @@ import click
 from ..settings import Settings
 from ..store import open_store
 from ..store.base import DeliveryState, MessageFilter, MessageStatus
-from ..transport.base import Envelope, Publication, Topology
+from ..transport.base import Envelope, Headers, Publication, Topology
 from ..transport.rabbitmq import move, peek, publish_once
 from ..worker.outbound import outbound
 from ..worker.parts import raw_of, sender_message_id_of
@@ -150,7 +150,7 @@ def replay(settings: Settings, ids: tuple[str, ...], mode: str, only_receiver: s
             plan.append(f"{m.id}: run again through the pipeline as {m.sender} ({m.status.value})")
             pubs.append((m.id, None, Publication(exchange=topo.inbound, routing_key="", body=raw_of(store, m.id),
                                                  message_id=sender_message_id_of(m.id, m.sender_message_id) or "",
-                                                 headers={"x-hub-sender": m.sender, "x-hub-replay": who})))
+                                                 headers={Headers.SENDER: m.sender, Headers.REPLAY: who})))
             continue
         for d in store.deliveries(m.id):
             if only_receiver and d.receiver != only_receiver:
@@ -206,9 +206,9 @@ def dead_list(settings: Settings, limit: int) -> None:
     got = peek(settings.amqp_url, Topology(settings.topology_prefix).dead, limit)
     for envelope in got:
         h, body = envelope.headers, envelope.body
-        click.echo(f"{h.get('x-hub-dead-at', '-'):<33} {_WHAT.get(h.get('x-hub-lane', 'in'), '?'):<8} "
-                   f"{h.get('x-hub-sender', '?'):<20} "
-                   f"attempts {h.get('x-hub-attempts', '?')}  {len(body)} bytes  {h.get('x-hub-reason', '')}")
+        click.echo(f"{h.get(Headers.DEAD_AT, '-'):<33} {_WHAT.get(h.get(Headers.LANE, 'in'), '?'):<8} "
+                   f"{h.get(Headers.SENDER, '?'):<20} "
+                   f"attempts {h.get(Headers.ATTEMPTS, '?')}  {len(body)} bytes  {h.get(Headers.REASON, '')}")
     click.echo(f"{len(got)} dead letter(s)", err=True)
 
 
@@ -227,14 +227,14 @@ def dead_replay(settings: Settings, limit: int, dry_run: bool) -> None:
     topo, user, who = Topology(settings.topology_prefix), hub_user(settings), f"admin:{getpass.getuser()}"
 
     def again(envelope: Envelope) -> Publication | None:
-        sender, lane = envelope.headers.get("x-hub-sender", ""), envelope.headers.get("x-hub-lane", "in")
+        sender, lane = envelope.headers.get(Headers.SENDER, ""), envelope.headers.get(Headers.LANE, "in")
         click.echo(("would replay " if dry_run else "replaying ") + f"a {_WHAT.get(lane, lane)} from {sender} "
                    f"({len(envelope.body)} bytes)")
         if dry_run:
             return None
         return Publication(exchange=topo.lanes.get(lane, topo.inbound), routing_key="", body=envelope.body,
                            message_id=envelope.message_id or "", content_type=envelope.content_type or "",
-                           headers={"x-hub-sender": sender, "x-hub-replay": who})
+                           headers={Headers.SENDER: sender, Headers.REPLAY: who})
 
     move(settings.amqp_url, topo.dead, limit, again, user_id=user)
 

@@ -17,7 +17,7 @@ from ..routing import load_routes
 from ..settings import Settings
 from ..store import open_store
 from ..store.base import DeliveryState, MessageFilter, MessageStatus
-from ..transport.base import Publication, Topology
+from ..transport.base import Headers, Publication, Topology
 from ..transport.rabbitmq import BrokerUnavailable, host_of, ping, publish_once
 from ..worker.serve import declare, hub_user, serve, undeclare
 
@@ -101,7 +101,7 @@ def _check_broker(url: str) -> None:
 
 def _play(cfg: Settings, topology: Topology, base: Path, plan: list[dict]) -> None:
     pubs = [Publication(exchange=topology.inbound, routing_key="", body=(base / entry["file"]).read_bytes(),
-                        message_id=f"{entry['sender']}-{i:03d}", headers={"x-hub-sender": entry["sender"]})
+                        message_id=f"{entry['sender']}-{i:03d}", headers={Headers.SENDER: entry["sender"]})
             for i, entry in enumerate(plan, 1)]
     publish_once(cfg.amqp_url, pubs, name="demo-senders", user_id=hub_user(cfg), per_second=20)
     click.echo(f"{len(pubs)} messages handed in by {len({e['sender'] for e in plan})} senders")

@@ -8,7 +8,7 @@ import click
 
 from ..composition import build_engine
 from ..settings import Settings
-from ..transport.base import Publication, Topology
+from ..transport.base import Headers, Publication, Topology
 from ..transport.rabbitmq import publish_once
 from ..worker.serve import declare, hub_user, serve as serve_hub, undeclare
 from .documents import read_input
@@ -87,7 +87,7 @@ def send(settings: Settings, files: tuple[str, ...], sender: str, message_id: st
         media = engine.detect(data).media_type if data.strip() else "application/octet-stream"
         pubs.append(Publication(exchange=topo.receipts if receipt else topo.inbound, routing_key="", body=data,
                                 message_id=message_id or "", content_type=media,
-                                headers={"x-hub-sender": sender}))
+                                headers={Headers.SENDER: sender}))
     publish_once(settings.amqp_url, pubs, user_id=user)
     click.echo(f"published {len(pubs)} message(s) as {sender}", err=True)
     sys.exit(0)

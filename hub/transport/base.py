@@ -5,6 +5,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
+class Headers:
+    """The hub's own message headers (AMQP application headers), named once."""
+
+    SENDER = "x-hub-sender"                 # the sender the hub's own user vouches for (retries, replays, send --as)
+    ATTEMPTS = "x-hub-attempts"             # trips through the retry queues so far
+    REASON = "x-hub-reason"                 # why the last try failed (class: message)
+    LANE = "x-hub-lane"                     # "in" (a sender's message) or "acks" (an agency's receipt)
+    DEAD_AT = "x-hub-dead-at"               # when it was dead-lettered (ISO 8601)
+    REPLAY = "x-hub-replay"                 # who replayed it (admin:<user>)
+    MESSAGE_ID = "x-hub-message-id"         # a delivery's hub message id
+    RECEIVER = "x-hub-receiver"
+    FORMAT = "x-hub-format"                 # the format of the body (a delivery's, a native negative receipt's)
+    KIND = "x-hub-kind"
+    BUSINESS_KEY = "x-hub-business-key"
+    EVENT = "x-hub-event"                   # a status event's name (message.accepted, delivery.accepted ...)
+
+
 @dataclass(frozen=True)
 class Inbound:
     """A message taken from a queue, not yet acknowledged."""
@@ -42,6 +59,15 @@ class Publication:
     message_id: str
     content_type: str = "application/xml"
     headers: dict = field(default_factory=dict)
+
+
+@dataclass
+class Work:
+    """What the runner must do for one inbound message: publish, then mark SENT, then ack."""
+
+    inbound: Inbound | None                 # None: the sweeper's events, nothing to acknowledge
+    publications: list[Publication] = field(default_factory=list)
+    delivery_ids: list[int] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

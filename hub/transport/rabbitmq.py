@@ -35,7 +35,7 @@ from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_e
 
 from ..errors import ConfigError, Disposition, OutputTooLarge, disposition_of
 from ..routing import RoutesFile
-from .base import Envelope, Inbound, PublishLimit, Publication, Topology
+from .base import Envelope, Headers, Inbound, PublishLimit, Publication, Topology
 
 log = structlog.get_logger()
 
@@ -147,7 +147,7 @@ def sender_of(props: pika.BasicProperties, hub_user: str) -> str:
     sender (retried messages, `hub send --as`), through the x-hub-sender header."""
     user = props.user_id or ""
     if user == hub_user:
-        return str((props.headers or {}).get("x-hub-sender") or "")
+        return str((props.headers or {}).get(Headers.SENDER) or "")
     return user
 
 
@@ -155,7 +155,7 @@ def inbound_of(method, props: pika.BasicProperties, body: bytes, hub_user: str) 
     headers = props.headers or {}
     return Inbound(tag=method.delivery_tag, body=body, sender=sender_of(props, hub_user),
                    message_id=props.message_id, redelivered=bool(method.redelivered),
-                   attempts=int(headers.get("x-hub-attempts", 0)) if props.user_id == hub_user else 0,
+                   attempts=int(headers.get(Headers.ATTEMPTS, 0)) if props.user_id == hub_user else 0,
                    content_type=props.content_type)
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from ..settings import Settings
-from ..transport.base import Inbound, Publication, Topology
+from ..transport.base import Headers, Inbound, Publication, Topology
 
 DEFAULT_DELAYS_MS: tuple[int, ...] = tuple(Settings.model_fields["retry_delays_ms"].default)
 DEFAULT_MAX_OUTPUT_BYTES: int = Settings.model_fields["max_output_bytes"].default
@@ -45,12 +45,12 @@ class Retries:
 
     def next(self, inbound: Inbound, exc: BaseException) -> Publication:
         """The message, unchanged, to its lane's next retry queue or, after the last, to dead letters."""
-        headers = {"x-hub-sender": inbound.sender, "x-hub-attempts": inbound.attempts + 1,
-                   "x-hub-reason": reason(exc), "x-hub-lane": self.lane}
+        headers = {Headers.SENDER: inbound.sender, Headers.ATTEMPTS: inbound.attempts + 1,
+                   Headers.REASON: reason(exc), Headers.LANE: self.lane}
         exchange, key = self.topology.retry, self.topology.retry_key(inbound.attempts, self.lane)
         if self.exhausted(inbound):
             exchange, key = self.topology.dead, ""
-            headers["x-hub-dead-at"] = datetime.now(timezone.utc).isoformat()
+            headers[Headers.DEAD_AT] = datetime.now(timezone.utc).isoformat()
         return Publication(exchange=exchange, routing_key=key, body=inbound.body,
                            message_id=inbound.message_id or "", content_type=inbound.content_type or "",
                            headers=headers)

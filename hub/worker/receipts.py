@@ -32,11 +32,11 @@ from ..models import Receipt
 from ..pipeline import Engine
 from ..routing.table import Receiver
 from ..store.base import Correlation, NewReceipt, Store
-from ..transport.base import Inbound, PublishLimit, Publication, Topology
+from ..transport.base import Inbound, PublishLimit, Publication, Topology, Work
 from .failures import HEAD_BYTES, Retries, reason
 from .holds import Holds
 from .outbound import outbound
-from .router import Work, fail_too_large
+from .router import fail_too_large
 from .status import status_event
 
 log = structlog.get_logger()

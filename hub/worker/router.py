@@ -33,7 +33,7 @@ from ..models import Declaration, Document, Manifest, Waybill
 from ..pipeline import Engine
 from ..routing import Router
 from ..store.base import Delivery, DeliveryState, MessageStatus, NewDelivery, NewMessage, Sameness, Store
-from ..transport.base import Inbound, PublishLimit, Publication, Topology
+from ..transport.base import Inbound, PublishLimit, Publication, Topology, Work
 from .failures import DEFAULT_MAX_OUTPUT_BYTES, HEAD_BYTES, Retries, reason
 from .holds import Holds
 from .outbound import outbound
@@ -41,15 +41,6 @@ from .parts import part_id
 from .status import native_rejection, status_event
 
 log = structlog.get_logger()
-
-
-@dataclass
-class Work:
-    """What the runner must do for one inbound message: publish, then mark SENT, then ack."""
-
-    inbound: Inbound | None                 # None: the sweeper's events, nothing to acknowledge
-    publications: list[Publication] = field(default_factory=list)
-    delivery_ids: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -401,4 +392,4 @@ def fail_too_large(store: Store, topology: Topology, too_large: list[tuple[Deliv
     return events
 
 
-__all__ = ["RouterCore", "Work", "correlation_keys", "fail_too_large", "hub_message_id", "outbound"]
+__all__ = ["RouterCore", "correlation_keys", "fail_too_large", "hub_message_id", "outbound"]

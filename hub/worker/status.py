@@ -9,7 +9,7 @@ from ..adapters import Adapter, RenderContext
 from ..errors import HubError
 from ..models import Receipt, ReceiptError, ReceiptStatus
 from ..pipeline import Engine
-from ..transport.base import Publication, Topology
+from ..transport.base import Headers, Publication, Topology
 
 _JSON = json.JSONEncoder(ensure_ascii=False, default=str)
 """The status events' encoder, built once (``json.dumps`` with options builds one per call)."""
@@ -24,7 +24,7 @@ def status_event(topology: Topology, sender: str, event: str, hub_message_id: st
                        message_id=".".join(str(part) for part in (
                            hub_message_id, "status", event, fields.get("receiver"),
                            fields.get("receipt_id") and f"r{fields['receipt_id']}") if part),
-                       content_type="application/json", headers={"x-hub-event": event})
+                       content_type="application/json", headers={Headers.EVENT: event})
 
 
 def native_rejection(engine: Engine, topology: Topology, sender: str, hub_message_id: str,
@@ -48,7 +48,7 @@ def native_rejection(engine: Engine, topology: Topology, sender: str, hub_messag
         return None  # the JSON status event still carries every error
     return Publication(exchange=topology.status, routing_key=sender, body=out.data,
                        message_id=f"{hub_message_id}.nack", content_type=out.media_type,
-                       headers={"x-hub-event": "message.rejected", "x-hub-format": fmt})
+                       headers={Headers.EVENT: "message.rejected", Headers.FORMAT: fmt})
 
 
 def _facts(adapter: Adapter, data: bytes) -> dict:
