@@ -19,7 +19,7 @@ alone); the rest of the batch goes on.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from datetime import datetime, timezone
 from typing import Callable
@@ -60,18 +60,49 @@ class _Failed:
     exc: BaseException
 
 
+@dataclass(frozen=True)
+class Received:
+    """What is stored of an inbound message (or one part of it) whatever its outcome: who sent it,
+    when, its bytes (a head only when it is over the size limit) and, once read, what it is."""
+
+    id: str
+    sender: str
+    sender_message_id: str | None
+    received_at: datetime
+    raw: bytes
+    sha256: str
+    size: int
+    format: str | None = None
+    kind: str | None = None
+    business_key: str | None = None
+    function: str | None = None
+
+    def read_as(self, adapter: Adapter, doc: Document | None) -> Received:
+        """The same message, now known as ``doc`` in ``adapter``'s format."""
+        return replace(self, format=adapter.name, kind=doc.kind.value if doc else None,
+                       business_key=doc.business_key if doc else None,
+                       function=doc.header.function.value if doc else None)
+
+    def outcome(self, status: MessageStatus, **decided) -> NewMessage:
+        """The message as stored with its outcome (errors, deliveries, duplicate_of ... in ``decided``)."""
+        return NewMessage(id=self.id, sender=self.sender, sender_message_id=self.sender_message_id,
+                          received_at=self.received_at, raw=self.raw, sha256=self.sha256, size=self.size,
+                          format=self.format, kind=self.kind, business_key=self.business_key,
+                          function=self.function, status=status, **decided)
+
+
 @dataclass
 class _Readable:
     """A message read, valid and authorised: a duplicate, or routed once the batch's look-up is in."""
     inbound: Inbound
-    base: dict
+    base: Received
     adapter: Adapter
     document: Document
 
     @cached_property
     def sameness(self) -> Sameness:
         b = self.base
-        return Sameness(b["sender"], b["sender_message_id"], b["kind"], b["business_key"], b["function"])
+        return Sameness(b.sender, b.sender_message_id, b.kind, b.business_key, b.function)
 
 
 def hub_message_id(sender: str, sender_message_id: str | None, body: bytes) -> str:
@@ -160,7 +191,7 @@ class RouterCore:
 
     def _failed(self, inbound: Inbound, exc: BaseException, own: bool, dead: bool) -> NewMessage:
         code = "INTERNAL_ERROR" if own else "RETRIES_EXHAUSTED"
-        return NewMessage(**self._base(inbound), status=MessageStatus.FAILED,
+        return self._base(inbound).outcome(MessageStatus.FAILED,
                           errors=({"code": code, "message": reason(exc), "line": None, "path": None,
                                    "attempt": inbound.attempts + 1, "dead_lettered": dead},))
 
@@ -189,14 +220,14 @@ class RouterCore:
 
     # deciding ----------------------------------------------------------------------------------
 
-    def _base(self, inbound: Inbound) -> dict:
+    def _base(self, inbound: Inbound) -> Received:
         """What is stored of any inbound message. One over the size limit is kept by its head, its
         size and its whole hash: refused before it is stored in full."""
         body = inbound.body
         head = body if len(body) <= self.engine.limits.max_bytes else body[:HEAD_BYTES]
-        return dict(id=hub_message_id(inbound.sender, inbound.message_id, body), sender=inbound.sender,
-                    sender_message_id=inbound.message_id, received_at=self.clock(), raw=head,
-                    sha256=hashlib.sha256(body).hexdigest(), size=len(body))
+        return Received(id=hub_message_id(inbound.sender, inbound.message_id, body), sender=inbound.sender,
+                        sender_message_id=inbound.message_id, received_at=self.clock(), raw=head,
+                        sha256=hashlib.sha256(body).hexdigest(), size=len(body))
 
     def _read(self, inbound: Inbound) -> _Decision | _Readable | list[_Decision | _Readable]:
         """Everything decided about one message on its own: read, validate, authorise. A message
@@ -204,7 +235,7 @@ class RouterCore:
         part per document, ``<hub id>-P<n>``, each routed and delivered on its own; a problem in
         any of them refuses the whole message, as its sender's format answers for the whole."""
         base = self._base(inbound)
-        hub_id = base["id"]
+        hub_id = base.id
         if inbound.redelivered or inbound.attempts:
             if stored := self._stored(hub_id):   # stored before a crash: _work republishes PENDING ones
                 return [_Decision(inbound, i, None) for i in stored]
@@ -217,21 +248,18 @@ class RouterCore:
                 raise
             return self._reject(inbound, base, exc.problems)
         adapter, doc = read.adapter, read.document
-        facts = dict(format=adapter.name, kind=doc.kind.value if doc else None,
-                     business_key=doc.business_key if doc else None,
-                     function=doc.header.function.value if doc else None)
+        known = base.read_as(adapter, doc)
         if read.problems:
-            return self._reject(inbound, base | facts, read.problems, adapter)
+            return self._reject(inbound, known, read.problems, adapter)
         for part in read.documents:
             if reason := self.router.authorise(inbound.sender, part.kind):
-                return self._reject(inbound, base | facts, [Problem("SENDER_NOT_ALLOWED", reason)], adapter)
+                return self._reject(inbound, known, [Problem("SENDER_NOT_ALLOWED", reason)], adapter)
         if len(read.documents) == 1:
-            return _Readable(inbound, base | facts, adapter, doc)
+            return _Readable(inbound, known, adapter, doc)
         mid = inbound.message_id
-        return [_Readable(inbound, base | dict(
-                    id=part_id(hub_id, n), sender_message_id=f"{mid}#{n}" if mid else None,
-                    raw=base["raw"] if n == 1 else b"", format=adapter.name, kind=part.kind.value,
-                    business_key=part.business_key, function=part.header.function.value), adapter, part)
+        return [_Readable(inbound, replace(base.read_as(adapter, part), id=part_id(hub_id, n),
+                                           sender_message_id=f"{mid}#{n}" if mid else None,
+                                           raw=base.raw if n == 1 else b""), adapter, part)
                 for n, part in enumerate(read.documents, 1)]
 
     def _stored(self, hub_id: str) -> list[str]:
@@ -251,21 +279,21 @@ class RouterCore:
         if same.business_key:
             keys.append((same.sender, same.kind, same.business_key, same.function))
         original = stored_original or next((seen[k] for k in keys if k in seen), None)
-        if original == read.base["id"] and (read.inbound.redelivered or read.inbound.attempts):
+        if original == read.base.id and (read.inbound.redelivered or read.inbound.attempts):
             return _Decision(read.inbound, original, None)      # its own earlier try: republish what is PENDING
         if original:
             return self._duplicate_of(read.inbound, read.base, original)
-        seen.update(dict.fromkeys(keys, read.base["id"]))
+        seen.update(dict.fromkeys(keys, read.base.id))
         return self._route(read.inbound, read.base, read.adapter, read.document)
 
-    def _route(self, inbound: Inbound, base: dict, adapter: Adapter, doc: Document) -> _Decision:
+    def _route(self, inbound: Inbound, base: Received, adapter: Adapter, doc: Document) -> _Decision:
         planned = self.router.plan(doc, inbound.sender)
         if not planned:
             return self._reject(inbound, base, [Problem("NO_ROUTE", "no route in routes.yaml matches this message")],
                                 adapter)
         now, deliveries, payloads, facts = self.clock(), [], {}, index_all(doc)
         for p in planned:
-            out_id = f"{base['id']}.{p.receiver}"
+            out_id = f"{base.id}.{p.receiver}"
             ctx = RenderContext(message_id=out_id, sender_id=self.party_id, receiver_id=p.receiver, created_at=now)
             check = CHECKS[p.hold.check] if p.hold else None
             waits = tuple(check.waits(facts)) if check else ()
@@ -290,40 +318,40 @@ class RouterCore:
                                           hold=p.hold.check if waits else None,
                                           held_until=now + p.hold.timeout if waits else None, waits=waits))
             payloads[(p.receiver, p.format)] = payload
-        message = NewMessage(**base, status=MessageStatus.ACCEPTED, deliveries=tuple(deliveries),
+        message = base.outcome(MessageStatus.ACCEPTED, deliveries=tuple(deliveries),
                              facts=tuple((f.kind, f.key, f.values) for f in facts))
-        event = status_event(self.topology, inbound.sender, "message.accepted", base["id"],
-                             sender_message_id=inbound.message_id, business_key=base.get("business_key"),
+        event = status_event(self.topology, inbound.sender, "message.accepted", base.id,
+                             sender_message_id=inbound.message_id, business_key=base.business_key,
                              deliveries=[{"receiver": d.receiver, "format": d.format, **({"held": d.hold} if d.hold
                                                                                           else {})}
                                          for d in deliveries])
-        return _Decision(inbound, base["id"], message, [event], payloads, base.get("kind"))
+        return _Decision(inbound, base.id, message, [event], payloads, base.kind)
 
-    def _reject(self, inbound: Inbound, base: dict, problems: list[Problem],
+    def _reject(self, inbound: Inbound, base: Received, problems: list[Problem],
                 adapter: Adapter | None = None) -> _Decision:
         errors = tuple(p.as_dict() for p in problems)
-        message = NewMessage(**base, status=MessageStatus.REJECTED, errors=errors)
-        log.info("message.rejected", hub_message_id=base["id"], sender=inbound.sender,
+        message = base.outcome(MessageStatus.REJECTED, errors=errors)
+        log.info("message.rejected", hub_message_id=base.id, sender=inbound.sender,
                  codes=sorted({p.code for p in problems}), bytes=len(inbound.body))
         events = []
         if inbound.sender:
-            events.append(status_event(self.topology, inbound.sender, "message.rejected", base["id"],
+            events.append(status_event(self.topology, inbound.sender, "message.rejected", base.id,
                                        sender_message_id=inbound.message_id,
-                                       business_key=base.get("business_key"), errors=list(errors)))
-            native = native_rejection(self.engine, self.topology, inbound.sender, base["id"], adapter,
-                                      inbound.body, base.get("business_key"), list(errors), self.party_id)
+                                       business_key=base.business_key, errors=list(errors)))
+            native = native_rejection(self.engine, self.topology, inbound.sender, base.id, adapter,
+                                      inbound.body, base.business_key, list(errors), self.party_id)
             if native is not None:
                 events.append(native)
-        return _Decision(inbound, base["id"], message, events)
+        return _Decision(inbound, base.id, message, events)
 
-    def _duplicate_of(self, inbound: Inbound, base: dict, original: str) -> _Decision:
-        if original == base["id"]:  # the sender handed in the very same bytes again
-            base = base | {"id": f"{base['id']}-R{int(self.clock().timestamp() * 1000)}"}
-        message = NewMessage(**base, status=MessageStatus.DUPLICATE, duplicate_of=original)
-        event = status_event(self.topology, inbound.sender, "message.duplicate", base["id"],
-                             sender_message_id=inbound.message_id, business_key=base.get("business_key"),
+    def _duplicate_of(self, inbound: Inbound, base: Received, original: str) -> _Decision:
+        if original == base.id:  # the sender handed in the very same bytes again
+            base = replace(base, id=f"{base.id}-R{int(self.clock().timestamp() * 1000)}")
+        message = base.outcome(MessageStatus.DUPLICATE, duplicate_of=original)
+        event = status_event(self.topology, inbound.sender, "message.duplicate", base.id,
+                             sender_message_id=inbound.message_id, business_key=base.business_key,
                              duplicate_of=original)
-        return _Decision(inbound, base["id"], message, [event])
+        return _Decision(inbound, base.id, message, [event])
 
     # planning ------------------------------------------------------------------------------------
 
