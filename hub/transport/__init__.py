@@ -1,4 +1,6 @@
-"""Transports: the message shapes the workers use (``base``) and RabbitMQ (``rabbitmq``, pika).
+"""Transports: the message shapes, header names and topology the workers use (``base``), the
+batching consumer's decisions and bookkeeping (``batching``), RabbitMQ (``rabbitmq``, pika) and an
+in-memory double for tests (``memory``).
 
-The pipeline and the worker cores never import pika; only ``rabbitmq`` does.
+Nothing outside this package imports pika; inside it only ``rabbitmq`` does.
 """

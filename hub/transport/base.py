@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..routing import RoutesFile
 
 
 class Headers:
@@ -47,6 +51,18 @@ class Envelope:
     headers: dict = field(default_factory=dict)
     user_id: str | None = None
     redelivered: bool = False
+
+
+def inbound_from(envelope: Envelope, hub_user: str) -> Inbound:
+    """An envelope taken for a worker. The sender is the broker-checked identity (AMQP user_id);
+    only the hub's own user may vouch for another sender (retried messages, `hub send --as`),
+    through the x-hub-sender header, and only its retries count attempts."""
+    headers, user = envelope.headers, envelope.user_id or ""
+    return Inbound(tag=envelope.tag, body=envelope.body,
+                   sender=str(headers.get(Headers.SENDER) or "") if user == hub_user else user,
+                   message_id=envelope.message_id, redelivered=envelope.redelivered,
+                   attempts=int(headers.get(Headers.ATTEMPTS, 0)) if envelope.user_id == hub_user else 0,
+                   content_type=envelope.content_type)
 
 
 @dataclass(frozen=True)
@@ -118,6 +134,30 @@ class Topology:
 
     def retry_queue(self, step: int, lane: str = "in") -> str:
         return f"{self.prefix}.retry.{self.retry_key(step, lane)}"
+
+
+@dataclass(frozen=True)
+class QueueSpec:
+    name: str
+    exchange: str
+    key: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+def topology_plan(topology: Topology, routes: RoutesFile,
+                  retry_delays_ms: list[int]) -> tuple[list[tuple[str, str]], list[QueueSpec]]:
+    """Every exchange (name, type) and queue the hub uses: the one place that lists them."""
+    exchanges = [(topology.inbound, "fanout"), (topology.outbound, "direct"), (topology.receipts, "fanout"),
+                 (topology.status, "direct"), (topology.retry, "direct"), (topology.dead, "fanout")]
+    queues = [QueueSpec(topology.inbound, topology.inbound), QueueSpec(topology.receipts, topology.receipts),
+              QueueSpec(topology.dead, topology.dead)]
+    queues += [QueueSpec(topology.receiver_queue(r), topology.outbound, r) for r in routes.receivers]
+    queues += [QueueSpec(topology.sender_queue(s), topology.status, s) for s in routes.senders]
+    queues += [QueueSpec(topology.retry_queue(step, lane), topology.retry, topology.retry_key(step, lane), {
+                   "x-message-ttl": delay, "x-dead-letter-exchange": home,
+                   "x-dead-letter-strategy": "at-least-once", "x-overflow": "reject-publish"})
+               for lane, home in topology.lanes.items() for step, delay in enumerate(retry_delays_ms)]
+    return exchanges, queues
 
 
 class PublishLimit:

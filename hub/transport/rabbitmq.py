@@ -9,8 +9,11 @@ publications are confirmed its deliveries are marked SENT and only then is it
 acknowledged. Confirms arriving within one batch window (``batch_ms``) are
 finished together (one mark-SENT transaction) and acknowledged with one multiple
 ack that covers only the head of messages all finished, in delivery order. A
-nack or a lost connection leaves a message unacknowledged, so the broker delivers it again; the core recognises it and republishes what is still
-PENDING. Connection loss is retried with tenacity at this boundary only.
+nack or a lost connection leaves a message unacknowledged, so the broker delivers
+it again; the core recognises it and republishes what is still PENDING.
+Connection loss is retried with tenacity at this boundary only. Those decisions
+and that bookkeeping are ``batching.Batching``'s (the in-memory double in
+``memory`` runs on them too); ``BatchConsumer`` is the pika channel under them.
 
 A batch whose handling raises is not failed as a whole unless the fault is the
 store's or the broker's (``disposition_of``): its messages are handled again one by
@@ -24,7 +27,7 @@ from __future__ import annotations
 import re
 import threading
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Callable
 from urllib.parse import parse_qs, urlsplit
 
@@ -33,18 +36,12 @@ import structlog
 from pika.exceptions import AMQPConnectionError, AMQPError
 from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
-from ..errors import ConfigError, Disposition, OutputTooLarge, disposition_of
+from ..errors import ConfigError
 from ..routing import RoutesFile
-from .base import Envelope, Headers, Inbound, PublishLimit, Publication, Topology
+from .base import Envelope, Inbound, PublishLimit, Publication, QueueSpec, Topology, inbound_from, topology_plan
+from .batching import Batching, Failer, Handler
 
 log = structlog.get_logger()
-
-Handler = Callable[[list[Inbound]], list]
-"""A core's ``handle``: inbound batch -> list of Work (publications, delivery ids, inbound)."""
-
-Failer = Callable[[list[Inbound], BaseException], list]
-"""A core's ``fail``: messages that met an exception -> their Work (the next retry queue or dead
-letters, and whatever the core records and tells)."""
 
 _BROKER_MAX = re.compile(r"max(?:imum)? size (\d+)")
 """RabbitMQ's refusal of a publication over max_message_size names the limit (406 PRECONDITION_FAILED)."""
@@ -79,30 +76,6 @@ def queue_arguments(expires_ms: int | None = None, **extra) -> dict:
     if expires_ms:
         args["x-expires"] = expires_ms
     return args
-
-
-@dataclass(frozen=True)
-class QueueSpec:
-    name: str
-    exchange: str
-    key: str = ""
-    extra: dict = field(default_factory=dict)
-
-
-def topology_plan(topology: Topology, routes: RoutesFile,
-                  retry_delays_ms: list[int]) -> tuple[list[tuple[str, str]], list[QueueSpec]]:
-    """Every exchange (name, type) and queue the hub uses: the one place that lists them."""
-    exchanges = [(topology.inbound, "fanout"), (topology.outbound, "direct"), (topology.receipts, "fanout"),
-                 (topology.status, "direct"), (topology.retry, "direct"), (topology.dead, "fanout")]
-    queues = [QueueSpec(topology.inbound, topology.inbound), QueueSpec(topology.receipts, topology.receipts),
-              QueueSpec(topology.dead, topology.dead)]
-    queues += [QueueSpec(topology.receiver_queue(r), topology.outbound, r) for r in routes.receivers]
-    queues += [QueueSpec(topology.sender_queue(s), topology.status, s) for s in routes.senders]
-    queues += [QueueSpec(topology.retry_queue(step, lane), topology.retry, topology.retry_key(step, lane), {
-                   "x-message-ttl": delay, "x-dead-letter-exchange": home,
-                   "x-dead-letter-strategy": "at-least-once", "x-overflow": "reject-publish"})
-               for lane, home in topology.lanes.items() for step, delay in enumerate(retry_delays_ms)]
-    return exchanges, queues
 
 
 def declare_topology(channel, topology: Topology, routes: RoutesFile, retry_delays_ms: list[int],
@@ -145,31 +118,17 @@ def delete_topology(channel, topology: Topology, routes: RoutesFile, retry_delay
 def sender_of(props: pika.BasicProperties, hub_user: str) -> str:
     """The broker-checked identity: AMQP user_id. Only the hub's own user may vouch for another
     sender (retried messages, `hub send --as`), through the x-hub-sender header."""
-    user = props.user_id or ""
-    if user == hub_user:
-        return str((props.headers or {}).get(Headers.SENDER) or "")
-    return user
+    return inbound_from(Envelope(0, b"", headers=props.headers or {}, user_id=props.user_id), hub_user).sender
 
 
 def inbound_of(method, props: pika.BasicProperties, body: bytes, hub_user: str) -> Inbound:
-    headers = props.headers or {}
-    return Inbound(tag=method.delivery_tag, body=body, sender=sender_of(props, hub_user),
-                   message_id=props.message_id, redelivered=bool(method.redelivered),
-                   attempts=int(headers.get(Headers.ATTEMPTS, 0)) if props.user_id == hub_user else 0,
-                   content_type=props.content_type)
+    return inbound_from(envelope_of(method, props, body), hub_user)
 
 
 def properties(pub: Publication, user_id: str | None = None) -> pika.BasicProperties:
     """Persistent, with the stable message id; ``user_id`` (checked by the broker) when vouching."""
     return pika.BasicProperties(delivery_mode=2, message_id=pub.message_id or None,
                                 content_type=pub.content_type or None, headers=pub.headers or None, user_id=user_id)
-
-
-@dataclass
-class _Pending:
-    work: object
-    remaining: int
-    failed: bool = False
 
 
 @dataclass
@@ -186,8 +145,9 @@ class ConsumerConfig:
     extra: dict = field(default_factory=dict)
 
 
-class BatchConsumer:
-    """Consume a queue in batches; publish each batch's results with confirms; ack after confirms."""
+class BatchConsumer(Batching):
+    """Consume a queue in batches; publish each batch's results with confirms; ack after confirms
+    (the decisions and bookkeeping are ``Batching``'s; this is the pika channel under them)."""
 
     def __init__(self, config: ConsumerConfig, handle: Handler, fail: Failer,
                  on_confirmed: Callable[[list], None], tick: Callable[[], list] | None = None,
@@ -202,11 +162,16 @@ class BatchConsumer:
         self._channel = None
         self._batch: list[Inbound] = []
         self._timer = None
-        self._seq = 0
-        self._pending: dict[int, _Pending] = {}     # confirm sequence number -> its inbound's work
-        self._unacked: dict[int, bool] = {}         # inbound delivery tag -> ready to ack, in delivery order
-        self._confirmed: list = []                  # confirmed works waiting for _finish_confirmed
+        self._reset_book()
         self._consumer_tag = None
+
+    @property
+    def name(self) -> str:
+        return self.config.name
+
+    @property
+    def batch_ms(self) -> int:
+        return self.config.batch_ms
 
     # lifecycle ---------------------------------------------------------------------------------
 
@@ -300,8 +265,9 @@ class BatchConsumer:
     # consuming ---------------------------------------------------------------------------------
 
     def _on_message(self, channel, method, props, body) -> None:
-        self._batch.append(inbound_of(method, props, body, self.config.hub_user))
-        self._unacked[method.delivery_tag] = False
+        inbound = inbound_of(method, props, body, self.config.hub_user)
+        self._batch.append(inbound)
+        self._received(inbound)
         if len(self._batch) >= self.config.batch_size:
             self._flush()
         elif self._timer is None:
@@ -314,34 +280,7 @@ class BatchConsumer:
         batch, self._batch = self._batch, []
         if not batch or not self._open():
             return  # a closed channel: the broker delivers these again after the reconnect
-        try:
-            works = self.handle(batch)
-        except Exception as exc:
-            works = self._isolate(batch, exc)
-        covered = {w.inbound.tag for w in works if w.inbound is not None}
-        for inbound in batch:
-            if inbound.tag not in covered:  # a core bug; left unsettled it would hold back every later ack
-                log.error("batch.inbound_without_work", worker=self.config.name, tag=inbound.tag)
-                self._channel.basic_nack(inbound.tag, requeue=True)
-                self._unacked.pop(inbound.tag, None)
-        self._publish(works)
-
-    def _isolate(self, batch: list[Inbound], exc: Exception) -> list:
-        """A batch that raised: a store or broker fault retries it whole; anything else is handled
-        again message by message (each may have been stored already: marked redelivered, so the core
-        looks it up), and only a message that raises alone fails."""
-        log.warning("batch.failed", worker=self.config.name, size=len(batch), error=type(exc).__name__)
-        if len(batch) == 1 or disposition_of(exc) is Disposition.RETRY:
-            return self.fail(batch, exc)
-        works = []
-        for inbound in batch:
-            again = replace(inbound, redelivered=True)
-            try:
-                works += self.handle([again])
-            except Exception as alone:
-                log.warning("message.failed_alone", worker=self.config.name, error=type(alone).__name__)
-                works += self.fail([again], alone)
-        return works
+        self._publish(self._decide(batch))
 
     def _on_tick(self) -> None:
         try:
@@ -356,100 +295,22 @@ class BatchConsumer:
     def _open(self) -> bool:
         return self._channel is not None and self._channel.is_open
 
-    def _publish(self, works: list) -> None:
-        if not self._open():  # stored already: redelivery or the restart republishes what is PENDING
-            log.warning("batch.unpublished", worker=self.config.name, size=len(works))
-            return
-        done = []
-        for work in self._fitting(works):
-            if not work.publications:
-                done.append(work)
-                continue
-            pending = _Pending(work, len(work.publications))
-            for pub in work.publications:
-                self._channel.basic_publish(pub.exchange, pub.routing_key, pub.body,
-                                            properties(pub, self.config.hub_user))
-                self._seq += 1
-                self._pending[self._seq] = pending
-        if done:
-            self._finish(done)
+    def _send(self, pub: Publication) -> None:
+        self._channel.basic_publish(pub.exchange, pub.routing_key, pub.body, properties(pub, self.config.hub_user))
 
-    def _fitting(self, works: list) -> list:
-        """The works with every publication within the broker's limit. A message whose work does not
-        fit fails (its core decides what that means); the sweeper's oversize publications are
-        dropped with an error (its next tick fails their deliveries)."""
-        out = []
-        for work in works:
-            big = [len(p.body) for p in work.publications if not self.limit.fits(p.body)]
-            if not big:
-                out.append(work)
-            elif work.inbound is not None:
-                out += self.fail([work.inbound], OutputTooLarge(
-                    f"a publication of {max(big)} bytes is over the {self.limit.bytes} the broker takes"))
-            else:
-                log.error("publication.too_large", worker=self.config.name, sizes=big, limit=self.limit.bytes)
-                work.publications = [p for p in work.publications if self.limit.fits(p.body)]
-                out.append(work)
-        return out
+    def _ack_head(self, tag: int) -> None:
+        self._channel.basic_ack(tag, multiple=True)
+
+    def _requeue(self, tag: int) -> None:
+        self._channel.basic_nack(tag, requeue=True)
+
+    def _later(self, seconds: float, fn: Callable[[], None]) -> None:
+        self._connection.ioloop.call_later(seconds, fn)
 
     def _on_confirm(self, frame) -> None:
         method = frame.method
-        nack = isinstance(method, pika.spec.Basic.Nack)
-        if method.multiple:  # sequence numbers are inserted in increasing order: take the confirmed head
-            tags = []
-            for tag in self._pending:
-                if tag > method.delivery_tag:
-                    break
-                tags.append(tag)
-        else:
-            tags = [method.delivery_tag]
-        finished = []
-        for tag in tags:
-            pending = self._pending.pop(tag, None)
-            if pending is None:
-                continue
-            pending.remaining -= 1
-            pending.failed = pending.failed or nack
-            if pending.remaining == 0:
-                finished.append(pending)
-        for p in finished:
-            if p.failed and p.work.inbound is not None:
-                log.warning("publication.nacked", worker=self.config.name)
-                self._channel.basic_nack(p.work.inbound.tag, requeue=True)
-                self._unacked.pop(p.work.inbound.tag, None)
-        confirmed = [p.work for p in finished if not p.failed]
-        if confirmed:
-            # Confirms arriving within one batch window are finished together: one mark-sent
-            # transaction (one turn of the store's write lock), one ack.
-            if not self._confirmed:
-                self._connection.ioloop.call_later(self.config.batch_ms / 1000, self._finish_confirmed)
-            self._confirmed.extend(confirmed)
-
-    def _finish_confirmed(self) -> None:
-        works, self._confirmed = self._confirmed, []
-        self._finish(works)
-
-    def _finish(self, works: list) -> None:
-        """Mark the works' deliveries SENT, then acknowledge their inbound messages: every message
-        delivered before them that is also finished, with one multiple ack."""
-        if not works:
-            return
-        try:
-            self.on_confirmed(works)
-        except Exception:  # deliveries stay PENDING and are republished later; receivers drop repeats
-            log.exception("delivery.mark_sent_failed", worker=self.config.name)
-        for work in works:
-            if work.inbound is not None and work.inbound.tag in self._unacked:
-                self._unacked[work.inbound.tag] = True
-        head = []
-        for tag, ready in self._unacked.items():  # the finished head, in delivery order
-            if not ready:
-                break
-            head.append(tag)
-        for tag in head:
-            del self._unacked[tag]
-        if head and self._open():
-            self._channel.basic_ack(head[-1], multiple=True)
+        self._settle(method.delivery_tag, multiple=bool(method.multiple),
+                     nack=isinstance(method, pika.spec.Basic.Nack))
 
 
 def publish_once(url: str, pubs: list[Publication], name: str = "hub-cli", user_id: str | None = None,
