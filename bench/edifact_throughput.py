@@ -16,13 +16,12 @@ from __future__ import annotations
 
 import argparse
 import warnings
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from pydifact.control import Characters
 from pydifact.parser import Parser
 from pydifact.tokenizer import Tokenizer
-
 from timing import rate  # bench/timing.py, beside this script
 
 from hub.adapters import RenderContext
@@ -31,7 +30,7 @@ from hub.composition import build_engine
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "edifact" / "cuscar-052e-uslax-cnsha.edi"
 CTX = RenderContext(message_id="HUB-BENCH", sender_id="EPORTHUB", receiver_id="CNSHACUSTOMS",
-                    created_at=datetime(2026, 11, 17, 9, 45, tzinfo=timezone.utc))
+                    created_at=datetime(2026, 11, 17, 9, 45, tzinfo=UTC))
 
 
 def build_cuscar(engine, consignments: int) -> bytes:

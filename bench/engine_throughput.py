@@ -15,11 +15,10 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from lxml import etree
-
 from timing import rate  # bench/timing.py, beside this script
 
 from hub.adapters import RenderContext
@@ -36,7 +35,7 @@ def build(path: Path):
     adapter = engine.detect(data)
     schema = engine.schemas.get(adapter.schema)
     bare_parser = etree.XMLParser()
-    ctx = RenderContext(message_id="HUB-BENCH", created_at=datetime(2026, 1, 1, tzinfo=timezone.utc))
+    ctx = RenderContext(message_id="HUB-BENCH", created_at=datetime(2026, 1, 1, tzinfo=UTC))
 
     def baseline(raw: bytes) -> None:
         assert schema.validate(etree.fromstring(raw, bare_parser))

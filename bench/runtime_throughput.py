@@ -56,6 +56,7 @@ import tempfile
 import threading
 import time
 import uuid
+from datetime import UTC
 from pathlib import Path
 
 import pika
@@ -421,7 +422,7 @@ def plumbing_work(batch):
 
 def make_xml_work(db_path: str):
     """(b)'s per-message work: the hub's engine read + the three outputs, one SQLite row each."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from hub.adapters import RenderContext
     from hub.composition import build_engine
@@ -432,7 +433,7 @@ def make_xml_work(db_path: str):
     db.execute("PRAGMA synchronous = NORMAL")
 
     def work(batch):
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         rows, outputs = [], []
         for _, key, body in batch:
             doc = engine.read(body).document

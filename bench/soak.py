@@ -574,7 +574,7 @@ def agencies_main(results, *args) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         results.put(Agencies(*args).run())
-    except BaseException as exc:
+    except BaseException:
         import traceback
         results.put({"error": traceback.format_exc()})
         raise

@@ -12,9 +12,10 @@ from __future__ import annotations
 import itertools
 import re
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import ClassVar, Iterator
+from datetime import UTC, datetime
+from typing import ClassVar
 
 from lxml import etree
 
@@ -47,7 +48,7 @@ class RenderContext:
     message_id: str
     sender_id: str = "EPORTHUB"
     receiver_id: str = "RECEIVER"
-    created_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
 @dataclass(frozen=True)
@@ -116,7 +117,7 @@ class Adapter(ABC):
         like any message; None for a format that is not an envelope."""
         return None
 
-    def seal(self, inner: Output, inner_adapter: "Adapter", ctx: RenderContext) -> Output:
+    def seal(self, inner: Output, inner_adapter: Adapter, ctx: RenderContext) -> Output:
         """For an envelope format: wrap an already rendered and validated payload."""
         raise ConversionError(f"format {self.name} is not an envelope")
 

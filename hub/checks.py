@@ -28,7 +28,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .errors import Problem
-from .models import Document, Inventories, Location, LogisticsBills, Orders, Payments, TransportLeg, Waybill, WaybillType
+from .models import (
+    Document,
+    Inventories,
+    Location,
+    LogisticsBills,
+    Orders,
+    Payments,
+    TransportLeg,
+    Waybill,
+    WaybillType,
+)
 
 Pair = tuple[str, str]
 """(kind, key) of an indexed document: ("order", "order20160321116421002")."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from adapters import cargo_imp, cargo_xml, ceb, edifact, gacc, json_canonical, wco
+
 from .adapters import Registry
 from .pipeline import Engine
 from .settings import Settings

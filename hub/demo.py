@@ -14,13 +14,14 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from .adapters import RenderContext
 from .models import Declaration, Inventories, Kind, Manifest, Receipt, ReceiptError, ReceiptStatus, Waybill
 from .pipeline import Engine
 from .transport.base import Envelope, Headers, Publication, Topology
 from .transport.rabbitmq import Client
+
 
 def digits(text: str, count: int) -> str:
     """Stable made-up agency numbers derived from a key."""
@@ -45,7 +46,7 @@ class Agencies:
         self._scheduled: list[tuple[float, str, Receipt, str]] = []
         self._was_late = False
 
-    def __enter__(self) -> "Agencies":
+    def __enter__(self) -> Agencies:
         self._thread.start()
         return self
 
@@ -100,7 +101,7 @@ class Agencies:
         """The receipts an agency sends for one delivery (``props``: anything with its message id and
         headers)."""
         doc = self.engine.read(body).document
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         if receiver == "CUSTOMS-CN" and isinstance(doc, Declaration):
             seq_no = "I2026" + digits(doc.reference, 13)
             return [(Receipt(business_key=doc.reference, agency_reference=seq_no, status=ReceiptStatus.ACCEPTED,

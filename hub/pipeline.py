@@ -14,8 +14,7 @@ from pydantic import ValidationError
 
 from . import rules
 from .adapters import Adapter, Enveloped, Output, Probe, Registry, RenderContext
-from .errors import (ConversionError, DocumentError, EngineError, InvalidDocument, OutputTooLarge,
-                     Problem)
+from .errors import ConversionError, DocumentError, EngineError, InvalidDocument, OutputTooLarge, Problem
 from .models import Document, Kind
 from .models.common import NUMBER_OUT_OF_RANGE
 from .validation import SchemaSet, XmlLimits, check_size, parse_xml
@@ -186,7 +185,7 @@ def _model_problems(exc: ValidationError) -> list[Problem]:
 
 def _encodable(problem: Problem) -> bool:
     try:
-        f"{problem.message}{problem.path or ''}".encode("utf-8")
+        f"{problem.message}{problem.path or ''}".encode()
     except UnicodeEncodeError:
         return False
     return True

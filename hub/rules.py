@@ -8,17 +8,34 @@ turn that pointer into a source line.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from functools import lru_cache
-from typing import Iterator
+from functools import cache
 
 import pycountry
 
 from .errors import Problem
-from .models import (Address, ArrivalReport, Declaration, Document, Inventories, Journey, LogisticsBills, Manifest,
-                     Orders, Party, Payments, PersonsList, Receipt, ShipmentStatus, TallyReport, TransportMode,
-                     Waybill, WaybillType)
+from .models import (
+    Address,
+    ArrivalReport,
+    Declaration,
+    Document,
+    Inventories,
+    Journey,
+    LogisticsBills,
+    Manifest,
+    Orders,
+    Party,
+    Payments,
+    PersonsList,
+    Receipt,
+    ShipmentStatus,
+    TallyReport,
+    TransportMode,
+    Waybill,
+    WaybillType,
+)
 
 AWB = re.compile(r"^(\d{3})-?(\d{8})$")
 HS_CODE = re.compile(r"^\d{6,10}$")
@@ -47,12 +64,12 @@ def awb_problem(number: str, path: str) -> Problem | None:
     return None
 
 
-@lru_cache(maxsize=None)
+@cache
 def is_country(code: str) -> bool:
     return pycountry.countries.get(alpha_2=code) is not None
 
 
-@lru_cache(maxsize=None)
+@cache
 def is_currency(code: str) -> bool:
     return pycountry.currencies.get(alpha_3=code) is not None
 

@@ -16,8 +16,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from .errors import (ConfigError, EmptyInput, ForbiddenXml, InputTooLarge, MalformedXml,
-                     Problem)
+from .errors import ConfigError, EmptyInput, ForbiddenXml, InputTooLarge, MalformedXml, Problem
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 VALUE_FACETS = frozenset(f"SCHEMAV_CVC_{facet}_VALID" for facet in (

@@ -8,7 +8,7 @@ optional values so renderers stay flat and readable.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 
 from lxml import etree
@@ -101,7 +101,7 @@ def _parse_when(value: str) -> datetime:
     when = datetime(int(y), int(mo), int(d), int(h or 0), int(mi or 0), int(s or 0),
                     int((frac or "0").ljust(3, "0")) * 1000)
     if tz == "Z":
-        return when.replace(tzinfo=timezone.utc)
+        return when.replace(tzinfo=UTC)
     if tz:
         digits = tz[1:].replace(":", "")
         offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:] or 0))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -51,7 +51,7 @@ def store(tmp_path):
 @pytest.fixture
 def clock() -> Clock:
     """A settable clock at 2026-11-27 09:00 UTC."""
-    return Clock(datetime(2026, 11, 27, 9, 0, tzinfo=timezone.utc))
+    return Clock(datetime(2026, 11, 27, 9, 0, tzinfo=UTC))
 
 
 @pytest.fixture
@@ -66,7 +66,7 @@ def clocked_store(tmp_path, clock):
 @pytest.fixture
 def ctx() -> RenderContext:
     return RenderContext(message_id="HUB-TEST-0001", sender_id="EPORTHUB", receiver_id="CUSTOMS",
-                         created_at=datetime(2026, 11, 27, 8, 30, tzinfo=timezone.utc))
+                         created_at=datetime(2026, 11, 27, 8, 30, tzinfo=UTC))
 
 
 @pytest.fixture(scope="session")

@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from hub.models import (Buyer, Consignee, Inventories, Inventory, InventoryItem, LogisticsBill, LogisticsBills,
-                        Measure, Order, OrderItem, Orders, Party, Payment, Payments)
+from hub.models import (
+    Buyer,
+    Consignee,
+    Inventories,
+    Inventory,
+    InventoryItem,
+    LogisticsBill,
+    LogisticsBills,
+    Measure,
+    Order,
+    OrderItem,
+    Orders,
+    Party,
+    Payment,
+    Payments,
+)
 
 BUYER = Buyer(name="Li Xiaobao", id_number="110101199001011234", phone="13800000000", registration="REG-1")
 PLATFORM, SELLER = Party(id="1105910159", name="Platform"), Party(id="1105910160", name="Seller")
@@ -26,7 +40,7 @@ def order(order_no: str = "ORD-1", value: str = "150", paid: str = "170", consig
 def payment(order_no: str = "ORD-1", amount: str = "170", pay_id: str = "PAY-1") -> Payments:
     return Payments(records=[Payment(pay_transaction_id=pay_id, order_no=order_no, payment_company=PAYER_CO,
                                      platform=PLATFORM, payer=BUYER, amount_paid=Decimal(amount), currency="CNY",
-                                     paid_at=datetime(2026, 11, 27, 8, 0, tzinfo=timezone.utc))])
+                                     paid_at=datetime(2026, 11, 27, 8, 0, tzinfo=UTC))])
 
 
 def logistics(order_no: str = "ORD-1", logistics_no: str = "LOG-1", consignee: str = "Li Xiaobao") -> LogisticsBills:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from click.testing import CliRunner
@@ -13,7 +13,7 @@ from hub.cli import main
 from hub.store.base import DeliveryState, MessageStatus, NewDelivery, NewMessage, NewReceipt
 from hub.store.sqlite import SqliteStore
 
-NOW = datetime.now(timezone.utc).replace(microsecond=0)
+NOW = datetime.now(UTC).replace(microsecond=0)
 
 
 def new_receipt(keys, receiver="CUSTOMS-CN", state=DeliveryState.ACKNOWLEDGED, hours_ago=0.0, **kw) -> NewReceipt:

@@ -3,15 +3,24 @@ that match on it: countries of IATA airports and UN/LOCODEs, unknown places, HUB
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from hub.errors import ConfigError
-from hub.models import (Conveyance, Declaration, Location, Manifest, ManifestConsignment, Measure, Party,
-                        TransportMode, Waybill)
+from hub.models import (
+    Conveyance,
+    Declaration,
+    Location,
+    Manifest,
+    ManifestConsignment,
+    Measure,
+    Party,
+    TransportMode,
+    Waybill,
+)
 from hub.models import Direction as DeclarationDirection
 from hub.models.waybill import TransportLeg
 from hub.routing import Router, load_routes
@@ -28,7 +37,7 @@ def waybill(origin: str, destination: str) -> Waybill:
                    gross_weight=Measure(value=Decimal("10")), hs_codes=["847130"],
                    routing=[TransportLeg(carrier="CA", number="931", departure=Location(code=origin),
                                          arrival=Location(code=destination),
-                                         departure_at=datetime(2026, 11, 27, 1, 0, tzinfo=timezone.utc))])
+                                         departure_at=datetime(2026, 11, 27, 1, 0, tzinfo=UTC))])
 
 
 def manifest(loading: str, unloading: str) -> Manifest:
@@ -189,7 +198,7 @@ routes:
 
 def legs(*hops: tuple[str, str, str]) -> list[TransportLeg]:
     return [TransportLeg(carrier="CA", number=n, departure=Location(code=a), arrival=Location(code=b),
-                         departure_at=datetime(2026, 11, 26 + i, 10, 0, tzinfo=timezone.utc))
+                         departure_at=datetime(2026, 11, 26 + i, 10, 0, tzinfo=UTC))
             for i, (n, a, b) in enumerate(hops)]
 
 
@@ -226,6 +235,7 @@ def test_the_shipped_export_sample_becomes_an_mt2101_of_its_international_flight
 
 def test_hub_routes_explain_names_the_direction_and_sends_pek_fra_as_mt2101():
     from click.testing import CliRunner
+
     from hub.cli import main
     runner = CliRunner()
     out = runner.invoke(main, ["routes", "explain", str(ROOT / "examples/cargo_xml/xfwb-pek-fra.xml"),

@@ -8,11 +8,11 @@ import base64
 import pytest
 from lxml import etree
 
+from adapters import cargo_xml, json_canonical
 from hub.adapters import Adapter, Output, Probe, Registry, XmlAdapter
 from hub.errors import ConversionError, ParseError
 from hub.pipeline import Engine
 from tests.test_rules import waybill
-from adapters import cargo_xml, json_canonical
 
 
 class Box(XmlAdapter):

@@ -152,6 +152,7 @@ def test_the_check_needs_nothing_for_documents_it_does_not_hold():
 
 def test_the_ceb_examples_pass_the_check_under_the_project_routes(engine, store, clock):
     from pathlib import Path
+
     from tests.conftest import example
     root = Path(__file__).resolve().parent.parent
     core = RouterCore(engine, Router(load_routes(root / "routes.yaml")), store, TOPOLOGY, "EPORTHUB", clock)

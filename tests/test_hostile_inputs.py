@@ -21,7 +21,6 @@ import os
 import random
 import re
 from collections import Counter
-from pathlib import Path
 
 import pytest
 

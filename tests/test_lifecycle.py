@@ -8,7 +8,8 @@ import pytest
 
 from hub.lifecycle import MOVES, RANK, RECEIPT_STATE, after_receipt
 from hub.models import ReceiptStatus
-from hub.store.base import DeliveryState as S, NewDelivery, NewMessage, MessageStatus, NewReceipt
+from hub.store.base import DeliveryState as S
+from hub.store.base import MessageStatus, NewDelivery, NewMessage, NewReceipt
 
 
 def test_every_state_has_a_rank_and_every_receipt_status_a_move():

@@ -5,7 +5,7 @@ the hold's timeout with the reason, the sender told."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -64,7 +64,7 @@ def master_xfwb(engine, flight: str = "CA935", departure: str = "PVG", **changes
     """A master XFWB for 999-22334454 on ``flight`` from ``departure`` to FRA."""
     master = engine.read(example("cargo_xml", "xfwb-pek-fra.xml")).document
     leg = TransportLeg(carrier="CA", number=flight, departure=Location(code=departure), arrival=Location(code="FRA"),
-                       departure_at=datetime(2026, 11, 27, 5, 25, tzinfo=timezone.utc))
+                       departure_at=datetime(2026, 11, 27, 5, 25, tzinfo=UTC))
     master = master.model_copy(update={"number": MAWB, "origin": Location(code=departure), "routing": [leg],
                                        **changes})
     return engine.render(master, "xfwb", RenderContext(message_id=f"FWB-{flight}")).data
@@ -131,7 +131,7 @@ def test_a_house_and_its_master_in_one_batch_both_go_out(router, engine):
 
 def test_a_house_with_its_own_flight_and_a_master_are_never_held(router, engine, store):
     own = TransportLeg(carrier="CA", number="CA931", departure=Location(code="PVG"), arrival=Location(code="FRA"),
-                       departure_at=datetime(2026, 11, 27, 3, 0, tzinfo=timezone.utc))
+                       departure_at=datetime(2026, 11, 27, 3, 0, tzinfo=UTC))
     works = send(router, (house_xfzb(engine, routing=[own]), "FORWARDER-X"))
     assert flight_of(engine, outs(works)[0].body)[0] == "CA931" and events(works, "delivery.held") == []
     works = send(router, (master_xfwb(engine), "AIRLINE-CA"))

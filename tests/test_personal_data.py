@@ -44,6 +44,7 @@ print(sum(len(w.publications) for w in works))
 
 def persons_list():
     from datetime import date
+
     from hub.models import Location, Person, PersonsList, TravelDocument
     return PersonsList(journey_id="CA932", departure=Location(code="FRA"), arrival=Location(code="PEK"),
                        persons=[Person(surname="ZHANG", given_names="SAN", born_on=date(1971, 5, 2),

@@ -3,13 +3,24 @@ text in any declared encoding reaches the model unchanged."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from hub.models import (Address, Conveyance, Location, Manifest, ManifestConsignment, Measure, Party,
-                        TransportLeg, TransportMode, Waybill)
+from hub.models import (
+    Address,
+    Conveyance,
+    Location,
+    Manifest,
+    ManifestConsignment,
+    Measure,
+    Party,
+    TransportLeg,
+    TransportMode,
+    Waybill,
+)
 from hub.validation import parse_xml
 
 WORDS = st.text(alphabet=st.sampled_from("ABCDEFGHIJKLMNOPQRSTUVWXYZ &<>'\"-./北京货运有限公司"), min_size=1,
@@ -38,7 +49,7 @@ def parties():
 @st.composite
 def waybills(draw) -> Waybill:
     origin, destination = draw(st.lists(AIRPORTS, min_size=2, max_size=2, unique=True))
-    when = datetime(2026, 11, 27, 8, 0, tzinfo=timezone.utc) + timedelta(hours=draw(st.integers(0, 500)))
+    when = datetime(2026, 11, 27, 8, 0, tzinfo=UTC) + timedelta(hours=draw(st.integers(0, 500)))
     return Waybill(number=draw(awbs()), shipper=draw(parties()), consignee=draw(parties()),
                    origin=Location(code=origin), destination=Location(code=destination),
                    pieces=draw(st.integers(min_value=1, max_value=9999)), gross_weight=draw(weights()),

@@ -10,8 +10,7 @@ import pytest
 
 from hub.composition import build_registry
 from hub.errors import ConfigError, DocumentError
-from hub.models import (Conveyance, Location, Manifest, ManifestConsignment, Measure, Party,
-                        TransportMode)
+from hub.models import Conveyance, Location, Manifest, ManifestConsignment, Measure, Party, TransportMode
 from hub.routing import Router, check_routes, load_routes
 from hub.routing.router import facts_of
 from tests.conftest import example

@@ -6,10 +6,24 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
-from hub.models import (Address, Amount, Conveyance, Declaration, GoodsItem, Location, Manifest,
-                        ManifestConsignment, Measure, Party, TransportMode, Waybill, WaybillType)
+from hub.models import (
+    Address,
+    Amount,
+    Conveyance,
+    Declaration,
+    GoodsItem,
+    Location,
+    Manifest,
+    ManifestConsignment,
+    Measure,
+    Party,
+    TransportMode,
+    Waybill,
+    WaybillType,
+)
 from hub.rules import awb_problem, check
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -12,11 +12,11 @@ from hub.adapters import RenderContext
 from hub.models import Receipt, ReceiptStatus
 from hub.routing import Router, load_routes
 from hub.store.base import DeliveryState, MessageFilter, MessageStatus
-from hub.transport.base import Inbound, Topology
 from hub.store.sqlite import SqliteStore
+from hub.transport.base import Inbound, Topology
+from hub.worker.parts import document_of, raw_of, sender_message_id_of
 from hub.worker.receipts import ReceiptCore, Sweeper
 from hub.worker.router import RouterCore, hub_message_id
-from hub.worker.parts import document_of, raw_of, sender_message_id_of
 from hub.worker.status import status_event
 from tests.conftest import Clock, example
 
@@ -156,7 +156,7 @@ def test_a_receipt_answering_several_declarations_advances_each_of_them(router, 
 
 
 def test_the_sweeper_sends_again_what_stays_pending_once_a_minute_and_nothing_newer(engine, tmp_path):
-    t0 = datetime(2026, 11, 27, 8, 0, tzinfo=timezone.utc)
+    t0 = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
     clock = Clock(t0)
     store = SqliteStore(tmp_path / "clocked.db", clock=clock)
     store.migrate()
@@ -183,7 +183,7 @@ def test_the_sweeper_sends_again_what_stays_pending_once_a_minute_and_nothing_ne
 
 
 def test_the_sweeper_keeps_orphan_receipts_for_their_period_and_up_to_their_count(engine, tmp_path):
-    t0 = datetime(2026, 11, 27, 8, 0, tzinfo=timezone.utc)
+    t0 = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
     clock = Clock(t0)
     store = SqliteStore(tmp_path / "orphans.db", clock=clock)
     store.migrate()

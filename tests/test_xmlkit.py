@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
@@ -19,9 +19,9 @@ DOC = etree.fromstring(b"<r>\n<When>20261127</When>\n<Bad>2026-13-45</Bad>\n<N>1
     ("20261127083000", datetime(2026, 11, 27, 8, 30)),
     ("20261127083000123", datetime(2026, 11, 27, 8, 30, 0, 123000)),
     ("20171001010000+01", datetime(2017, 10, 1, 1, tzinfo=timezone(timedelta(hours=1)))),
-    ("20170810093030Z", datetime(2017, 8, 10, 9, 30, 30, tzinfo=timezone.utc)),
+    ("20170810093030Z", datetime(2017, 8, 10, 9, 30, 30, tzinfo=UTC)),
     ("2021-03-10T11:00:00+01:00", datetime(2021, 3, 10, 11, tzinfo=timezone(timedelta(hours=1)))),
-    ("2021-03-10T00:00:00Z", datetime(2021, 3, 10, tzinfo=timezone.utc)),
+    ("2021-03-10T00:00:00Z", datetime(2021, 3, 10, tzinfo=UTC)),
 ])
 def test_dates_in_iso_and_compact_forms_parse(text, expected):
     assert parse_when(text) == expected

@@ -9,9 +9,10 @@ Type-B lines do; input may use any line ending.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Callable, ClassVar
+from typing import ClassVar
 
 from hub.adapters import Adapter, Output, Probe, RenderContext
 from hub.errors import ConversionError, ParseError

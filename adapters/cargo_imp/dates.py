@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 Clock = Callable[[], datetime]
 """Where "now" comes from (the composition root passes none: the system clock)."""
@@ -43,7 +43,7 @@ an AWB executed the day after its goods flew) and still be read in the issue dat
 
 def utc_now() -> datetime:
     """The system clock, in UTC (the default clock)."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def nearest(day: int, month: int, reference: date) -> date:
@@ -96,13 +96,13 @@ def nearest_day(day: int, reference: date) -> date:
 
 def day_of_month(day: int, at: time, reference: datetime) -> datetime:
     """A Type-B ``DDHHMM`` as a UTC time on the nearest such day to ``reference``."""
-    return datetime.combine(nearest_day(day, reference.astimezone(timezone.utc).date()), at, tzinfo=timezone.utc)
+    return datetime.combine(nearest_day(day, reference.astimezone(UTC).date()), at, tzinfo=UTC)
 
 
 def ddhhmm(when: datetime) -> str:
     """A UTC ``DDHHMM`` (a naive time is taken to be UTC already)."""
     if when.tzinfo is not None:
-        when = when.astimezone(timezone.utc)
+        when = when.astimezone(UTC)
     return f"{when.day:02d}{when.hour:02d}{when.minute:02d}"
 
 
@@ -145,4 +145,4 @@ def flight_days(days: list[int], issued: date) -> list[date]:
 def sent_after(day: int, at: time, issued: date) -> datetime:
     """A Type-B ``DDHHMM`` of a message issued on ``issued``: the first such day from the issue date on."""
     sent = on_or_after(day, issued - timedelta(days=FLIGHT_DAY_TOLERANCE))
-    return datetime.combine(sent, at, tzinfo=timezone.utc)
+    return datetime.combine(sent, at, tzinfo=UTC)

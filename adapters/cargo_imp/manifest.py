@@ -43,8 +43,17 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from hub.models import (Conveyance, Document, Kind, Location, Manifest, ManifestConsignment, Party,
-                        TransportEquipment, TransportMode)
+from hub.models import (
+    Conveyance,
+    Document,
+    Kind,
+    Location,
+    Manifest,
+    ManifestConsignment,
+    Party,
+    TransportEquipment,
+    TransportMode,
+)
 
 from . import dates
 from .base import AWB_LINE, CargoImpAdapter, Message, carrier_of, read_message

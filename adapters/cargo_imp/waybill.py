@@ -21,13 +21,11 @@ from datetime import date, datetime
 
 from hub.models import Document, Kind, Location, TransportLeg, Waybill, WaybillType
 
-from .lines import Line
-
 from . import dates
 from .base import AWB_LINE, CargoImpAdapter, Message, carrier_of
 from .consignment import Quantity, read_detail, write_detail
 from .goods import read_goods, write_goods
-from .lines import Segment, codes, first, fit, need, notes, segments, shout, write_notes
+from .lines import Line, Segment, codes, first, fit, need, notes, segments, shout, write_notes
 from .parties import read_agent, read_customs_notes, read_party, write_agent, write_customs_notes, write_party
 
 TAGS = frozenset("FLT RTG SHP CNE AGT SSR NFY ACC CVD RTD OTH PPD COL CER ISU OSI CDC REF COR COI SII ARD SPH "

@@ -14,10 +14,29 @@ from lxml import etree
 from hub.models import Waybill
 
 from .datamodel import R
-from .readers import (Kids, customs_notes, goods, handling_notes, item_equipment, location, party, routing,
-                      special_handling)
-from .writers import (add_customs_notes, add_equipment, add_handling, add_legs, add_location, add_measure,
-                      add_party, add_weight, node, put)
+from .readers import (
+    Kids,
+    customs_notes,
+    goods,
+    handling_notes,
+    item_equipment,
+    location,
+    party,
+    routing,
+    special_handling,
+)
+from .writers import (
+    add_customs_notes,
+    add_equipment,
+    add_handling,
+    add_legs,
+    add_location,
+    add_measure,
+    add_party,
+    add_weight,
+    node,
+    put,
+)
 
 
 def read(el: etree._Element, items: list[etree._Element], summary: bool = False) -> dict[str, Any]:

@@ -13,8 +13,16 @@ from __future__ import annotations
 from lxml import etree
 
 from hub.adapters import Probe, RenderContext
-from hub.models import (Conveyance, Document, Kind, Manifest, ManifestConsignment, Party,
-                        TransportEquipment, TransportMode)
+from hub.models import (
+    Conveyance,
+    Document,
+    Kind,
+    Manifest,
+    ManifestConsignment,
+    Party,
+    TransportEquipment,
+    TransportMode,
+)
 
 from .base import PURPOSE_CODES, CargoXmlAdapter
 from .datamodel import R

@@ -13,7 +13,6 @@ from hub.xmlkit import fmt_decimal
 
 from .datamodel import R
 
-
 node = etree.SubElement
 """Append an empty element: ``node(parent, R.OriginLocation)``."""
 

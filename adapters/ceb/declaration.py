@@ -25,8 +25,7 @@ from hub.errors import ConversionError
 from hub.validation import parse_xml
 
 from . import fields, signature
-from .common import (CEB_NS, NS, guid_for, message_root, q, read_function, write_base_transfer,
-                     write_control)
+from .common import CEB_NS, NS, guid_for, message_root, q, read_function, write_base_transfer, write_control
 from .fields import MOMENT, Field
 
 

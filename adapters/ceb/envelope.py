@@ -14,8 +14,8 @@ from lxml import etree
 
 from hub.adapters import Adapter, Output, Probe, RenderContext, XmlAdapter
 from hub.errors import ConversionError
-from hub.validation import parse_xml
 from hub.models import Kind, Receipt, ReceiptError, ReceiptStatus
+from hub.validation import parse_xml
 
 from . import dxp
 

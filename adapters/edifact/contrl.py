@@ -155,7 +155,7 @@ class _Plan:
     messages: dict[str, _Report] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, doc: Receipt) -> "_Plan":
+    def of(cls, doc: Receipt) -> _Plan:
         plan = cls()
         if doc.answers_message_id is not None:
             plan.messages[doc.answers_message_id] = _Report()

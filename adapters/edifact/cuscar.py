@@ -52,15 +52,23 @@ import re
 from decimal import Decimal
 
 from hub.adapters import RenderContext
-from hub.models import (Conveyance, Kind, Location, Manifest, ManifestConsignment, Measure, Party,
-                        TransportEquipment, TransportMode)
+from hub.models import (
+    Conveyance,
+    Kind,
+    Location,
+    Manifest,
+    ManifestConsignment,
+    Measure,
+    Party,
+    TransportEquipment,
+    TransportMode,
+)
 
 from . import parties
 from .base import EdifactAdapter
 from .reading import FUNCTION_OUT, Body, joined, lines, loc_elements, location_of
 from .syntax import Segment
 from .writer import MessageWriter
-
 
 UNITS = {"K": "KGM", "L": "LBR"}
 """Weight units of national profiles (ACE, Cargo-IMP style) -> UN/ECE Rec 20."""

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from hub.adapters import RenderContext
 from hub.errors import ConversionError
-from hub.models import Amount, Declaration, Direction, DocumentReference, GoodsItem, Kind, Measure, TransportMode
+from hub.models import Amount, Declaration, Direction, DocumentReference, GoodsItem, Kind, Measure
 
 from . import parties
 from .base import EdifactAdapter

@@ -49,7 +49,7 @@ class Pointer:
         return ", ".join(p for p in (head, tail) if p)
 
     @classmethod
-    def parse(cls, text: str | None) -> "Pointer | None":
+    def parse(cls, text: str | None) -> Pointer | None:
         """The pointer a string names, or None when it is not in the hub's EDIFACT grammar."""
         if not text:
             return None

@@ -7,9 +7,9 @@ element (tag = 1) and component, so that CONTRL can point at it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Iterable
 
 from hub.errors import ParseError
 from hub.models import Function, Location, TransportMode

@@ -18,7 +18,7 @@ import base64
 import hashlib
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from hub.adapters import RenderContext
 from hub.errors import ConversionError
@@ -77,8 +77,8 @@ def interchange(body: MessageWriter, identifier: tuple[str, ...], ctx: RenderCon
 
 
 def _utc(when: datetime | None) -> datetime:
-    when = when or datetime.now(timezone.utc)
-    return when.astimezone(timezone.utc).replace(tzinfo=None) if when.tzinfo else when
+    when = when or datetime.now(UTC)
+    return when.astimezone(UTC).replace(tzinfo=None) if when.tzinfo else when
 
 
 def _repertoire(syntax_id: str | None, lines: list[str], service: str) -> charsets.Repertoire:

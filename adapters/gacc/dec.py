@@ -66,8 +66,21 @@ from lxml import etree
 from hub import xmlkit
 from hub.adapters import Probe, RenderContext, XmlAdapter
 from hub.errors import InvalidDocument, ParseError, Problem
-from hub.models import (Address, Amount, Declaration, Direction, DocumentReference, Function,
-                        GoodsItem, Kind, Measure, MessageHeader, Party, TransportEquipment, TransportMode)
+from hub.models import (
+    Address,
+    Amount,
+    Declaration,
+    Direction,
+    DocumentReference,
+    Function,
+    GoodsItem,
+    Kind,
+    Measure,
+    MessageHeader,
+    Party,
+    TransportEquipment,
+    TransportMode,
+)
 from hub.validation import element_path
 
 from . import clock, codes, dec_build

@@ -25,8 +25,18 @@ from lxml import etree
 from hub import xmlkit
 from hub.adapters import Probe, RenderContext, XmlAdapter
 from hub.errors import ParseError
-from hub.models import (Address, Conveyance, Kind, Location, Manifest, ManifestConsignment,
-                        Measure, Party, TransportEquipment, TransportMode)
+from hub.models import (
+    Address,
+    Conveyance,
+    Kind,
+    Location,
+    Manifest,
+    ManifestConsignment,
+    Measure,
+    Party,
+    TransportEquipment,
+    TransportMode,
+)
 from hub.validation import element_path
 
 from . import clock, codes, head, manifest_build

@@ -16,10 +16,9 @@ from lxml import etree
 from lxml.etree import SubElement
 
 from hub.adapters import RenderContext
-from hub.routing.direction import country_of
 from hub.errors import ConversionError
-from hub.models import (Conveyance, Manifest, ManifestConsignment, Measure, Party, TransportMode,
-                        Waybill, WaybillType)
+from hub.models import Conveyance, Manifest, ManifestConsignment, Measure, Party, TransportMode, Waybill, WaybillType
+from hub.routing.direction import country_of
 from hub.xmlkit import fmt_decimal
 
 from . import clock, head

@@ -30,7 +30,8 @@ from hub.models import ArrivalReport, Journey, Kind, Location, Party, TalliedBil
 
 from . import clock, codes, head
 from .manifest import REC19_IN, ManifestAdapter, _measure
-from .manifest_build import _leaf, _measure as _write_measure, _tags
+from .manifest_build import _leaf, _tags
+from .manifest_build import _measure as _write_measure
 
 _BTM = "m:Declaration/m:BorderTransportMeans"
 _JOURNEY = {

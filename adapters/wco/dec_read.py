@@ -26,8 +26,19 @@ from lxml import etree
 
 from hub import xmlkit
 from hub.errors import ParseError
-from hub.models import (Address, Amount, Declaration, Direction, DocumentReference, Function,
-                        GoodsItem, Measure, MessageHeader, Party, TransportEquipment)
+from hub.models import (
+    Address,
+    Amount,
+    Declaration,
+    Direction,
+    DocumentReference,
+    Function,
+    GoodsItem,
+    Measure,
+    MessageHeader,
+    Party,
+    TransportEquipment,
+)
 from hub.validation import element_path
 
 from . import codes

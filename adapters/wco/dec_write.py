@@ -20,8 +20,19 @@ from hub import xmlkit
 from hub.models import Address, Declaration, Direction, GoodsItem, Party
 
 from . import codes
-from .dms import (AMOUNT_DIGITS, COUNT_DIGITS, DEC, DEC_DS, MEASURE_DIGITS, PARTY_ID_LENGTH, envelope, fit,
-                  put, put_number, put_when)
+from .dms import (
+    AMOUNT_DIGITS,
+    COUNT_DIGITS,
+    DEC,
+    DEC_DS,
+    MEASURE_DIGITS,
+    PARTY_ID_LENGTH,
+    envelope,
+    fit,
+    put,
+    put_number,
+    put_when,
+)
 
 _CLASSIFICATION_TYPE = "TSP"
 _PHONE, _EMAIL = "TE", "EM"

@@ -18,7 +18,7 @@ output meant for UK CDS itself is valid there only when its party IDs are EORIs.
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 
 from lxml import etree
@@ -141,10 +141,10 @@ def when_text(when: datetime, pointer: str) -> tuple[str, str]:
     if when.tzinfo is None:
         if when.time() == time(0):
             return "102", _checked_year(when, pointer).strftime("%Y%m%d")
-        when = when.replace(tzinfo=timezone.utc)
+        when = when.replace(tzinfo=UTC)
     offset = when.utcoffset() or timedelta(0)
     if offset % _HOUR:
-        when, offset = when.astimezone(timezone.utc), timedelta(0)
+        when, offset = when.astimezone(UTC), timedelta(0)
     hours = int(offset / _HOUR)
     suffix = "Z" if hours == 0 else f"{'+' if hours > 0 else '-'}{abs(hours):02d}"
     return "304", _checked_year(when, pointer).strftime("%Y%m%d%H%M%S") + suffix

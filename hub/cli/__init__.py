@@ -15,14 +15,14 @@ from .. import __version__
 from ..errors import ConfigError, EngineError, HubError
 from ..logging import configure_logging
 from ..settings import Settings
-from .check import check
-from .documents import convert, detect, formats, validate
 from .admin import dead_letters, messages, replay, stats
+from .check import check
 from .demo import demo
+from .documents import convert, detect, formats, validate
 from .receipts import receipts
-from .tour import tour
 from .routes import routes
 from .runtime import send, serve, topology
+from .tour import tour
 
 EXIT_INVALID, EXIT_CONFIG, EXIT_BUG = 1, 2, 3
 

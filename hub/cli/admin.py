@@ -6,10 +6,11 @@ import getpass
 import json
 import re
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import click
 
+from ..composition import build_engine
 from ..settings import Settings
 from ..store import open_store
 from ..store.base import DeliveryState, MessageFilter, MessageStatus
@@ -18,7 +19,6 @@ from ..transport.rabbitmq import move, peek, publish_once
 from ..worker.outbound import outbound
 from ..worker.parts import raw_of, sender_message_id_of
 from ..worker.serve import hub_user
-from ..composition import build_engine
 
 _AGO = re.compile(r"^(\d+)([smhd])$")
 
@@ -29,12 +29,12 @@ def when(value: str | None) -> datetime | None:
         return None
     if m := _AGO.match(value):
         unit = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}[m.group(2)]
-        return datetime.now(timezone.utc) - timedelta(**{unit: int(m.group(1))})
+        return datetime.now(UTC) - timedelta(**{unit: int(m.group(1))})
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"{value!r} is neither ISO 8601 nor a span like 30m, 6h, 2d") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def filters(f):

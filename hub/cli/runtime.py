@@ -10,7 +10,8 @@ from ..composition import build_engine
 from ..settings import Settings
 from ..transport.base import Headers, Publication, Topology
 from ..transport.rabbitmq import publish_once
-from ..worker.serve import declare, hub_user, serve as serve_hub, undeclare
+from ..worker.serve import declare, hub_user, undeclare
+from ..worker.serve import serve as serve_hub
 from .documents import read_input
 
 

@@ -4,20 +4,44 @@ from typing import Annotated, Union
 
 from pydantic import Field, TypeAdapter
 
-from .common import (Address, Amount, CustomsNote, Direction, Function, Kind, Location, Measure,
-                     MessageHeader, Model, Party, TransportEquipment, TransportMode)
+from .common import (
+                     Address,
+                     Amount,
+                     CustomsNote,
+                     Direction,
+                     Function,
+                     Kind,
+                     Location,
+                     Measure,
+                     MessageHeader,
+                     Model,
+                     Party,
+                     TransportEquipment,
+                     TransportMode,
+)
 from .declaration import Declaration, DocumentReference, GoodsItem
-from .ecommerce import (Buyer, Consignee, Inventories, Inventory, InventoryItem, LogisticsBill, LogisticsBills,
-                        Order, OrderItem, Orders, Payment, Payments)
-from .persons import Person, PersonRole, PersonsList, TravelDocument
-from .status import ShipmentStatus
+from .ecommerce import (
+                     Buyer,
+                     Consignee,
+                     Inventories,
+                     Inventory,
+                     InventoryItem,
+                     LogisticsBill,
+                     LogisticsBills,
+                     Order,
+                     OrderItem,
+                     Orders,
+                     Payment,
+                     Payments,
+)
 from .manifest import Conveyance, Manifest, ManifestConsignment
+from .persons import Person, PersonRole, PersonsList, TravelDocument
 from .receipt import Receipt, ReceiptError, ReceiptStatus
 from .report import ArrivalReport, Journey, TalliedBill, TallyReport
+from .status import ShipmentStatus
 from .waybill import TransportLeg, Waybill, WaybillType
 
-Document = Annotated[Union[Waybill, Manifest, Declaration, Receipt, PersonsList, ShipmentStatus, Orders, Payments,
-                           LogisticsBills, Inventories, ArrivalReport, TallyReport], Field(discriminator="kind")]
+Document = Annotated[Waybill | Manifest | Declaration | Receipt | PersonsList | ShipmentStatus | Orders | Payments | LogisticsBills | Inventories | ArrivalReport | TallyReport, Field(discriminator="kind")]
 """Any canonical document, discriminated by ``kind``."""
 
 DOCUMENT = TypeAdapter(Document)

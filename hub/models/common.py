@@ -142,7 +142,7 @@ class TransportMode(str, Enum):
         return {"sea": "1", "rail": "2", "road": "3", "air": "4"}[self.value]
 
     @classmethod
-    def from_rec19(cls, code: str) -> "TransportMode":
+    def from_rec19(cls, code: str) -> TransportMode:
         """Map a Rec 19 code (first digit) back to a mode."""
         return {"1": cls.SEA, "2": cls.RAIL, "3": cls.ROAD, "4": cls.AIR}[code.strip()[:1]]
 
@@ -219,7 +219,7 @@ class TransportEquipment(Model):
         return self.serial
 
     @classmethod
-    def from_id(cls, text: str, type_code: str | None = None) -> "TransportEquipment":
+    def from_id(cls, text: str, type_code: str | None = None) -> TransportEquipment:
         """An identifier as one piece of equipment: ``PMC1337XX`` or ``PMC 1337 XX`` as a ULD's
         type, serial and owner; anything else (a container number) as the serial."""
         text = text.strip()

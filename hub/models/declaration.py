@@ -8,8 +8,20 @@ from typing import Literal
 
 from pydantic import Field
 
-from .common import (Amount, CarriesEquipment, Count, Direction, Function, Kind, Measure, MessageHeader, Model,
-                     Party, TransportEquipment, TransportMode)
+from .common import (
+    Amount,
+    CarriesEquipment,
+    Count,
+    Direction,
+    Function,
+    Kind,
+    Measure,
+    MessageHeader,
+    Model,
+    Party,
+    TransportEquipment,
+    TransportMode,
+)
 
 
 class DocumentReference(Model):

@@ -8,8 +8,18 @@ from typing import Literal
 
 from pydantic import Field
 
-from .common import (CarriesEquipment, Count, Kind, Location, Measure, MessageHeader, Model, Party,
-                     TransportEquipment, TransportMode)
+from .common import (
+    CarriesEquipment,
+    Count,
+    Kind,
+    Location,
+    Measure,
+    MessageHeader,
+    Model,
+    Party,
+    TransportEquipment,
+    TransportMode,
+)
 
 
 class Conveyance(Model):

@@ -43,10 +43,10 @@ class Receipt(Model):
     issued_at: datetime | None = None
     text: str | None = None
     errors: list[ReceiptError] = Field(default_factory=list)
-    more: list["Receipt"] = Field(default_factory=list, description="further answers the same message "
+    more: list[Receipt] = Field(default_factory=list, description="further answers the same message "
                                   "carries (other records of a CEB receipt), each correlated on its own, "
                                   "applied before this one, oldest first")
 
-    def answers(self) -> list["Receipt"]:
+    def answers(self) -> list[Receipt]:
         """Every answer in this message, in the order to apply them (this one last)."""
         return [*self.more, self.model_copy(update={"more": []})]

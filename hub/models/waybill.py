@@ -8,8 +8,18 @@ from typing import Literal
 
 from pydantic import Field
 
-from .common import (CarriesEquipment, Count, CustomsNote, Kind, Location, Measure, MessageHeader, Model, Party,
-                     TransportEquipment)
+from .common import (
+    CarriesEquipment,
+    Count,
+    CustomsNote,
+    Kind,
+    Location,
+    Measure,
+    MessageHeader,
+    Model,
+    Party,
+    TransportEquipment,
+)
 
 
 class WaybillType(str, Enum):

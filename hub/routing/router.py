@@ -5,8 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 
-from ..models import (ArrivalReport, Declaration, Document, Inventories, Kind, Manifest, PersonsList, ShipmentStatus,
-                      TallyReport, TransportMode, Waybill)
+from ..models import (
+    ArrivalReport,
+    Declaration,
+    Document,
+    Inventories,
+    Kind,
+    Manifest,
+    PersonsList,
+    ShipmentStatus,
+    TallyReport,
+    TransportMode,
+    Waybill,
+)
 from .direction import DEFAULT_HOME_COUNTRY, Direction, direction_of, is_country
 from .table import Hold, Route, RoutesFile
 

@@ -140,7 +140,7 @@ class RoutesFile(_Strict):
     routes: list[Route]
 
     @model_validator(mode="after")
-    def _references(self) -> "RoutesFile":
+    def _references(self) -> RoutesFile:
         names = [r.name for r in self.routes]
         if len(set(names)) != len(names):
             raise ValueError(f"route names must be unique: {sorted(n for n in names if names.count(n) > 1)}")

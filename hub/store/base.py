@@ -18,10 +18,10 @@ each worker process opens its own Store.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
-from typing import Sequence
 
 
 class MessageStatus(str, Enum):

@@ -17,17 +17,31 @@ import os
 import sqlite3
 import stat
 import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable, Iterator, NamedTuple, Sequence
+from typing import NamedTuple
 
 import structlog
 
 from ..errors import ConfigError
 from ..lifecycle import MOVES, Move, after_receipt
-from .base import (RECEIPT_OUTCOMES, UNMATCHED, Correlation, Delivery, DeliveryState, Event, Message,
-                   MessageFilter, MessageStatus, NewMessage, NewReceipt, Sameness, Store)
+from .base import (
+    RECEIPT_OUTCOMES,
+    UNMATCHED,
+    Correlation,
+    Delivery,
+    DeliveryState,
+    Event,
+    Message,
+    MessageFilter,
+    MessageStatus,
+    NewMessage,
+    NewReceipt,
+    Sameness,
+    Store,
+)
 from .sqlite_holds import HoldsMixin
 from .sqlite_record import _DELIVERY, _DELIVERY_D, _EVENT, RecordBatch, _delivery, _dt, aliased, ts
 from .sqlite_schema import apply_migrations
@@ -64,7 +78,7 @@ _MARK_SENT = (f"UPDATE deliveries SET state = '{_SENT.after.value}', updated_at 
 
 
 def _utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _message(row: tuple) -> Message:
@@ -172,7 +186,7 @@ class SqliteStore(HoldsMixin, Store):
         self.close()
 
     def _now(self) -> datetime:
-        return self._clock().astimezone(timezone.utc)
+        return self._clock().astimezone(UTC)
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Cursor]:

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable
 from datetime import datetime
-from typing import Callable, ContextManager
+from typing import ContextManager
 
 from ..lifecycle import MOVES
 from .base import Delivery

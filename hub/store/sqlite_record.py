@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from .base import Delivery, DeliveryState, NewDelivery, NewMessage
 
@@ -62,7 +62,7 @@ def ts(value: datetime | None) -> str | None:
         return None
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError(f"naive datetime {value.isoformat()}: the store takes timezone-aware times")
-    return value.astimezone(timezone.utc).isoformat(timespec="microseconds")
+    return value.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 class RecordBatch:
@@ -115,7 +115,7 @@ class RecordBatch:
         self.created.append(Delivery(id=id_, message_id=message_id, receiver=d.receiver, format=d.format,
                                      route=d.route, state=state, out_id=out_id,
                                      created_at=self.now, updated_at=self.now,
-                                     deadline_at=d.deadline_at.astimezone(timezone.utc) if d.deadline_at else None))
+                                     deadline_at=d.deadline_at.astimezone(UTC) if d.deadline_at else None))
 
     def _event(self, message_id: str, delivery_id: int | None, type_: str, state: str | None, detail: dict) -> None:
         self.events.append((self.at, message_id, delivery_id, type_, state, self.source,

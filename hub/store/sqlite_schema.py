@@ -16,7 +16,7 @@ Triggers keep the event log append-only.
 from __future__ import annotations
 
 import sqlite3
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..errors import ConfigError
 

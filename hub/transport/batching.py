@@ -18,8 +18,8 @@ through ``_settle``), ``_ack_head`` / ``_requeue`` an inbound message, ``_later`
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Callable
 
 import structlog
 

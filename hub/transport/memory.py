@@ -16,9 +16,10 @@ Time does not pass by itself: ``MemoryBroker.expire()`` does what the retry queu
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from itertools import count
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from .base import Envelope, Inbound, Publication, PublishLimit, QueueSpec, Topology, Work, inbound_from, topology_plan
 from .batching import Batching, Failer, Handler

@@ -27,8 +27,8 @@ from __future__ import annotations
 import re
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 from urllib.parse import parse_qs, urlsplit
 
 import pika
@@ -38,7 +38,7 @@ from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_e
 
 from ..errors import ConfigError
 from ..routing import RoutesFile
-from .base import Envelope, Inbound, PublishLimit, Publication, QueueSpec, Topology, inbound_from, topology_plan
+from .base import Envelope, Inbound, Publication, PublishLimit, QueueSpec, Topology, inbound_from, topology_plan
 from .batching import Batching, Failer, Handler
 
 log = structlog.get_logger()
@@ -382,7 +382,7 @@ class Client:
     def close(self) -> None:
         self._connection.close()
 
-    def __enter__(self) -> "Client":
+    def __enter__(self) -> Client:
         return self
 
     def __exit__(self, *exc) -> None:

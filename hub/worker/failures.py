@@ -14,7 +14,7 @@ retried as a receipt and dead-lettered as one (``x-hub-lane`` says which, for
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from ..settings import Settings
 from ..transport.base import Headers, Inbound, Publication, Topology
@@ -50,7 +50,7 @@ class Retries:
         exchange, key = self.topology.retry, self.topology.retry_key(inbound.attempts, self.lane)
         if self.exhausted(inbound):
             exchange, key = self.topology.dead, ""
-            headers[Headers.DEAD_AT] = datetime.now(timezone.utc).isoformat()
+            headers[Headers.DEAD_AT] = datetime.now(UTC).isoformat()
         return Publication(exchange=exchange, routing_key=key, body=inbound.body,
                            message_id=inbound.message_id or "", content_type=inbound.content_type or "",
                            headers=headers)

@@ -19,8 +19,8 @@ broker's confirm, or a `hub replay --mode resend`, sends that stored payload, no
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Callable
+from collections.abc import Callable
+from datetime import UTC, datetime
 
 import structlog
 
@@ -39,7 +39,7 @@ log = structlog.get_logger()
 
 class Holds:
     def __init__(self, store: Store, topology: Topology, engine: Engine, party_id: str,
-                 clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> None:
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.store, self.topology, self.engine, self.party_id = store, topology, engine, party_id
         self.clock = clock
 

@@ -19,9 +19,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping
-from datetime import datetime, timedelta, timezone
-from typing import Callable
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
 
 import structlog
 
@@ -32,7 +31,7 @@ from ..models import Receipt
 from ..pipeline import Engine
 from ..routing.table import Receiver
 from ..store.base import Correlation, NewReceipt, Store
-from ..transport.base import Inbound, PublishLimit, Publication, Topology, Work
+from ..transport.base import Inbound, Publication, PublishLimit, Topology, Work
 from .failures import HEAD_BYTES, Retries, reason
 from .holds import Holds
 from .outbound import outbound
@@ -62,7 +61,7 @@ class ReceiptCore:
     a receipt is applied only in one of its receiver's ``receipt_formats``."""
 
     def __init__(self, engine: Engine, store: Store, topology: Topology,
-                 clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC),
                  receivers: Mapping[str, Receiver] | None = None, retries: Retries | None = None) -> None:
         self.engine, self.store, self.topology, self.clock = engine, store, topology, clock
         self.receivers = receivers
@@ -192,7 +191,7 @@ class Sweeper:
     ``registry``, deliveries left PENDING for over ``stale_after`` are published again."""
 
     def __init__(self, store: Store, topology: Topology,
-                 clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC),
                  holds: Holds | None = None, registry: Registry | None = None,
                  stale_after: timedelta = timedelta(minutes=1), limit: PublishLimit | None = None,
                  orphans_kept_for: timedelta | None = None, orphans_kept: int | None = None) -> None:

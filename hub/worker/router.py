@@ -19,10 +19,10 @@ alone); the rest of the batch goes on.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from functools import cached_property
-from datetime import datetime, timezone
-from typing import Callable
 
 import structlog
 
@@ -33,7 +33,7 @@ from ..models import Declaration, Document, Manifest, Waybill
 from ..pipeline import Engine
 from ..routing import Router
 from ..store.base import Delivery, DeliveryState, MessageStatus, NewDelivery, NewMessage, Sameness, Store
-from ..transport.base import Inbound, PublishLimit, Publication, Topology, Work
+from ..transport.base import Inbound, Publication, PublishLimit, Topology, Work
 from .failures import DEFAULT_MAX_OUTPUT_BYTES, HEAD_BYTES, Retries, reason
 from .holds import Holds
 from .outbound import outbound
@@ -128,7 +128,7 @@ class RouterCore:
     """Turns inbound messages into stored deliveries and the publications that carry them."""
 
     def __init__(self, engine: Engine, router: Router, store: Store, topology: Topology, party_id: str,
-                 clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC),
                  retries: Retries | None = None, limit: PublishLimit | None = None) -> None:
         self.engine, self.router, self.store, self.topology = engine, router, store, topology
         self.party_id, self.clock = party_id, clock

@@ -24,12 +24,19 @@ from ..settings import Settings
 from ..store import open_store
 from ..store.base import Store
 from ..transport.base import PublishLimit, Topology, Work
-from ..transport.rabbitmq import (BatchConsumer, ConsumerConfig, declare_topology, delete_topology, on_channel,
-                                  publish_once, user_of)
+from ..transport.rabbitmq import (
+    BatchConsumer,
+    ConsumerConfig,
+    declare_topology,
+    delete_topology,
+    on_channel,
+    publish_once,
+    user_of,
+)
 from .failures import Retries
 from .holds import Holds
-from .receipts import ReceiptCore, Sweeper
 from .outbound import outbound
+from .receipts import ReceiptCore, Sweeper
 from .router import RouterCore, fail_too_large
 
 log = structlog.get_logger()

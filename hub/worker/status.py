@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from ..adapters import Adapter, RenderContext
 from ..errors import HubError
@@ -18,7 +18,7 @@ _JSON = json.JSONEncoder(ensure_ascii=False, default=str)
 def status_event(topology: Topology, sender: str, event: str, hub_message_id: str, **fields) -> Publication:
     """A JSON status event on the sender's feed (routing key = sender)."""
     body = {"event": event, "hub_message_id": hub_message_id,
-            "at": datetime.now(timezone.utc).isoformat(timespec="milliseconds"), **fields}
+            "at": datetime.now(UTC).isoformat(timespec="milliseconds"), **fields}
     return Publication(exchange=topology.status, routing_key=sender,
                        body=_JSON.encode(body).encode("utf-8", "replace"),   # never raises on odd text
                        message_id=".".join(str(part) for part in (
@@ -39,7 +39,7 @@ def native_rejection(engine: Engine, topology: Topology, sender: str, hub_messag
     text = facts.pop("text", None) or "rejected by the e-port hub"  # an echo (FNA) replaces the default text
     try:
         receipt = Receipt(**facts, issuer=party_id, status=ReceiptStatus.REJECTED,
-                          issued_at=datetime.now(timezone.utc), text=text,
+                          issued_at=datetime.now(UTC), text=text,
                           errors=[ReceiptError(code=e["code"], text=e.get("message"), pointer=e.get("path"))
                                   for e in errors[:20]])
         out = engine.render(receipt, fmt, RenderContext(message_id=f"{hub_message_id}.nack",

@@ -2,20 +2,32 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from hypothesis import strategies as st
 
 from hub.adapters import RenderContext
+from hub.models import (
+    Address,
+    Amount,
+    Declaration,
+    Direction,
+    DocumentReference,
+    GoodsItem,
+    Location,
+    Measure,
+    Party,
+    TransportLeg,
+    TransportMode,
+    Waybill,
+)
 from tests.adapters.golden_support import assert_golden as shared_assert_golden
-from hub.models import (Address, Amount, Declaration, Direction, DocumentReference, GoodsItem,
-                        Location, Measure, Party, TransportLeg, TransportMode, Waybill)
 from tests.conftest import EXAMPLES
 
 GACC_EXAMPLES = sorted(p.name for p in (EXAMPLES / "gacc").glob("*.xml"))
 CTX = RenderContext(message_id="CN_MT1101_1p0_EPORTHUB_20261127163000000", sender_id="EPORTHUB",
-                    receiver_id="2233", created_at=datetime(2026, 11, 27, 8, 30, tzinfo=timezone.utc))
+                    receiver_id="2233", created_at=datetime(2026, 11, 27, 8, 30, tzinfo=UTC))
 
 XML_TEXT = st.text(
     alphabet=st.one_of(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Cn", "Zl", "Zp")),
@@ -49,7 +61,7 @@ def air_waybill(**changes) -> Waybill:
         goods_description="MEDICAL MONITORS", hs_codes=["901819"], special_handling=["EAP"],
         routing=[TransportLeg(carrier="CA", number="936", departure=Location(code="FRA"),
                               arrival=Location(code="PVG"),
-                              departure_at=datetime(2026, 11, 26, 13, 45, tzinfo=timezone.utc))],
+                              departure_at=datetime(2026, 11, 26, 13, 45, tzinfo=UTC))],
     )
     return waybill.model_copy(update=changes)
 
@@ -67,7 +79,7 @@ def gacc_declaration(**changes) -> Declaration:
         transport_documents=[DocumentReference(type="AWB", id="99920893165"),
                              DocumentReference(type="HAWB", id="SHA26110578"),
                              DocumentReference(type="INVOICE", id="INV-2026-0042")],
-        trade_country="DE", issued_at=datetime(2026, 11, 27, 10, 15, tzinfo=timezone.utc),
+        trade_country="DE", issued_at=datetime(2026, 11, 27, 10, 15, tzinfo=UTC),
         items=[
             GoodsItem(sequence=1, hs_code="9018199000", description="医用监护仪 <PM-700> & \"cables\"",
                       origin_country="DE", quantity=Measure(value=Decimal("40"), unit="C62"),

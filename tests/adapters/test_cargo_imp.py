@@ -9,7 +9,7 @@ deliberate mapping change with ``HUB_REGEN_GOLDEN=1`` and review the diff.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -24,7 +24,7 @@ from hub.validation import SchemaSet
 from tests.adapters.golden_support import assert_golden
 from tests.conftest import EXAMPLES, example
 
-NOW = datetime(2026, 11, 27, 8, 30, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 27, 8, 30, tzinfo=UTC)
 EXAMPLE_FILES = sorted(p.name for p in (EXAMPLES / "cargo_imp").glob("*.txt"))
 FORMATS = ("fwb", "fhl", "ffm", "fsu", "fma", "fna")
 

@@ -8,9 +8,9 @@ text in names, addresses, descriptions and notes survives FWB render -> parse.
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-import pytest
 
 from hub.adapters import RenderContext
 from hub.models import Address, CustomsNote, Party

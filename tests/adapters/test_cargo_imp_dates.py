@@ -10,7 +10,7 @@ error (CIMP_FLIGHT_DATE_UNRESOLVED) on the FLT line, never a guess.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -39,8 +39,8 @@ RTD/1/P12/K640
 ISU/19JUN26/SINGAPORE/LCC
 SPH/GEN
 """
-CLOCKS = [datetime(2026, 11, 27, tzinfo=timezone.utc), datetime(2027, 3, 1, tzinfo=timezone.utc),
-          datetime(2025, 12, 31, 23, 59, tzinfo=timezone.utc), datetime(2026, 6, 1, tzinfo=timezone.utc)]
+CLOCKS = [datetime(2026, 11, 27, tzinfo=UTC), datetime(2027, 3, 1, tzinfo=UTC),
+          datetime(2025, 12, 31, 23, 59, tzinfo=UTC), datetime(2026, 6, 1, tzinfo=UTC)]
 
 
 def legs(data: bytes, now: datetime = CLOCKS[0]) -> list[str]:
@@ -63,7 +63,7 @@ def test_reading_a_waybill_with_its_issue_date_never_consults_the_clock():
     wb = fwb.parse(Probe(FWB))
     assert [leg.departure_at for leg in wb.routing] == [datetime(2026, 6, 19), datetime(2026, 6, 21)]
     enveloped = fwb.parse(Probe(b"QK LAXFMEK\r\n.SINFMEK 191530 EK-1\r\n" + FWB))
-    assert enveloped.header.issued_at == datetime(2026, 6, 19, 15, 30, tzinfo=timezone.utc)
+    assert enveloped.header.issued_at == datetime(2026, 6, 19, 15, 30, tzinfo=UTC)
 
 
 @pytest.mark.parametrize("issued, flights, expected", [
@@ -103,8 +103,8 @@ def test_an_unreadable_issue_date_is_refused_on_its_line(isu):
 def test_the_envelope_time_of_a_waybill_is_the_first_such_day_from_its_issue_date():
     data = b"QK LAXFMEK\n.SINFMEK 021200\n" + FWB.replace(b"ISU/19JUN26", b"ISU/30JUN26")\
         .replace(b"19/EK0215/21", b"30/EK0215/02")
-    wb = fixed_engine(datetime(2027, 9, 1, tzinfo=timezone.utc)).read(data).document
-    assert wb.header.issued_at == datetime(2026, 7, 2, 12, 0, tzinfo=timezone.utc)
+    wb = fixed_engine(datetime(2027, 9, 1, tzinfo=UTC)).read(data).document
+    assert wb.header.issued_at == datetime(2026, 7, 2, 12, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize("now", CLOCKS)

@@ -14,8 +14,7 @@ import pytest
 
 from hub.adapters import RenderContext
 from hub.errors import ConversionError
-from hub.models import (Conveyance, Manifest, ManifestConsignment, Measure, Party, TransportEquipment,
-                        TransportMode)
+from hub.models import Conveyance, Manifest, ManifestConsignment, Measure, Party, TransportEquipment, TransportMode
 from tests.adapters.test_cargo_imp import NOW, fixed_engine
 from tests.conftest import example
 

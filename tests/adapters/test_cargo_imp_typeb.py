@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
@@ -25,7 +25,7 @@ def test_envelope_gives_recipients_originator_time_and_identity(imp):
     data = b"QD SIN05XH PEKFMCA\nFRAKKXH\n.HDQFMQR 200739 QR-0042\n" + FSU
     header = imp.read(data).document.header
     assert header == MessageHeader(recipient_id="SIN05XH PEKFMCA FRAKKXH", sender_id="HDQFMQR", message_id="QR-0042",
-                                   issued_at=datetime(2026, 11, 20, 7, 39, tzinfo=timezone.utc))
+                                   issued_at=datetime(2026, 11, 20, 7, 39, tzinfo=UTC))
 
 
 def test_originator_line_without_time_or_identity_is_read(imp):
@@ -59,7 +59,7 @@ def test_envelope_time_is_written_in_utc(imp):
     ctx = RenderContext(message_id="HUB 1", sender_id="BJSEPHB", receiver_id="FRAFFCA", created_at=beijing)
     output = imp.render(imp.read(FSU).document, "fsu", ctx)
     assert output.data.split(b"\r\n")[1] == b".BJSEPHB 271715 HUB1"
-    assert imp.read(output.data).document.header.issued_at == datetime(2026, 11, 27, 17, 15, tzinfo=timezone.utc)
+    assert imp.read(output.data).document.header.issued_at == datetime(2026, 11, 27, 17, 15, tzinfo=UTC)
 
 
 @pytest.mark.parametrize("text, on, expected", [
@@ -81,20 +81,20 @@ def test_impossible_or_malformed_dates_are_refused(text):
 
 
 @pytest.mark.parametrize("day, now, expected", [
-    (30, datetime(2026, 12, 1, 3, tzinfo=timezone.utc), date(2026, 11, 30)),
-    (1, datetime(2026, 12, 30, tzinfo=timezone.utc), date(2027, 1, 1)),
-    (31, datetime(2026, 11, 29, tzinfo=timezone.utc), date(2026, 10, 31)),  # November has no 31st
+    (30, datetime(2026, 12, 1, 3, tzinfo=UTC), date(2026, 11, 30)),
+    (1, datetime(2026, 12, 30, tzinfo=UTC), date(2027, 1, 1)),
+    (31, datetime(2026, 11, 29, tzinfo=UTC), date(2026, 10, 31)),  # November has no 31st
 ])
 def test_a_type_b_day_takes_the_nearest_month(day, now, expected):
     assert dates.nearest_day(day, now.date()) == expected
 
 
 def test_the_envelope_time_not_the_clock_anchors_the_year_of_the_body(imp):
-    now = datetime(2027, 5, 20, tzinfo=timezone.utc)  # 25NOV: nearer 2026 from here, nearer 2027 from 3 June
+    now = datetime(2027, 5, 20, tzinfo=UTC)  # 25NOV: nearer 2026 from here, nearer 2027 from 3 June
     status = b"FSU/14\n160-24680132HKGFRA/T12K345.5\nDLV/25NOV1530/FRA/T12K345.5\n"
     assert fixed_engine(now).read(status).document.happened_at.year == 2026
     enveloped = fixed_engine(now).read(b"QK FRAFFCA\n.HKGFMCX 031200\n" + status).document
-    assert enveloped.header.issued_at == datetime(2027, 6, 3, 12, 0, tzinfo=timezone.utc)
+    assert enveloped.header.issued_at == datetime(2027, 6, 3, 12, 0, tzinfo=UTC)
     assert enveloped.happened_at.year == 2027
 
 

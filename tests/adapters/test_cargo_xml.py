@@ -7,14 +7,13 @@ and review the diff.
 
 from __future__ import annotations
 
-
 import pytest
 
-from tests.conftest import EXAMPLES, example
-from tests.adapters.golden_support import assert_golden
 from hub.adapters import RenderContext
 from hub.errors import ConversionError, UnknownFormat
 from hub.models import Manifest, Receipt, TransportMode, Waybill, WaybillType
+from tests.adapters.golden_support import assert_golden
+from tests.conftest import EXAMPLES, example
 
 EXAMPLE_FILES = sorted(p.name for p in (EXAMPLES / "cargo_xml").glob("*.xml"))
 FORMATS = ("xfwb", "xfzb", "xffm", "xfnm")

@@ -19,8 +19,17 @@ import json
 import pytest
 
 from hub.adapters import RenderContext
-from hub.models import (Conveyance, Manifest, ManifestConsignment, Measure, Party, TransportEquipment,
-                        TransportMode, Waybill, WaybillType)
+from hub.models import (
+    Conveyance,
+    Manifest,
+    ManifestConsignment,
+    Measure,
+    Party,
+    TransportEquipment,
+    TransportMode,
+    Waybill,
+    WaybillType,
+)
 
 ULD_XFWB = """<?xml version="1.0" encoding="UTF-8"?>
 <w:Waybill xmlns="iata:datamodel:3" xmlns:w="iata:waybill:1">

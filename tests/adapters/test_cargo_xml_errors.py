@@ -16,8 +16,6 @@ from tests.adapters.golden_support import line_of
 from tests.conftest import ROOT, example
 
 
-
-
 def problems(engine, data: bytes) -> list[tuple[str, int | None]]:
     return [(p.code, p.line) for p in engine.inspect(data).problems]
 

@@ -6,7 +6,7 @@ text is generated without leading or trailing white space because readers strip 
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -20,7 +20,7 @@ XML_TEXT = st.lists(
     st.one_of(st.characters(exclude_categories=("Cs", "Cc", "Cn")), st.sampled_from(MARKUP_AND_CJK)),
     min_size=1, max_size=30,
 ).map("".join).filter(lambda t: t == t.strip() and t != "")
-CTX = RenderContext(message_id="HUB-ESC-1", created_at=datetime(2026, 11, 27, tzinfo=timezone.utc))
+CTX = RenderContext(message_id="HUB-ESC-1", created_at=datetime(2026, 11, 27, tzinfo=UTC))
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -91,7 +91,7 @@ def test_purpose_code_follows_the_receipt_function(engine, ctx, function, purpos
 
 
 def test_issue_time_keeps_fractions_and_offset(engine, ctx):
-    moment = datetime(2026, 11, 27, 8, 30, 5, 125000, tzinfo=timezone.utc)
+    moment = datetime(2026, 11, 27, 8, 30, 5, 125000, tzinfo=UTC)
     receipt = Receipt(business_key="999-12345675", status=ReceiptStatus.ACCEPTED, issued_at=moment)
     again = engine.read(engine.render(receipt, "xfnm", ctx).data).document
     assert again.issued_at == moment == again.header.issued_at

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -212,6 +212,6 @@ def test_names_with_markup_and_cjk_survive_a_round_trip(engine, name, model):
     item = record.items[0].model_copy(update={"name": name, "model": model})
     changed = first(orders, buyer=record.buyer.model_copy(update={"name": name[:60]}),
                     items=[item, *record.items[1:]])
-    ctx = RenderContext(message_id="P1", created_at=datetime(2026, 11, 27, tzinfo=timezone.utc))
+    ctx = RenderContext(message_id="P1", created_at=datetime(2026, 11, 27, tzinfo=UTC))
     again = engine.read(engine.render(changed, "ceb311", ctx).data).document.records[0]
     assert (again.buyer.name, again.items[0].name, again.items[0].model) == (name[:60], name, model)

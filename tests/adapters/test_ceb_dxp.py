@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from lxml import etree
@@ -52,7 +52,7 @@ def test_seal_then_open_gives_back_the_payload_and_the_transfer_facts(engine):
 
 def test_a_dxp_creation_time_with_an_offset_is_read_as_that_instant():
     data = sealed().replace(b"2026-11-27T11:30:05<", b"2026-11-27T03:30:05Z<")
-    assert dxp.open(data).info.created_at == datetime(2026, 11, 27, 3, 30, 5, tzinfo=timezone.utc)
+    assert dxp.open(data).info.created_at == datetime(2026, 11, 27, 3, 30, 5, tzinfo=UTC)
 
 
 def test_data_that_is_not_base64_is_refused_at_its_line():

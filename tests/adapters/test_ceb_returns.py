@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -60,7 +60,7 @@ def test_a_receipt_with_several_records_stands_for_the_latest(engine):
     r = engine.read(example("ceb", "ceb622-inventory-released.xml")).document
     assert (r.agency_status, r.status, r.agency_reference, r.issuer, r.business_key) == \
         ("800", S.ACCEPTED, "22332026I000123456", "2233", "DFBG2026112700017")
-    assert r.issued_at == datetime(2026, 11, 27, 6, 20, 5, 117000, tzinfo=timezone.utc)
+    assert r.issued_at == datetime(2026, 11, 27, 6, 20, 5, 117000, tzinfo=UTC)
     assert r.header.recipient_id == "3122980155"
 
 

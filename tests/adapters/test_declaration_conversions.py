@@ -13,14 +13,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import pytest
-
-from tests.adapters.golden_support import with_function
 from lxml import etree
 
 import adapters.gacc.dec as gacc_dec
 from adapters.wco import codes as wco_codes
 from hub.errors import ConversionError
 from hub.models import Declaration, Direction, Function, TransportMode
+from tests.adapters.golden_support import with_function
 from tests.adapters.wco_support import rich_declaration
 from tests.conftest import EXAMPLES, example
 

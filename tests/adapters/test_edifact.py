@@ -12,7 +12,6 @@ from decimal import Decimal
 import pytest
 
 from adapters.edifact.writer import reference
-
 from hub.adapters import RenderContext
 from hub.errors import ConversionError
 from hub.models import Function, PersonRole, ReceiptStatus, TransportMode, WaybillType

@@ -15,7 +15,6 @@ import pytest
 from hub.models import Manifest, Measure, PersonRole, PersonsList, TransportMode
 from tests.adapters.test_edifact_syntax import interchange, message, problems
 
-
 # -- PAXLST for road and sea crossings ---------------------------------------------------------------
 
 def paxlst(*body: str, ref: str = "P1", una: str = "UNA:+.? '") -> bytes:

@@ -187,7 +187,7 @@ def test_an_invalid_tag_and_a_missing_final_terminator_are_errors(engine):
 # -- character sets on read -----------------------------------------------------------------------
 
 @pytest.mark.parametrize("syntax, raw, code", [
-    ("UNOA:3", "Lower case".encode(), "character 'o'"),
+    ("UNOA:3", b"Lower case", "character 'o'"),
     ("UNOB:3", b"mail@example.com", "character '@'"),
     ("UNOC:3", b"BELL\x07", "character U+0007"),
     ("UNOC:3", b"C1\x85", "character U+0085"),

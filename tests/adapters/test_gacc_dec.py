@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -27,7 +27,7 @@ def test_the_air_import_reads_parties_documents_items_and_totals(engine):
     assert (d.reference, d.direction, d.type_code, d.procedure, d.declaration_office) == \
         ("202611270000000731", Direction.IMPORT, "M", "0110", "2233")
     assert (d.transport_mode, d.trade_country, d.total_packages) == (TransportMode.AIR, "DE", 12)
-    assert d.issued_at == datetime(2026, 11, 27, 2, 15, tzinfo=timezone.utc)
+    assert d.issued_at == datetime(2026, 11, 27, 2, 15, tzinfo=UTC)
     assert (d.declarant.id, d.declarant.name, d.declarant.email) == \
         ("91310000MA1FL2B39H", "上海东方报关有限公司", "declare@dongfang-customs.example")
     assert (d.importer.id, d.importer.name, d.importer.phone) == \
@@ -53,7 +53,7 @@ def test_a_gbk_declaration_without_namespace_reads_its_chinese_names_and_legacy_
     assert (d.importer.name, d.exporter.name) == ("深圳华南精密电子有限公司", "香港畅运国际物流有限公司")
     assert d.items[0].description == "多功能一体机用钢铁滚轴"
     assert (d.trade_country, d.items[0].origin_country, d.items[0].value.currency) == ("HK", "JP", "USD")
-    assert d.issued_at == datetime(2026, 12, 1, 1, 30, tzinfo=timezone.utc)
+    assert d.issued_at == datetime(2026, 12, 1, 1, 30, tzinfo=UTC)
 
 
 def test_the_single_window_import_wrapper_is_read_with_its_message_id(engine):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -31,7 +31,7 @@ def test_a_released_result_carries_the_entry_number_channel_and_notice_time(engi
     r = engine.read(example("gacc", "dec-result-released.xml")).document
     assert (r.business_key, r.agency_reference, r.agency_status, r.status, r.issuer) == \
         ("I20260000918273645", "223320261000457811", "P", ReceiptStatus.ACCEPTED, "2233")
-    assert r.issued_at == datetime(2026, 11, 27, 7, 42, 8, tzinfo=timezone.utc)
+    assert r.issued_at == datetime(2026, 11, 27, 7, 42, 8, tzinfo=UTC)
 
 
 def test_a_returned_result_is_a_rejection_without_entry_number(engine):

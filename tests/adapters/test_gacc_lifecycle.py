@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
@@ -11,8 +11,7 @@ from click.testing import CliRunner
 
 from hub.cli import main
 from hub.errors import ConversionError
-from hub.models import (ArrivalReport, Journey, Kind, Location, Measure, Party, TalliedBill, TallyReport,
-                        TransportMode)
+from hub.models import ArrivalReport, Journey, Kind, Location, Measure, Party, TalliedBill, TallyReport, TransportMode
 from tests.adapters.gacc_support import CTX
 from tests.adapters.golden_support import line_of
 from tests.conftest import EXAMPLES, example
@@ -57,7 +56,7 @@ def test_the_air_arrival_report_reads_the_flight_its_actual_arrival_place_and_cu
     assert (j.mode, j.journey_id, j.carrier.id, j.registration, j.departure_date) == \
         (TransportMode.AIR, "CA936", "CA", "B-2447", date(2026, 11, 26))
     assert (r.arrival_location.code, r.declaration_office) == ("PVG", "2233")
-    assert r.arrived_at == datetime(2026, 11, 27, 1, 35, 12, tzinfo=timezone.utc)
+    assert r.arrived_at == datetime(2026, 11, 27, 1, 35, 12, tzinfo=UTC)
     assert r.business_key == "CA936/2026-11-26"
 
 
@@ -81,7 +80,7 @@ def test_an_arrival_report_renders_as_a_valid_mt3101_and_reads_back_the_same(eng
 
 
 def test_an_arrival_in_utc_is_written_as_beijing_wall_clock(engine):
-    report = arrival(arrived_at=datetime(2026, 11, 27, 17, 0, tzinfo=timezone.utc))
+    report = arrival(arrived_at=datetime(2026, 11, 27, 17, 0, tzinfo=UTC))
     root = engine.render(report, "gacc-mt3101", CTX).tree.getroot()
     assert root.findtext("m:Declaration/m:UnloadingLocation/m:ArrivalDateTime", namespaces=A) == "20261128010000"
 

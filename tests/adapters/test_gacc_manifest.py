@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -23,7 +23,7 @@ def test_the_air_manifest_reads_conveyance_locations_and_consignments(engine):
     assert (c.mode, c.journey_id, c.departure_date, c.carrier.id, c.registration) == \
         (TransportMode.AIR, "CA936", date(2026, 11, 26), "CA", "B-2447")
     assert (m.loading_location.code, m.unloading_location.code, m.declaration_office) == ("FRA", "PVG", "2233")
-    assert m.arrival_at == datetime(2026, 11, 27, 1, 30, tzinfo=timezone.utc)
+    assert m.arrival_at == datetime(2026, 11, 27, 1, 30, tzinfo=UTC)
     assert m.business_key == "CA936/2026-11-26"
     first, second = m.consignments
     assert (first.transport_document, first.house_documents, first.pieces) == \
@@ -132,7 +132,7 @@ def test_a_manifest_without_consignments_cannot_be_rendered(engine):
 
 def test_an_arrival_time_in_utc_is_written_as_beijing_wall_clock(engine):
     manifest = engine.read(example("gacc", "mt1101-sea-import.xml")).document
-    manifest.arrival_at = datetime(2026, 12, 3, 22, 0, tzinfo=timezone.utc)
+    manifest.arrival_at = datetime(2026, 12, 3, 22, 0, tzinfo=UTC)
     root = engine.render(manifest, "gacc-mt1101", CTX).tree.getroot()
     assert root.findtext("m:Declaration/m:UnloadingLocation/m:ArrivalDateTime", namespaces=M1) == "20261204060000"
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -14,8 +14,8 @@ from hub.models import Location, Person, PersonRole, PersonsList, TravelDocument
 def persons() -> PersonsList:
     return PersonsList(
         role=PersonRole.PASSENGER, carrier="CA", journey_id="CA932", departure=Location(code="FRA"),
-        arrival=Location(code="PEK"), departure_at=datetime(2026, 11, 27, 13, 40, tzinfo=timezone.utc),
-        arrival_at=datetime(2026, 11, 28, 5, 10, tzinfo=timezone.utc), total=2, reporting_party="CA",
+        arrival=Location(code="PEK"), departure_at=datetime(2026, 11, 27, 13, 40, tzinfo=UTC),
+        arrival_at=datetime(2026, 11, 28, 5, 10, tzinfo=UTC), total=2, reporting_party="CA",
         persons=[Person(surname="MUELLER", given_names="ANNA", sex="F", born_on=date(1985, 3, 2), nationality="DEU",
                         embarkation=Location(code="FRA"), reference="PNR ABC123", residence_country="DEU",
                         documents=[TravelDocument(type="P", number="C01X00T47", issuing_country="DEU",

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
-
-from tests.adapters.golden_support import with_function
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
@@ -15,13 +13,13 @@ from lxml import etree
 from hub.adapters import RenderContext
 from hub.errors import ConversionError
 from hub.models import Direction, Function
-from tests.conftest import EXAMPLES, example
+from tests.adapters.golden_support import line_of, with_function
 from tests.adapters.wco_support import assert_golden, rich_declaration, same_except_message_id
-from tests.adapters.golden_support import line_of
+from tests.conftest import EXAMPLES, example
 
 DEC_EXAMPLES = sorted(p.name for p in (EXAMPLES / "wco").glob("dec_*.xml"))
 DEC = {"d": "urn:wco:datamodel:WCO:DEC-DMS:2", "p1": "urn:wco:datamodel:WCO:Declaration_DS:DMS:2"}
-CTX = RenderContext(message_id="HUB-TEST-0001", created_at=datetime(2026, 11, 27, tzinfo=timezone.utc))
+CTX = RenderContext(message_id="HUB-TEST-0001", created_at=datetime(2026, 11, 27, tzinfo=UTC))
 
 
 def rendered(engine, doc) -> etree._Element:
@@ -61,7 +59,7 @@ def test_the_import_example_reads_parties_items_documents_and_totals(engine):
     assert [(d.type, d.id) for d in doc.transport_documents] == [("BL", "NSPU2611250417")]
     assert [str(i.quantity.value) + i.quantity.unit for i in doc.items] == ["40XCT", "30XCT", "200NAR"]
     assert doc.total_value.value == doc.summed_value()
-    assert doc.issued_at == datetime(2026, 11, 25, 6, 30, tzinfo=timezone.utc)
+    assert doc.issued_at == datetime(2026, 11, 25, 6, 30, tzinfo=UTC)
 
 
 def test_cancellation_is_written_as_function_13_with_type_inv_and_read_back_as_cancel(engine):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -11,13 +11,13 @@ from lxml import etree
 
 from hub.adapters import RenderContext
 from hub.models import Receipt, ReceiptError, ReceiptStatus
-from tests.adapters.wco_support import assert_golden, same_except_message_id
 from tests.adapters.golden_support import line_of
+from tests.adapters.wco_support import assert_golden, same_except_message_id
 from tests.conftest import EXAMPLES, example
 
 RES_EXAMPLES = sorted(p.name for p in (EXAMPLES / "wco").glob("res_*.xml"))
 RES = {"r": "urn:wco:datamodel:WCO:RES-DMS:2"}
-CTX = RenderContext(message_id="HUB-TEST-0001", created_at=datetime(2026, 11, 27, tzinfo=timezone.utc))
+CTX = RenderContext(message_id="HUB-TEST-0001", created_at=datetime(2026, 11, 27, tzinfo=UTC))
 
 
 def response(code: str, lrn: str | None = "LRN-1", mrn: str | None = "26GBMRN0000000001", extra: str = "") -> str:
@@ -37,7 +37,7 @@ def envelope(*responses: str) -> bytes:
 def receipt(**fields) -> Receipt:
     values = {"business_key": "LRN-1", "status": ReceiptStatus.REJECTED, "agency_status": "03",
               "agency_reference": "26GBMRN0000000001",
-              "issued_at": datetime(2026, 11, 27, 9, 0, tzinfo=timezone.utc)}
+              "issued_at": datetime(2026, 11, 27, 9, 0, tzinfo=UTC)}
     return Receipt(**{**values, **fields})
 
 

@@ -5,10 +5,20 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
+from hub.models import (
+    Address,
+    Amount,
+    Declaration,
+    Direction,
+    DocumentReference,
+    Function,
+    GoodsItem,
+    Measure,
+    MessageHeader,
+    Party,
+    TransportMode,
+)
 from tests.adapters.golden_support import assert_golden as shared_assert_golden
-from hub.models import (Address, Amount, Declaration, Direction, DocumentReference, Function,
-                        GoodsItem, Measure, MessageHeader, Party, TransportMode)
-
 
 
 def assert_golden(name: str, doc) -> None:

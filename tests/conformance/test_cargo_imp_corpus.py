@@ -7,7 +7,7 @@ clock is fixed on 21 June 2026, so the year-less dates resolve to 2026.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -20,7 +20,7 @@ from tests.adapters.test_cargo_imp import fixed_engine
 pytestmark = pytest.mark.conformance
 
 FWB, FSU, FFM = "FWB16_sample1.txt", "FSU14_sample_with_TypeB_envelope.txt", "FFM_test.txt"
-NOW = datetime(2026, 6, 21, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 6, 21, 9, 0, tzinfo=UTC)
 CTX = RenderContext(message_id="HUB-CONF-1", sender_id="EPORTHUB", receiver_id="CUSTOMS", created_at=NOW)
 
 
@@ -68,7 +68,7 @@ def test_fsu_sample_maps_its_envelope_awb_and_status_line(imp, samples):
     status = imp.read(sample(samples, FSU)).document
     h = status.header
     assert (h.recipient_id, h.sender_id, h.issued_at) == \
-        ("SIN05XH", "HDQFMQR", datetime(2026, 6, 20, 7, 39, tzinfo=timezone.utc))
+        ("SIN05XH", "HDQFMQR", datetime(2026, 6, 20, 7, 39, tzinfo=UTC))
     assert (status.waybill, status.origin.code, status.destination.code, status.total_pieces) == \
         ("157-53806270", "HKG", "NLU", 10)
     assert (status.code, status.flight, status.carrier, status.location, status.happened_at) == \

@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
@@ -29,7 +29,7 @@ CST = timezone(timedelta(hours=8))
 GUID = "4CDE1CFD-EDED-46B1-946C-B8022E42FC94"
 KEY_FIELD = {"CEB311": "order_no", "CEB411": "pay_transaction_id", "CEB511": "logistics_no", "CEB621": "cop_no"}
 CTX = RenderContext(message_id="HUB-CONFORMANCE-1", sender_id="1101180326", receiver_id="1105910159",
-                    created_at=datetime(2026, 11, 27, 8, 30, tzinfo=timezone.utc))
+                    created_at=datetime(2026, 11, 27, 8, 30, tzinfo=UTC))
 
 
 @pytest.fixture(scope="module")

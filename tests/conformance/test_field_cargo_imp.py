@@ -11,7 +11,7 @@ with CI=true (the ``corpus`` fixture).
 from __future__ import annotations
 
 import os
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -27,8 +27,8 @@ FWB17, FWB17_ADR = "FWB17_cargoimpcompiler_fwb_test.txt", "FWB17_cargoimpcompile
 FHL4, MULTI = "FHL4_cargoimpcompiler_fhl4_test.txt", "FHL4_cargoimpcompiler_fhl_test_multiHBS.txt"
 FSU = "FSU14_awbix_sample_fsu2.txt"
 CTX = RenderContext(message_id="HUB-FIELD-1", sender_id="EPORTHUB", receiver_id="CUSTOMS",
-                    created_at=datetime(2026, 6, 21, tzinfo=timezone.utc))
-CLOCKS = [datetime(2026, 11, 27, tzinfo=timezone.utc), datetime(2027, 4, 1, tzinfo=timezone.utc)]
+                    created_at=datetime(2026, 6, 21, tzinfo=UTC))
+CLOCKS = [datetime(2026, 11, 27, tzinfo=UTC), datetime(2027, 4, 1, tzinfo=UTC)]
 
 
 @pytest.fixture(scope="module")

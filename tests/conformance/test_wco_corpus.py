@@ -9,16 +9,15 @@ Response against WCO_RES_2_DMS.xsd.
 from __future__ import annotations
 
 import copy
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-
-from tests.adapters.golden_support import with_function
 from lxml import etree
 
 from hub.models import Direction, Function, ReceiptError, ReceiptStatus, TransportMode
+from tests.adapters.golden_support import with_function
 from tests.adapters.wco_support import rich_declaration, same_except_message_id
 from tests.conftest import EXAMPLES, example
 
@@ -74,7 +73,7 @@ def test_the_uk_sample_declaration_parses_with_its_reference_office_and_goods_it
         ("Import_Accepted", "GBLBA001", Function.ORIGINAL, Direction.IMPORT, "IMZ")
     assert (doc.transport_mode, doc.trade_country, doc.procedure, doc.total_packages) == \
         (TransportMode.SEA, "US", "40", 55)
-    assert doc.issued_at == datetime(2017, 8, 10, 9, 30, 30, tzinfo=timezone.utc)
+    assert doc.issued_at == datetime(2017, 8, 10, 9, 30, 30, tzinfo=UTC)
     assert (doc.declarant.id, doc.importer.id, doc.exporter.name, doc.exporter.address.country) == \
         ("INSERTEORI", "INSERTEORI", "Bags Exports", "US")
     [item] = doc.items

@@ -10,8 +10,8 @@ import os
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pika
 import pytest
@@ -91,7 +91,7 @@ class Hub:
         self.ready.wait()
         consumer.run()
 
-    def __enter__(self) -> "Hub":
+    def __enter__(self) -> Hub:
         for t in self.threads:
             t.start()
         self.ready.wait()

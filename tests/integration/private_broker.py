@@ -136,7 +136,7 @@ class PrivateBroker:
 
     # lifecycle --------------------------------------------------------------------------------------
 
-    def __enter__(self) -> "PrivateBroker":
+    def __enter__(self) -> PrivateBroker:
         try:
             self.start()
         except BaseException:
@@ -147,7 +147,7 @@ class PrivateBroker:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def start(self) -> "PrivateBroker":
+    def start(self) -> PrivateBroker:
         """Create the files and start the node; returns once AMQP answers (guest on 127.0.0.1)."""
         if self.dir is None:
             self._prepare()

@@ -21,7 +21,7 @@ import sys
 import threading
 import time
 from collections import defaultdict
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pika
@@ -234,7 +234,7 @@ class Serve:
                         HUB_ROUTES=str(settings.routes), HUB_LOG_LEVEL="WARNING")
         self.proc: subprocess.Popen | None = None
 
-    def start(self) -> "Serve":
+    def start(self) -> Serve:
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen([HUB, "serve", "--workers", "2"], cwd=ROOT, env=self.env, stdout=log,
                                          stderr=subprocess.STDOUT, start_new_session=True)
@@ -311,7 +311,7 @@ def test_what_was_stored_but_never_confirmed_goes_out_again_and_nothing_in_fligh
     sweeper sends those PENDING for over a minute, never newer ones (a router may still await their
     confirm: republishing them would send repeats); when serve starts, before any worker runs,
     every one of them."""
-    long_ago = datetime.now(timezone.utc) - timedelta(minutes=5)
+    long_ago = datetime.now(UTC) - timedelta(minutes=5)
     declare(settings)
     with open_store(settings.store_url) as store:
         store.migrate()
@@ -325,7 +325,7 @@ def test_what_was_stored_but_never_confirmed_goes_out_again_and_nothing_in_fligh
                                  for i, b in enumerate(bodies, 1)])
         return [p.headers["x-hub-message-id"] for w in works for p in w.publications if p.routing_key == "ARCHIVE"]
 
-    stale, in_flight = route(waybills(3), long_ago), route(waybills(2, start=3), datetime.now(timezone.utc))
+    stale, in_flight = route(waybills(3), long_ago), route(waybills(2, start=3), datetime.now(UTC))
     with Hub(settings) as hub:                                      # sweeps every 0.5 s
         wait_for(lambda: len(hub.store.pending()) == 2 * len(RECEIVERS), timeout=15)
         assert sorted(received(queues, "ARCHIVE", timeout=10)) == sorted(stale)     # each once

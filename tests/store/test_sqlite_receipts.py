@@ -10,10 +10,10 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
+from test_sqlite_store import T0, clock, message, receipt, store  # noqa: F401 (fixtures)
 
 from hub.store.base import DeliveryState, NewReceipt
 from hub.store.sqlite import SqliteStore
-from test_sqlite_store import T0, clock, message, receipt, store  # noqa: F401 (fixtures)
 
 
 def row(path, sql: str, *args) -> tuple:

@@ -9,19 +9,18 @@ import sqlite3
 import stat
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
 from hub.errors import ConfigError
-from hub.store import open_store
-from hub.store import sqlite as sqlite_module, sqlite_record
-from hub.store.base import (DeliveryState, MessageFilter, MessageStatus, NewDelivery, NewMessage, NewReceipt,
-                             Sameness)
+from hub.store import open_store, sqlite_record
+from hub.store import sqlite as sqlite_module
+from hub.store.base import DeliveryState, MessageFilter, MessageStatus, NewDelivery, NewMessage, NewReceipt, Sameness
 from hub.store.sqlite import SqliteStore
 from tests.conftest import Clock
 
-T0 = datetime(2026, 11, 27, 8, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
 
 
 @pytest.fixture
