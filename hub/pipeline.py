@@ -56,7 +56,7 @@ def looks_like_xml(data: bytes) -> bool:
 class Engine:
     """The offline message engine: everything between bytes in and bytes out."""
 
-    def __init__(self, registry: Registry, schemas: SchemaSet, limits: XmlLimits = XmlLimits(),
+    def __init__(self, registry: Registry, schemas: SchemaSet, limits: XmlLimits = XmlLimits(),  # noqa: B008 - frozen, shared
                  max_output_bytes: int = DEFAULT_MAX_OUTPUT_BYTES) -> None:
         self.registry = registry
         self.schemas = schemas

@@ -1,6 +1,6 @@
 """Canonical documents. Every adapter parses into and renders from these."""
 
-from typing import Annotated, Union
+from typing import Annotated
 
 from pydantic import Field, TypeAdapter
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import datetime
-from typing import ContextManager
 
 from ..lifecycle import MOVES
 from .base import Delivery
@@ -23,7 +23,7 @@ class HoldsMixin:
     """Mixed into SqliteStore: uses its ``_db``, ``_write``, ``_settle``, ``_now`` and row mappers."""
 
     _db: sqlite3.Connection
-    _write: Callable[[], ContextManager[sqlite3.Cursor]]
+    _write: Callable[[], AbstractContextManager[sqlite3.Cursor]]
     _settle: Callable[..., list[Delivery]]
 
     def facts(self, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], dict]:

@@ -179,4 +179,4 @@ def test_segments_ended_by_a_carriage_return_only_get_their_own_line(engine):
 
 def test_a_carriage_return_only_charset_error_has_its_line(engine):
     data = interchange(*message([b.replace("CAR", "car") for b in BODY]), syntax="UNOA:3", sep="'\r", una="")
-    assert [(c, l) for c, l, _ in problems(engine, data)] == [("EDI_CHARSET_VIOLATION", 4)]
+    assert [(c, line) for c, line, _ in problems(engine, data)] == [("EDI_CHARSET_VIOLATION", 4)]

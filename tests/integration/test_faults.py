@@ -290,7 +290,7 @@ def test_sigkilled_routers_lose_nothing_and_repeat_only_under_the_same_message_i
     routers = hub.routers()
     sender = in_background(publish, settings, waybills(sent))
     for victim, at_least in (("hub-router-1", 400), ("hub-router-0", 900)):
-        wait_for(lambda: ready(settings, archive) >= at_least, timeout=60, interval=0.01)
+        wait_for(lambda at_least=at_least: ready(settings, archive) >= at_least, timeout=60, interval=0.01)
         os.kill(routers[victim][0], signal.SIGKILL)
         delivered = ready(settings, archive)
         print(f"SIGKILL {victim} (pid {routers[victim][0]}) with {delivered} of {sent} in ARCHIVE")

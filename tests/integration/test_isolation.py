@@ -238,7 +238,7 @@ def test_inputs_that_used_to_raise_are_refused_with_codes_beside_valid_ones_in_o
     topo = Topology(settings.topology_prefix)
     pubs = [Publication(topo.inbound, "", body, f"V-{n}", headers={"x-hub-sender": "AIRLINE-CA"})
             for n, body in enumerate(valid)]
-    for n, (name, (sender, body, _)) in enumerate(cases.items()):
+    for n, (sender, body, _) in enumerate(cases.values()):
         pubs.insert(5 * n + 3, Publication(topo.inbound, "", body, f"H-{n}", headers={"x-hub-sender": sender}))
     hub = Hub(settings)
     publish_once(settings.amqp_url, pubs, user_id=hub_user(settings))

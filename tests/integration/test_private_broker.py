@@ -65,5 +65,5 @@ def test_a_failing_test_still_stops_the_node_and_removes_its_files():
     with pytest.raises(ZeroDivisionError):
         with PrivateBroker() as broker:
             proc, directory = broker.proc, broker.dir
-            1 / 0
+            raise ZeroDivisionError("the test fails inside the block")
     assert proc.poll() is not None and not directory.exists()

@@ -596,7 +596,8 @@ def test_a_waiting_writer_takes_the_lock_within_milliseconds_of_its_release(stor
     for n in range(3):
         other.execute("BEGIN IMMEDIATE")
         released: list[float] = []
-        releaser = threading.Timer(0.06, lambda: (other.execute("COMMIT"), released.append(time.monotonic())))
+        releaser = threading.Timer(0.06, lambda released=released: (other.execute("COMMIT"),
+                                                                 released.append(time.monotonic())))
         releaser.start()
         store.record([message(f"HUB-{n}")], source="router")
         done = time.monotonic()
