@@ -461,7 +461,8 @@ class Agencies:
             self.progress["reconnects"].value += 1
             time.sleep(0.5)
         return {"copies": self.copies, "receipts": self.receipts, "status": dict(self.status),
-                "unanswerable": dict(self.unanswerable), "errors": dict(self.errors), "bench_redeliveries": self.bench_redeliveries,
+                "unanswerable": dict(self.unanswerable), "errors": dict(self.errors),
+                "bench_redeliveries": self.bench_redeliveries,
                 "unsent_receipts": len(self.outbox) + len(self.unconfirmed)}
 
     def _finished(self) -> bool:
@@ -779,8 +780,11 @@ def main() -> None:
     total = len(items)
     rate = args.rate or max(1.0, total / max(30.0, total / 220))
     send_span = total / rate
-    say(f"traffic: {len(valid)} valid ({', '.join(f'{k} {v}' for k, v in sorted(collections.Counter(i.label for i in valid).items()))}), "
-        f"{total - len(valid)} hostile ({', '.join(f'{k} {v}' for k, v in sorted(collections.Counter(i.label for i in items if not i.valid).items()))}); "
+    valid_mix = ', '.join(f'{k} {v}' for k, v in sorted(collections.Counter(i.label for i in valid).items()))
+    hostile_mix = ', '.join(f'{k} {v}' for k, v in
+                            sorted(collections.Counter(i.label for i in items if not i.valid).items()))
+    say(f"traffic: {len(valid)} valid ({valid_mix}), "
+        f"{total - len(valid)} hostile ({hostile_mix}); "
         f"{sum(len(i.body) for i in items) / 1e6:.1f} MB; {rate:.0f} msgs/s for ~{send_span:.0f} s")
     for name, why in traffic.dropped.items():
         say(f"template {name} NOT USED: {why}")
@@ -803,7 +807,8 @@ def main() -> None:
         timed("private broker start", t)
         say(f"private broker {broker.nodename} on port {broker.port} in {timings[-1][1]:.1f} s; temp dir {tmp}")
         env = {**os.environ, "HUB_AMQP_URL": broker.url, "HUB_STORE_URL": f"sqlite:///{store_path}",
-               "HUB_TOPOLOGY_PREFIX": prefix, "HUB_ROUTES": str(ROUTES), "HUB_RETRY_DELAYS_MS": json.dumps(RETRY_DELAYS_MS),
+               "HUB_TOPOLOGY_PREFIX": prefix, "HUB_ROUTES": str(ROUTES),
+               "HUB_RETRY_DELAYS_MS": json.dumps(RETRY_DELAYS_MS),
                "HUB_SWEEP_SECONDS": "2", "HUB_LOG_LEVEL": "INFO", "HUB_LOG_JSON": "true",
                "HUB_MAX_MESSAGE_BYTES": str(MAX_MESSAGE_BYTES), "HUB_EXAMPLES_DIR": str(EXAMPLES)}
         t = time.monotonic()
@@ -876,7 +881,8 @@ def main() -> None:
                 last_print = time.monotonic()
                 depth = queue_depths(broker.url, watched[:2])
                 say(f"sent {sprog['published'].value}/{total} (confirmed {sprog['confirmed'].value}, resent "
-                    f"{sprog['resent'].value}); agencies saw {aprog['seen_expected'].value}/{len(expected_out)} expected "
+                    f"{sprog['resent'].value}); agencies saw "
+                    f"{aprog['seen_expected'].value}/{len(expected_out)} expected "
                     f"deliveries, sent {aprog['receipts'].value} receipts; queued in {depth[topo.inbound]}, acks "
                     f"{depth[topo.receipts]}; store {store_progress(store_path)}")
             time.sleep(0.2)
@@ -929,7 +935,8 @@ def main() -> None:
         final_depth = queue_depths(broker.url, watched + [topo.receiver_queue(r) for r in receivers])
         report = dict(args=args, traffic=traffic, expected_out=expected_out, agency=agency, faults=faults,
                       rss_start=rss_start, rss_end=rss_end, serve_stop=serve_stop, final_depth=final_depth,
-                      prefix=prefix, store_path=store_path, log_path=log_path, sprog={k: v.value for k, v in sprog.items()},
+                      prefix=prefix, store_path=store_path, log_path=log_path,
+                      sprog={k: v.value for k, v in sprog.items()},
                       aprog={k: v.value for k, v in aprog.items()}, timings=timings, broker_timings=broker.timings,
                       why=why, receivers=receivers, tmp=tmp)
         print_report(report)
@@ -1001,7 +1008,8 @@ def print_report(r: dict) -> None:
         orphaned = sum(1 for x in sent if receipt_rows.get(x[1]) and all(d is None for _, d, _ in receipt_rows[x[1]]))
         rlost = sum(1 for x in sent if x[1] not in receipt_rows)
         st = ", ".join(f"{k} {v}" for k, v in sorted(states[receiver].items()))
-        print(f"{receiver:<16} {len(expected):>8} {once:>7} {more:>6} {extra_copies:>7} {f'{lost} ({lost_accepted})':>15} {unexpected:>8}   "
+        print(f"{receiver:<16} {len(expected):>8} {once:>7} {more:>6} {extra_copies:>7} "
+              f"{f'{lost} ({lost_accepted})':>15} {unexpected:>8}   "
               f"{len(sent):>9} {applied:>7} {orphaned:>6} {rlost:>5}   {st}")
     as_messages = sum(1 for x in agency["receipts"] if x[1] in message_shas)
     if as_messages:

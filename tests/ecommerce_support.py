@@ -29,11 +29,12 @@ PAYER_CO, CARRIER = Party(id="1101110323", name="Pay Co"), Party(id="1101180326"
 
 def order(order_no: str = "ORD-1", value: str = "150", paid: str = "170", consignee: str = "Li Xiaobao",
           pay_id: str = "PAY-1") -> Orders:
-    items = [OrderItem(sequence=1, name="milk powder", model="900g", unit="007", quantity=Decimal(1), price=Decimal(value),
-                       total=Decimal(value), currency="CNY", origin_country="NZ")]
+    items = [OrderItem(sequence=1, name="milk powder", model="900g", unit="007", quantity=Decimal(1),
+                       price=Decimal(value), total=Decimal(value), currency="CNY", origin_country="NZ")]
     return Orders(records=[Order(order_no=order_no, platform=PLATFORM, seller=SELLER, goods_value=Decimal(value),
                                  freight=Decimal(20), actual_paid=Decimal(paid), currency="CNY", buyer=BUYER,
-                                 pay_transaction_id=pay_id, consignee=Consignee(name=consignee, phone="13900000000", address="Beijing"),
+                                 pay_transaction_id=pay_id,
+                                 consignee=Consignee(name=consignee, phone="13900000000", address="Beijing"),
                                  items=items)])
 
 

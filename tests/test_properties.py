@@ -28,7 +28,8 @@ WORDS = st.text(alphabet=st.sampled_from("ABCDEFGHIJKLMNOPQRSTUVWXYZ &<>'\"-./åŒ
 COUNTRIES = st.sampled_from(["CN", "DE", "US", "FR", "GB", "JP", "KR", "NL", "SG", "AE"])
 AIRPORTS = st.sampled_from(["PEK", "PVG", "CAN", "FRA", "AMS", "LHR", "JFK", "ICN", "DXB", "SIN"])
 HS = st.from_regex(r"[0-9]{6}|[0-9]{8}|[0-9]{10}", fullmatch=True)
-PROPERTY = settings(max_examples=int(__import__("os").environ.get("HUB_HYPOTHESIS_EXAMPLES", 60)), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+PROPERTY = settings(max_examples=int(__import__("os").environ.get("HUB_HYPOTHESIS_EXAMPLES", 60)), deadline=None,
+                    suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
 @st.composite

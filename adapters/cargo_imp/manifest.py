@@ -169,7 +169,8 @@ def _read_part(msg: Message) -> tuple[_Part, bool, list[Line]]:
 
 def _flight(line: Line, msg: Message) -> tuple[int, Conveyance, Location]:
     fields = [f.strip() for f in line.fields] + ["", ""]
-    if not (fields[0].isascii() and fields[0].isdigit()) or len(fields[0]) > 3 or not re.fullmatch(r"[A-Z0-9]{2}[A-Z]?\d{1,5}[A-Z]?", fields[1]) \
+    if not (fields[0].isascii() and fields[0].isdigit()) or len(fields[0]) > 3 \
+            or not re.fullmatch(r"[A-Z0-9]{2}[A-Z]?\d{1,5}[A-Z]?", fields[1]) \
             or not re.fullmatch(r"[A-Z]{3}", fields[3]):
         raise line.error("the flight line is part/flight/day/loading airport (1/KZ134/20JUN/NRT)",
                          "CIMP_FIELD_INVALID")

@@ -61,7 +61,8 @@ class Fwb(CargoImpAdapter):
         agent = first(found, "AGT")
         issued = read_issue(first(found, "ISU"))
         return Waybill(
-            header=msg.header_for(issued), type=WaybillType.MASTER, number=detail.awb, consolidation=goods.consolidation,
+            header=msg.header_for(issued), type=WaybillType.MASTER, number=detail.awb,
+            consolidation=goods.consolidation,
             shipper=read_party(need(found, "SHP", msg.head)), consignee=read_party(need(found, "CNE", msg.head)),
             agent=None if agent is None else read_agent(agent), origin=detail.origin,
             destination=detail.destination, pieces=quantity.pieces, gross_weight=quantity.weight,

@@ -26,7 +26,8 @@ class _Tags:
 
 R = _Tags("""
     AccountID ApplicableRating ArrivalDateTimeTypeCode ArrivalEvent ArrivalOccurrenceDateTime
-    AssociatedTransportCargo AssociatedUnitLoadTransportEquipment CharacteristicCode CityName CompleteNumber ConditionCode ConsigneeParty ConsignorParty Content
+    AssociatedTransportCargo AssociatedUnitLoadTransportEquipment CharacteristicCode CityName \
+CompleteNumber ConditionCode ConsigneeParty ConsignorParty Content
     ContentCode ConversationID CountryID DefinedTradeContact DepartureDateTimeTypeCode DepartureEvent
     DepartureOccurrenceDateTime Description DescriptionCode DirectTelephoneCommunication
     FinalDestinationLocation FreightForwarderAddress FreightForwarderParty GrossVolumeMeasure

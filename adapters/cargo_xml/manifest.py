@@ -73,7 +73,8 @@ class Xffm(CargoXmlAdapter):
         first_arrival = Kids(self.section(parts, "ArrivalEvent"))
         flight = movement.need(R.ID)
         when_departed = departure.instant(R.DepartureOccurrenceDateTime)
-        conveyance = Conveyance(mode=TransportMode.AIR, carrier=Party(id=carrier_of(flight) or flight[:2]), journey_id=flight,
+        conveyance = Conveyance(mode=TransportMode.AIR, carrier=Party(id=carrier_of(flight) or flight[:2]),
+                                journey_id=flight,
                                 departure_date=None if when_departed is None else when_departed.date(),
                                 registration=Kids(movement.get(R.UsedLogisticsTransportMeans)).text(R.Name))
         return Manifest(

@@ -26,7 +26,8 @@ ISO 2022 is a family; the hub decodes UNOX with the broadest profile Python ship
 (ISO-2022-JP-2: ASCII, ISO 8859-1/-7, JIS X 0208/0212, GB 2312, KS C 5601).
 
 Besides its repertoire, every level forbids control characters inside a segment
-(C0, DEL, C1) and the non-characters U+FFFE and U+FFFF; line breaks and blanks *between* segments are not part of any segment.
+(C0, DEL, C1) and the non-characters U+FFFE and U+FFFF; line breaks and blanks *between* segments are \
+not part of any segment.
 The level-B information separators (IS1/IS3/IS4) are allowed when they are the
 interchange's service characters. Writing with ``None`` picks the first of UNOA, UNOB,
 UNOC, UNOW that can carry every character.

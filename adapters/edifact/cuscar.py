@@ -79,7 +79,8 @@ UNKNOWN_PLACE = "ZZZ"
 class Cuscar(EdifactAdapter):
     name = "cuscar"
     text_locations = {"/consignments/*": r"CNI\+", "/conveyance": r"TDT\+", "/loading_location": r"LOC\+9\+",
-                      "/unloading_location": r"LOC\+11\+", "/total_gross_weight": r"CNT\+7", "/total_pieces": r"CNT\+11"}
+                      "/unloading_location": r"LOC\+11\+", "/total_gross_weight": r"CNT\+7",
+                      "/total_pieces": r"CNT\+11"}
     message_type = "CUSCAR"
     identifier = ("CUSCAR", "D", "95B", "UN")
     description = "UN/EDIFACT CUSCAR customs cargo report (manifest)"
@@ -162,7 +163,8 @@ def _place(loc: Segment | None) -> Location | None:
     if place is None or _STANDARD_PLACE.match(place.code) or not (loc.get(1, 1) or loc.get(1, 2)):
         return place
     listed = loc.get(1, 1) or loc.get(1, 2)
-    return Location(code=UNKNOWN_PLACE, name=" ".join(p for p in (place.code, f"(code list {listed})", place.name) if p))
+    return Location(code=UNKNOWN_PLACE,
+                    name=" ".join(p for p in (place.code, f"(code list {listed})", place.name) if p))
 
 
 def _first_loading(body: Body, groups: list[list[Segment]]) -> Location | None:

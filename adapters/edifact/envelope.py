@@ -67,7 +67,8 @@ class Interchange:
     def prepared_at(self) -> datetime | None:
         """UNB S004 as a naive date-time (the interchange carries no zone)."""
         day, time = self.header.get(3, 0), self.header.get(3, 1) or "0000"
-        if not day or not ((day + time).isascii() and (day + time).isdigit()) or len(day) not in (6, 8) or len(time) != 4:
+        if not day or not ((day + time).isascii() and (day + time).isdigit()) or len(day) not in (6, 8) \
+                or len(time) != 4:
             return None
         year = int(day[:-4]) if len(day) == 8 else 2000 + int(day[:2])
         try:
@@ -92,7 +93,8 @@ def read(data: bytes, lenient: bool = False) -> Interchange:
         raise ParseError("an interchange starts with UNB (after an optional UNA)", code="EDI_UNB_MISSING",
                          line=tokens.segments[0].line if tokens.segments else 1, path="segment 1")
     walker = Walker(tokens.segments)
-    problems = [_in_message(p, tokens.segments, walker.owners) for p in tokens.problems] + _charset_problems(tokens.segments, rep, chars, walker.owners, lenient) + \
+    problems = [_in_message(p, tokens.segments, walker.owners) for p in tokens.problems] + \
+        _charset_problems(tokens.segments, rep, chars, walker.owners, lenient) + \
         walker.problems
     interchange = Interchange(chars, rep, tokens.segments[0], walker.messages)
     if lenient:

@@ -5,7 +5,8 @@ break after each terminator is allowed and readable), one reference as both the
 interchange reference (UNB 0020) and the message reference (UNH 0062), so that CONTRL,
 APERAK and CUSRES answers echo it: ``ctx.message_id`` when it fits the an..14 those
 elements allow, else a stable 14-character digest of it (``reference``), which the
-adapter reports in ``Output.references`` so the runtime correlates answers by it. UNB S004 is the context's time in UTC (a naive time is written as it is).
+adapter reports in ``Output.references`` so the runtime correlates answers by it. UNB S004 is the context's \
+time in UTC (a naive time is written as it is).
 
 The syntax identifier is the adapter's setting, or the smallest of UNOA, UNOB, UNOC, UNOW
 that carries every character; a character outside the chosen set is a ConversionError

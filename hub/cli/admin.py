@@ -109,8 +109,9 @@ def show(settings: Settings, message_id: str) -> None:
         click.echo(f"  error {e['code']}: {e.get('path') or '/'}: {e['message']}")
     click.echo("deliveries:")
     for d in store.deliveries(m.id):
+        deadline = d.deadline_at.isoformat(timespec='seconds') if d.deadline_at else '-'
         click.echo(f"  {d.receiver:<18} {d.format:<18} {d.state.value:<13} {d.agency_status or '':<12} "
-                   f"{d.agency_reference or '':<20} deadline {d.deadline_at.isoformat(timespec='seconds') if d.deadline_at else '-'}")
+                   f"{d.agency_reference or '':<20} deadline {deadline}")
     click.echo("timeline:")
     for ev in store.events(m.id):
         who = f" delivery {ev.delivery_id}" if ev.delivery_id else ""

@@ -41,7 +41,11 @@ from .report import ArrivalReport, Journey, TalliedBill, TallyReport
 from .status import ShipmentStatus
 from .waybill import TransportLeg, Waybill, WaybillType
 
-Document = Annotated[Waybill | Manifest | Declaration | Receipt | PersonsList | ShipmentStatus | Orders | Payments | LogisticsBills | Inventories | ArrivalReport | TallyReport, Field(discriminator="kind")]
+Document = Annotated[
+    Waybill | Manifest | Declaration | Receipt | PersonsList | ShipmentStatus | Orders | Payments | LogisticsBills
+    | Inventories | ArrivalReport | TallyReport,
+    Field(discriminator="kind"),
+]
 """Any canonical document, discriminated by ``kind``."""
 
 DOCUMENT = TypeAdapter(Document)

@@ -48,7 +48,8 @@ class HoldsMixin:
         else:
             pairs = json.dumps([list(p) for p in dict.fromkeys(waiting_on or [])])
             rows = self._db.execute(
-                f"SELECT DISTINCT {_DELIVERY_D}, d.hold FROM delivery_waits w JOIN deliveries d ON d.id = w.delivery_id "
+                f"SELECT DISTINCT {_DELIVERY_D}, d.hold FROM delivery_waits w "
+                "JOIN deliveries d ON d.id = w.delivery_id "
                 "WHERE d.state = 'HELD' AND (w.kind, w.key) IN "
                 "(SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?)) "
                 "ORDER BY d.id LIMIT ?", (pairs, limit)).fetchall()

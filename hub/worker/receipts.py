@@ -151,7 +151,8 @@ class ReceiptCore:
         delivery, message = corr.delivery, corr.message
         if delivery is None or message is None:
             log.warning("receipt.refused" if new.refused else "receipt.orphaned", receipt_id=corr.receipt_id,
-                        receiver=new.receiver, format=new.format, codes=sorted({str(e.get("code")) for e in new.errors}))
+                        receiver=new.receiver, format=new.format,
+                        codes=sorted({str(e.get("code")) for e in new.errors}))
             return
         state = delivery.state.value
         log.info("receipt.correlated", receipt_id=corr.receipt_id, delivery_id=delivery.id, state=state)

@@ -123,7 +123,8 @@ def test_a_leg_without_a_carrier_element_takes_the_airline_of_its_flight_designa
 def test_ulds_survive_writing_a_waybill_back(engine, target):
     waybill = engine.read(ULD_XFWB).document
     if target == "xfzb":
-        waybill = waybill.model_copy(update={"type": WaybillType.HOUSE, "number": "HAWB0001", "master_number": "999-12345675"})
+        waybill = waybill.model_copy(
+            update={"type": WaybillType.HOUSE, "number": "HAWB0001", "master_number": "999-12345675"})
     output = engine.render(waybill, target, CTX)
     again = engine.read(output.data).document
     assert again.equipment == [PMC, AKE]

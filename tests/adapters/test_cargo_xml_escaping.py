@@ -15,7 +15,8 @@ from hub.adapters import RenderContext
 from hub.models import Address, CustomsNote, Party, ReceiptError
 from tests.conftest import example
 
-MARKUP_AND_CJK = list("&<>\"'") + ["&amp;", "]]>", "<!--", "中华人民共和国", "貨物", "東京", "한국", "€", "\t", "\n", "\r"]
+MARKUP_AND_CJK = list("&<>\"'") + ["&amp;", "]]>", "<!--", "中华人民共和国", "貨物", "東京", "한국", "€",
+                                   "\t", "\n", "\r"]
 XML_TEXT = st.lists(
     st.one_of(st.characters(exclude_categories=("Cs", "Cc", "Cn")), st.sampled_from(MARKUP_AND_CJK)),
     min_size=1, max_size=30,
@@ -63,6 +64,7 @@ def test_manifest_description_survives_render_and_parse(engine, description):
 @given(reason=XML_TEXT, summary=XML_TEXT, pointer=XML_TEXT)
 def test_response_reasons_survive_render_and_parse(engine, reason, summary, pointer):
     doc = engine.read(example("cargo_xml", "xfnm-rejected-999-44556676.xml")).document
-    doc = doc.model_copy(update={"text": summary, "errors": [ReceiptError(code="RULE_X", text=reason, pointer=pointer)]})
+    doc = doc.model_copy(
+        update={"text": summary, "errors": [ReceiptError(code="RULE_X", text=reason, pointer=pointer)]})
     again = engine.read(engine.render(doc, "xfnm", CTX).data).document
     assert (again.text, again.errors) == (summary, doc.errors)

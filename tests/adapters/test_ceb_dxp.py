@@ -131,7 +131,8 @@ def test_the_engine_reports_a_broken_envelope_with_its_code_and_line(engine):
     assert [(p.code, p.line) for p in engine.inspect(data).problems] == \
         [("DXP_MSG_TYPE", line_of(data, b"<dxp:MsgType>"))]
     data = envelope_with(data="*")
-    assert [(p.code, p.line) for p in engine.inspect(data).problems] == [("SCHEMA_INVALID", line_of(data, b"<dxp:Data>"))]
+    assert [(p.code, p.line) for p in engine.inspect(data).problems] == \
+        [("SCHEMA_INVALID", line_of(data, b"<dxp:Data>"))]
 
 
 def test_a_dxp_reply_is_built_valid_and_read_back(engine):

@@ -131,7 +131,8 @@ def test_gacc_mt1101_converts_into_a_cuscar_that_reads_back_the_same_manifest(en
     assert b"UNB+UNOW:4+" in cuscar.data  # Chinese names: the smallest repertoire is UTF-8
 
 
-@pytest.mark.parametrize("xml, kind", [("xfwb-pek-fra.xml", WaybillType.MASTER), ("xfzb-bjs-fra.xml", WaybillType.HOUSE)])
+@pytest.mark.parametrize("xml, kind", [("xfwb-pek-fra.xml", WaybillType.MASTER),
+                                       ("xfzb-bjs-fra.xml", WaybillType.HOUSE)])
 def test_cargo_xml_waybills_convert_into_iftmin_and_back_unchanged(engine, ctx, xml, kind):
     waybill = engine.read(example("cargo_xml", xml)).document
     iftmin = engine.render(waybill, "iftmin", ctx)
@@ -159,7 +160,8 @@ def test_cusdec_reads_the_declaration_and_its_items(engine):
 
 def test_cusdec_refuses_a_document_type_without_an_rff_qualifier(engine, ctx):
     d = read(engine, "cusdec-import-2248-lrn000187.edi")
-    odd = d.model_copy(update={"transport_documents": [d.transport_documents[0].model_copy(update={"type": "CONTRACT"})]})
+    odd = d.model_copy(
+        update={"transport_documents": [d.transport_documents[0].model_copy(update={"type": "CONTRACT"})]})
     with pytest.raises(ConversionError) as err:
         engine.render(odd, "cusdec", ctx)
     assert (err.value.code, err.value.path) == ("CODE_UNMAPPED", "/transport_documents/0/type")

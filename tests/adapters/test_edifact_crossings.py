@@ -28,7 +28,8 @@ TRUCK_CREW = ["BGM+250+TRIP0042+9", "TDT+11++3++ROADCO:172+++:109::TRK7781", "LO
 def test_a_truck_crew_list_reads_without_a_flight_number(engine):
     doc = engine.read(paxlst(*TRUCK_CREW)).document
     assert isinstance(doc, PersonsList)
-    assert (doc.mode, doc.role, doc.carrier, doc.journey_id) == (TransportMode.ROAD, PersonRole.CREW, "ROADCO", "TRK7781")
+    assert (doc.mode, doc.role, doc.carrier, doc.journey_id) == \
+        (TransportMode.ROAD, PersonRole.CREW, "ROADCO", "TRK7781")
     assert (doc.arrival.code, doc.arrival_at) == ("DEHAM", datetime(2026, 11, 27, 10, 30))
     assert doc.departure.code == "DEHAM"  # a land crossing has one place: the border crossing
     assert [(p.surname, p.given_names, p.sex) for p in doc.persons] == [("MEIER", "ANNA", "F")]
@@ -61,7 +62,8 @@ def test_a_list_without_places_reads_with_the_places_marked_unknown(engine):
             "NAD+VW+0000041153:109++ADAMS:CHRIS::::1+1 MAIN ROAD+RESTON+VA:163:5+20190", "ATT+2++M",
             "EMP+4+++1++8", "NAT+2+US::5", "DOC+5K+P1009"]
     doc = engine.read(paxlst(*body)).document
-    assert (doc.mode, doc.role, doc.journey_id, doc.carrier) == (TransportMode.ROAD, PersonRole.CREW, "LOCK0001", "LOCK")
+    assert (doc.mode, doc.role, doc.journey_id, doc.carrier) == \
+        (TransportMode.ROAD, PersonRole.CREW, "LOCK0001", "LOCK")
     assert doc.departure.code == doc.arrival.code == "ZZZ"
     assert doc.arrival_at == datetime(2026, 12, 30)
     (person,) = doc.persons

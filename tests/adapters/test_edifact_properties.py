@@ -93,7 +93,8 @@ def test_printable_ascii_outside_level_b_is_exactly_the_national_positions(text)
 @SETTINGS
 @given(st.one_of(
     st.dates(min_value=date(1900, 1, 1), max_value=date(2099, 12, 31)),
-    st.datetimes(min_value=datetime(1950, 1, 1), max_value=datetime(2099, 1, 1)).map(lambda d: d.replace(microsecond=0)),
+    st.datetimes(min_value=datetime(1950, 1, 1), max_value=datetime(2099, 1, 1))
+    .map(lambda d: d.replace(microsecond=0)),
     st.builds(lambda d, m: d.replace(second=0, microsecond=0, tzinfo=timezone(timedelta(minutes=m))),
               st.datetimes(min_value=datetime(1950, 1, 1), max_value=datetime(2099, 1, 1)),
               st.integers(min_value=-14 * 60, max_value=14 * 60)),

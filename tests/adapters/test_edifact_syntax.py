@@ -259,7 +259,8 @@ def test_a_configured_set_that_carries_the_message_is_written_and_read_back(engi
 # -- values and messages --------------------------------------------------------------------------
 
 @pytest.mark.parametrize("body, code, path", [
-    ([*BODY[:3], "DTM+133:20261340:102", *BODY[4:]], "EDI_VALUE_INVALID", "segment 6 DTM, message M1 segment 5 element 2:2"),
+    ([*BODY[:3], "DTM+133:20261340:102", *BODY[4:]], "EDI_VALUE_INVALID",
+     "segment 6 DTM, message M1 segment 5 element 2:2"),
     (["BGM+785+X1+27", *BODY[1:]], "EDI_CODE_UNMAPPED", "segment 3 BGM, message M1 segment 2 element 4:1"),
     ([BODY[0], "TDT+20+V1+9++CAR", *BODY[2:]], "EDI_CODE_UNMAPPED", "segment 4 TDT, message M1 segment 3 element 4:1"),
     ([*BODY[:-1], "GID+1+FIVE"], "EDI_VALUE_INVALID", "segment 10 GID, message M1 segment 9 element 3:1"),

@@ -10,7 +10,9 @@ from hub.validation import SchemaSet
 XSD = """<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:test:braces"
   xmlns="urn:test:braces" elementFormDefault="qualified">
   <xs:element name="Code">
-    <xs:simpleType><xs:restriction base="xs:string"><xs:pattern value="[A-Z]{4}-[0-9]{1,3}-[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{2,}"/></xs:restriction></xs:simpleType>
+    <xs:simpleType><xs:restriction base="xs:string">\
+<xs:pattern value="[A-Z]{4}-[0-9]{1,3}-[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{2,}"/>\
+</xs:restriction></xs:simpleType>
   </xs:element>
 </xs:schema>"""
 

@@ -62,7 +62,8 @@ def test_what_dms_leaves_optional_but_the_hub_needs_is_field_missing_not_a_schem
 
 @pytest.mark.parametrize("equipment", [
     [TransportEquipment(serial="MSKU1234565")],
-    [TransportEquipment(type_code="PMC", serial="1337", owner="XX"), TransportEquipment(type_code="AKE", serial="4711", owner="XX")],
+    [TransportEquipment(type_code="PMC", serial="1337", owner="XX"),
+     TransportEquipment(type_code="AKE", serial="4711", owner="XX")],
 ])
 def test_equipment_is_written_as_transport_equipment_and_read_back(engine, equipment):
     declaration = rich_declaration().model_copy(update={"equipment": equipment})

@@ -145,10 +145,12 @@ def test_the_sample_receipts_answer_other_keys_so_a_hub_receipt_shows_the_correl
     # the hub renders the declaration for a hub message, the customs answer it (a receipt the hub renders)
     sent = engine.render(declared, declaration.lower(), CTX).tree.getroot()
     record_guid = sent.findtext("*/*/{http://www.chinaport.gov.cn/ceb}guid")
-    answer = Receipt(answers_message_id=CTX.message_id, business_key=getattr(declared.records[0], attr), status=ReceiptStatus.ACCEPTED,
+    answer = Receipt(answers_message_id=CTX.message_id, business_key=getattr(declared.records[0], attr),
+                     status=ReceiptStatus.ACCEPTED,
                      agency_reference="B20160512000001882" if receipt == "CEB622" else None)
     r = engine.read(engine.render(answer, receipt.lower(), CTX).data).document
-    assert r.business_key == getattr(declared.records[0], attr) and r.answers_message_id == record_guid == guid_for(CTX.message_id)
+    assert r.business_key == getattr(declared.records[0], attr) \
+        and r.answers_message_id == record_guid == guid_for(CTX.message_id)
     assert r.answers_type == declaration
 
 

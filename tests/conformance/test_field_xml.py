@@ -82,7 +82,8 @@ def dms_schemas(corpus, tmp_path_factory) -> tuple[etree.XMLSchema, etree.XMLSch
     out = tmp_path_factory.mktemp("dms")
 
     def driver(name: str, *modules: tuple[str, str]) -> etree.XMLSchema:
-        imports = "\n".join(f'  <xs:import namespace="{ns}" schemaLocation="{(xsd / f).as_uri()}"/>' for ns, f in modules)
+        imports = "\n".join(f'  <xs:import namespace="{ns}" schemaLocation="{(xsd / f).as_uri()}"/>'
+                            for ns, f in modules)
         (out / name).write_text(DRIVER.format(imports=imports), encoding="utf-8")
         return etree.XMLSchema(etree.parse(str(out / name)))
 
@@ -164,7 +165,8 @@ def test_the_riege_xfwb_ulds_are_carried_into_xfwb_and_json(engine, field, ctx):
     waybill = read(engine, field, name)
     ulds = [TransportEquipment(type_code="PMC", serial="1337", owner="XX"),
             TransportEquipment(type_code="AKE", serial="4711", owner="XX")]
-    assert (waybill.number, waybill.equipment, [e.id for e in ulds]) == ("888-11111111", ulds, ["PMC1337XX", "AKE4711XX"])
+    assert (waybill.number, waybill.equipment, [e.id for e in ulds]) == \
+        ("888-11111111", ulds, ["PMC1337XX", "AKE4711XX"])
     assert waybill.hs_codes == ["000111", "000222"]
     assert engine.read(engine.render(waybill, "xfwb", ctx).data).document.equipment == ulds
     assert '"serial":"1337"' in engine.render(waybill, "json", ctx).data.decode()

@@ -43,7 +43,8 @@ def test_a_delivery_the_broker_refuses_for_size_fails_alone_and_the_workers_go_o
             assert states == {"CUSTOMS-CN": DeliveryState.FAILED, "ARCHIVE": DeliveryState.SENT}
             failed = [e for e in hub.store.events(first) if e.type == "delivery.failed"]
             assert failed and failed[0].detail["codes"] == ["OUTPUT_TOO_LARGE"]
-            assert all(c.limit.bytes == 1800 for c in hub.consumers if c.config.queue == settings.topology_prefix + ".in")
+            assert all(c.limit.bytes == 1800 for c in hub.consumers
+                       if c.config.queue == settings.topology_prefix + ".in")
 
             second = FWB.replace(b"160-24680132", b"160-24680143")
             send(settings, second, "AIRLINE-CA", message_id="FWB-2")
@@ -53,7 +54,8 @@ def test_a_delivery_the_broker_refuses_for_size_fails_alone_and_the_workers_go_o
             fsu = hub_message_id("AIRLINE-CA", "FSU-1", FSU)
             wait_for(lambda: [d.state for d in hub.store.deliveries(fsu)] == [DeliveryState.SENT], timeout=30)
 
-            archive = {p.headers["x-hub-message-id"] for p, _ in queues.drain(queues.topology.receiver_queue("ARCHIVE"))}
+            archive = {p.headers["x-hub-message-id"]
+                       for p, _ in queues.drain(queues.topology.receiver_queue("ARCHIVE"))}
             assert archive == {first, fsu}
             assert queues.drain(queues.topology.receiver_queue("CUSTOMS-CN")) == []
             events = [json.loads(b) for p, b in queues.drain(queues.topology.sender_queue("AIRLINE-CA"))
@@ -63,5 +65,6 @@ def test_a_delivery_the_broker_refuses_for_size_fails_alone_and_the_workers_go_o
                 (first, "CUSTOMS-CN", "OUTPUT_TOO_LARGE")]
         queues.close()
         depth = broker.ctl("list_queues", "name", "messages", "messages_unacknowledged")
-        inbound = next(line.split() for line in depth.splitlines() if line.startswith(settings.topology_prefix + ".in\t"))
+        inbound = next(line.split() for line in depth.splitlines()
+                       if line.startswith(settings.topology_prefix + ".in\t"))
         assert inbound[1:] == ["0", "0"], depth                 # nothing stuck unacknowledged

@@ -19,7 +19,8 @@ def test_the_demo_delivers_rejects_and_tracks_every_receipt(broker, tmp_path):
     assert "<-- expected" not in out
     assert "DUPLICATE  of HUB-" in out and "XML_DTD_FORBIDDEN" in out and "SENDER_NOT_ALLOWED" in out
     assert "CUSTOMS-CN ACCEPTED P" in out            # DecImportResponse then DEC_RESULT, chained
-    rows = {line.split()[0]: line.split() for line in out.splitlines() if line.startswith(("ARCHIVE", "CUSTOMS", "INSP"))}
+    rows = {line.split()[0]: line.split() for line in out.splitlines()
+            if line.startswith(("ARCHIVE", "CUSTOMS", "INSP"))}
     assert rows["INSPECTION-CIQ"][4] == "1"          # the late answer went OVERDUE first
     assert rows["CUSTOMS-CN"][3] == "2"              # the rejected bill, in a manifest and a waybill
     assert (tmp_path / "var" / "demo").is_dir()

@@ -243,7 +243,8 @@ def test_inputs_that_used_to_raise_are_refused_with_codes_beside_valid_ones_in_o
     hub = Hub(settings)
     publish_once(settings.amqp_url, pubs, user_id=hub_user(settings))
     with hub:
-        ids = {name: hub_message_id(sender, f"H-{n}", body) for n, (name, (sender, body, _)) in enumerate(cases.items())}
+        ids = {name: hub_message_id(sender, f"H-{n}", body)
+               for n, (name, (sender, body, _)) in enumerate(cases.items())}
         wait_for(lambda: all(hub.store.message(i) for i in ids.values()), timeout=30)
         outcomes = {name: (hub.store.message(i).status, hub.store.message(i).errors[0]["code"])
                     for name, i in ids.items()}

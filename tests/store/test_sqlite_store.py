@@ -313,7 +313,8 @@ def test_one_lookup_finds_the_earliest_original_of_every_message_in_a_batch(stor
 
 def test_mark_sent_moves_only_pending_deliveries(store):
     one, two = store.record([message(deliveries=(delivery(), delivery("ARCHIVE", "json")))], "router")
-    store.apply_receipt(receipt(("HUB-1.ARCHIVE",), receiver="ARCHIVE"))          # ARCHIVE answered before the confirm came
+    # ARCHIVE answered before the confirm came
+    store.apply_receipt(receipt(("HUB-1.ARCHIVE",), receiver="ARCHIVE"))
     store.mark_sent([one.id, two.id, 9999], source="router")
     states = {d.receiver: d.state for d in store.deliveries("HUB-1")}
     assert states == {"CUSTOMS-CN": DeliveryState.SENT, "ARCHIVE": DeliveryState.ACKNOWLEDGED}
