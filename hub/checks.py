@@ -15,7 +15,9 @@ Checks:
   carrying the order's payTransactionId) and logistics bill (by logisticsNo) have arrived
   and agree with it and with each other.
 - ``master-known``: a house waybill (XFZB, FHL) whose flight is only on its master goes out
-  once the master waybill (by MAWB, from any sender) is known, on the master's flight. Such a
+  once the master waybill (by MAWB, from any sender) is known, on the master's flight; a master
+  waybill (or a house whose master has none) that names no whole flight goes out once a flight
+  manifest (FFM, XFFM, from any sender) lists the master, on that manifest's flight. Such a
   check ``renders_at_release``: its output needs what the awaited document brings, so the
   delivery is rendered again at release from the stored message, ``complete``d with the facts
   found (the router renders it at arrival only when those facts are already there).
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from datetime import datetime, time
 from decimal import Decimal
 
 from .errors import Problem
@@ -33,6 +36,7 @@ from .models import (
     Inventories,
     Location,
     LogisticsBills,
+    Manifest,
     Orders,
     Payments,
     TransportLeg,
@@ -167,45 +171,73 @@ def _mismatches(inv: dict, order: dict | None, payment: dict | None, bill: dict 
 
 
 class MasterKnown(Check):
-    """A house waybill without a flight waits for its master waybill, whose flight it is rendered on."""
+    """A waybill without a whole flight waits for one: a house for its master waybill, or for a flight
+    manifest listing its master; a master for a flight manifest (FFM, XFFM) listing it. It is rendered
+    on the flight found."""
 
     name = "master-known"
     renders_at_release = True
 
     def index(self, doc: Document) -> list[Fact]:
+        if isinstance(doc, Manifest):
+            flight = [_leg(_manifest_leg(doc))]
+            return [Fact("manifested", c.transport_document, {"routing": flight}) for c in doc.consignments]
         if not isinstance(doc, Waybill):
             return []
         if doc.type is WaybillType.MASTER:
-            return [Fact("waybill", doc.number, {"routing": [_leg(leg) for leg in doc.routing]})]
+            return [Fact("waybill", doc.number, {"routing": [_leg(leg) for leg in doc.routing],
+                                                 "has_flight": _whole(doc.routing)})]
         return [Fact("house-waybill", doc.number, {"master_number": doc.master_number,
-                                                   "has_flight": bool(doc.routing)})]
+                                                   "has_flight": _whole(doc.routing)})]
 
     def waits(self, doc_facts: list[Fact]) -> list[Pair]:
-        return list(dict.fromkeys(("waybill", master) for _, master in self._houses(doc_facts)))
+        pairs = [pair for _, master in self._houses(doc_facts)
+                 for pair in (("waybill", master), ("manifested", master))]
+        pairs += [("manifested", number) for number in self._masters(doc_facts)]
+        return list(dict.fromkeys(pairs))
 
     def evaluate(self, doc_facts: list[Fact], found: dict[Pair, dict]) -> list[Problem]:
         problems: list[Problem] = []
         for house, master_number in self._houses(doc_facts):
-            master = found.get(("waybill", master_number))
-            if master is None:
+            if self._flight_of_master(master_number, found):
+                continue
+            if ("waybill", master_number) not in found:
                 problems.append(Problem("MASTER_UNKNOWN", f"house waybill {house}: its flight is only on its master, "
                                         f"and no master waybill {master_number} has arrived", path="/master_number"))
-            elif not _flights(master):
+            else:
                 problems.append(Problem("MASTER_NO_FLIGHT", f"house waybill {house}: master waybill {master_number} "
-                                        "names no flight (carrier, number and departure date) either",
-                                        path="/master_number"))
+                                        "names no flight (carrier, number and departure date) either, and no "
+                                        "flight manifest lists it yet", path="/master_number"))
+        for number in self._masters(doc_facts):
+            if not _flights(found.get(("manifested", number))):
+                problems.append(Problem("FLIGHT_UNKNOWN", f"waybill {number} names no flight (carrier, number and "
+                                        "departure date), and no flight manifest (FFM, XFFM) lists it yet",
+                                        path="/routing"))
         return problems
 
     def complete(self, doc: Document, doc_facts: list[Fact], found: dict[Pair, dict]) -> Document:
-        if not isinstance(doc, Waybill) or doc.routing or not doc.master_number:
+        if not isinstance(doc, Waybill) or _whole(doc.routing):
             return doc
-        master = found.get(("waybill", doc.master_number))
-        legs = _flights(master) if master else []
+        if doc.type is WaybillType.MASTER:
+            legs = _flights(found.get(("manifested", doc.number)))
+        elif doc.master_number:
+            legs = self._flight_of_master(doc.master_number, found)
+        else:
+            legs = []
         return doc.model_copy(update={"routing": legs}) if legs else doc
+
+    @staticmethod
+    def _flight_of_master(master_number: str, found: dict[Pair, dict]) -> list[TransportLeg]:
+        """The master waybill's own flight, else the flight of a manifest that lists the master."""
+        return _flights(found.get(("waybill", master_number))) or _flights(found.get(("manifested", master_number)))
 
     def _houses(self, doc_facts: list[Fact]) -> list[tuple[str, str]]:
         return [(f.key, f.values["master_number"]) for f in doc_facts
                 if f.kind == "house-waybill" and f.values["master_number"] and not f.values["has_flight"]]
+
+    def _masters(self, doc_facts: list[Fact]) -> list[str]:
+        # has_flight absent: a fact stored before masters were held, whose routing was taken as it was
+        return [f.key for f in doc_facts if f.kind == "waybill" and not f.values.get("has_flight", True)]
 
 
 def _leg(leg: TransportLeg) -> dict:
@@ -215,14 +247,25 @@ def _leg(leg: TransportLeg) -> dict:
             "departure_at": leg.departure_at.isoformat() if leg.departure_at else None}
 
 
-def _flights(master: dict) -> list[TransportLeg]:
-    """The master's legs, when its first names a whole flight (carrier, number, departure time)."""
+def _manifest_leg(doc: Manifest) -> TransportLeg:
+    """A manifest's conveyance as one flight: its journey from the loading to the unloading place."""
+    c = doc.conveyance
+    return TransportLeg(carrier=c.carrier.id, number=c.journey_id, departure=doc.loading_location,
+                        arrival=doc.unloading_location, departure_at=datetime.combine(c.departure_date, time()))
+
+
+def _whole(legs: list[TransportLeg]) -> bool:
+    """Whether the first leg names a whole flight: carrier, number and departure date."""
+    return bool(legs) and all(getattr(legs[0], f) for f in ("carrier", "number", "departure_at"))
+
+
+def _flights(fact: dict | None) -> list[TransportLeg]:
+    """A fact's legs, when its first names a whole flight; [] otherwise."""
     legs = [TransportLeg(carrier=v.get("carrier"), number=v.get("number"),
                          departure=Location(code=v["departure"]) if v.get("departure") else None,
                          arrival=Location(code=v["arrival"]) if v.get("arrival") else None,
-                         departure_at=v.get("departure_at")) for v in master.get("routing") or []]
-    whole = legs and all(getattr(legs[0], f) for f in ("carrier", "number", "departure_at"))
-    return legs if whole else []
+                         departure_at=v.get("departure_at")) for v in (fact or {}).get("routing") or []]
+    return legs if _whole(legs) else []
 
 
 CHECKS: dict[str, Check] = {c.name: c for c in (ThreeDocuments(), MasterKnown())}

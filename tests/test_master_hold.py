@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TOPOLOGY = Topology("t")
 MAWB = "999-22334454"
 ROUTES = {
-    "senders": {"AIRLINE-CA": {"name": "airline", "may_send": ["waybill"]},
+    "senders": {"AIRLINE-CA": {"name": "airline", "may_send": ["waybill", "manifest"]},
                 "FORWARDER-X": {"name": "forwarder", "may_send": ["waybill"]}},
     "receivers": {"CUSTOMS": {"name": "customs", "accepts": ["gacc-mt1101", "gacc-mt2101"], "receipt_deadline": "2h"},
                   "ARCHIVE": {"name": "archive", "accepts": ["json"]}},
@@ -68,6 +68,22 @@ def master_xfwb(engine, flight: str = "CA935", departure: str = "PVG", **changes
     master = master.model_copy(update={"number": MAWB, "origin": Location(code=departure), "routing": [leg],
                                        **changes})
     return engine.render(master, "xfwb", RenderContext(message_id=f"FWB-{flight}")).data
+
+
+def flight_manifest(engine, *awbs: str) -> bytes:
+    """examples/cargo_xml/xffm-ca935-pvg-fra.xml (flight CA935 PVG -> FRA, 27 Nov) with its first
+    consignments' AWBs replaced by ``awbs``."""
+    ffm = engine.read(example("cargo_xml", "xffm-ca935-pvg-fra.xml")).document
+    assert len(ffm.consignments) >= len(awbs)
+    ffm = ffm.model_copy(update={"consignments": [
+        c.model_copy(update={"transport_document": awbs[n]}) if n < len(awbs) else c
+        for n, c in enumerate(ffm.consignments)]})
+    return engine.render(ffm, "xffm", RenderContext(message_id=f"FFM-{'-'.join(awbs)}")).data
+
+
+def flightless(**changes) -> dict:
+    """A master's routing that names its airports but no flight (an FWB with RTG and no FLT line)."""
+    return {"routing": [TransportLeg(departure=Location(code="PVG"), arrival=Location(code="FRA"))], **changes}
 
 
 def send(router, *items: tuple[bytes, str]) -> list:
@@ -181,7 +197,7 @@ def test_the_check_waits_only_for_houses_without_a_flight(engine):
     check = CHECKS["master-known"]
     house = engine.read(house_xfzb(engine)).document
     master = engine.read(master_xfwb(engine)).document
-    assert check.waits(check.index(house)) == [("waybill", MAWB)]
+    assert check.waits(check.index(house)) == [("waybill", MAWB), ("manifested", MAWB)]
     assert check.waits(check.index(master)) == []
     assert check.index(master)[0].kind == "waybill" and check.index(master)[0].key == MAWB
     done = check.complete(house, check.index(house), {("waybill", MAWB): check.index(master)[0].values})
@@ -228,3 +244,39 @@ def test_a_cargo_imp_fhl_waits_for_its_fwb_and_goes_out_on_its_flight(engine, st
     house = [p for p in outs(later, "CUSTOMS-CN") if p.headers["x-hub-message-id"] == held["hub_message_id"]]
     assert len(house) == 1
     assert flight_of(engine, house[0].body) == ("CX289", "HKG", "160-24680132", "KAF26110451")
+
+
+def test_a_master_without_a_flight_is_held_until_a_flight_manifest_lists_it(router, engine, store):
+    first = send(router, (master_xfwb(engine, **flightless()), "AIRLINE-CA"))
+    (held,) = events(first, "delivery.held")
+    assert [e["code"] for e in held["errors"]] == ["FLIGHT_UNKNOWN"] and MAWB in held["errors"][0]["message"]
+    assert outs(first) == [] and len(outs(first, "ARCHIVE")) == 1        # the archive needs no flight
+    assert events(first, "message.accepted")[0]["hub_message_id"] == held["hub_message_id"]
+
+    later = send(router, (flight_manifest(engine, "999-00000022", MAWB), "AIRLINE-CA"))
+    (out,) = [o for o in outs(later) if o.headers["x-hub-message-id"] == held["hub_message_id"]]
+    assert out.headers["x-hub-format"] == "gacc-mt2101"                 # PVG -> FRA: an export
+    assert flight_of(engine, out.body)[:3] == ("CA935", "PVG", MAWB)
+    assert engine.read(out.body).document.conveyance.departure_date.isoformat() == "2026-11-27"
+    customs = next(d for d in store.deliveries(held["hub_message_id"]) if d.receiver == "CUSTOMS")
+    assert customs.state is DeliveryState.PENDING
+
+
+def test_a_house_whose_master_has_no_flight_goes_out_on_the_manifests_flight(router, engine, store):
+    send(router, (master_xfwb(engine, **flightless()), "AIRLINE-CA"))
+    (held,) = events(send(router, (house_xfzb(engine), "FORWARDER-X")), "delivery.held")
+    assert [e["code"] for e in held["errors"]] == ["MASTER_NO_FLIGHT"]
+    later = send(router, (flight_manifest(engine, MAWB), "AIRLINE-CA"))
+    released = {o.headers["x-hub-message-id"]: o for o in outs(later)}
+    assert flight_of(engine, released[held["hub_message_id"]].body) == ("CA935", "PVG", MAWB, "SHA2026110001")
+    assert len(released) == 2                                           # the master went out with it
+
+
+def test_a_master_whose_flight_never_comes_is_refused_past_the_timeout(router, engine, store, clock):
+    (held,) = events(send(router, (master_xfwb(engine, **flightless()), "AIRLINE-CA")), "delivery.held")
+    clock.now += timedelta(hours=3)
+    works = Sweeper(store, TOPOLOGY, clock, holds=Holds(store, TOPOLOGY, engine, "EPORTHUB")).tick()
+    (refused,) = events([works], "delivery.refused")
+    assert refused["hub_message_id"] == held["hub_message_id"]
+    assert [e["code"] for e in refused["errors"]] == ["FLIGHT_UNKNOWN"]
+
