@@ -15,12 +15,16 @@ rest street lines), and the FHL/1-4 layout with the name on the tag line
 (``SHP/NAME`` then positional street, place and country). Only the line after
 LOC (or, without LOC, a last ``/CC`` line) is ever the country line; contact
 pairs may run on to the next line. Continuations join with one blank, as a
-sender splitting at a blank meant (``MANUFACTURING `` + ``/ BLDG``). Of the
+sender splitting at a blank meant (``MANUFACTURING `` + ``/ BLDG``); under NAM, a
+continuation the line above had room for is a name line of its own (``NAM/CISCO
+SYSTEMS INC`` + ``/SLC``: a branch, a department), kept as the party's additional
+name rather than glued to the name. Of the
 contacts, TE (the telephone) is kept. Reading strips blanks around names, as
 the Cargo-XML readers do.
 
 Writing uses the standard tagged layout; a name or street longer than 35
-characters goes on continuation lines split at blanks; a place, state,
+characters goes on continuation lines split at blanks, an additional name on the
+continuation lines after the name's; a place, state,
 postcode, account or contact number longer than its field is refused
 (CONVERT_FIELD_INVALID), never cut.
 """
@@ -52,7 +56,8 @@ def read_party(seg: Segment, name_on_tag: bool = False) -> Party:
     address = Address(street=_joined(street), city=_text(place),
                       postcode=(contact[1] or None) if len(contact) > 1 else None,
                       country=(contact[0] or None) if contact else None)
-    return Party(id=account, name=_joined(name), phone=phone,
+    first, *more = _name_lines(name)
+    return Party(id=account, name=first, additional_name=" ".join(more) or None, phone=phone,
                  address=None if address == Address() else address)
 
 
@@ -102,6 +107,23 @@ def _positional(lines: list[Line], name_on_tag: bool) -> tuple[list[str], list[s
     return name, [line.after(1) for line in rest], place, country
 
 
+def _name_lines(parts: list[str]) -> list[str | None]:
+    """The name, then any further name lines: a continuation is a wrap of the line above when the
+    sender needed the room (the line above and the continuation's first word would not fit in one
+    line, or the break falls on a blank), else a name line of its own (a branch, a department)."""
+    lines: list[list[str]] = []
+    for part in parts:
+        word = part.strip().split(" ")[0]
+        above = lines[-1][-1] if lines else None
+        wrapped = above is not None and (not above.strip() or len(above.rstrip()) + 1 + len(word) > NAME
+                                         or above.endswith(" ") or part.startswith(" "))
+        if lines and (wrapped or not part.strip()):
+            lines[-1].append(part)
+        else:
+            lines.append([part])
+    return [_joined(line) for line in lines] or [None]
+
+
 def _joined(parts: list[str]) -> str | None:
     """Continuation parts as one value, joined with one blank."""
     return " ".join(p.strip() for p in parts if p.strip()) or None
@@ -120,6 +142,8 @@ def write_party(tag: str, party: Party) -> list[str]:
     for sub, value, width in (("NAM", party.name, NAME), ("ADR", address.street, STREET)):
         if value is not None or sub == "NAM":
             lines += [(f"{sub}/" if i == 0 else "/") + part for i, part in enumerate(wrap(value or "", width))]
+        if sub == "NAM" and party.additional_name:
+            lines += ["/" + part for part in wrap(party.additional_name, width)]
     if address.city is not None:
         lines.append("LOC/" + _place(address.city, tag))
     country = _country_line(address, party.phone, tag)

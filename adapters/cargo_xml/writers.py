@@ -66,7 +66,7 @@ def add_party(parent: etree._Element, tag: str, who: Party | None, forwarder: bo
     if who is None:
         return
     el = node(parent, tag)
-    put(el, R.Name, who.name)
+    put(el, R.Name, who.full_name)
     put(el, R.AccountID, who.id)
     if who.address is not None:
         _add_address(node(el, R.FreightForwarderAddress if forwarder else R.PostalStructuredAddress), who.address)

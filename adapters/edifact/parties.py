@@ -53,7 +53,8 @@ def write(w: MessageWriter, qualifier: str, party: Party | None) -> None:
     if party is None:
         return
     a = party.address
-    w.add("NAD", qualifier, [party.id], None, lines(party.name, 5),
+    name = "\n".join(p for p in (party.name, party.additional_name) if p) or None   # C080: one line each
+    w.add("NAD", qualifier, [party.id], None, lines(name, 5),
           lines(a.street, 4) if a else None, a and a.city, None, a and a.postcode, a and a.country)
     if party.phone is not None:
         w.add("COM", [party.phone, "TE"])

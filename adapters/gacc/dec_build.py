@@ -93,7 +93,7 @@ def _party(h: etree._Element, prefix: str, p: Party | None, scc_tag: str | None 
         return
     if p.id is not None:
         add(h, q(scc_tag or f"{prefix}CodeScc") if len(p.id) == 18 else q(f"{prefix}Code"), p.id)
-    add(h, q(f"{prefix}Name"), p.name)
+    add(h, q(f"{prefix}Name"), p.full_name)
     if contacts:
         add(h, q(f"{prefix}LinkPHONE"), p.phone)
         add(h, q(f"{prefix}LinkMAIL"), p.email)
@@ -106,7 +106,7 @@ def _overseas(h: etree._Element, direction: Direction, p: Party | None) -> None:
         return
     role = "Consignor" if direction is Direction.IMPORT else "Consignee"
     add(h, q(f"Overseas{role}Code"), p.id)
-    add(h, q(f"Overseas{role}Ename"), p.name)
+    add(h, q(f"Overseas{role}Ename"), p.full_name)
     add(h, q("OverseasConsignorAddr"), p.address and p.address.street)
 
 

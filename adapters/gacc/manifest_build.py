@@ -124,7 +124,7 @@ def _party(el: etree._Element, t: _Tags, tag: str, p: Party | None) -> None:
         return
     party = SubElement(el, t[tag])
     _leaf(party, t["ID"], p.id)
-    _leaf(party, t["Name"], p.name)
+    _leaf(party, t["Name"], p.full_name)
     a = p.address
     if a is not None:
         address = SubElement(party, t["Address"])

@@ -76,7 +76,7 @@ def _party(parent: etree._Element, tag: str, party: Party | None, pointer: str) 
     if party is None:
         return
     el = xmlkit.container(parent, q(tag))
-    put(el, q("Name"), party.name, 70, f"{pointer}/name")
+    put(el, q("Name"), party.full_name, 70, f"{pointer}/name")
     put(el, q("ID"), party.id, PARTY_ID_LENGTH, f"{pointer}/id")
     _address(el, party.address, f"{pointer}/address")
     for value, type_code, field in ((party.phone, _PHONE, "phone"), (party.email, _EMAIL, "email")):

@@ -173,9 +173,16 @@ class Party(Model):
 
     id: str | None = Field(None, description="account, EORI, USCI, customs code ...")
     name: str | None = None
+    additional_name: str | None = Field(None, description="a further name line the sender wrote below the "
+                                        "name, not a wrap of it: a branch, a department, a c/o line")
     address: Address | None = None
     phone: str | None = None
     email: str | None = None
+
+    @property
+    def full_name(self) -> str | None:
+        """The name and its further line as one text, for formats with a single name field."""
+        return " ".join(p for p in (self.name, self.additional_name) if p) or None
 
 
 class Location(Model):

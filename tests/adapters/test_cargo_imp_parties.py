@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import pytest
 
+from hub.adapters import RenderContext
 from hub.models import Address, Party
 from tests.adapters.test_cargo_imp import fixed_engine
+from tests.conftest import example
 
 HEAD = b"FWB/17\n618-20260424SINLAX/T12K640\n"
 TAIL = b"RTD/1/P12/K640\n/NG/MACHINE PARTS\nISU/19JUN26/SINGAPORE\n"
@@ -93,6 +95,33 @@ def test_an_fhl5_party_continues_its_name_and_street(imp):
     house = imp.read(data).document
     assert (house.shipper.name, house.shipper.address.street, house.shipper.address.country) == \
         ("MERLION PRECISION TOOLS PTE LTD BONDED WAREHOUSE", "8 KAKI BUKIT AVE 1 KAKI BUKIT", "SG")
-    assert (house.consignee.name, house.consignee.address.street, house.consignee.address.country,
-            house.consignee.address.postcode) == \
-        ("PACIFIC RIM IMPORTS INC RECEIVING", "2200 E EL SEGUNDO BLVD DOCK 4", "US", "902451234")
+    assert (house.consignee.name, house.consignee.additional_name, house.consignee.address.street,
+            house.consignee.address.country, house.consignee.address.postcode) == \
+        ("PACIFIC RIM IMPORTS INC", "RECEIVING", "2200 E EL SEGUNDO BLVD DOCK 4", "US", "902451234")
+    assert house.consignee.full_name == "PACIFIC RIM IMPORTS INC RECEIVING"
+
+
+@pytest.mark.parametrize("lines, name, more", [
+    ([b"NAM/CISCO SYSTEMS INC", b"/SLC"], "CISCO SYSTEMS INC", "SLC"),              # room above: a line of its own
+    ([b"NAM/MERLION PRECISION TOOLS PTE LTD", b"/BONDED WAREHOUSE"],                 # no room: a wrap
+     "MERLION PRECISION TOOLS PTE LTD BONDED WAREHOUSE", None),
+    ([b"NAM/HONG KONG MANUFACTURING ", b"/BLDG"], "HONG KONG MANUFACTURING BLDG", None),  # split at a blank
+    ([b"NAM/ACME", b"/ LOGISTICS"], "ACME LOGISTICS", None),
+    ([b"NAM/ACME LTD", b"/C/O BRANCH", b"/SOUTH WAREHOUSE"], "ACME LTD", "C/O BRANCH SOUTH WAREHOUSE"),
+])
+def test_a_name_continuation_is_a_wrap_only_when_the_line_above_had_no_room(imp, lines, name, more):
+    data = FHL.replace(b"FHL/4", b"FHL/5") + b"SHP\n" + b"\n".join(lines) + b"\nLOC/SINGAPORE\n/SG\n"
+    shipper = imp.read(data).document.shipper
+    assert (shipper.name, shipper.additional_name) == (name, more)
+
+
+def test_an_additional_name_is_written_on_its_own_line_and_reads_back(imp):
+    fwb = imp.read(example("cargo_imp", "fwb-cx-hkg-fra.txt")).document
+    consignee = fwb.consignee.model_copy(update={"name": "PACIFIC RIM IMPORTS INC", "additional_name": "RECEIVING"})
+    out = imp.render(fwb.model_copy(update={"consignee": consignee}), "fwb", RenderContext(message_id="T1"))
+    assert b"NAM/PACIFIC RIM IMPORTS INC\n/RECEIVING\n" in out.data.replace(b"\r\n", b"\n")
+    back = imp.read(out.data).document.consignee
+    assert (back.name, back.additional_name) == ("PACIFIC RIM IMPORTS INC", "RECEIVING")
+    xml = imp.read(imp.render(fwb.model_copy(update={"consignee": consignee}), "xfwb",
+                              RenderContext(message_id="T2")).data).document
+    assert xml.consignee.name == "PACIFIC RIM IMPORTS INC RECEIVING"       # Cargo-XML has one name field

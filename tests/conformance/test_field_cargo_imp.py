@@ -87,7 +87,7 @@ def test_an_address_continuation_is_street_and_the_country_line_follows_loc(engi
     (FHL4, "shipper", "ASIAHUB INTL TRADING LTD", "HK"),
     (FHL4, "consignee", "ECOM EXP INC", "US"),
     ("FHL5_awbix_sample3.txt", "shipper", "FLEXTRONICS TECHNOLOGIES INDIA PRIVATE BONDED WAREHOUSE MOOWR", "IN"),
-    ("FHL5_awbix_sample3.txt", "consignee", "CISCO SYSTEMS INC SLC", "US"),
+    ("FHL5_awbix_sample3.txt", "consignee", "CISCO SYSTEMS INC", "US"),     # '/SLC' below: its own line
     ("FHL5_awbix_sample5.txt", "shipper", "GIVAUDAN UK LTD", "GB"),
     ("FHL5_awbix_sample5.txt", "consignee", "FARMLAND BAKERY M S B", "MY"),
     ("FWB16_awbix_sample2.txt", "consignee", "EXPOLANKA FREIGHT PVT LTD", "LK"),
@@ -96,6 +96,12 @@ def test_an_address_continuation_is_street_and_the_country_line_follows_loc(engi
 def test_parties_are_read_with_their_countries(engine, field, name, role, party_name, country):
     party = getattr(docs(engine, field, name)[0], role)
     assert (party.name, party.address.country) == (party_name, country)
+
+
+def test_a_name_line_the_name_had_room_for_is_the_partys_additional_name(engine, field):
+    cisco = docs(engine, field, "FHL5_awbix_sample3.txt")[0].consignee
+    assert (cisco.name, cisco.additional_name, cisco.full_name) == ("CISCO SYSTEMS INC", "SLC",
+                                                                    "CISCO SYSTEMS INC SLC")
 
 
 def test_the_sample_with_street_continuations_keeps_them_in_the_street(engine, field):
