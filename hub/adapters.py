@@ -13,6 +13,8 @@ import itertools
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import ClassVar
@@ -39,6 +41,28 @@ class Probe:
     def head(self) -> bytes:
         """The first bytes, BOM and leading white space removed (text formats sniff these)."""
         return self.data[:512].lstrip(b"\xef\xbb\xbf \t\r\n")
+
+
+_RECEIVED_AT: ContextVar[datetime | None] = ContextVar("hub_received_at", default=None)
+
+
+def reception_time() -> datetime | None:
+    """When the message being read was received, while ``Engine.read`` (or ``inspect``) is given it.
+
+    Formats whose dates carry no year (Cargo-IMP FSU and FFM: ``26NOV``) resolve them around the
+    reception time; a stored message read again later (a hold released, a replay) must resolve them
+    around the time it was first received, not around the time it is read again."""
+    return _RECEIVED_AT.get()
+
+
+@contextmanager
+def received_at(at: datetime | None) -> Iterator[None]:
+    """Read messages as received at ``at`` (None: now) within this block."""
+    token = _RECEIVED_AT.set(at)
+    try:
+        yield
+    finally:
+        _RECEIVED_AT.reset(token)
 
 
 @dataclass(frozen=True)

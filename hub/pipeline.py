@@ -7,13 +7,15 @@ worker calls it unchanged.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from lxml import etree
 from pydantic import ValidationError
 
 from . import rules
-from .adapters import Adapter, Enveloped, Output, Probe, Registry, RenderContext
+from .adapters import Adapter, Enveloped, Output, Probe, Registry, RenderContext, received_at
 from .errors import ConversionError, DocumentError, EngineError, InvalidDocument, OutputTooLarge, Problem
 from .models import Document, Kind
 from .models.common import NUMBER_OUT_OF_RANGE
@@ -72,16 +74,19 @@ class Engine:
     def detect(self, data: bytes) -> Adapter:
         return self.registry.detect(self.probe(data))
 
-    def inspect(self, data: bytes, _nested: bool = False) -> Inbound:
+    def inspect(self, data: bytes, _nested: bool = False, received: datetime | None = None) -> Inbound:
         """Read a message and collect every problem instead of stopping at the first.
 
         Raises DocumentError only when nothing can be read at all (empty, malformed,
         forbidden or unknown input), ConversionError for a write-only format; schema and
         rule problems land in ``problems``. A message in an envelope is checked as an
         envelope, then its payload is read. Problem texts are always encodable as UTF-8.
+        ``received``: when the message was received (default now); dates without a year
+        resolve around it (``hub.adapters.received_at``).
         """
         try:
-            inbound = self._inspect(data, _nested)
+            with received_at(received) if received is not None else nullcontext():
+                inbound = self._inspect(data, _nested)
         except DocumentError as exc:
             if not all(map(_encodable, exc.problems)):
                 raise InvalidDocument([_printable(p) for p in exc.problems]) from exc
@@ -117,9 +122,9 @@ class Engine:
         problems = [self._locate(p, adapter, probe) for document in documents for p in rules.check(document)]
         return Inbound(adapter, documents[0], problems, probe.tree, documents=documents)
 
-    def read(self, data: bytes) -> Inbound:
+    def read(self, data: bytes, received: datetime | None = None) -> Inbound:
         """Read a message that must be valid; raise InvalidDocument with every problem if not."""
-        inbound = self.inspect(data)
+        inbound = self.inspect(data, received=received)
         if inbound.problems:
             raise InvalidDocument(inbound.problems)
         return inbound

@@ -18,7 +18,10 @@ Design notes (details in each module's docstring):
   dates (day and month, no year anywhere in those messages) take the nearest
   year around the envelope's transmission time, else around the reception time
   (the adapter's clock, asked only then). ``adapters(clock=...)`` fixes the
-  clock (tests); the composition root passes none (the system clock).
+  clock (tests); the composition root passes none: the time the engine's caller
+  says the message was received (``Engine.read(data, received=...)``: the router
+  gives the first reception of a message, also when it is retried, replayed or
+  read again at a hold's release), else the system clock.
 - Multi-part FFM (:mod:`.manifest`): consecutive parts in one payload are
   assembled; a lone part is read as that part's consignments.
 - Answers (:mod:`.receipt`): every message format names FNA as its negative

@@ -30,6 +30,8 @@ import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 
+from hub.adapters import reception_time
+
 Clock = Callable[[], datetime]
 """Where "now" comes from (the composition root passes none: the system clock)."""
 
@@ -42,8 +44,9 @@ an AWB executed the day after its goods flew) and still be read in the issue dat
 
 
 def utc_now() -> datetime:
-    """The system clock, in UTC (the default clock)."""
-    return datetime.now(UTC)
+    """The default clock: the time the message being read was received (``hub.adapters.received_at``,
+    set by the engine's caller), else the system clock; in UTC."""
+    return (reception_time() or datetime.now(UTC)).astimezone(UTC)
 
 
 def nearest(day: int, month: int, reference: date) -> date:

@@ -33,8 +33,10 @@ def sender_message_id_of(message_id: str, sender_message_id: str | None) -> str 
 
 
 def document_of(engine: Engine, store: Store, message_id: str) -> Document:
-    """A stored message's document, read again from its bytes (a part: its own document of them)."""
-    documents = engine.read(raw_of(store, message_id)).documents
+    """A stored message's document, read again from its bytes (a part: its own document of them), as
+    it was read when it was received (dates without a year resolve around its reception time)."""
+    stored = store.message(message_id)
+    documents = engine.read(raw_of(store, message_id), received=stored.received_at if stored else None).documents
     found = _PART.match(message_id)
     return documents[int(found["n"]) - 1] if found else documents[0]
 

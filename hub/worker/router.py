@@ -241,8 +241,10 @@ class RouterCore:
                 return [_Decision(inbound, i, None) for i in stored]
         if not inbound.sender:
             return self._reject(inbound, base, [Problem("SENDER_UNKNOWN", "the message has no AMQP user_id")])
+        earlier = self.store.message(hub_id) or self.store.message(part_id(hub_id, 1))   # a retry or replay:
+        # dates without a year resolve around its first reception, not this one
         try:
-            read = self.engine.inspect(inbound.body)
+            read = self.engine.inspect(inbound.body, received=earlier.received_at if earlier else base.received_at)
         except HubError as exc:
             if exc.disposition is not Disposition.REJECT:
                 raise
