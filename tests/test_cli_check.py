@@ -147,11 +147,16 @@ def test_an_output_that_cannot_be_rendered_refuses_the_message_and_names_the_rec
     assert "CUSTOMS-CN gacc-dec" in table and "[CONVERT_UNSUPPORTED]" in table
 
 
-def test_a_receipt_is_refused_no_sender_hands_receipts_to_the_router(tmp_path):
-    folder = partner_dir(tmp_path, {"xfnm.xml": RECEIPT})
-    report = rows(run("check", folder, "--json", "--routes", ROUTES))["xfnm.xml"]
-    assert report["verdict"] == "refused" and report["kind"] == "receipt"
-    assert report["problem"]["code"] == "SENDER_NOT_ALLOWED"
+def test_a_receipt_is_checked_as_the_receipt_worker_takes_it_from_the_receivers_answering_in_its_format(tmp_path):
+    folder = partner_dir(tmp_path, {"xfnm.xml": RECEIPT, "mt9999.xml": EX / "gacc/mt9999-accepted.xml"})
+    reports = rows(run("check", folder, "--json", "--routes", ROUTES))
+    assert reports["xfnm.xml"]["verdict"] == "refused" and reports["xfnm.xml"]["kind"] == "receipt"
+    assert reports["xfnm.xml"]["problem"]["code"] == "RECEIPT_FORMAT_NOT_ACCEPTED"   # no receiver answers in XFNM
+    assert reports["mt9999.xml"]["verdict"] == "accepted" and reports["mt9999.xml"]["answered_by"] == ["CUSTOMS-CN"]
+    as_border = rows(run("check", folder, "--json", "--routes", ROUTES, "--as", "BORDER-CONTROL"))
+    assert as_border["mt9999.xml"]["problem"]["code"] == "RECEIPT_FORMAT_NOT_ACCEPTED"
+    table = run("check", folder, "--routes", ROUTES).output
+    assert "receipt from CUSTOMS-CN" in table
 
 
 def test_an_engine_that_raises_on_one_file_is_an_error_and_the_others_are_still_checked(mixed, monkeypatch):

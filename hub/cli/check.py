@@ -111,6 +111,8 @@ class Checker:
         report["documents"] = len(parts)
         if inbound.problems or doc is None:
             return self._finish(report, REFUSED, inbound.problems)
+        if all(part.kind is Kind.RECEIPT for part in parts):   # an agency's answer: the receipts lane
+            return self._receipt(report, fmt)
         for part in parts:   # the router refuses the whole message when any part may not be sent
             if self.sender and (reason := self.router.authorise(self.sender, part.kind)):
                 return self._finish(report, REFUSED, [Problem("SENDER_NOT_ALLOWED", reason)])
@@ -135,6 +137,19 @@ class Checker:
                 if delivery["error"]:
                     problems.append(Problem(**delivery["error"]))
         self._finish(report, REFUSED if problems else ACCEPTED, problems)
+
+    def _receipt(self, report: dict, fmt: str) -> None:
+        """A receipt is taken from the receivers whose routes.yaml ``receipt_formats`` list its format
+        (the receipt worker stores any other as refused, RECEIPT_FORMAT_NOT_ACCEPTED)."""
+        receivers = self.router.routes.receivers
+        answering = [name for name, r in receivers.items() if fmt in r.receipt_formats
+                     and (not self.sender or name == self.sender)]
+        report["answered_by"] = answering
+        if answering:
+            return self._finish(report, ACCEPTED, [])
+        who = f"receiver {self.sender}" if self.sender else "no receiver in routes.yaml"
+        self._finish(report, REFUSED, [Problem("RECEIPT_FORMAT_NOT_ACCEPTED",
+                                               f"{who} answers in {fmt} (routes.yaml receipt_formats)")])
 
     def _plan(self, doc) -> list[Planned] | None:
         """With --as, the sender's plan. Without, every delivery any sender allowed to send this kind
@@ -254,6 +269,8 @@ def _key(report: dict) -> str:
 
 
 def _receivers(report: dict) -> str:
+    if report.get("answered_by"):
+        return "receipt from " + ", ".join(report["answered_by"])
     if not report["receivers"]:
         return "-"
     parts = []
