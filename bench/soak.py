@@ -299,7 +299,7 @@ def hostile(engine, count: int, rng: random.Random) -> list[tuple[str, str, byte
 
 
 def build_traffic(args, engine, router) -> Traffic:
-    from hub.worker.router import hub_message_id
+    from hub.worker.ingest import hub_message_id
     rng = random.Random(args.seed)
     kept, plans, dropped = check_templates(engine, router)
     weights = [t.weight for t in kept]

@@ -16,10 +16,19 @@ The store applies these moves (``MOVES``, ``after_receipt``); nothing else spell
 
 from __future__ import annotations
 
+import hashlib
 from typing import NamedTuple
 
 from .models import ReceiptStatus
 from .store.base import DeliveryState as S
+
+
+def hub_message_id(sender: str, sender_message_id: str | None, body: bytes) -> str:
+    """A message's hub id, the one formula: stable across broker redeliveries, retries and replays of
+    the same message (same sender, same id the sender gave it, same bytes). Offline commands (convert,
+    check) use it with no sender and no id."""
+    digest = hashlib.sha256(f"{sender}\0{sender_message_id or ''}\0".encode() + body).hexdigest()
+    return "HUB-" + digest[:24].upper()
 
 
 class Move(NamedTuple):
@@ -57,4 +66,4 @@ def after_receipt(current: S, answered: S | None) -> S:
     return current
 
 
-__all__ = ["MOVES", "RANK", "RECEIPT_STATE", "Move", "after_receipt"]
+__all__ = ["MOVES", "RANK", "RECEIPT_STATE", "Move", "after_receipt", "hub_message_id"]

@@ -26,7 +26,7 @@ DEFAULT_MAX_OUTPUT_BYTES = 16_000_000
 
 
 @dataclass
-class Inbound:
+class Reading:
     """A message read by the engine: its format, canonical document and any problems."""
 
     adapter: Adapter
@@ -74,7 +74,7 @@ class Engine:
     def detect(self, data: bytes) -> Adapter:
         return self.registry.detect(self.probe(data))
 
-    def inspect(self, data: bytes, _nested: bool = False, received: datetime | None = None) -> Inbound:
+    def inspect(self, data: bytes, _nested: bool = False, received: datetime | None = None) -> Reading:
         """Read a message and collect every problem instead of stopping at the first.
 
         Raises DocumentError only when nothing can be read at all (empty, malformed,
@@ -95,7 +95,7 @@ class Engine:
             inbound.problems = [_printable(p) for p in inbound.problems]
         return inbound
 
-    def _inspect(self, data: bytes, _nested: bool = False) -> Inbound:
+    def _inspect(self, data: bytes, _nested: bool = False) -> Reading:
         probe = self.probe(data)
         adapter = self.registry.detect(probe)
         if not adapter.reads and not (adapter.is_envelope and not _nested):
@@ -103,26 +103,26 @@ class Engine:
         if adapter.schema and probe.tree is not None:
             problems = self.schemas.validate(probe.tree, adapter.schema)
             if problems:
-                return Inbound(adapter, None, problems, probe.tree)
+                return Reading(adapter, None, problems, probe.tree)
         if adapter.is_envelope and not _nested:
             try:
                 payload = adapter.unwrap(probe)
             except DocumentError as exc:
-                return Inbound(adapter, None, exc.problems, probe.tree)
+                return Reading(adapter, None, exc.problems, probe.tree)
             inner = self._inspect(payload, _nested=True)
             inner.envelope = adapter
             return inner
         try:
             documents = adapter.parse_all(probe)
         except DocumentError as exc:
-            return Inbound(adapter, None, exc.problems, probe.tree)
+            return Reading(adapter, None, exc.problems, probe.tree)
         except ValidationError as exc:
             problems = [self._locate(p, adapter, probe) for p in _model_problems(exc)]
-            return Inbound(adapter, None, problems, probe.tree)
+            return Reading(adapter, None, problems, probe.tree)
         problems = [self._locate(p, adapter, probe) for document in documents for p in rules.check(document)]
-        return Inbound(adapter, documents[0], problems, probe.tree, documents=documents)
+        return Reading(adapter, documents[0], problems, probe.tree, documents=documents)
 
-    def read(self, data: bytes, received: datetime | None = None) -> Inbound:
+    def read(self, data: bytes, received: datetime | None = None) -> Reading:
         """Read a message that must be valid; raise InvalidDocument with every problem if not."""
         inbound = self.inspect(data, received=received)
         if inbound.problems:
@@ -203,4 +203,4 @@ def _printable(problem: Problem) -> Problem:
     return Problem(problem.code, clean(problem.message), problem.line, clean(problem.path))
 
 
-__all__ = ["Engine", "Inbound", "looks_like_xml"]
+__all__ = ["Engine", "Reading", "looks_like_xml"]

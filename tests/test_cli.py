@@ -12,7 +12,7 @@ from hub.cli import admin, main
 from hub.routing import Router, load_routes
 from hub.store import open_store
 from hub.transport.base import Inbound, Topology
-from hub.worker.router import RouterCore
+from hub.worker.ingest import IngestCore
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted(p for family in ("cargo_xml", "wco", "gacc") for p in (ROOT / "examples" / family).glob("*.xml"))
@@ -132,7 +132,7 @@ def test_a_rate_limited_resend_puts_deliveries_back_to_pending_a_few_seconds_wor
     template = (ROOT / "examples" / "cargo_xml" / "xfwb-pek-fra.xml").read_bytes()
     with open_store(url) as store:
         store.migrate()
-        core = RouterCore(engine, Router(load_routes(ROOT / "routes.yaml")), store, Topology("t"), "EPORTHUB")
+        core = IngestCore(engine, Router(load_routes(ROOT / "routes.yaml")), store, Topology("t"), "EPORTHUB")
         works = core.handle([Inbound(tag=n, sender="AIRLINE-CA", message_id=f"M{n}", body=template.replace(
             b"999-12345675", f"999-{1_000_000 + n}{(1_000_000 + n) % 7}".encode())) for n in range(23)])
         store.mark_sent([i for w in works for i in w.delivery_ids], source="test")

@@ -12,8 +12,8 @@ from hub.demo import Agencies
 from hub.routing import Router, load_routes
 from hub.store.base import DeliveryState
 from hub.transport.base import Inbound, Topology
+from hub.worker.ingest import IngestCore
 from hub.worker.receipts import ReceiptCore
-from hub.worker.router import RouterCore
 from tests.conftest import ROOT, example
 
 TOPOLOGY = Topology("t")
@@ -45,7 +45,7 @@ def test_a_repeated_copy_of_the_late_delivery_is_dropped_not_answered_early(engi
     """The hub may publish a delivery twice under the same message id (a router starting while another
     one's deliveries are still PENDING republishes them). Receivers drop repeats; the demo's late
     agency answering the repeat at once settled the late delivery before its deadline (LATE 0)."""
-    router = RouterCore(engine, Router(load_routes(ROOT / "routes.yaml")), store, TOPOLOGY, "EPORTHUB")
+    router = IngestCore(engine, Router(load_routes(ROOT / "routes.yaml")), store, TOPOLOGY, "EPORTHUB")
     works = router.handle([Inbound(tag=1, body=example("cargo_xml", "xfwb-food-fra-pek.xml"), sender="AIRLINE-CA",
                                    message_id="AIRLINE-CA-003"),
                            Inbound(tag=2, body=example("cargo_xml", "xffm-ca932-fra-pek.xml"), sender="AIRLINE-CA",

@@ -14,8 +14,8 @@ from hub.routing import Router, load_routes
 from hub.store.base import DeliveryState
 from hub.transport.base import Inbound, Topology
 from hub.worker.holds import Holds
+from hub.worker.ingest import IngestCore
 from hub.worker.receipts import Sweeper
-from hub.worker.router import RouterCore
 from tests.ecommerce_support import inventory, logistics, order, payment
 
 TOPOLOGY = Topology("t")
@@ -40,9 +40,9 @@ def store(clocked_store):
 
 
 @pytest.fixture
-def router(engine, store, tmp_path, clock) -> RouterCore:
+def router(engine, store, tmp_path, clock) -> IngestCore:
     (tmp_path / "routes.yaml").write_text(yaml.safe_dump(ROUTES))
-    return RouterCore(engine, Router(load_routes(tmp_path / "routes.yaml")), store, TOPOLOGY, "EPORTHUB", clock)
+    return IngestCore(engine, Router(load_routes(tmp_path / "routes.yaml")), store, TOPOLOGY, "EPORTHUB", clock)
 
 
 def send(router, engine, ctx, *docs) -> list:
@@ -155,7 +155,7 @@ def test_the_ceb_examples_pass_the_check_under_the_project_routes(engine, store,
 
     from tests.conftest import example
     root = Path(__file__).resolve().parent.parent
-    core = RouterCore(engine, Router(load_routes(root / "routes.yaml")), store, TOPOLOGY, "EPORTHUB", clock)
+    core = IngestCore(engine, Router(load_routes(root / "routes.yaml")), store, TOPOLOGY, "EPORTHUB", clock)
     plan = [("ceb621-inventory.xml", "EC-PLATFORM"), ("ceb311-order.xml", "EC-PLATFORM"),
             ("ceb411-payment.xml", "EC-PAYMENT"), ("ceb511-logistics.xml", "EC-LOGISTICS")]
     works = [core.handle([Inbound(tag=1, body=example("ceb", name), sender=sender)])[0] for name, sender in plan]

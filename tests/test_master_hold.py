@@ -18,8 +18,8 @@ from hub.routing import Router, load_routes
 from hub.store.base import DeliveryState
 from hub.transport.base import Inbound, Topology
 from hub.worker.holds import Holds
+from hub.worker.ingest import IngestCore
 from hub.worker.receipts import Sweeper
-from hub.worker.router import RouterCore
 from tests.conftest import example
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,9 +47,9 @@ def store(clocked_store):
 
 
 @pytest.fixture
-def router(engine, store, tmp_path, clock) -> RouterCore:
+def router(engine, store, tmp_path, clock) -> IngestCore:
     (tmp_path / "routes.yaml").write_text(yaml.safe_dump(ROUTES))
-    return RouterCore(engine, Router(load_routes(tmp_path / "routes.yaml"), home_country="CN"), store, TOPOLOGY,
+    return IngestCore(engine, Router(load_routes(tmp_path / "routes.yaml"), home_country="CN"), store, TOPOLOGY,
                       "EPORTHUB", clock)
 
 
@@ -205,7 +205,7 @@ def test_the_check_waits_only_for_houses_without_a_flight(engine):
 
 
 def test_the_shipped_routes_hold_an_airlines_house_until_its_master(engine, store, clock):
-    core = RouterCore(engine, Router(load_routes(ROOT / "routes.yaml"), home_country="CN"), store, TOPOLOGY,
+    core = IngestCore(engine, Router(load_routes(ROOT / "routes.yaml"), home_country="CN"), store, TOPOLOGY,
                       "EPORTHUB", clock)
     first = core.handle([Inbound(tag=1, body=example("cargo_xml", "xfzb-sha-fra.xml"), sender="AIRLINE-MU")])
     assert outs(first, "CUSTOMS-CN") == [] and len(outs(first, "ARCHIVE")) == 1
@@ -234,7 +234,7 @@ def test_a_house_that_cannot_be_rendered_at_release_is_refused_and_the_sender_to
 
 
 def test_a_cargo_imp_fhl_waits_for_its_fwb_and_goes_out_on_its_flight(engine, store, clock):
-    core = RouterCore(engine, Router(load_routes(ROOT / "routes.yaml"), home_country="CN"), store, TOPOLOGY,
+    core = IngestCore(engine, Router(load_routes(ROOT / "routes.yaml"), home_country="CN"), store, TOPOLOGY,
                       "EPORTHUB", clock)
     first = core.handle([Inbound(tag=1, body=example("cargo_imp", "fhl-hkg-fra.txt"), sender="AIRLINE-CA")])
     (held,) = events(first, "delivery.held")                    # HKG -> FRA: transit, the original manifest

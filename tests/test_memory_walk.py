@@ -18,8 +18,8 @@ from hub.store.base import DeliveryState, MessageStatus
 from hub.transport.base import Publication, Topology
 from hub.transport.memory import MemoryBroker, MemoryConsumer
 from hub.worker.failures import Retries
+from hub.worker.ingest import IngestCore, hub_message_id
 from hub.worker.receipts import ReceiptCore
-from hub.worker.router import RouterCore, hub_message_id
 from hub.worker.serve import _mark_sent
 from tests.conftest import example
 
@@ -36,7 +36,7 @@ def broker() -> MemoryBroker:
 
 @pytest.fixture
 def router(engine, store, broker) -> MemoryConsumer:
-    core = RouterCore(engine, Router(load_routes(ROOT / "routes.yaml")), store, TOPOLOGY, "EPORTHUB",
+    core = IngestCore(engine, Router(load_routes(ROOT / "routes.yaml")), store, TOPOLOGY, "EPORTHUB",
                       retries=Retries(TOPOLOGY, "in", DELAYS))
     return MemoryConsumer(broker, TOPOLOGY.inbound, core.handle, core.fail, _mark_sent(store), hub_user=HUB,
                           name="router")

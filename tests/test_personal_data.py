@@ -18,7 +18,7 @@ from hub.adapters import RenderContext
 from hub.routing import Router, load_routes
 from hub.store.sqlite import SqliteStore
 from hub.transport.base import Inbound, Topology
-from hub.worker.router import RouterCore
+from hub.worker.ingest import IngestCore
 from hub.worker.receipts import ReceiptCore
 from hub.models import Receipt, ReceiptStatus
 from tests.test_personal_data import persons_list
@@ -30,7 +30,7 @@ routes = {"senders": {"AIRLINE-CA": {"name": "a", "may_send": ["persons", "order
 (d / "routes.yaml").write_text(yaml.safe_dump(routes))
 engine = build_engine()
 store = SqliteStore(d / "s.db"); store.migrate()
-core = RouterCore(engine, Router(load_routes(d / "routes.yaml")), store, Topology("t"), "EPORTHUB")
+core = IngestCore(engine, Router(load_routes(d / "routes.yaml")), store, Topology("t"), "EPORTHUB")
 docs = [persons_list(), order(), inventory()]
 bodies = [engine.render(doc, "json", RenderContext(message_id=f"m{i}")).data for i, doc in enumerate(docs)]
 bad = bodies[0].replace(b'"1971-05-02"', b'"1871-05-02"')

@@ -12,8 +12,8 @@ import yaml
 
 from hub.routing import Router, load_routes
 from hub.transport.base import Inbound, Topology
+from hub.worker.ingest import IngestCore
 from hub.worker.parts import document_of
-from hub.worker.router import RouterCore
 from tests.conftest import example
 
 FSU = example("cargo_imp", "fsu-dep-999-87654346.txt")       # DEP/CA931/26NOV, no Type-B envelope
@@ -33,7 +33,7 @@ def test_the_engine_resolves_a_day_and_month_around_the_reception_time(engine, r
 def test_a_stored_message_read_again_keeps_the_dates_of_its_reception(engine, clocked_store, clock, tmp_path):
     clock.now = datetime(2024, 1, 2, 8, 0, tzinfo=UTC)            # years before the system clock
     (tmp_path / "routes.yaml").write_text(yaml.safe_dump(ROUTES))
-    core = RouterCore(engine, Router(load_routes(tmp_path / "routes.yaml")), clocked_store, Topology("t"),
+    core = IngestCore(engine, Router(load_routes(tmp_path / "routes.yaml")), clocked_store, Topology("t"),
                       "EPORTHUB", clock)
     (work,) = core.handle([Inbound(tag=1, body=FSU, sender="AIRLINE-CA", message_id="FSU-1")])
     (out,) = [p for p in work.publications if p.routing_key == "ARCHIVE"]

@@ -14,9 +14,9 @@ from hub.routing import Router, load_routes
 from hub.store.base import DeliveryState, MessageFilter, MessageStatus
 from hub.store.sqlite import SqliteStore
 from hub.transport.base import Inbound, Topology
+from hub.worker.ingest import IngestCore, hub_message_id
 from hub.worker.parts import document_of, raw_of, sender_message_id_of
 from hub.worker.receipts import ReceiptCore, Sweeper
-from hub.worker.router import RouterCore, hub_message_id
 from hub.worker.status import status_event
 from tests.conftest import Clock, example
 
@@ -26,7 +26,7 @@ TOPOLOGY = Topology("t")
 
 @pytest.fixture
 def router(engine, store):
-    return RouterCore(engine, Router(load_routes(ROOT / "routes.yaml")), store, TOPOLOGY, "EPORTHUB")
+    return IngestCore(engine, Router(load_routes(ROOT / "routes.yaml")), store, TOPOLOGY, "EPORTHUB")
 
 
 def inbound(body: bytes, sender: str = "AIRLINE-CA", tag: int = 1, **kw) -> Inbound:
@@ -160,7 +160,7 @@ def test_the_sweeper_sends_again_what_stays_pending_once_a_minute_and_nothing_ne
     clock = Clock(t0)
     store = SqliteStore(tmp_path / "clocked.db", clock=clock)
     store.migrate()
-    router = RouterCore(engine, Router(load_routes(ROOT / "routes.yaml")), store, TOPOLOGY, "EPORTHUB")
+    router = IngestCore(engine, Router(load_routes(ROOT / "routes.yaml")), store, TOPOLOGY, "EPORTHUB")
     old, = router.handle([inbound(example("cargo_xml", "xfwb-pek-fra.xml"), message_id="OLD")])
     clock.advance(50)
     new, = router.handle([inbound(example("cargo_xml", "xfwb-food-fra-pek.xml"), message_id="NEW")])

@@ -24,7 +24,7 @@ from ..models import Kind
 from ..pipeline import Engine
 from ..routing import Planned, Router, load_routes
 from ..settings import Settings
-from .documents import hub_message_id, read_input
+from .documents import offline_id, read_input
 
 log = structlog.get_logger()
 
@@ -174,7 +174,7 @@ class Checker:
         if waits and getattr(check, "renders_at_release", False) and check.evaluate(facts, {}):
             delivery["deferred"] = True   # offline nothing it waits for has arrived: rendered at release
             return delivery
-        ctx = RenderContext(message_id=f"{hub_message_id(data)}.{p.receiver}", sender_id=self.settings.party_id,
+        ctx = RenderContext(message_id=f"{offline_id(data)}.{p.receiver}", sender_id=self.settings.party_id,
                             receiver_id=p.receiver)
         try:
             delivery["bytes"] = len(self.engine.render(p.document, p.format, ctx).data)

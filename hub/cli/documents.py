@@ -14,6 +14,7 @@ import structlog
 from ..adapters import RenderContext
 from ..composition import build_engine
 from ..errors import DocumentError, HubError, InputTooLarge, Problem
+from ..lifecycle import hub_message_id
 from ..models import Kind
 from ..settings import Settings
 
@@ -30,9 +31,9 @@ def read_input(path: str, limit: int) -> bytes:
     return data
 
 
-def hub_message_id(data: bytes) -> str:
-    """A stable id for an offline conversion: the same input gives the same id."""
-    return "HUB-" + hashlib.sha256(data).hexdigest()[:20].upper()
+def offline_id(data: bytes) -> str:
+    """The hub id of an offline conversion or check: the same input gives the same id."""
+    return hub_message_id("", None, data)
 
 
 @click.command()
@@ -135,7 +136,7 @@ def convert(settings: Settings, file: str, target: str, output: str | None, rece
         for p in exc.problems:
             click.echo(p.format(file), err=True)
         sys.exit(1)
-    ctx = RenderContext(message_id=message_id or hub_message_id(data), sender_id=settings.party_id,
+    ctx = RenderContext(message_id=message_id or offline_id(data), sender_id=settings.party_id,
                         receiver_id=receiver)
     for n, out in enumerate(_outputs(engine, inbound.documents, target, ctx), 1):
         if output:

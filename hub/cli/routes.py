@@ -11,7 +11,7 @@ from ..composition import build_engine
 from ..errors import DocumentError, HubError
 from ..routing import Router, check_routes, load_routes
 from ..settings import Settings
-from .documents import hub_message_id, read_input
+from .documents import offline_id, read_input
 
 
 @click.group()
@@ -77,7 +77,7 @@ def explain(settings: Settings, file: str, sender: str | None, routes_path: str 
     planned = router.plan(doc, sender)
     click.echo(f"  deliveries: {len(planned)}")
     for p in planned:
-        ctx = RenderContext(message_id=hub_message_id(data), sender_id=settings.party_id, receiver_id=p.receiver)
+        ctx = RenderContext(message_id=offline_id(data), sender_id=settings.party_id, receiver_id=p.receiver)
         try:
             size = f"renders and validates, {len(engine.render(p.document, p.format, ctx).data)} bytes"
         except HubError as exc:

@@ -20,7 +20,7 @@ from ..composition import build_engine
 from ..errors import HubError
 from ..routing import Router, load_routes
 from ..settings import Settings
-from .documents import hub_message_id, read_input
+from .documents import offline_id, read_input
 
 EXTENSIONS = {"application/json": "json", "application/xml": "xml"}
 
@@ -79,7 +79,7 @@ def _play(engine, router: Router, settings: Settings, path: Path, sender: str, o
         return "rejected"
     failed = 0
     for p in planned:
-        ctx = RenderContext(message_id=hub_message_id(data), sender_id=settings.party_id, receiver_id=p.receiver)
+        ctx = RenderContext(message_id=offline_id(data), sender_id=settings.party_id, receiver_id=p.receiver)
         try:
             output = engine.render(p.document, p.format, ctx)
         except HubError as exc:

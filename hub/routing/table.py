@@ -114,7 +114,7 @@ class Match(_Strict):
         return self._expanded[1]
 
 
-class Delivery(_Strict):
+class Destination(_Strict):
     """One copy of the message: to whom, in which format."""
 
     receiver: str
@@ -128,7 +128,7 @@ class Route(_Strict):
     description: str | None = None
     match: Match = Field(default_factory=Match)
     hold: Hold | None = None
-    deliver: list[Delivery] = Field(..., min_length=1)
+    deliver: list[Destination] = Field(..., min_length=1)
 
 
 class RoutesFile(_Strict):

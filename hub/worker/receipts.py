@@ -34,8 +34,8 @@ from ..store.base import Correlation, NewReceipt, Store
 from ..transport.base import Inbound, Publication, PublishLimit, Topology, Work
 from .failures import HEAD_BYTES, Retries, reason
 from .holds import Holds
+from .ingest import fail_too_large
 from .outbound import outbound
-from .router import fail_too_large
 from .status import status_event
 
 log = structlog.get_logger()

@@ -35,9 +35,9 @@ from ..transport.rabbitmq import (
 )
 from .failures import Retries
 from .holds import Holds
+from .ingest import IngestCore, fail_too_large
 from .outbound import outbound
 from .receipts import ReceiptCore, Sweeper
-from .router import RouterCore, fail_too_large
 
 log = structlog.get_logger()
 
@@ -98,7 +98,7 @@ def run_router(settings: Settings, index: int) -> None:
     store.migrate()
     store.leave_upkeep_to_another()     # serve's supervisor checkpoints; a router never stalls on it
     limit = PublishLimit(settings.max_output_bytes)
-    core = RouterCore(build_engine(settings), Router(load_routes(settings.routes)), store, topology,
+    core = IngestCore(build_engine(settings), Router(load_routes(settings.routes)), store, topology,
                       settings.party_id, retries=Retries(topology, "in", tuple(settings.retry_delays_ms)), limit=limit)
     config = ConsumerConfig(url=settings.amqp_url, queue=topology.inbound, name=f"hub-router-{index}",
                             hub_user=hub_user(settings), prefetch=settings.prefetch,

@@ -13,7 +13,7 @@ from hub.models import Receipt, ReceiptError, ReceiptStatus
 from hub.routing import Router, load_routes
 from hub.store.sqlite import SqliteStore
 from hub.transport.base import Inbound, Topology
-from hub.worker.router import RouterCore
+from hub.worker.ingest import IngestCore
 from hub.worker.status import native_rejection
 from tests.adapters.test_edifact_syntax import BODY, interchange, message
 from tests.conftest import example
@@ -74,7 +74,7 @@ def test_the_router_answers_a_bad_edifact_interchange_with_json_and_contrl(engin
     store = SqliteStore(tmp_path / "store.db")
     store.migrate()
     try:
-        core = RouterCore(engine, Router(load_routes(ROOT / "routes.yaml")), store, TOPOLOGY, "EPORTHUB")
+        core = IngestCore(engine, Router(load_routes(ROOT / "routes.yaml")), store, TOPOLOGY, "EPORTHUB")
         work, = core.handle([Inbound(tag=1, body=BAD, sender="CARRIER-ONE")])
     finally:
         store.close()

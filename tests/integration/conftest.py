@@ -24,7 +24,7 @@ from hub.store import open_store
 from hub.transport.base import PublishLimit, Topology
 from hub.transport.rabbitmq import BatchConsumer, ConsumerConfig, parameters
 from hub.worker.failures import Retries
-from hub.worker.router import RouterCore
+from hub.worker.ingest import IngestCore
 from hub.worker.serve import _mark_sent, declare, hub_user, receipt_worker, undeclare
 
 AMQP_URL = os.environ.get("HUB_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2F")
@@ -71,7 +71,7 @@ class Hub:
     def _router(self) -> None:
         settings, store = self.settings, self.router_store or open_store(self.settings.store_url)
         limit = PublishLimit(settings.max_output_bytes)
-        core = RouterCore(build_engine(settings), Router(load_routes(settings.routes)), store, self.topology,
+        core = IngestCore(build_engine(settings), Router(load_routes(settings.routes)), store, self.topology,
                           settings.party_id, retries=Retries(self.topology, "in", tuple(settings.retry_delays_ms)),
                           limit=limit)
         config = ConsumerConfig(settings.amqp_url, self.topology.inbound, "test-router", hub_user(settings),

@@ -13,7 +13,7 @@ import uuid
 
 from hub.settings import Settings
 from hub.store.base import DeliveryState, MessageStatus
-from hub.worker.router import hub_message_id
+from hub.worker.ingest import hub_message_id
 from tests.conftest import example
 from tests.integration.conftest import ROOT, Hub, Queues, wait_for
 from tests.integration.private_broker import PrivateBroker, needs_rabbitmq_server

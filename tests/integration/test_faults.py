@@ -39,7 +39,7 @@ from hub.store.base import MessageFilter, MessageStatus
 from hub.store.sqlite import SqliteStore
 from hub.transport.base import Inbound, Publication, Topology
 from hub.transport.rabbitmq import parameters, publish_once
-from hub.worker.router import RouterCore, hub_message_id
+from hub.worker.ingest import IngestCore, hub_message_id
 from hub.worker.serve import declare, hub_user, republish_pending, undeclare
 from tests.conftest import example
 from tests.integration.conftest import ROOT, Hub, wait_for
@@ -319,7 +319,7 @@ def test_what_was_stored_but_never_confirmed_goes_out_again_and_nothing_in_fligh
     def route(bodies: list[bytes], at: datetime) -> list[str]:
         """Store PENDING deliveries as a router does before publishing (``at`` on the store's clock)."""
         with SqliteStore(settings.store_url.removeprefix("sqlite:///"), clock=lambda: at) as store:
-            core = RouterCore(build_engine(settings), Router(load_routes(settings.routes)), store,
+            core = IngestCore(build_engine(settings), Router(load_routes(settings.routes)), store,
                               queues.topology, settings.party_id)
             works = core.handle([Inbound(tag=i, body=b, sender="AIRLINE-CA", message_id=f"M{i}-{at:%H%M%S}")
                                  for i, b in enumerate(bodies, 1)])

@@ -23,7 +23,7 @@ from hub.pipeline import Engine
 from hub.store.base import DeliveryState, MessageStatus
 from hub.transport.base import Publication, Topology
 from hub.transport.rabbitmq import publish_once
-from hub.worker.router import hub_message_id
+from hub.worker.ingest import hub_message_id
 from hub.worker.serve import hub_user
 from tests.conftest import example
 from tests.integration.conftest import Hub, wait_for

@@ -1,4 +1,5 @@
-"""The router core: steps 1-7 of the flow for a batch of inbound messages.
+"""The ingest core, the router worker's decisions (the routes themselves are hub.routing): steps 1-7 of
+the flow for a batch of inbound messages.
 
 Design note: ``handle`` decides everything for a batch (read, validate and
 authorise each message; one duplicate look-up for the whole batch; route,
@@ -29,6 +30,7 @@ import structlog
 from ..adapters import Adapter, RenderContext
 from ..checks import CHECKS, index_all
 from ..errors import Disposition, HubError, OutputTooLarge, Problem, TransientError, disposition_of
+from ..lifecycle import hub_message_id
 from ..models import Declaration, Document, Manifest, Waybill
 from ..pipeline import Engine
 from ..routing import Router
@@ -105,12 +107,6 @@ class _Readable:
         return Sameness(b.sender, b.sender_message_id, b.kind, b.business_key, b.function)
 
 
-def hub_message_id(sender: str, sender_message_id: str | None, body: bytes) -> str:
-    """Stable across broker redeliveries of the same message."""
-    digest = hashlib.sha256(f"{sender}\0{sender_message_id or ''}\0".encode() + body).hexdigest()
-    return "HUB-" + digest[:24].upper()
-
-
 def correlation_keys(doc: Document) -> tuple[str, ...]:
     """The keys an agency's receipt may quote for this document."""
     keys = [doc.business_key]
@@ -124,7 +120,7 @@ def correlation_keys(doc: Document) -> tuple[str, ...]:
     return tuple(dict.fromkeys(k for k in keys if k))
 
 
-class RouterCore:
+class IngestCore:
     """Turns inbound messages into stored deliveries and the publications that carry them."""
 
     def __init__(self, engine: Engine, router: Router, store: Store, topology: Topology, party_id: str,
@@ -422,4 +418,4 @@ def fail_too_large(store: Store, topology: Topology, too_large: list[tuple[Deliv
     return events
 
 
-__all__ = ["RouterCore", "correlation_keys", "fail_too_large", "hub_message_id", "outbound"]
+__all__ = ["IngestCore", "correlation_keys", "fail_too_large", "hub_message_id", "outbound"]
