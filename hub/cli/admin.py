@@ -16,8 +16,7 @@ from ..store import open_store
 from ..store.base import DeliveryState, MessageFilter, MessageStatus
 from ..transport.base import Envelope, Headers, Publication, Topology
 from ..transport.rabbitmq import move, peek, publish_once
-from ..worker.outbound import outbound
-from ..worker.parts import raw_of, sender_message_id_of
+from ..worker import replay as replaying
 from ..worker.serve import hub_user
 
 _AGO = re.compile(r"^(\d+)([smhd])$")
@@ -141,47 +140,26 @@ def replay(settings: Settings, ids: tuple[str, ...], mode: str, only_receiver: s
     store, topo, who = open_store(settings.store_url), Topology(settings.topology_prefix), f"admin:{getpass.getuser()}"
     store.migrate()
     chosen = [m for m in (store.message(i) for i in ids) if m] if ids else store.find(make_filter(**kw))
-    pubs, plan = [], []
-    registry = build_engine(settings).registry
-    for m in chosen:
-        if mode == "pipeline" and m.status is MessageStatus.ACCEPTED:
-            click.echo(f"{m.id}: accepted already; to deliver it again use --mode resend", err=True)
-            continue
-        if mode == "pipeline":
-            plan.append(f"{m.id}: run again through the pipeline as {m.sender} ({m.status.value})")
-            pubs.append((m.id, None, Publication(exchange=topo.inbound, routing_key="", body=raw_of(store, m.id),
-                                                 message_id=sender_message_id_of(m.id, m.sender_message_id) or "",
-                                                 headers={Headers.SENDER: m.sender, Headers.REPLAY: who})))
-            continue
-        for d in store.deliveries(m.id):
-            if only_receiver and d.receiver != only_receiver:
-                continue
-            plan.append(f"{m.id}: resend to {d.receiver} as {d.format} (now {d.state.value})")
-            pubs.append((m.id, d.id, outbound(topo, registry, d, store.payload(d.id))))
-    if not plan:
+    how = replaying.Mode(mode)
+    planned = replaying.plan(store, topo, build_engine(settings).registry, chosen, how, who, only_receiver)
+    for why in planned.skipped:
+        click.echo(why, err=True)
+    if not planned.steps:
         click.echo("nothing to replay", err=True)
         sys.exit(1)
-    for line in plan:
-        click.echo(("would " if dry_run else "") + line)
+    for step in planned.steps:
+        click.echo(("would " if dry_run else "") + step.says)
     if dry_run:
         return
     # A few seconds' worth at a time: a delivery is PENDING again only while its own part goes out
     # (a running `hub serve` republishes what stays PENDING for a minute, which would defeat --rate).
-    step = max(1, int(rate * 5)) if rate else 500
-    with click.progressbar(length=len(pubs), label="replaying", file=sys.stderr) as bar:
-        for start in range(0, len(pubs), step):
-            part = pubs[start:start + step]
-            for message_id, delivery_id, _ in part:
-                if delivery_id is None:
-                    store.add_event(message_id, None, "message.replayed", who, detail={"mode": mode})
-                else:
-                    store.reset_delivery(delivery_id, who)
-            publish_once(settings.amqp_url, [p for _, _, p in part], name="hub-replay", user_id=hub_user(settings),
+    with click.progressbar(length=len(planned.steps), label="replaying", file=sys.stderr) as bar:
+        def publish(pubs: list[Publication]) -> None:
+            publish_once(settings.amqp_url, pubs, name="hub-replay", user_id=hub_user(settings),
                          per_second=rate, progress=bar.update)
-            resent = [d for _, d, _ in part if d is not None]
-            if resent:
-                store.mark_sent(resent, source=who)
-    click.echo(f"replayed {len(pubs)} message(s)", err=True)
+        done = replaying.Replay(store, who, how).run(planned.steps, publish,
+                                                     part_size=max(1, int(rate * 5)) if rate else 500)
+    click.echo(f"replayed {done} message(s)", err=True)
 
 
 @click.group("dead-letters")
