@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from ..routing import RoutesFile
+
+T = TypeVar("T")
 
 
 class Headers:
@@ -48,7 +50,7 @@ class Envelope:
     body: bytes
     message_id: str | None = None
     content_type: str | None = None
-    headers: dict = field(default_factory=dict)
+    headers: dict[str, Any] = field(default_factory=dict)
     user_id: str | None = None
     redelivered: bool = False
 
@@ -74,7 +76,7 @@ class Publication:
     body: bytes
     message_id: str
     content_type: str = "application/xml"
-    headers: dict = field(default_factory=dict)
+    headers: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -141,7 +143,7 @@ class QueueSpec:
     name: str
     exchange: str
     key: str = ""
-    extra: dict = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def topology_plan(topology: Topology, routes: RoutesFile,
@@ -174,7 +176,7 @@ class PublishLimit:
     def lower_to(self, max_bytes: int) -> None:
         self.bytes = min(self.bytes, max_bytes)
 
-    def split(self, items: list[tuple[object, bytes]]) -> tuple[list, list]:
+    def split(self, items: list[tuple[T, bytes]]) -> tuple[list[tuple[T, bytes]], list[tuple[T, bytes]]]:
         """(what fits, what does not) of (thing, body) pairs."""
         fits = [(thing, body) for thing, body in items if self.fits(body)]
         return fits, [(thing, body) for thing, body in items if not self.fits(body)]

@@ -50,7 +50,6 @@ class Batching:
     fail: Failer
     on_confirmed: Callable[[list[Work]], None]
     limit: PublishLimit
-    batch_ms: int
 
     def _reset_book(self) -> None:
         self._seq = 0
@@ -62,6 +61,11 @@ class Batching:
 
     @property
     def name(self) -> str:
+        raise NotImplementedError
+
+    @property
+    def batch_ms(self) -> int:
+        """The batch window: confirms arriving within it are finished together."""
         raise NotImplementedError
 
     def _open(self) -> bool:

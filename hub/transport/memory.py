@@ -117,7 +117,7 @@ class MemoryConsumer(Batching):
                  batch_ms: int = 10, tick: Callable[[], list[Work]] | None = None,
                  limit: PublishLimit | None = None, name: str = "memory") -> None:
         self.broker, self.queue, self.hub_user = broker, queue, hub_user
-        self.batch_size, self.batch_ms = batch_size, batch_ms
+        self.batch_size, self._batch_ms = batch_size, batch_ms
         self.handle, self.fail, self.on_confirmed, self.tick = handle, fail, on_confirmed, tick
         self.limit = limit or PublishLimit(128 * 1024 * 1024)
         self._name = name
@@ -132,12 +132,16 @@ class MemoryConsumer(Batching):
     def name(self) -> str:
         return self._name
 
+    @property
+    def batch_ms(self) -> int:
+        return self._batch_ms
+
     def run(self, max_batches: int = 10_000) -> int:
         """Consume until the queue is empty and every message taken is settled; returns how many
         messages were taken (a requeued one counts again)."""
         taken = 0
         for _ in range(max_batches):
-            batch = []
+            batch: list[Inbound] = []
             while len(batch) < self.batch_size and (queued := self.broker._get(self.queue)) is not None:
                 tag = next(self._tags)
                 self._held[tag] = queued

@@ -29,6 +29,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, TypeVar, TypeVarTuple
 from urllib.parse import parse_qs, urlsplit
 
 import pika
@@ -38,10 +39,13 @@ from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_e
 
 from ..errors import ConfigError
 from ..routing import RoutesFile
-from .base import Envelope, Inbound, Publication, PublishLimit, QueueSpec, Topology, inbound_from, topology_plan
+from .base import Envelope, Inbound, Publication, PublishLimit, QueueSpec, Topology, Work, inbound_from, topology_plan
 from .batching import Batching, Failer, Handler
 
 log = structlog.get_logger()
+
+T = TypeVar("T")
+Ts = TypeVarTuple("Ts")
 
 _BROKER_MAX = re.compile(r"max(?:imum)? size (\d+)")
 """RabbitMQ's refusal of a publication over max_message_size names the limit (406 PRECONDITION_FAILED)."""
@@ -71,14 +75,14 @@ def parameters(url: str, name: str) -> pika.URLParameters:
     return params
 
 
-def queue_arguments(expires_ms: int | None = None, **extra) -> dict:
-    args = {"x-queue-type": "quorum", **extra}
+def queue_arguments(expires_ms: int | None = None, **extra: Any) -> dict[str, Any]:
+    args: dict[str, Any] = {"x-queue-type": "quorum", **extra}
     if expires_ms:
         args["x-expires"] = expires_ms
     return args
 
 
-def declare_topology(channel, topology: Topology, routes: RoutesFile, retry_delays_ms: list[int],
+def declare_topology(channel: pika.channel.Channel, topology: Topology, routes: RoutesFile, retry_delays_ms: list[int],
                      expires_ms: int | None = None) -> list[str]:
     """Create every exchange and queue idempotently (durable, quorum); returns the queue names."""
     exchanges, queues = topology_plan(topology, routes, retry_delays_ms)
@@ -90,7 +94,7 @@ def declare_topology(channel, topology: Topology, routes: RoutesFile, retry_dela
     return [q.name for q in queues]
 
 
-def delete_topology(channel, topology: Topology, routes: RoutesFile, retry_delays_ms: list[int],
+def delete_topology(channel: pika.channel.Channel, topology: Topology, routes: RoutesFile, retry_delays_ms: list[int],
                     if_empty: bool = True) -> list[str]:
     """Delete every queue and exchange of the plan (missing ones are skipped); returns the deleted
     queue names. With ``if_empty`` nothing is deleted while any queue still holds messages."""
@@ -121,7 +125,7 @@ def sender_of(props: pika.BasicProperties, hub_user: str) -> str:
     return inbound_from(Envelope(0, b"", headers=props.headers or {}, user_id=props.user_id), hub_user).sender
 
 
-def inbound_of(method, props: pika.BasicProperties, body: bytes, hub_user: str) -> Inbound:
+def inbound_of(method: pika.spec.Basic.Deliver, props: pika.BasicProperties, body: bytes, hub_user: str) -> Inbound:
     return inbound_from(envelope_of(method, props, body), hub_user)
 
 
@@ -142,7 +146,7 @@ class ConsumerConfig:
     batch_ms: int = 10
     tick_seconds: float | None = None
     reconnect_for_s: float = 300.0
-    extra: dict = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 class BatchConsumer(Batching):
@@ -150,20 +154,21 @@ class BatchConsumer(Batching):
     (the decisions and bookkeeping are ``Batching``'s; this is the pika channel under them)."""
 
     def __init__(self, config: ConsumerConfig, handle: Handler, fail: Failer,
-                 on_confirmed: Callable[[list], None], tick: Callable[[], list] | None = None,
+                 on_confirmed: Callable[[list[Work]], None], tick: Callable[[], list[Work]] | None = None,
                  limit: PublishLimit | None = None) -> None:
         self.config, self.handle, self.fail, self.on_confirmed, self.tick = config, handle, fail, on_confirmed, tick
         self.limit = limit or PublishLimit(128 * 1024 * 1024)
         self._stopping = threading.Event()
-        self._connection = None
+        self._connection: pika.SelectConnection | None = None
+        self._error: BaseException | None = None
         self._reset()
 
     def _reset(self) -> None:
-        self._channel = None
+        self._channel: pika.channel.Channel | None = None
         self._batch: list[Inbound] = []
-        self._timer = None
+        self._timer: object | None = None     # the ioloop's handle of the batch window's timeout
         self._reset_book()
-        self._consumer_tag = None
+        self._consumer_tag: str | None = None
 
     @property
     def name(self) -> str:
@@ -213,24 +218,37 @@ class BatchConsumer(Batching):
         self._flush()
         self._close_when_idle()
 
-    def _close_when_idle(self) -> None:
-        if (self._pending or self._confirmed) and self._connection.is_open:
-            self._connection.ioloop.call_later(0.05, self._close_when_idle)
-            return
-        if self._connection.is_open:
-            self._connection.close()
+    def _conn(self) -> pika.SelectConnection:
+        """The connection of the current run: the callbacks below run on its ioloop, so there is one."""
+        if self._connection is None:
+            raise RuntimeError(f"{self.config.name}: no connection (a callback ran outside run())")
+        return self._connection
 
-    def _on_open(self, connection) -> None:
+    def _chan(self) -> pika.channel.Channel:
+        """The open channel: the batching decisions send, ack and requeue only after ``_open()``."""
+        if self._channel is None:
+            raise RuntimeError(f"{self.config.name}: no channel")
+        return self._channel
+
+    def _close_when_idle(self) -> None:
+        conn = self._conn()
+        if (self._pending or self._confirmed) and conn.is_open:
+            conn.ioloop.call_later(0.05, self._close_when_idle)
+            return
+        if conn.is_open:
+            conn.close()
+
+    def _on_open(self, connection: pika.SelectConnection) -> None:
         if self._stopping.is_set():  # stop() came while connecting: _begin_stop found nothing open to close
             connection.close()
             return
         connection.channel(on_open_callback=self._on_channel)
 
-    def _on_open_error(self, connection, error) -> None:
+    def _on_open_error(self, connection: pika.SelectConnection, error: BaseException | str) -> None:
         self._error = AMQPConnectionError(str(error))
         connection.ioloop.stop()
 
-    def _on_closed(self, connection, reason) -> None:
+    def _on_closed(self, connection: pika.SelectConnection, reason: BaseException) -> None:
         if self._timer is not None:
             connection.ioloop.remove_timeout(self._timer)
             self._timer = None
@@ -240,17 +258,17 @@ class BatchConsumer(Batching):
             self._error = AMQPConnectionError(str(reason))
         connection.ioloop.stop()
 
-    def _on_channel(self, channel) -> None:
+    def _on_channel(self, channel: pika.channel.Channel) -> None:
         self._channel = channel
         channel.add_on_close_callback(self._on_channel_closed)
         channel.confirm_delivery(self._on_confirm)
         channel.basic_qos(prefetch_count=self.config.prefetch)
         self._consumer_tag = channel.basic_consume(self.config.queue, self._on_message)
         if self.tick is not None and self.config.tick_seconds:
-            self._connection.ioloop.call_later(0, self._on_tick)    # at once: what fell due while it was down
+            self._conn().ioloop.call_later(0, self._on_tick)    # at once: what fell due while it was down
         log.info("worker.started", worker=self.config.name, queue=self.config.queue)
 
-    def _on_channel_closed(self, channel, reason) -> None:
+    def _on_channel_closed(self, channel: pika.channel.Channel, reason: BaseException) -> None:
         """A channel the broker closed takes the connection down (what was in flight is redelivered).
         A refusal for size teaches this worker the broker's limit, so the redelivered message's
         publication is refused here, not sent again."""
@@ -259,23 +277,25 @@ class BatchConsumer(Batching):
             self.limit.lower_to(int(found.group(1)))
             log.error("broker.refused_size", worker=self.config.name, broker_max=int(found.group(1)),
                       advice="set HUB_MAX_OUTPUT_BYTES below the broker's max_message_size")
-        if self._connection.is_open:
-            self._connection.close()
+        conn = self._conn()
+        if conn.is_open:
+            conn.close()
 
     # consuming ---------------------------------------------------------------------------------
 
-    def _on_message(self, channel, method, props, body) -> None:
+    def _on_message(self, channel: pika.channel.Channel, method: pika.spec.Basic.Deliver,
+                    props: pika.BasicProperties, body: bytes) -> None:
         inbound = inbound_of(method, props, body, self.config.hub_user)
         self._batch.append(inbound)
         self._received(inbound)
         if len(self._batch) >= self.config.batch_size:
             self._flush()
         elif self._timer is None:
-            self._timer = self._connection.ioloop.call_later(self.config.batch_ms / 1000, self._flush)
+            self._timer = self._conn().ioloop.call_later(self.config.batch_ms / 1000, self._flush)
 
     def _flush(self) -> None:
         if self._timer is not None:
-            self._connection.ioloop.remove_timeout(self._timer)
+            self._conn().ioloop.remove_timeout(self._timer)
             self._timer = None
         batch, self._batch = self._batch, []
         if not batch or not self._open():
@@ -283,12 +303,14 @@ class BatchConsumer(Batching):
         self._publish(self._decide(batch))
 
     def _on_tick(self) -> None:
+        if self.tick is None:  # scheduled only when there is one (_on_channel)
+            return
         try:
             self._publish(self.tick())
         except Exception:
             log.exception("tick.failed", worker=self.config.name)
         if not self._stopping.is_set():
-            self._connection.ioloop.call_later(self.config.tick_seconds, self._on_tick)
+            self._conn().ioloop.call_later(self.config.tick_seconds, self._on_tick)
 
     # publishing with confirms ------------------------------------------------------------------
 
@@ -296,18 +318,18 @@ class BatchConsumer(Batching):
         return self._channel is not None and self._channel.is_open
 
     def _send(self, pub: Publication) -> None:
-        self._channel.basic_publish(pub.exchange, pub.routing_key, pub.body, properties(pub, self.config.hub_user))
+        self._chan().basic_publish(pub.exchange, pub.routing_key, pub.body, properties(pub, self.config.hub_user))
 
     def _ack_head(self, tag: int) -> None:
-        self._channel.basic_ack(tag, multiple=True)
+        self._chan().basic_ack(tag, multiple=True)
 
     def _requeue(self, tag: int) -> None:
-        self._channel.basic_nack(tag, requeue=True)
+        self._chan().basic_nack(tag, requeue=True)
 
     def _later(self, seconds: float, fn: Callable[[], None]) -> None:
-        self._connection.ioloop.call_later(seconds, fn)
+        self._conn().ioloop.call_later(seconds, fn)
 
-    def _on_confirm(self, frame) -> None:
+    def _on_confirm(self, frame: pika.frame.Method) -> None:
         method = frame.method
         self._settle(method.delivery_tag, multiple=bool(method.multiple),
                      nack=isinstance(method, pika.spec.Basic.Nack))
@@ -335,11 +357,13 @@ def publish_once(url: str, pubs: list[Publication], name: str = "hub-cli", user_
 
 def user_of(url: str) -> str:
     """The broker user a URL connects as: the hub's own user when it is the hub's URL."""
-    return pika.URLParameters(url).credentials.username
+    username: str = pika.URLParameters(url).credentials.username
+    return username
 
 
 def host_of(url: str) -> str:
-    return pika.URLParameters(url).host
+    host: str = pika.URLParameters(url).host
+    return host
 
 
 def ping(url: str) -> None:
@@ -347,13 +371,14 @@ def ping(url: str) -> None:
     pika.BlockingConnection(pika.URLParameters(url)).close()
 
 
-def envelope_of(method, props: pika.BasicProperties, body: bytes) -> Envelope:
+def envelope_of(method: pika.spec.Basic.Deliver | pika.spec.Basic.GetOk, props: pika.BasicProperties,
+                body: bytes) -> Envelope:
     return Envelope(tag=method.delivery_tag, body=body, message_id=props.message_id,
                     content_type=props.content_type, headers=dict(props.headers or {}), user_id=props.user_id,
                     redelivered=bool(getattr(method, "redelivered", False)))
 
 
-def on_channel(url: str, name: str, action: Callable, *args):
+def on_channel(url: str, name: str, action: Callable[[pika.channel.Channel, *Ts], T], *args: *Ts) -> T:
     """``action(channel, *args)`` on one short connection (declaring or deleting the topology)."""
     connection = pika.BlockingConnection(parameters(url, name))
     try:
@@ -385,12 +410,12 @@ class Client:
     def __enter__(self) -> Client:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
 
-def _get_unacked(channel, queue: str, limit: int) -> list[Envelope]:
-    got = []
+def _get_unacked(channel: pika.channel.Channel, queue: str, limit: int) -> list[Envelope]:
+    got: list[Envelope] = []
     while len(got) < limit:
         method, props, body = channel.basic_get(queue, auto_ack=False)
         if method is None:
