@@ -19,7 +19,7 @@ broker's confirm, or a `hub replay --mode resend`, sends that stored payload, no
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Set
 from datetime import UTC, datetime
 
 import structlog
@@ -60,7 +60,7 @@ class Holds:
         return self.engine.render(document, delivery.format, ctx).data
 
     def settle(self, candidates: list[tuple[Delivery, str]], source: str,
-               tell_held: set[int] = frozenset()) -> tuple[list[Publication], list[int]]:
+               tell_held: Set[int] = frozenset()) -> tuple[list[Publication], list[int]]:
         """Release the candidates whose check passes; tell the sender about those in ``tell_held``
         that must wait. Returns (publications, ids of released deliveries to mark SENT)."""
         pubs: list[Publication] = []
@@ -119,12 +119,12 @@ class Holds:
         message = self.store.message(delivery.message_id)
         if message is None or not message.sender:
             return []
-        errors = [p.as_dict() for p in problems]
-        fields = {"receiver": delivery.receiver, "format": delivery.format, "business_key": message.business_key}
+        fields: dict[str, object] = {"receiver": delivery.receiver, "format": delivery.format,
+                                     "business_key": message.business_key}
         if check:
             fields["check"] = check
-        if errors:
-            fields["errors"] = errors
+        if problems:
+            fields["errors"] = problems
         pubs = [status_event(self.topology, message.sender, event, message.id, **fields)]
         if native and message.format:
             try:
@@ -132,7 +132,7 @@ class Holds:
             except ConversionError:  # a format since unregistered: the JSON event still goes
                 adapter = None
             nack = native_rejection(self.engine, self.topology, message.sender, message.id, adapter,
-                                    raw_of(self.store, message.id), message.business_key, errors, self.party_id)
+                                    raw_of(self.store, message.id), message.business_key, problems, self.party_id)
             if nack is not None:
                 pubs.append(nack)
         return pubs

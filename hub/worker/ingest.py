@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import cached_property
+from typing import Any, TypeVar
 
 import structlog
 
@@ -43,6 +44,10 @@ from .parts import part_id
 from .status import native_rejection, status_event
 
 log = structlog.get_logger()
+
+_T = TypeVar("_T")
+_Key = tuple[str | None, ...]
+"""What makes two messages the same in one batch: (sender, "id", its id) or (sender, kind, key, function)."""
 
 
 @dataclass
@@ -85,7 +90,7 @@ class Received:
                        business_key=doc.business_key if doc else None,
                        function=doc.header.function.value if doc else None)
 
-    def outcome(self, status: MessageStatus, **decided) -> NewMessage:
+    def outcome(self, status: MessageStatus, **decided: Any) -> NewMessage:
         """The message as stored with its outcome (errors, deliveries, duplicate_of ... in ``decided``)."""
         return NewMessage(id=self.id, sender=self.sender, sender_message_id=self.sender_message_id,
                           received_at=self.received_at, raw=self.raw, sha256=self.sha256, size=self.size,
@@ -136,7 +141,7 @@ class IngestCore:
         """Decide, store (one transaction) and plan the publications of a batch."""
         reads = [read for inbound in batch for read in _each(self._guarded(inbound, self._read, inbound))]
         originals = iter(self.store.find_duplicates([r.sameness for r in reads if isinstance(r, _Readable)]))
-        seen: dict[tuple, str] = {}
+        seen: dict[_Key, str] = {}
         decided = [self._guarded(r.inbound, self._place, r, next(originals), seen) if isinstance(r, _Readable)
                    else r for r in reads]
         failed = [d for d in decided if isinstance(d, _Failed)]
@@ -175,8 +180,8 @@ class IngestCore:
                 work.publications.append(status_event(
                     self.topology, inbound.sender, "message.failed", message.id,
                     sender_message_id=inbound.message_id, attempt=inbound.attempts + 1, retrying=not dead,
-                    errors=[{"code": message.errors[0]["code"],
-                             "message": f"the hub could not process this message ({type(exc).__name__}); {told}"}]))
+                    errors=[Problem(message.errors[0]["code"],
+                                    f"the hub could not process this message ({type(exc).__name__}); {told}")]))
         log.warning("message.failed", count=len(batch), error=type(exc).__name__, own=own)
         if failed:
             try:
@@ -191,7 +196,7 @@ class IngestCore:
                           errors=({"code": code, "message": reason(exc), "line": None, "path": None,
                                    "attempt": inbound.attempts + 1, "dead_lettered": dead},))
 
-    def _guarded(self, inbound: Inbound, step, *args) -> _Decision | _Readable | _Failed:
+    def _guarded(self, inbound: Inbound, step: Callable[..., _T], *args: Any) -> _T | _Failed:
         """One message's step; an exception that is not the store's or broker's fails that message only."""
         try:
             return step(*args)
@@ -253,7 +258,7 @@ class IngestCore:
             if reason := self.router.authorise(inbound.sender, part.kind):
                 return self._reject(inbound, known, [Problem("SENDER_NOT_ALLOWED", reason)], adapter)
         if len(read.documents) == 1:
-            return _Readable(inbound, known, adapter, doc)
+            return _Readable(inbound, known, adapter, read.documents[0])
         mid = inbound.message_id
         return [_Readable(inbound, replace(base.read_as(adapter, part), id=part_id(hub_id, n),
                                            sender_message_id=f"{mid}#{n}" if mid else None,
@@ -265,15 +270,15 @@ class IngestCore:
         done = (MessageStatus.ACCEPTED, MessageStatus.DUPLICATE)
         if (message := self.store.message(hub_id)) is not None:
             return [hub_id] if message.status in done else []
-        parts = []
+        parts: list[str] = []
         while (part := self.store.message(part_id(hub_id, len(parts) + 1))) is not None and part.status in done:
             parts.append(part.id)
         return parts
 
-    def _place(self, read: _Readable, stored_original: str | None, seen: dict[tuple, str]) -> _Decision:
+    def _place(self, read: _Readable, stored_original: str | None, seen: dict[_Key, str]) -> _Decision:
         """A repeat of a stored message or of one earlier in the batch is a duplicate; else route it."""
         same = read.sameness
-        keys = [(same.sender, "id", same.sender_message_id)] if same.sender_message_id else []
+        keys: list[_Key] = [(same.sender, "id", same.sender_message_id)] if same.sender_message_id else []
         if same.business_key:
             keys.append((same.sender, same.kind, same.business_key, same.function))
         original = stored_original or next((seen[k] for k in keys if k in seen), None)
@@ -293,10 +298,11 @@ class IngestCore:
         for p in planned:
             out_id = f"{base.id}.{p.receiver}"
             ctx = RenderContext(message_id=out_id, sender_id=self.party_id, receiver_id=p.receiver, created_at=now)
-            check = CHECKS[p.hold.check] if p.hold else None
+            hold = p.hold
+            check = CHECKS[hold.check] if hold else None
             waits = tuple(check.waits(facts)) if check else ()
             document, deferred = p.document, False
-            if waits and check.renders_at_release:   # its output needs what it waits for (hub.checks)
+            if check and waits and check.renders_at_release:   # its output needs what it waits for (hub.checks)
                 found = self.store.facts(list(waits))
                 document, deferred = check.complete(document, facts, found), bool(check.evaluate(facts, found))
             try:
@@ -313,8 +319,9 @@ class IngestCore:
                                           payload=payload, deadline_at=now + deadline,
                                           correlation_keys=correlation_keys(p.document) + (
                                               output.references if output else ()),
-                                          hold=p.hold.check if waits else None,
-                                          held_until=now + p.hold.timeout if waits else None, waits=waits))
+                                          hold=hold.check if hold and waits else None,
+                                          held_until=now + hold.timeout if hold and waits else None,
+                                          waits=waits))
             payloads[(p.receiver, p.format)] = payload
         message = base.outcome(MessageStatus.ACCEPTED, deliveries=tuple(deliveries),
                              facts=tuple((f.kind, f.key, f.values) for f in facts))
@@ -327,17 +334,16 @@ class IngestCore:
 
     def _reject(self, inbound: Inbound, base: Received, problems: list[Problem],
                 adapter: Adapter | None = None) -> _Decision:
-        errors = tuple(p.as_dict() for p in problems)
-        message = base.outcome(MessageStatus.REJECTED, errors=errors)
+        message = base.outcome(MessageStatus.REJECTED, errors=tuple(p.as_dict() for p in problems))
         log.info("message.rejected", hub_message_id=base.id, sender=inbound.sender,
                  codes=sorted({p.code for p in problems}), bytes=len(inbound.body))
         events = []
         if inbound.sender:
             events.append(status_event(self.topology, inbound.sender, "message.rejected", base.id,
                                        sender_message_id=inbound.message_id,
-                                       business_key=base.business_key, errors=list(errors)))
+                                       business_key=base.business_key, errors=problems))
             native = native_rejection(self.engine, self.topology, inbound.sender, base.id, adapter,
-                                      inbound.body, base.business_key, list(errors), self.party_id)
+                                      inbound.body, base.business_key, problems, self.party_id)
             if native is not None:
                 events.append(native)
         return _Decision(inbound, base.id, message, events)
@@ -377,7 +383,7 @@ class IngestCore:
         return work
 
 
-def _each(read):
+def _each(read: _T | list[_T]) -> list[_T]:
     return read if isinstance(read, list) else [read]
 
 
@@ -404,9 +410,8 @@ def fail_too_large(store: Store, topology: Topology, too_large: list[tuple[Deliv
     under): FAILED with OUTPUT_TOO_LARGE, never published; their senders told."""
     if not too_large:
         return []
-    problem = {"code": OutputTooLarge.code, "line": None, "path": None,
-               "message": f"the delivery is larger than the {limit.bytes} bytes the broker takes"}
-    failed = store.fail_deliveries([d.id for d, _ in too_large], [problem], source=source)
+    problem = Problem(OutputTooLarge.code, f"the delivery is larger than the {limit.bytes} bytes the broker takes")
+    failed = store.fail_deliveries([d.id for d, _ in too_large], [problem.as_dict()], source=source)
     log.error("delivery.too_large", count=len(failed), limit=limit.bytes)
     events = []
     for delivery in failed:

@@ -3,20 +3,29 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from ..adapters import Adapter, RenderContext
-from ..errors import HubError
+from ..errors import HubError, Problem
 from ..models import Receipt, ReceiptError, ReceiptStatus
 from ..pipeline import Engine
 from ..transport.base import Headers, Publication, Topology
 
-_JSON = json.JSONEncoder(ensure_ascii=False, default=str)
+
+def _plain(value: object) -> object:
+    """A value the JSON encoder does not know: a Problem as its JSON view, anything else as text."""
+    return value.as_dict() if isinstance(value, Problem) else str(value)
+
+
+_JSON = json.JSONEncoder(ensure_ascii=False, default=_plain)
 """The status events' encoder, built once (``json.dumps`` with options builds one per call)."""
 
 
-def status_event(topology: Topology, sender: str, event: str, hub_message_id: str, **fields) -> Publication:
-    """A JSON status event on the sender's feed (routing key = sender)."""
+def status_event(topology: Topology, sender: str, event: str, hub_message_id: str, **fields: Any) -> Publication:
+    """A JSON status event on the sender's feed (routing key = sender); ``errors`` are Problems, which
+    become JSON here, at the edge."""
     body = {"event": event, "hub_message_id": hub_message_id,
             "at": datetime.now(UTC).isoformat(timespec="milliseconds"), **fields}
     return Publication(exchange=topology.status, routing_key=sender,
@@ -28,11 +37,12 @@ def status_event(topology: Topology, sender: str, event: str, hub_message_id: st
 
 
 def native_rejection(engine: Engine, topology: Topology, sender: str, hub_message_id: str,
-                     adapter: Adapter | None, data: bytes, business_key: str | None, errors: list[dict],
+                     adapter: Adapter | None, data: bytes, business_key: str | None, problems: Sequence[Problem],
                      party_id: str) -> Publication | None:
-    """The negative receipt of the sender's own format (XFNM, CONTRL, FNA ...), or None when it has none."""
+    """The negative receipt of the sender's own format (XFNM, CONTRL, FNA ...), or None when it has none:
+    each Problem becomes one of the receipt's errors (code, text, pointer)."""
     fmt = adapter.negative_receipt if adapter is not None else None
-    if fmt is None:
+    if adapter is None or fmt is None:
         return None
     facts = _facts(adapter, data)
     facts["business_key"] = business_key or facts.get("business_key") or ""
@@ -40,8 +50,7 @@ def native_rejection(engine: Engine, topology: Topology, sender: str, hub_messag
     try:
         receipt = Receipt(**facts, issuer=party_id, status=ReceiptStatus.REJECTED,
                           issued_at=datetime.now(UTC), text=text,
-                          errors=[ReceiptError(code=e["code"], text=e.get("message"), pointer=e.get("path"))
-                                  for e in errors[:20]])
+                          errors=[ReceiptError(code=p.code, text=p.message, pointer=p.path) for p in problems[:20]])
         out = engine.render(receipt, fmt, RenderContext(message_id=f"{hub_message_id}.nack",
                                                         sender_id=party_id, receiver_id=sender))
     except (HubError, ValueError):
@@ -51,7 +60,7 @@ def native_rejection(engine: Engine, topology: Topology, sender: str, hub_messag
                        headers={Headers.EVENT: "message.rejected", Headers.FORMAT: fmt})
 
 
-def _facts(adapter: Adapter, data: bytes) -> dict:
+def _facts(adapter: Adapter, data: bytes) -> dict[str, Any]:
     try:
         facts = adapter.reply_facts(data)
     except Exception:  # noqa: BLE001 - a reply must never fail on what it echoes

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from hub.adapters import RenderContext
+from hub.errors import Problem
 from hub.models import Receipt, ReceiptError, ReceiptStatus
 from hub.transport.base import Topology
 from hub.worker.status import native_rejection
@@ -75,7 +76,7 @@ def test_reply_facts_never_raise_on_broken_bytes(imp, data):
 
 def test_a_rejected_cargo_imp_message_gets_an_fna_echoing_its_text(imp):
     inbound = imp.inspect(BAD_FWB)
-    errors = [{"code": p.code, "message": p.message, "path": p.path} for p in inbound.problems]
+    errors = [Problem(p.code, p.message, path=p.path) for p in inbound.problems]
     publication = native_rejection(imp, Topology(), "AIRLINE-CX", "HUB-42", inbound.adapter, BAD_FWB,
                                    inbound.document.business_key, errors, "EPORTHUB")
     assert publication.headers["x-hub-format"] == "fna" and publication.content_type == "text/plain"
@@ -91,7 +92,7 @@ def test_a_rejected_cargo_imp_message_gets_an_fna_echoing_its_text(imp):
 def test_a_message_the_hub_cannot_parse_still_gets_an_fna_with_what_could_be_read(imp):
     data = example("cargo_imp", "fsu-rcf-999-87654335-typeb.txt").replace(b"OSI/", b"XYZ/")
     inbound = imp.inspect(data)
-    errors = [{"code": p.code, "message": p.message} for p in inbound.problems]
+    errors = [Problem(p.code, p.message) for p in inbound.problems]
     publication = native_rejection(imp, Topology(), "AIRLINE-CA", "HUB-43", inbound.adapter, data, None, errors,
                                    "EPORTHUB")
     answer = imp.read(publication.body).document

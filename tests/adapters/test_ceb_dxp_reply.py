@@ -42,7 +42,7 @@ def test_a_dxp_envelope_the_hub_cannot_open_is_answered_with_a_dxp_rep(engine):
     inbound = engine.inspect(broken)
     assert inbound.adapter.name == "dxp" and not inbound.valid
     pub = native_rejection(engine, Topology("t"), "EC-PLATFORM", "HUB-1", inbound.adapter, broken, None,
-                           [p.as_dict() for p in inbound.problems], "EPORTHUB")
+                           inbound.problems, "EPORTHUB")
     answer = engine.read(pub.body)
     assert answer.adapter.name == "dxp-rep" and answer.document.status is ReceiptStatus.REJECTED
     assert answer.document.answers_message_id == "EC-0001"          # echoed from the broken envelope

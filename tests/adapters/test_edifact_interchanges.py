@@ -75,7 +75,7 @@ def test_a_message_of_another_type_in_the_interchange_is_named(engine):
 
 def contrl_for(engine, data: bytes) -> str:
     inbound = engine.inspect(data)
-    errors = [p.as_dict() for p in inbound.problems]
+    errors = inbound.problems
     pub = native_rejection(engine, Topology("t"), "CARRIER", "HUB-1", inbound.adapter, data, None, errors,
                            "EPORTHUB")
     text = pub.body.decode()

@@ -30,7 +30,7 @@ def adapter(name: str):
 def rejection(engine, data: bytes) -> Receipt:
     """The CONTRL the hub sends back for ``data``, read back into a Receipt."""
     inbound = engine.inspect(data)
-    errors = [p.as_dict() for p in inbound.problems]
+    errors = inbound.problems
     publication = native_rejection(engine, TOPOLOGY, "CARRIER-ONE", "HUB-1", inbound.adapter, data, None, errors,
                                    "EPORTHUB")
     assert publication.content_type == "application/edifact" and publication.headers["x-hub-format"] == "contrl"
@@ -52,7 +52,7 @@ def test_a_bad_character_in_a_segment_comes_back_with_its_position_in_the_messag
     contrl = rejection(engine, data)
     assert [(e.code, e.pointer) for e in contrl.errors] == [("21", "message M1 segment 3 element 5:1")]
     publication = native_rejection(engine, TOPOLOGY, "X", "HUB-1", engine.inspect(data).adapter, data, None,
-                                   [p.as_dict() for p in engine.inspect(data).problems], "EPORTHUB")
+                                   engine.inspect(data).problems, "EPORTHUB")
     assert b"UCI+IC1+X+EPORTHUB+4'" in publication.body
     assert b"UCM+M1+CUSCAR:D:95B:UN+4'\nUCS+3'\nUCD+21+5:1'" in publication.body
 

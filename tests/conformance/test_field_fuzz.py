@@ -13,7 +13,7 @@ from collections import Counter
 
 import pytest
 
-from hub.errors import HubError
+from hub.errors import HubError, Problem
 from hub.transport.base import Topology
 from hub.worker.status import native_rejection
 from tests.test_hostile_inputs import MUTATIONS, SEED, _check, _seeds, encodable
@@ -34,10 +34,9 @@ def negative_receipt(engine, data: bytes) -> None:
     try:
         inbound = engine.inspect(data)
         adapter, key = inbound.adapter, inbound.document.business_key if inbound.document else None
-        errors = [p.as_dict() for p in inbound.problems] or [{"code": "X", "message": "refused", "line": None,
-                                                              "path": None}]
+        errors = inbound.problems or [Problem("X", "refused")]
     except HubError as exc:
-        adapter, key, errors = None, None, [p.as_dict() for p in exc.problems]
+        adapter, key, errors = None, None, exc.problems
     pub = native_rejection(engine, Topology("t"), "SENDER", "HUB-FUZZ-0001", adapter, data, key, errors, "EPORTHUB")
     if pub is not None:
         assert pub.body and pub.message_id == "HUB-FUZZ-0001.nack"
