@@ -13,7 +13,12 @@ import gc
 import multiprocessing
 import os
 import signal
+from collections.abc import Callable
 from datetime import timedelta
+from multiprocessing.context import SpawnContext, SpawnProcess
+from multiprocessing.synchronize import Event as EventType
+from types import FrameType
+from typing import Any
 
 import structlog
 
@@ -56,13 +61,13 @@ def undeclare(settings: Settings, if_empty: bool = True) -> list[str]:
     return _on_topology(settings, delete_topology, settings.retry_delays_ms, if_empty)
 
 
-def _on_topology(settings: Settings, action, *args) -> list[str]:
+def _on_topology(settings: Settings, action: Callable[..., list[str]], *args: Any) -> list[str]:
     """Run ``action(channel, topology, routes, *args)`` on one short connection."""
     routes = load_routes(settings.routes)
     return on_channel(settings.amqp_url, "hub-topology", action, Topology(settings.topology_prefix), routes, *args)
 
 
-def _mark_sent(store: Store, source: str = "router"):
+def _mark_sent(store: Store, source: str = "router") -> Callable[[list[Work]], None]:
     def on_confirmed(works: list[Work]) -> None:
         ids = [i for w in works for i in w.delivery_ids]
         if ids:
@@ -139,7 +144,7 @@ def lower_priority(increment: int) -> int:
 
 
 def _run(consumer: BatchConsumer) -> None:
-    def stop(signum, frame) -> None:
+    def stop(signum: int, frame: FrameType | None) -> None:
         consumer.stop()
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
@@ -150,7 +155,7 @@ def _run(consumer: BatchConsumer) -> None:
     consumer.run()
 
 
-def serve(settings: Settings, workers: int, stop_event=None) -> None:
+def serve(settings: Settings, workers: int, stop_event: EventType | None = None) -> None:
     """Start and supervise the worker processes until SIGTERM/SIGINT (or ``stop_event``)."""
     configure_logging(settings.log_level, settings.log_json)
     store = open_store(settings.store_url)      # kept for the store's upkeep while the workers run
@@ -158,7 +163,8 @@ def serve(settings: Settings, workers: int, stop_event=None) -> None:
     declare(settings)
     republish_pending(settings, store, Topology(settings.topology_prefix))
     ctx = multiprocessing.get_context("spawn")
-    specs = {f"router-{i}": (run_router, (settings, i)) for i in range(workers)}
+    specs: dict[str, tuple[Callable[..., None], tuple[Any, ...]]] = {
+        f"router-{i}": (run_router, (settings, i)) for i in range(workers)}
     specs["receipts"] = (run_receipts, (settings,))
     children = {name: _start(ctx, name, *spec) for name, spec in specs.items()}
     stopping = stop_event or multiprocessing.Event()
@@ -196,7 +202,7 @@ def _upkeep(store: Store) -> None:
         log.warning("store.upkeep_failed", error=type(exc).__name__, reason=str(exc)[:200])
 
 
-def _start(ctx, name: str, target, args) -> multiprocessing.Process:
+def _start(ctx: SpawnContext, name: str, target: Callable[..., None], args: tuple[Any, ...]) -> SpawnProcess:
     proc = ctx.Process(target=target, args=args, name=f"hub-{name}", daemon=False)
     proc.start()
     return proc
