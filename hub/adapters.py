@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from lxml import etree
 
@@ -90,13 +90,14 @@ class Output:
 class Adapter(ABC):
     """One message format. Subclasses set the class attributes and implement parse/render."""
 
-    name: ClassVar[str]
-    family: ClassVar[str]
-    description: ClassVar[str]
-    media_type: ClassVar[str] = "application/xml"
+    # Set by each format's class; a compound format (``Enveloped``) sets them per instance, from its parts.
+    name: str
+    family: str
+    description: str
+    media_type: str = "application/xml"
     reads: ClassVar[frozenset[Kind]] = frozenset()
-    writes: ClassVar[frozenset[Kind]] = frozenset()
-    schema: ClassVar[str | None] = None
+    writes: frozenset[Kind] = frozenset()
+    schema: str | None = None
     locations: ClassVar[dict[str, str]] = {}
     """Canonical JSON-pointer patterns (``*`` for list indexes) -> XPath in this format,
     used to put a source line on business-rule errors."""
@@ -130,7 +131,7 @@ class Adapter(ABC):
         """Render a canonical document into this format."""
         raise ConversionError(f"format {self.name} cannot be written")
 
-    def reply_facts(self, data: bytes) -> dict:
+    def reply_facts(self, data: bytes) -> dict[str, Any]:
         """What a reply to this message must echo, read leniently from the raw bytes even when the
         message failed: Receipt fields such as ``answers_interchange`` (EDIFACT UNB 0020),
         ``answers_message_id``, ``answers_type``, ``business_key`` or ``text``. Never raises."""
@@ -165,7 +166,8 @@ class Adapter(ABC):
                 indexes = [int(p) + 1 for p in parts if p.isdigit()]
                 found = tree.getroot().xpath(xpath.format(*indexes), namespaces=self.namespaces)
                 if found and hasattr(found[0], "sourceline"):
-                    return found[0].sourceline
+                    line: int | None = found[0].sourceline
+                    return line
             parts.pop()
         return None
 

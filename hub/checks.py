@@ -29,6 +29,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import datetime, time
 from decimal import Decimal
+from typing import Any
 
 from .errors import Problem
 from .models import (
@@ -47,6 +48,9 @@ from .models import (
 Pair = tuple[str, str]
 """(kind, key) of an indexed document: ("order", "order20160321116421002")."""
 
+Values = dict[str, Any]
+"""The values a fact compares, as the store keeps them (JSON: text, numbers, lists of legs)."""
+
 
 @dataclass(frozen=True)
 class Fact:
@@ -54,7 +58,7 @@ class Fact:
 
     kind: str
     key: str
-    values: dict
+    values: Values
 
 
 class Check(ABC):
@@ -72,19 +76,19 @@ class Check(ABC):
         """What a held document whose own facts are ``doc_facts`` waits for ([]: nothing to hold for)."""
 
     @abstractmethod
-    def evaluate(self, doc_facts: list[Fact], found: dict[Pair, dict]) -> list[Problem]:
+    def evaluate(self, doc_facts: list[Fact], found: dict[Pair, Values]) -> list[Problem]:
         """Problems still standing for the held document whose own facts are ``doc_facts``."""
 
-    def complete(self, doc: Document, doc_facts: list[Fact], found: dict[Pair, dict]) -> Document:
+    def complete(self, doc: Document, doc_facts: list[Fact], found: dict[Pair, Values]) -> Document:
         """The document to render, given the facts found (checks that ``renders_at_release``)."""
         return doc
 
 
-def _money(value) -> str:
+def _money(value: Decimal | None) -> str:
     return str(Decimal(str(value)).normalize()) if value is not None else ""
 
 
-def _same_text(a, b) -> bool:
+def _same_text(a: str | None, b: str | None) -> bool:
     return (a or "").strip() == (b or "").strip()
 
 
@@ -125,7 +129,7 @@ class ThreeDocuments(Check):
                 pairs += [("order", order), ("payment", order), ("logistics", bill)]
         return list(dict.fromkeys(pairs))
 
-    def evaluate(self, doc_facts: list[Fact], found: dict[Pair, dict]) -> list[Problem]:
+    def evaluate(self, doc_facts: list[Fact], found: dict[Pair, Values]) -> list[Problem]:
         problems: list[Problem] = []
         for fact in doc_facts:
             if fact.kind != "inventory":
@@ -144,7 +148,8 @@ class ThreeDocuments(Check):
         return problems
 
 
-def _mismatches(inv: dict, order: dict | None, payment: dict | None, bill: dict | None) -> list[tuple[str, str]]:
+def _mismatches(inv: Values, order: Values | None, payment: Values | None,
+                bill: Values | None) -> list[tuple[str, str]]:
     """(inventory field, what disagrees) for every comparison whose documents are present."""
     out: list[tuple[str, str]] = []
     if order:
@@ -196,7 +201,7 @@ class MasterKnown(Check):
         pairs += [("manifested", number) for number in self._masters(doc_facts)]
         return list(dict.fromkeys(pairs))
 
-    def evaluate(self, doc_facts: list[Fact], found: dict[Pair, dict]) -> list[Problem]:
+    def evaluate(self, doc_facts: list[Fact], found: dict[Pair, Values]) -> list[Problem]:
         problems: list[Problem] = []
         for house, master_number in self._houses(doc_facts):
             if self._flight_of_master(master_number, found):
@@ -215,7 +220,7 @@ class MasterKnown(Check):
                                         path="/routing"))
         return problems
 
-    def complete(self, doc: Document, doc_facts: list[Fact], found: dict[Pair, dict]) -> Document:
+    def complete(self, doc: Document, doc_facts: list[Fact], found: dict[Pair, Values]) -> Document:
         if not isinstance(doc, Waybill) or _whole(doc.routing):
             return doc
         if doc.type is WaybillType.MASTER:
@@ -227,7 +232,7 @@ class MasterKnown(Check):
         return doc.model_copy(update={"routing": legs}) if legs else doc
 
     @staticmethod
-    def _flight_of_master(master_number: str, found: dict[Pair, dict]) -> list[TransportLeg]:
+    def _flight_of_master(master_number: str, found: dict[Pair, Values]) -> list[TransportLeg]:
         """The master waybill's own flight, else the flight of a manifest that lists the master."""
         return _flights(found.get(("waybill", master_number))) or _flights(found.get(("manifested", master_number)))
 
@@ -240,7 +245,7 @@ class MasterKnown(Check):
         return [f.key for f in doc_facts if f.kind == "waybill" and not f.values.get("has_flight", True)]
 
 
-def _leg(leg: TransportLeg) -> dict:
+def _leg(leg: TransportLeg) -> Values:
     return {"carrier": leg.carrier, "number": leg.number,
             "departure": leg.departure.code if leg.departure else None,
             "arrival": leg.arrival.code if leg.arrival else None,
@@ -259,7 +264,7 @@ def _whole(legs: list[TransportLeg]) -> bool:
     return bool(legs) and all(getattr(legs[0], f) for f in ("carrier", "number", "departure_at"))
 
 
-def _flights(fact: dict | None) -> list[TransportLeg]:
+def _flights(fact: Values | None) -> list[TransportLeg]:
     """A fact's legs, when its first names a whole flight; [] otherwise."""
     legs = [TransportLeg(carrier=v.get("carrier"), number=v.get("number"),
                          departure=Location(code=v["departure"]) if v.get("departure") else None,
@@ -277,4 +282,4 @@ def index_all(doc: Document) -> list[Fact]:
     return [fact for check in CHECKS.values() for fact in check.index(doc)]
 
 
-__all__ = ["CHECKS", "Check", "Fact", "MasterKnown", "Pair", "ThreeDocuments", "index_all"]
+__all__ = ["CHECKS", "Check", "Fact", "MasterKnown", "Pair", "ThreeDocuments", "Values", "index_all"]

@@ -24,6 +24,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 from enum import Enum
+from typing import Any
 
 
 class Disposition(str, Enum):
@@ -48,7 +49,7 @@ class Problem:
         """Render as ``SOURCE:LINE: PATH: MESSAGE [CODE]``."""
         return f"{source}:{self.line or 0}: {self.path or '/'}: {self.message} [{self.code}]"
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         """A JSON-friendly view."""
         return {"code": self.code, "message": self.message, "line": self.line, "path": self.path}
 
@@ -135,8 +136,9 @@ class EngineError(HubError):
     code = "OUTPUT_INVALID"
     disposition = Disposition.BUG
 
-    def __init__(self, message: str, problems: list[Problem] | None = None, **kw) -> None:
-        super().__init__(message, **kw)
+    def __init__(self, message: str, problems: list[Problem] | None = None, *, code: str | None = None,
+                 line: int | None = None, path: str | None = None) -> None:
+        super().__init__(message, code=code, line=line, path=path)
         self._problems = problems or []
 
     @property

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from . import rules
 from .adapters import Adapter, Enveloped, Output, Probe, Registry, RenderContext, received_at
-from .errors import ConversionError, DocumentError, EngineError, InvalidDocument, OutputTooLarge, Problem
+from .errors import ConversionError, DocumentError, EmptyInput, EngineError, InvalidDocument, OutputTooLarge, Problem
 from .models import Document, Kind
 from .models.common import NUMBER_OUT_OF_RANGE
 from .validation import SchemaSet, XmlLimits, check_size, parse_xml
@@ -109,6 +109,8 @@ class Engine:
                 payload = adapter.unwrap(probe)
             except DocumentError as exc:
                 return Reading(adapter, None, exc.problems, probe.tree)
+            if payload is None:  # an envelope that carries nothing reads as an empty message
+                raise EmptyInput("the message is empty")
             inner = self._inspect(payload, _nested=True)
             inner.envelope = adapter
             return inner
@@ -162,7 +164,9 @@ class Engine:
 
     def convert(self, data: bytes, format_name: str, ctx: RenderContext) -> Output:
         """Read, validate and render into another format."""
-        return self.render(self.read(data).document, format_name, ctx)
+        document = self.read(data).document
+        assert document is not None, "read raises unless the message gave a document"
+        return self.render(document, format_name, ctx)
 
     @staticmethod
     def _locate(problem: Problem, adapter: Adapter, probe: Probe) -> Problem:
@@ -198,9 +202,10 @@ def _encodable(problem: Problem) -> bool:
 
 def _printable(problem: Problem) -> Problem:
     """A problem whose message and path hold undecodable input (lone surrogates) shown as escapes."""
-    def clean(text: str | None) -> str | None:
-        return None if text is None else text.encode("utf-8", "backslashreplace").decode("utf-8")
-    return Problem(problem.code, clean(problem.message), problem.line, clean(problem.path))
+    def clean(text: str) -> str:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return Problem(problem.code, clean(problem.message), problem.line,
+                   None if problem.path is None else clean(problem.path))
 
 
 __all__ = ["Engine", "Reading", "looks_like_xml"]

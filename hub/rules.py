@@ -8,10 +8,11 @@ turn that pointer into a source line.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import cache
+from typing import Any
 
 import pycountry
 
@@ -214,7 +215,7 @@ def _status(s: ShipmentStatus) -> Iterator[Problem]:
     yield from _plausible(s.happened_at, "/happened_at")
 
 
-def _not_negative(value: Decimal | None, path: str, what: str) -> Iterator[Problem]:
+def _not_negative(value: int | Decimal | None, path: str, what: str) -> Iterator[Problem]:
     if value is not None and value < 0:
         yield Problem("RULE_NEGATIVE", f"{what} must not be negative, not {value}", path=path)
 
@@ -299,7 +300,9 @@ def _tally(t: TallyReport) -> Iterator[Problem]:
                           f"from the bills' sum {summed}", path="/total_gross_weight/value")
 
 
-_CHECKERS = {Waybill: _waybill, Manifest: _manifest, Declaration: _declaration, Receipt: _receipt,
-             PersonsList: _persons, ShipmentStatus: _status, Orders: _orders, Payments: _payments,
-             LogisticsBills: _logistics, Inventories: _inventories, ArrivalReport: _arrival, TallyReport: _tally}
+# each checker takes the document type it is keyed by (a dict cannot say so: Any)
+_CHECKERS: dict[type[Document], Callable[[Any], Iterator[Problem]]] = {
+    Waybill: _waybill, Manifest: _manifest, Declaration: _declaration, Receipt: _receipt,
+    PersonsList: _persons, ShipmentStatus: _status, Orders: _orders, Payments: _payments,
+    LogisticsBills: _logistics, Inventories: _inventories, ArrivalReport: _arrival, TallyReport: _tally}
 """The rules of each canonical document type."""

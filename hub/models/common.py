@@ -6,9 +6,9 @@ import re
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from enum import Enum
-from typing import Annotated, ClassVar
+from typing import Annotated, Any, ClassVar, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_serializer
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 from pydantic_core import PydanticCustomError
 
 MAX_INTEGER_DIGITS = 15
@@ -40,14 +40,22 @@ def number_problem(value: Decimal | int) -> str | None:
     if not value.is_finite():
         return f"{'NaN' if value.is_nan() else 'an infinite value'} is not a number"
     if value.is_zero():
-        exponent = value.as_tuple().exponent
+        exponent = _exponent(value)
         return None if exponent >= -MAX_FRACTION_DIGITS else \
             f"a number with more than {MAX_FRACTION_DIGITS} decimal places"
     if value.adjusted() >= MAX_INTEGER_DIGITS:
         return f"a number of {MAX_INTEGER_DIGITS + 1} or more digits before the decimal point"
-    if value.as_tuple().exponent < -MAX_FRACTION_DIGITS:
+    if _exponent(value) < -MAX_FRACTION_DIGITS:
         return f"a number with more than {MAX_FRACTION_DIGITS} decimal places"
     return None
+
+
+def _exponent(value: Decimal) -> int:
+    """A finite Decimal's exponent (only NaN and the infinities have a letter there, 'n', 'N' or 'F')."""
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, str):
+        raise ValueError(f"{value} is not finite: it has no exponent")
+    return exponent
 
 
 class NumberError(ValueError):
@@ -77,7 +85,10 @@ def read_number(text: str) -> Decimal:
     return value
 
 
-def _bounded(value):
+_N = TypeVar("_N", Decimal, int)
+
+
+def _bounded(value: _N) -> _N:
     why = number_problem(value)
     if why is not None:
         raise PydanticCustomError("number_out_of_range", "{why}: the hub reads at most {integer} digits "
@@ -246,7 +257,7 @@ class CarriesEquipment(Model):
     _omitted_when_empty: ClassVar[tuple[str, ...]] = ("equipment",)
 
     @model_serializer(mode="wrap")
-    def _omit_empty_equipment(self, handler):
+    def _omit_empty_equipment(self, handler: SerializerFunctionWrapHandler) -> Any:
         data = handler(self)
         if isinstance(data, dict):
             for name in self._omitted_when_empty:
