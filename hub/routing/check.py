@@ -29,7 +29,7 @@ def check_routes(routes: RoutesFile, registry: Registry) -> list[Finding]:
             if not registry.knows(fmt) or Kind.RECEIPT not in registry.get(fmt).reads:
                 findings.append(Finding("error", f"receiver {rid!r}: {fmt!r} is not a receipt format the hub reads"))
     sendable = {k for s in routes.senders.values() for k in s.may_send}
-    used = set()
+    used: set[str] = set()
     for route in routes.routes:
         findings.extend(_check_route(route, routes, registry, sendable))
         used.update(d.receiver for d in route.deliver)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 
@@ -168,18 +169,18 @@ class Router:
                      f"({facts.direction_why})", f"direction {facts.direction.value} is not in {wanted} "
                      f"({facts.direction_why})")
         if m.ports:
-            hit = sorted(facts.ports & set(m.ports))
-            test(bool(hit), f"port {', '.join(hit)} is listed", f"none of ports {sorted(facts.ports)} is listed")
+            ports = sorted(facts.ports & set(m.ports))
+            test(bool(ports), f"port {', '.join(ports)} is listed", f"none of ports {sorted(facts.ports)} is listed")
         if m.hs_chapters:
-            hit = sorted(facts.chapters & m.chapters())
-            test(bool(hit), f"HS chapter {', '.join(hit)} is in {m.hs_chapters}",
+            chapters = sorted(facts.chapters & m.chapters())
+            test(bool(chapters), f"HS chapter {', '.join(chapters)} is in {m.hs_chapters}",
                  f"no HS chapter of {sorted(facts.chapters) or 'the message (none given)'} is in {m.hs_chapters}")
         if not reasons:
             reasons.append("the route matches everything")
         return Verdict(route, ok, reasons)
 
 
-def narrow(doc: Document, chapters: set[str]) -> Document:
+def narrow(doc: Document, chapters: AbstractSet[str]) -> Document:
     """A copy holding only the consignments (manifest) or items (declaration) in ``chapters``."""
     if isinstance(doc, Manifest):
         kept = [c for c in doc.consignments if c.hs_chapters() & chapters]
@@ -189,8 +190,8 @@ def narrow(doc: Document, chapters: set[str]) -> Document:
             "total_gross_weight": doc.total_gross_weight and doc.total_gross_weight.model_copy(
                 update={"value": narrowed.summed_weight()})})
     if isinstance(doc, Declaration):
-        kept = [i for i in doc.items if i.hs_code[:2] in chapters]
-        narrowed = doc.model_copy(update={"items": kept})
-        return narrowed.model_copy(update={"total_value": doc.total_value and doc.total_value.model_copy(
-            update={"value": narrowed.summed_value()})})
+        items = [i for i in doc.items if i.hs_code[:2] in chapters]
+        declaration = doc.model_copy(update={"items": items})
+        return declaration.model_copy(update={"total_value": doc.total_value and doc.total_value.model_copy(
+            update={"value": declaration.summed_value()})})
     return doc

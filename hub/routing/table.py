@@ -108,7 +108,9 @@ class Match(_Strict):
         if self._expanded is None or self._expanded[0] != self.hs_chapters:
             out: set[str] = set()
             for spec in self.hs_chapters:
-                low, high = _CHAPTERS.match(spec).groups()
+                m = _CHAPTERS.match(spec)
+                assert m is not None, "the validator refused every spec that is not a chapter or a range"
+                low, high = m.groups()
                 out.update(f"{n:02d}" for n in range(int(low), int(high or low) + 1))
             self._expanded = (list(self.hs_chapters), frozenset(out))
         return self._expanded[1]
@@ -154,7 +156,7 @@ class RoutesFile(_Strict):
         return self
 
 
-def load_routes(path: Path) -> RoutesFile:
+def load_routes(path: str | Path) -> RoutesFile:
     """Read and validate routes.yaml; errors name the file, line and field."""
     path = Path(path)
     try:
