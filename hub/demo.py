@@ -17,7 +17,7 @@ import time
 from datetime import UTC, datetime
 
 from .adapters import RenderContext
-from .models import Declaration, Inventories, Kind, Manifest, Receipt, ReceiptError, ReceiptStatus, Waybill
+from .models import Declaration, Document, Inventories, Kind, Manifest, Receipt, ReceiptError, ReceiptStatus, Waybill
 from .pipeline import Engine
 from .transport.base import Envelope, Headers, Publication, Topology
 from .transport.rabbitmq import Client
@@ -50,7 +50,7 @@ class Agencies:
         self._thread.start()
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join(timeout=10)
 
@@ -101,6 +101,7 @@ class Agencies:
         """The receipts an agency sends for one delivery (``props``: anything with its message id and
         headers)."""
         doc = self.engine.read(body).document
+        assert doc is not None, "read raises unless the message gave a document"
         now = datetime.now(UTC)
         if receiver == "CUSTOMS-CN" and isinstance(doc, Declaration):
             seq_no = "I2026" + digits(doc.reference, 13)
@@ -129,11 +130,13 @@ class Agencies:
             return [(Receipt(business_key=doc.business_key, agency_reference="26GB" + digits(doc.business_key, 14),
                              status=ReceiptStatus.ACCEPTED, agency_status="01", issued_at=now), "wco-res")]
         key = doc.business_key if isinstance(doc, (Waybill, Manifest, Declaration)) else props.message_id
+        if key is None:  # every copy the hub publishes carries its message id
+            raise ValueError(f"{receiver}: a delivery without a message id")
         return [(Receipt(answers_message_id=props.message_id, business_key=key, status=ReceiptStatus.ACCEPTED,
                          issued_at=now), "json")]
 
     @staticmethod
-    def _ecommerce(doc, now: datetime) -> tuple[Receipt, str]:
+    def _ecommerce(doc: Document, now: datetime) -> tuple[Receipt, str]:
         """Customs' e-commerce platform: order, payment and logistics bill accepted (120); the
         inventory released (800) under a pre-entry number; each answer in a DXP envelope."""
         fmt = {Kind.ORDER: "ceb312", Kind.PAYMENT: "ceb412", Kind.LOGISTICS: "ceb512",

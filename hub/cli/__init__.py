@@ -7,6 +7,7 @@ error, 3 an engine bug (e.g. a rendered output failing its own schema).
 from __future__ import annotations
 
 import sys
+from typing import Any, NoReturn
 
 import click
 import structlog
@@ -30,7 +31,7 @@ EXIT_INVALID, EXIT_CONFIG, EXIT_BUG = 1, 2, 3
 class HubGroup(click.Group):
     """Turns every hub error into one line with its code and the right exit code."""
 
-    def invoke(self, ctx: click.Context):
+    def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except ConfigError as exc:
@@ -50,7 +51,7 @@ class HubGroup(click.Group):
             sys.exit(EXIT_BUG)
 
 
-def _fail(exc: HubError, code: int) -> None:
+def _fail(exc: HubError, code: int) -> NoReturn:
     click.echo(f"hub: {exc.message} [{exc.code}]", err=True)
     sys.exit(code)
 

@@ -12,6 +12,7 @@ import sys
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, NotRequired, TypedDict
 
 import click
 import structlog
@@ -20,7 +21,7 @@ from ..adapters import RenderContext
 from ..checks import CHECKS, index_all
 from ..composition import build_engine
 from ..errors import Disposition, HubError, Problem
-from ..models import Kind
+from ..models import Document, Kind
 from ..pipeline import Engine
 from ..routing import Planned, Router, load_routes
 from ..settings import Settings
@@ -35,6 +36,37 @@ SKIPPED_NAMES = ("source.txt",)
 WIDTHS = {"file": 52, "format": 18, "kind": 11, "key": 22, "verdict": 8, "receivers": 80}
 """The most a table cell shows (in terminal columns); --json is never cut."""
 PROBLEM_WIDTH = 160
+
+
+class DeliveryReport(TypedDict):
+    """One output of a checked file (``receivers`` of its report)."""
+
+    receiver: str
+    format: str
+    route: str
+    hold: str | None
+    deferred: bool
+    bytes: int | None
+    error: dict[str, Any] | None        # Problem.as_dict()
+    part: NotRequired[int]              # which document of a message with several
+
+
+class FileReport(TypedDict):
+    """One checked file: a line of the table, an object of --json."""
+
+    file: str
+    path: str
+    format: str | None
+    kind: str | None
+    business_key: str | None
+    documents: int
+    verdict: str | None
+    problem: dict[str, Any] | None      # the first of ``problems``
+    problems: list[dict[str, Any]]      # Problem.as_dict() each
+    error: str | None
+    sender: str | None
+    receivers: list[DeliveryReport]
+    answered_by: NotRequired[list[str]]     # a receipt: the receivers it is taken from
 
 
 @dataclass(frozen=True)
@@ -80,10 +112,11 @@ class Checker:
     def __init__(self, engine: Engine, router: Router, settings: Settings, sender: str | None) -> None:
         self.engine, self.router, self.settings, self.sender = engine, router, settings, sender
 
-    def check(self, target: Target) -> dict:
-        report = {"file": target.name, "path": str(target.path), "format": None, "kind": None, "business_key": None,
-                  "documents": 0, "verdict": None, "problem": None, "problems": [], "error": None,
-                  "sender": self.sender, "receivers": []}
+    def check(self, target: Target) -> FileReport:
+        report: FileReport = {
+            "file": target.name, "path": str(target.path), "format": None, "kind": None, "business_key": None,
+            "documents": 0, "verdict": None, "problem": None, "problems": [], "error": None,
+            "sender": self.sender, "receivers": []}
         try:
             self._check(target, report)
         except Exception as exc:  # a bug or an unexpected fault: this file alone
@@ -94,7 +127,7 @@ class Checker:
             report["error"] = type(exc).__name__
         return report
 
-    def _check(self, target: Target, report: dict) -> None:
+    def _check(self, target: Target, report: FileReport) -> None:
         try:
             data = read_input(str(target.path), self.settings.max_message_bytes)
             inbound = self.engine.inspect(data)
@@ -138,7 +171,7 @@ class Checker:
                     problems.append(Problem(**delivery["error"]))
         self._finish(report, REFUSED if problems else ACCEPTED, problems)
 
-    def _receipt(self, report: dict, fmt: str) -> None:
+    def _receipt(self, report: FileReport, fmt: str) -> None:
         """A receipt is taken from the receivers whose routes.yaml ``receipt_formats`` list its format
         (the receipt worker stores any other as refused, RECEIPT_FORMAT_NOT_ACCEPTED)."""
         receivers = self.router.routes.receivers
@@ -151,7 +184,7 @@ class Checker:
         self._finish(report, REFUSED, [Problem("RECEIPT_FORMAT_NOT_ACCEPTED",
                                                f"{who} answers in {fmt} (routes.yaml receipt_formats)")])
 
-    def _plan(self, doc) -> list[Planned] | None:
+    def _plan(self, doc: Document) -> list[Planned] | None:
         """With --as, the sender's plan. Without, every delivery any sender allowed to send this kind
         would make (the first route naming a receiver and format wins); None when no sender may."""
         if self.sender:
@@ -165,13 +198,15 @@ class Checker:
                 planned.setdefault((p.receiver, p.format), p)
         return list(planned.values())
 
-    def _render(self, p: Planned, data: bytes, part, label: str = "") -> dict:
+    def _render(self, p: Planned, data: bytes, part: Document, label: str = "") -> DeliveryReport:
         check = CHECKS.get(p.hold.check) if p.hold else None
         facts = index_all(part) if check is not None else []
         waits = bool(check.waits(facts)) if check is not None else False   # held only when it waits for some
-        delivery = {"receiver": p.receiver, "format": p.format, "route": p.route,
-                    "hold": p.hold.check if waits else None, "deferred": False, "bytes": None, "error": None}
-        if waits and getattr(check, "renders_at_release", False) and check.evaluate(facts, {}):
+        delivery: DeliveryReport = {
+            "receiver": p.receiver, "format": p.format, "route": p.route,
+            "hold": p.hold.check if waits and p.hold is not None else None, "deferred": False, "bytes": None,
+            "error": None}
+        if waits and check is not None and check.renders_at_release and check.evaluate(facts, {}):
             delivery["deferred"] = True   # offline nothing it waits for has arrived: rendered at release
             return delivery
         ctx = RenderContext(message_id=f"{offline_id(data)}.{p.receiver}", sender_id=self.settings.party_id,
@@ -186,7 +221,7 @@ class Checker:
         return delivery
 
     @staticmethod
-    def _finish(report: dict, verdict: str, problems: list[Problem]) -> None:
+    def _finish(report: FileReport, verdict: str, problems: list[Problem]) -> None:
         report["verdict"] = verdict
         report["problems"] = [p.as_dict() for p in problems]
         report["problem"] = report["problems"][0] if report["problems"] else None
@@ -241,7 +276,7 @@ def check(settings: Settings, paths: tuple[str, ...], sender: str | None, as_jso
     sys.exit(3 if counts[ERROR] else 1 if counts[REFUSED] else 0)
 
 
-def print_table(reports: list[dict]) -> None:
+def print_table(reports: list[FileReport]) -> None:
     cells = [{"file": r["file"], "format": r["format"] or "-", "kind": r["kind"] or "-",
               "key": _key(r), "verdict": r["verdict"], "receivers": _receivers(r)}
              for r in reports]
@@ -249,7 +284,7 @@ def print_table(reports: list[dict]) -> None:
               for col, cap in WIDTHS.items()}
     last = list(WIDTHS)[-1]
 
-    def line(values: dict) -> str:
+    def line(values: dict[str, str | None]) -> str:
         return " ".join(_fit(_clean(values[col]), widths[col], pad=col != last, middle=col == "file")
                         for col in WIDTHS).rstrip()
 
@@ -263,12 +298,12 @@ def print_table(reports: list[dict]) -> None:
                 click.echo(_problem_line(d["error"], report["file"]))
 
 
-def _key(report: dict) -> str:
+def _key(report: FileReport) -> str:
     key = report["business_key"] or "-"
     return f"{key} (+{report['documents'] - 1})" if report["documents"] > 1 else key
 
 
-def _receivers(report: dict) -> str:
+def _receivers(report: FileReport) -> str:
     if report.get("answered_by"):
         return "receipt from " + ", ".join(report["answered_by"])
     if not report["receivers"]:
@@ -282,7 +317,7 @@ def _receivers(report: dict) -> str:
     return ", ".join(parts)
 
 
-def _clean(text: str) -> str:
+def _clean(text: object) -> str:
     """One line of printable text: a hostile file name or key cannot move the cursor."""
     return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" if ord(c) < 256 else f"\\u{ord(c):04x}"
                    for c in str(text))
@@ -316,7 +351,7 @@ def _take(text: str, width: int) -> str:
     return "".join(out)
 
 
-def _problem_line(problem: dict, name: str) -> str:
+def _problem_line(problem: dict[str, Any], name: str) -> str:
     """FILE:LINE: PATH: MESSAGE [CODE] in at most PROBLEM_WIDTH columns: the name and path are cut in
     the middle, the message at its end; the code is always whole."""
     p = Problem(**problem)

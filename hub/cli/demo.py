@@ -5,7 +5,9 @@ from __future__ import annotations
 import multiprocessing
 import sys
 import time
+from collections.abc import Iterable
 from pathlib import Path
+from typing import NotRequired, TypedDict
 
 import click
 import yaml
@@ -16,7 +18,7 @@ from ..errors import ConfigError
 from ..routing import load_routes
 from ..settings import Settings
 from ..store import open_store
-from ..store.base import DeliveryState, MessageFilter, MessageStatus
+from ..store.base import DeliveryState, Message, MessageFilter, MessageStatus, Store
 from ..transport.base import Headers, Publication, Topology
 from ..transport.rabbitmq import BrokerUnavailable, host_of, ping, publish_once
 from ..worker.serve import declare, hub_user, serve, undeclare
@@ -24,6 +26,14 @@ from ..worker.serve import declare, hub_user, serve, undeclare
 ANSWERED = {DeliveryState.ACKNOWLEDGED, DeliveryState.ACCEPTED, DeliveryState.REJECTED}
 START_RABBITMQ = ("start RabbitMQ on 127.0.0.1:5672 first: `rabbitmq-server -detached` (Debian: apt-get install "
                   "rabbitmq-server), or `docker compose up -d rabbitmq`; or point HUB_AMQP_URL at a broker")
+
+
+class TrafficEntry(TypedDict):
+    """One message of examples/traffic.yaml: a file, who hands it in, and what should become of it."""
+
+    file: str
+    sender: str
+    expect: NotRequired[str]        # delivered (the default), rejected or duplicate
 
 
 @click.command()
@@ -56,7 +66,7 @@ def demo(settings: Settings, traffic: str | None, workers: int, deadline: int, t
     declare(cfg)
     store = open_store(cfg.store_url)
     store.migrate()         # before the hub's processes start: the demo reads the store while they do
-    plan = yaml.safe_load(Path(traffic).read_text(encoding="utf-8"))["messages"]
+    plan: list[TrafficEntry] = yaml.safe_load(Path(traffic).read_text(encoding="utf-8"))["messages"]
     hub = multiprocessing.get_context("spawn").Process(target=serve, args=(cfg, workers), name="hub-serve")
     hub.start()
     click.echo(f"hub started: {workers} routers, receipts, sweeper; topology {cfg.topology_prefix}.*, "
@@ -99,7 +109,7 @@ def _check_broker(url: str) -> None:
                           code="BROKER_UNAVAILABLE") from exc
 
 
-def _play(cfg: Settings, topology: Topology, base: Path, plan: list[dict]) -> None:
+def _play(cfg: Settings, topology: Topology, base: Path, plan: list[TrafficEntry]) -> None:
     pubs = [Publication(exchange=topology.inbound, routing_key="", body=(base / entry["file"]).read_bytes(),
                         message_id=f"{entry['sender']}-{i:03d}", headers={Headers.SENDER: entry["sender"]})
             for i, entry in enumerate(plan, 1)]
@@ -107,7 +117,7 @@ def _play(cfg: Settings, topology: Topology, base: Path, plan: list[dict]) -> No
     click.echo(f"{len(pubs)} messages handed in by {len({e['sender'] for e in plan})} senders")
 
 
-def _wait(store, expected: int, timeout: float) -> bool:
+def _wait(store: Store, expected: int, timeout: float) -> bool:
     """Until every message is stored and every delivery has its answer (the late one included)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -119,9 +129,9 @@ def _wait(store, expected: int, timeout: float) -> bool:
     return False
 
 
-def _late(store, messages) -> dict[str, int]:
+def _late(store: Store, messages: Iterable[Message]) -> dict[str, int]:
     """Deliveries that went OVERDUE before their answer came, per receiver."""
-    receivers = {}
+    receivers: dict[str, int] = {}
     for m in messages:
         names = {d.id: d.receiver for d in store.deliveries(m.id)}
         for ev in store.events(m.id):
@@ -130,7 +140,7 @@ def _late(store, messages) -> dict[str, int]:
     return receivers
 
 
-def _report(store, plan: list[dict], settled: bool) -> bool:
+def _report(store: Store, plan: list[TrafficEntry], settled: bool) -> bool:
     by_sender_id = {m.sender_message_id: m for m in store.find(MessageFilter(limit=1000))}
     unexpected = 0
     click.echo("")

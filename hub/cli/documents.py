@@ -7,15 +7,17 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import Any, Protocol, TypedDict, runtime_checkable
 
 import click
 import structlog
 
-from ..adapters import RenderContext
+from ..adapters import Output, RenderContext
 from ..composition import build_engine
-from ..errors import DocumentError, HubError, InputTooLarge, Problem
+from ..errors import ConversionError, DocumentError, HubError, InputTooLarge, Problem
 from ..lifecycle import hub_message_id
-from ..models import Kind
+from ..models import Document, Kind
+from ..pipeline import Engine
 from ..settings import Settings
 
 log = structlog.get_logger()
@@ -87,10 +89,21 @@ def validate(settings: Settings, files: tuple[str, ...], as_json: bool) -> None:
     sys.exit(1 if any(not r["valid"] for r in reports) else 0)
 
 
-def _validate_one(engine, name: str, settings: Settings) -> dict:
+class _Report(TypedDict):
+    """One file's entry of ``hub validate --json``."""
+
+    file: str
+    valid: bool
+    format: str | None
+    kind: str | None
+    business_key: str | None
+    problems: list[dict[str, Any]]
+
+
+def _validate_one(engine: Engine, name: str, settings: Settings) -> _Report:
     started = time.perf_counter()
-    report = {"file": name, "valid": False, "format": None, "kind": None, "business_key": None,
-              "problems": []}
+    report: _Report = {"file": name, "valid": False, "format": None, "kind": None, "business_key": None,
+                       "problems": []}
     try:
         data = read_input(name, settings.max_message_bytes)
         inbound = engine.inspect(data)
@@ -149,12 +162,35 @@ def convert(settings: Settings, file: str, target: str, output: str | None, rece
             sys.stdout.buffer.write(out.data + b"\n")
 
 
-def _outputs(engine, documents: list, target: str, ctx: RenderContext) -> list:
+@runtime_checkable
+class _RendersAll(Protocol):
+    """The canonical JSON format: several documents as one message."""
+
+    def render_all(self, docs: list[Document], ctx: RenderContext) -> Output: ...
+
+
+def _outputs(engine: Engine, documents: list[Document], target: str, ctx: RenderContext) -> list[Output]:
     """Each document of the message in ``target`` (checked); several as one canonical JSON message."""
     outs = [engine.render(doc, target, ctx) for doc in documents]
     if target == "json" and len(documents) > 1:
-        return [engine.registry.get("json").render_all(documents, ctx)]
+        canonical = engine.registry.get("json")
+        if not isinstance(canonical, _RendersAll):
+            raise ConversionError("format json cannot carry several documents as one message")
+        return [canonical.render_all(documents, ctx)]
     return outs
+
+
+class _FormatRow(TypedDict):
+    """One format of ``hub formats --json``."""
+
+    name: str
+    family: str
+    read: list[str]
+    write: list[str]
+    receipt: bool
+    envelope: bool
+    schema: str | None
+    description: str
 
 
 @click.command()
@@ -163,11 +199,11 @@ def _outputs(engine, documents: list, target: str, ctx: RenderContext) -> list:
 def formats(settings: Settings, as_json: bool) -> None:
     """List every format the hub speaks: read, write, receipt, envelope, and the XSD behind it."""
     engine = build_engine(settings)
-    rows = [{"name": a.name, "family": a.family,
-             "read": sorted(k.value for k in a.reads), "write": sorted(k.value for k in a.writes),
-             "receipt": a.is_receipt, "envelope": a.is_envelope, "schema": a.schema,
-             "description": a.description}
-            for a in engine.registry]
+    rows: list[_FormatRow] = [{"name": a.name, "family": a.family,
+                               "read": sorted(k.value for k in a.reads), "write": sorted(k.value for k in a.writes),
+                               "receipt": a.is_receipt, "envelope": a.is_envelope, "schema": a.schema,
+                               "description": a.description}
+                              for a in engine.registry]
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return

@@ -66,6 +66,7 @@ def explain(settings: Settings, file: str, sender: str | None, routes_path: str 
         click.echo(f"{file}: invalid, it would be rejected with a negative receipt", err=True)
         sys.exit(1)
     doc = inbound.document
+    assert doc is not None, "read raises unless the message gave a document"
     click.echo(f"{file}: {inbound.adapter.name} {doc.kind.value} {doc.business_key}"
                + (f" from {sender}" if sender else ""))
     if sender and (reason := router.authorise(sender, doc.kind)):
@@ -76,12 +77,12 @@ def explain(settings: Settings, file: str, sender: str | None, routes_path: str 
         click.echo(f"  route {verdict.route.name}: {mark} ({'; '.join(verdict.reasons)})")
     planned = router.plan(doc, sender)
     click.echo(f"  deliveries: {len(planned)}")
-    for p in planned:
-        ctx = RenderContext(message_id=offline_id(data), sender_id=settings.party_id, receiver_id=p.receiver)
+    for plan in planned:
+        ctx = RenderContext(message_id=offline_id(data), sender_id=settings.party_id, receiver_id=plan.receiver)
         try:
-            size = f"renders and validates, {len(engine.render(p.document, p.format, ctx).data)} bytes"
+            size = f"renders and validates, {len(engine.render(plan.document, plan.format, ctx).data)} bytes"
         except HubError as exc:
             size = f"cannot render: {exc.message} [{exc.code}]"
-        held = f"; held for the {p.hold.check} check (at most {p.hold.timeout})" if p.hold else ""
-        click.echo(f"    -> {p.receiver} as {p.format} (route {p.route}): {size}{held}")
+        held = f"; held for the {plan.hold.check} check (at most {plan.hold.timeout})" if plan.hold else ""
+        click.echo(f"    -> {plan.receiver} as {plan.format} (route {plan.route}): {size}{held}")
     sys.exit(0 if planned else 1)

@@ -18,6 +18,7 @@ import yaml
 from ..adapters import RenderContext
 from ..composition import build_engine
 from ..errors import HubError
+from ..pipeline import Engine
 from ..routing import Router, load_routes
 from ..settings import Settings
 from .documents import offline_id, read_input
@@ -59,8 +60,8 @@ def tour(settings: Settings, traffic: str | None, out_dir: str) -> None:
     sys.exit(1 if unexpected else 0)
 
 
-def _play(engine, router: Router, settings: Settings, path: Path, sender: str, out: Path,
-          per_receiver: Counter) -> str:
+def _play(engine: Engine, router: Router, settings: Settings, path: Path, sender: str, out: Path,
+          per_receiver: Counter[str]) -> str:
     data = read_input(str(path), settings.max_message_bytes)
     click.echo(f"{path.name} from {sender}")
     try:
@@ -70,6 +71,7 @@ def _play(engine, router: Router, settings: Settings, path: Path, sender: str, o
             click.echo(f"     negative receipt: {p.format(path.name)}")
         return "rejected"
     doc = inbound.document
+    assert doc is not None, "read raises unless the message gave a document"
     if reason := router.authorise(sender, doc.kind):
         click.echo(f"     negative receipt: {reason} [SENDER_NOT_ALLOWED]")
         return "rejected"
@@ -78,17 +80,17 @@ def _play(engine, router: Router, settings: Settings, path: Path, sender: str, o
         click.echo("     negative receipt: no route matches [NO_ROUTE]")
         return "rejected"
     failed = 0
-    for p in planned:
-        ctx = RenderContext(message_id=offline_id(data), sender_id=settings.party_id, receiver_id=p.receiver)
+    for plan in planned:
+        ctx = RenderContext(message_id=offline_id(data), sender_id=settings.party_id, receiver_id=plan.receiver)
         try:
-            output = engine.render(p.document, p.format, ctx)
+            output = engine.render(plan.document, plan.format, ctx)
         except HubError as exc:
             failed += 1
-            click.echo(f"     -> {p.receiver:<18} {p.format:<18} cannot be rendered: {exc.message} [{exc.code}]")
+            click.echo(f"     -> {plan.receiver:<18} {plan.format:<18} cannot be rendered: {exc.message} [{exc.code}]")
             continue
-        target = out / p.receiver / f"{path.stem}.{p.format}.{EXTENSIONS.get(output.media_type, 'txt')}"
+        target = out / plan.receiver / f"{path.stem}.{plan.format}.{EXTENSIONS.get(output.media_type, 'txt')}"
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(output.data)
-        per_receiver[p.receiver] += 1
-        click.echo(f"     -> {p.receiver:<18} {p.format:<18} {len(output.data):>6} bytes  ({p.route})")
+        per_receiver[plan.receiver] += 1
+        click.echo(f"     -> {plan.receiver:<18} {plan.format:<18} {len(output.data):>6} bytes  ({plan.route})")
     return "partly delivered" if failed else "delivered"
