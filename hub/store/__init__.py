@@ -1,4 +1,5 @@
-"""Message stores: the interface in ``base``, the embedded SQLite store in ``sqlite``."""
+"""Message stores: the interface by role in ``base``, its one SQL implementation in ``sql`` (with a
+``dialect`` per engine), the embedded SQLite store in ``sqlite``."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The message store interface: messages, deliveries, receipts and the event log.
+"""The message store interface: messages, deliveries, receipts and the event log, by role.
 
 Design note: the store is the hub's memory and its audit trail. Every accepted
 message is written with one delivery per receiver (state PENDING) in one
@@ -8,8 +8,28 @@ source); nothing in the event log is ever updated or deleted. A receipt is
 stored whether or not it matches a delivery, so nothing an agency sends is lost
 unseen: one that matched none (orphaned, unreadable or refused) stays visible for
 the retention period (``prune_orphans``), and every one dropped is counted
-(``stats``) and logged as an event. Implementations: ``sqlite.py`` (embedded default);
-a PostgreSQL store implements the same interface later.
+(``stats``) and logged as an event.
+
+The interface is split by the roles that use it, each a small Protocol; ``Store`` is
+all of them, so a caller may ask for the whole or only for the role it plays:
+
+    role             methods                                            used by
+    StoreLifecycle   migrate, close, with-block                         every process at start and stop
+    LookupStore      message, deliveries, payload, raw                  every worker: rows by id
+    IngestStore      find_duplicates, find_duplicate, record,           the router (hub.worker.ingest,
+                     mark_sent, fail_deliveries                         serve's publisher confirms)
+    ReceiptStore     apply_receipt, apply_receipts, receipts,           the receipt worker, `hub receipts`,
+                     orphans, prune_orphans                             the sweeper's retention
+    HoldStore        facts, facts_of, held, release, refuse             hub.worker.holds (and the router's
+                                                                        look-up of what a hold waits for)
+    SweepStore       pending, mark_overdue, upkeep,                     the sweeper, serve (republication
+                     leave_upkeep_to_another                            at start, the supervisor's upkeep)
+    AdminStore       events, find, stats, reset_delivery,               the admin CLI, replays, the demo
+                     set_message_status, add_event
+
+One implementation holds all the SQL (``sql.SqlStore`` over any DB-API connection, with
+a ``dialect.Dialect`` for what differs between engines); ``sqlite.SqliteStore`` is it on
+an embedded SQLite file (the default).
 
 All methods are synchronous and safe to call from one thread per Store object;
 each worker process opens its own Store.
@@ -17,11 +37,11 @@ each worker process opens its own Store.
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
+from typing import Any, Protocol, Self
 
 
 class MessageStatus(str, Enum):
@@ -89,10 +109,10 @@ class NewMessage:
     kind: str | None = None
     business_key: str | None = None
     function: str | None = None
-    errors: tuple[dict, ...] = ()     # Problem.as_dict() values
+    errors: tuple[dict[str, Any], ...] = ()     # Problem.as_dict() values
     duplicate_of: str | None = None
     deliveries: tuple[NewDelivery, ...] = ()
-    facts: tuple[tuple[str, str, dict], ...] = ()   # (kind, key, values) for checks (hub.checks)
+    facts: tuple[tuple[str, str, dict[str, Any]], ...] = ()   # (kind, key, values) for checks (hub.checks)
     size: int | None = None           # the input's full size when ``raw`` is only its head (refused as too
                                       # large: sha256 is then the whole input's); None: len(raw)
 
@@ -127,7 +147,7 @@ class Message:
     kind: str | None = None
     business_key: str | None = None
     function: str | None = None
-    errors: tuple[dict, ...] = ()
+    errors: tuple[dict[str, Any], ...] = ()
     duplicate_of: str | None = None
 
 
@@ -140,7 +160,7 @@ class Event:
     type: str                          # noun.past_verb: message.accepted, delivery.sent, receipt.correlated ...
     state: str | None                  # the state after the event, when it changed one
     source: str                        # who or what caused it: "router", "receipt:<id>", "admin:<user>" ...
-    detail: dict = field(default_factory=dict)
+    detail: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -156,7 +176,7 @@ class NewReceipt:
                                        # only; None without agency_status: an unreadable receipt)
     agency_status: str | None = None
     agency_reference: str | None = None
-    errors: tuple[dict, ...] = ()
+    errors: tuple[dict[str, Any], ...] = ()
     refused: bool = False              # stored and visible, never correlated nor applied (a format the
                                        # receiver does not list, a receipt over the size limit)
     sha256: str | None = None          # of the whole receipt when ``raw`` is only its head; None: of raw
@@ -194,35 +214,60 @@ class MessageFilter:
     limit: int = 100
 
 
-class Store(ABC):
-    """Persistence for the runtime. One instance per thread; methods are transactions."""
+Problems = list[dict[str, Any]]
+"""Problem.as_dict() values, as the workers hand them to the store."""
 
-    @abstractmethod
+
+class StoreLifecycle(Protocol):
+    """Opening and closing: every process migrates once at start and closes at the end."""
+
     def migrate(self) -> int:
         """Create or upgrade the schema; returns the schema version now in force."""
+        ...
 
-    @abstractmethod
-    def close(self) -> None: ...
+    def close(self) -> None:
+        """Close the connection; the object is unusable afterwards."""
+        ...
 
-    def leave_upkeep_to_another(self) -> None:
-        """This connection stops doing the store's periodic upkeep inline (SQLite: WAL checkpoints,
-        whose fsync would stall a worker mid-batch); another connection calls ``upkeep``."""
+    def __enter__(self) -> Self: ...
 
-    def upkeep(self) -> None:
-        """Periodic upkeep off the workers' hot path (``hub serve``'s supervisor calls it)."""
+    def __exit__(self, *exc: object) -> None: ...
 
-    # inbound ---------------------------------------------------------------------------------
-    @abstractmethod
+
+class LookupStore(Protocol):
+    """Rows by id: what every worker reads about a message it is handling."""
+
+    def message(self, message_id: str) -> Message | None:
+        """The stored message, or None."""
+        ...
+
+    def deliveries(self, message_id: str) -> list[Delivery]:
+        """The message's deliveries in the order they were created."""
+        ...
+
+    def payload(self, delivery_id: int) -> bytes:
+        """The rendered bytes of a delivery (KeyError when there is no such delivery)."""
+        ...
+
+    def raw(self, message_id: str) -> bytes:
+        """The bytes the sender handed in (KeyError when there is no such message)."""
+        ...
+
+
+class IngestStore(Protocol):
+    """The router: duplicates, then the batch's outcomes written before anything is published, then
+    the broker's confirms (or refusals)."""
+
     def find_duplicates(self, messages: list[Sameness]) -> list[str | None]:
         """For each message, the id of the earliest ACCEPTED message it repeats (by sender message
         id first, then by sender + kind + business key + function), else None; one look-up."""
+        ...
 
     def find_duplicate(self, sender: str, sender_message_id: str | None, kind: str | None,
                        business_key: str | None, function: str | None) -> str | None:
         """``find_duplicates`` for one message."""
-        return self.find_duplicates([Sameness(sender, sender_message_id, kind, business_key, function)])[0]
+        ...
 
-    @abstractmethod
     def record(self, messages: list[NewMessage], source: str) -> list[Delivery]:
         """Write messages, their deliveries (PENDING) and events in ONE transaction.
 
@@ -230,127 +275,144 @@ class Store(ABC):
         ACCEPTED or DUPLICATE is left as it is (a redelivered inbound message creates nothing);
         one stored as REJECTED or FAILED is updated to the new outcome (a replay after a fix).
         A delivery whose (message, receiver, format) exists already is not created again."""
+        ...
 
-    @abstractmethod
     def mark_sent(self, delivery_ids: list[int], source: str) -> None:
         """PENDING -> SENT for each id (ids not PENDING are left alone), one transaction."""
+        ...
 
-    @abstractmethod
-    def fail_deliveries(self, delivery_ids: list[int], problems: list[dict], source: str) -> list[Delivery]:
+    def fail_deliveries(self, delivery_ids: list[int], problems: Problems, source: str) -> list[Delivery]:
         """PENDING -> FAILED (never published: the broker would refuse it), the problems in the event;
         others untouched. Returns the deliveries failed."""
+        ...
 
-    @abstractmethod
-    def reset_delivery(self, delivery_id: int, source: str) -> Delivery:
-        """Put a delivery back to PENDING for a resend (attempts + 1), with an event naming who asked."""
 
-    @abstractmethod
-    def pending(self, limit: int = 1000, unchanged_since: datetime | None = None) -> list[tuple[Delivery, bytes]]:
-        """PENDING deliveries with their payloads, oldest first; with ``unchanged_since``, only those
-        PENDING since before then (stored, but their publication never confirmed: republished by
-        `hub serve`)."""
+class ReceiptStore(Protocol):
+    """The receipt worker's correlation, and the unmatched receipts kept for a while."""
 
-    @abstractmethod
-    def payload(self, delivery_id: int) -> bytes:
-        """The rendered bytes of a delivery."""
-
-    @abstractmethod
-    def raw(self, message_id: str) -> bytes:
-        """The bytes the sender handed in."""
-
-    # holds -----------------------------------------------------------------------------------
-    @abstractmethod
-    def facts(self, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], dict]:
-        """The latest stored facts for each (kind, key) found."""
-
-    @abstractmethod
-    def facts_of(self, message_id: str) -> list[tuple[str, str, dict]]:
-        """The facts a message contributed, in record order."""
-
-    @abstractmethod
-    def held(self, waiting_on: list[tuple[str, str]] | None = None, expired_at: datetime | None = None,
-             limit: int = 1000) -> list[tuple[Delivery, str]]:
-        """HELD deliveries with their check's name: those waiting on any of ``waiting_on``, or
-        (``expired_at``) those whose hold ran out by then; oldest first."""
-
-    @abstractmethod
-    def release(self, delivery_ids: list[int], source: str,
-                payloads: dict[int, bytes] | None = None) -> list[tuple[Delivery, bytes]]:
-        """HELD -> PENDING (its receipt deadline counted from now), with payloads; others untouched.
-        ``payloads`` replaces the stored payload of a delivery rendered at its release."""
-
-    @abstractmethod
-    def refuse(self, delivery_ids: list[int], problems: list[dict], source: str) -> list[Delivery]:
-        """HELD -> REFUSED, the problems in the event; others untouched."""
-
-    # receipts --------------------------------------------------------------------------------
-    @abstractmethod
     def apply_receipt(self, receipt: NewReceipt) -> Correlation:
         """Store the receipt, find its delivery by (receiver, key) over ``keys`` in order, move the
         delivery to ``receipt.state`` (any later receipt is an event too, even without a change),
         remember ``agency_reference`` as a further key of that delivery (for two-step receipt
         chains: ClientSeqNo -> SeqNo -> entry number), and append events. One transaction."""
+        ...
 
     def apply_receipts(self, receipts: list[NewReceipt]) -> list[Correlation]:
-        """``apply_receipt`` for a batch, in order; a store may do it in one transaction."""
-        return [self.apply_receipt(r) for r in receipts]
+        """``apply_receipt`` for a batch, in order, in one transaction (a receipt may need the
+        reference an earlier one of the batch stored)."""
+        ...
 
-    @abstractmethod
     def receipts(self, outcome: str | Sequence[str] | None = None, receiver: str | None = None,
-                 since: datetime | None = None, limit: int = 100) -> list[dict]:
+                 since: datetime | None = None, limit: int = 100) -> list[dict[str, Any]]:
         """Stored receipts, newest first (by the time received), without their bytes: dicts of id,
         receiver, format, received_at, keys, state, agency_status, agency_reference, errors, size,
         sha256, outcome (``RECEIPT_OUTCOMES``) and delivery_id (None unless correlated).
 
         ``outcome``: one outcome or several (ValueError for any other); ``receiver``: the agency
         that sent them; ``since``: received at or after then; at most ``limit``."""
+        ...
 
-    def orphans(self, limit: int = 100) -> list[dict]:
+    def orphans(self, limit: int = 100) -> list[dict[str, Any]]:
         """Receipts that matched no delivery (orphaned, unreadable, refused), newest first."""
-        return self.receipts(outcome=UNMATCHED, limit=limit)
+        ...
 
-    @abstractmethod
     def prune_orphans(self, older_than: datetime, keep: int) -> int:
         """Drop receipts that matched no delivery (orphaned, unreadable, refused) received before
         ``older_than``, and the oldest beyond the newest ``keep``; count them in the store's
         ``orphans_dropped`` counter (``stats``) and append one ``receipt.pruned`` event with the
-        count. Returns how many were dropped. A store may drop a bounded number per call (SQLite:
-        10,000, one transaction) and leave the rest to the next call."""
+        count. Returns how many were dropped. A store may drop a bounded number per call (10,000,
+        one transaction) and leave the rest to the next call."""
+        ...
 
-    # deadlines -------------------------------------------------------------------------------
-    @abstractmethod
+
+class HoldStore(Protocol):
+    """Held deliveries (routes.yaml ``hold``): the facts checks compare, what a hold waits for,
+    release and refusal."""
+
+    def facts(self, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
+        """The latest stored facts for each (kind, key) found."""
+        ...
+
+    def facts_of(self, message_id: str) -> list[tuple[str, str, dict[str, Any]]]:
+        """The facts a message contributed, in record order."""
+        ...
+
+    def held(self, waiting_on: list[tuple[str, str]] | None = None, expired_at: datetime | None = None,
+             limit: int = 1000) -> list[tuple[Delivery, str]]:
+        """HELD deliveries with their check's name: those waiting on any of ``waiting_on``, or
+        (``expired_at``) those whose hold ran out by then; oldest first."""
+        ...
+
+    def release(self, delivery_ids: list[int], source: str,
+                payloads: dict[int, bytes] | None = None) -> list[tuple[Delivery, bytes]]:
+        """HELD -> PENDING (its receipt deadline counted from now), with payloads; others untouched.
+        ``payloads`` replaces the stored payload of a delivery rendered at its release."""
+        ...
+
+    def refuse(self, delivery_ids: list[int], problems: Problems, source: str) -> list[Delivery]:
+        """HELD -> REFUSED, the problems in the event; others untouched."""
+        ...
+
+
+class SweepStore(Protocol):
+    """What the sweeper and the supervisor do on a timer: deliveries whose publication was never
+    confirmed, deadlines, and the store's own upkeep."""
+
+    def pending(self, limit: int = 1000,
+                unchanged_since: datetime | None = None) -> list[tuple[Delivery, bytes]]:
+        """PENDING deliveries with their payloads, oldest first; with ``unchanged_since``, only those
+        PENDING since before then (stored, but their publication never confirmed: republished by
+        `hub serve`)."""
+        ...
+
     def mark_overdue(self, now: datetime, source: str) -> list[Delivery]:
         """Deliveries in a state that may go overdue (hub.lifecycle.MOVES["overdue"]: SENT, ACKNOWLEDGED)
         whose deadline has passed become OVERDUE (with an event); returns them."""
+        ...
 
-    # admin -------------------------------------------------------------------------------------
-    @abstractmethod
-    def message(self, message_id: str) -> Message | None: ...
+    def upkeep(self) -> None:
+        """Periodic upkeep off the workers' hot path (``hub serve``'s supervisor calls it)."""
+        ...
 
-    @abstractmethod
-    def deliveries(self, message_id: str) -> list[Delivery]: ...
+    def leave_upkeep_to_another(self) -> None:
+        """This connection stops doing the store's periodic upkeep inline (SQLite: WAL checkpoints,
+        whose fsync would stall a worker mid-batch); another connection calls ``upkeep``."""
+        ...
 
-    @abstractmethod
+
+class AdminStore(Protocol):
+    """Operators' queries and actions: timelines, searches, figures, resends and replays."""
+
     def events(self, message_id: str) -> list[Event]:
         """The message's timeline (its own and its deliveries' events), oldest first."""
+        ...
 
-    @abstractmethod
     def find(self, flt: MessageFilter) -> list[Message]:
         """Messages matching every given filter, newest first."""
+        ...
 
-    @abstractmethod
-    def add_event(self, message_id: str | None, delivery_id: int | None, type: str, source: str,
-                  state: str | None = None, detail: dict | None = None) -> None:
-        """Append one event (replays, dead letters, admin actions)."""
-
-    @abstractmethod
-    def set_message_status(self, message_id: str, status: MessageStatus, errors: tuple[dict, ...],
-                           source: str) -> None:
-        """Change a stored message's status (FAILED after the retries; replay outcomes), with an event."""
-
-    @abstractmethod
-    def stats(self, since: datetime | None = None) -> dict:
+    def stats(self, since: datetime | None = None) -> dict[str, Any]:
         """Volumes by kind and by receiver, receipt latency per receiver (median, p95 seconds,
         from SENT to the first receipt), overdue counts per receiver, and ``receipts``: the
         receipts received by outcome (``RECEIPT_OUTCOMES``) with ``orphans_dropped``, every
         unmatched receipt retention ever dropped (not limited by ``since``)."""
+        ...
+
+    def reset_delivery(self, delivery_id: int, source: str) -> Delivery:
+        """Put a delivery back to PENDING for a resend (attempts + 1), with an event naming who asked."""
+        ...
+
+    def set_message_status(self, message_id: str, status: MessageStatus, errors: tuple[dict[str, Any], ...],
+                           source: str) -> None:
+        """Change a stored message's status (FAILED after the retries; replay outcomes), with an event."""
+        ...
+
+    def add_event(self, message_id: str | None, delivery_id: int | None, type: str, source: str,
+                  state: str | None = None, detail: dict[str, Any] | None = None) -> None:
+        """Append one event (replays, dead letters, admin actions)."""
+        ...
+
+
+class Store(StoreLifecycle, LookupStore, IngestStore, ReceiptStore, HoldStore, SweepStore, AdminStore, Protocol):
+    """Persistence for the runtime, every role at once. One instance per thread; methods are
+    transactions."""

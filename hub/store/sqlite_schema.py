@@ -1,9 +1,8 @@
-"""The SQLite schema as ordered migrations, and the runner that applies the missing ones.
+"""The SQLite schema as ordered migrations (the runner is ``schema.apply_migrations``).
 
-Design note: migration N is ``MIGRATIONS[N - 1]``; ``schema_version`` holds one row per
-migration applied. The runner works inside the caller's BEGIN IMMEDIATE transaction, so
-two processes starting at once serialise on the write lock: the second finds the work
-done. Never edit a released migration; append a new one.
+Design note: migration N is ``MIGRATIONS[N - 1]``, as SQL scripts split into statements
+here (``executescript`` would commit the open transaction). Never edit a released
+migration; append a new one (and its PostgreSQL twin, under the same name).
 
 Layout choices: rendered payloads live in their own table so that a delivery's state
 changes (SENT, ACKNOWLEDGED, ...) rewrite a ~200-byte row, not the payload with it; a
@@ -18,7 +17,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 
-from ..errors import ConfigError
+from .dialect import Migration
 
 _INITIAL = """
 CREATE TABLE messages (
@@ -163,24 +162,13 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
 """(name, SQL script) in order; the schema version is the count applied."""
 
 
-def apply_migrations(cur: sqlite3.Cursor, applied_at: str) -> int:
-    """Apply the migrations the database lacks (inside the caller's write transaction)."""
-    cur.execute("CREATE TABLE IF NOT EXISTS schema_version ("
-                "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)")
-    current = cur.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version").fetchone()[0]
-    if current > len(MIGRATIONS):
-        raise ConfigError(f"the store's schema is version {current}; this hub knows up to "
-                          f"{len(MIGRATIONS)}: upgrade the hub", code="CONFIG_INVALID")
-    for version, (name, script) in enumerate(MIGRATIONS[current:], start=current + 1):
-        for statement in _statements(script):
-            cur.execute(statement)
-        cur.execute("INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)",
-                    (version, name, applied_at))
-    return len(MIGRATIONS)
+def migrations() -> tuple[Migration, ...]:
+    """``MIGRATIONS`` as the runner takes them: each script split into its statements."""
+    return tuple(Migration(name, tuple(_statements(script))) for name, script in MIGRATIONS)
 
 
 def _statements(script: str) -> Iterator[str]:
-    """Split a script into statements (executescript would commit the open transaction)."""
+    """Split a script into statements (a trigger's body holds semicolons of its own)."""
     pending = ""
     for part in script.split(";"):
         pending += part + ";"

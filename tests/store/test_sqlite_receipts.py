@@ -119,7 +119,7 @@ def test_the_outcome_migration_backfills_existing_receipts(tmp_path, monkeypatch
     db.close()
     new = SqliteStore(path, clock=clock)
     assert new.migrate() == len(sqlite_schema.MIGRATIONS) >= 3
-    assert [r for r, in new._db.execute("SELECT outcome FROM receipts ORDER BY id")] == [
+    assert [r for r, in new.connection.execute("SELECT outcome FROM receipts ORDER BY id")] == [
         "correlated", "correlated", "orphaned", "orphaned", "unreadable"]
     new.close()
 
@@ -219,14 +219,14 @@ def test_prune_stays_fast_with_a_hundred_thousand_orphans(store, clock, tmp_path
     db.commit()
     db.close()
     seen: list[str] = []
-    store._db.set_trace_callback(seen.append)
+    store.connection.set_trace_callback(seen.append)
     started = time.perf_counter()
     dropped = store.prune_orphans(older_than=T0 + timedelta(seconds=100), keep=99_900)
     took = time.perf_counter() - started
-    store._db.set_trace_callback(None)
+    store.connection.set_trace_callback(None)
     assert dropped == 100                               # 80 older than the cut, and the oldest beyond 99,900
     assert took < 0.5, took
-    plans = [" ".join(r[3] for r in store._db.execute("EXPLAIN QUERY PLAN " + sql))
+    plans = [" ".join(r[3] for r in store.connection.execute("EXPLAIN QUERY PLAN " + sql))
              for sql in seen if sql.lstrip().startswith(("SELECT", "DELETE"))]
     assert plans and all("SCAN receipts" not in plan for plan in plans), plans
 
@@ -293,10 +293,10 @@ def test_an_unknown_outcome_is_refused(store):
 def test_receipt_listings_read_the_outcome_index_in_order(mixed):
     store, _ = mixed
     seen: list[str] = []
-    store._db.set_trace_callback(seen.append)
+    store.connection.set_trace_callback(seen.append)
     store.receipts(outcome="orphaned", receiver="CUSTOMS-CN", since=T0)
     store.receipts()
-    store._db.set_trace_callback(None)
-    plans = [" ".join(r[3] for r in store._db.execute("EXPLAIN QUERY PLAN " + sql))
+    store.connection.set_trace_callback(None)
+    plans = [" ".join(r[3] for r in store.connection.execute("EXPLAIN QUERY PLAN " + sql))
              for sql in seen if sql.lstrip().startswith("SELECT")]
     assert plans and all("INDEX receipts_outcome" in p and "TEMP B-TREE" not in p for p in plans), plans

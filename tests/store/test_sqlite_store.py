@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from hub.errors import ConfigError
-from hub.store import open_store, sqlite_record
+from hub.store import open_store, record
 from hub.store import sqlite as sqlite_module
 from hub.store.base import DeliveryState, MessageFilter, MessageStatus, NewDelivery, NewMessage, NewReceipt, Sameness
 from hub.store.sqlite import SqliteStore
@@ -79,7 +79,7 @@ def test_migrate_twice_is_a_no_op_and_returns_the_same_version(tmp_path):
     s = SqliteStore(tmp_path / "hub.db")
     first = s.migrate()
     second = s.migrate()
-    rows = s._db.execute("SELECT version FROM schema_version ORDER BY version").fetchall()
+    rows = s.connection.execute("SELECT version FROM schema_version ORDER BY version").fetchall()
     s.close()
     assert first == second >= 1
     assert rows == [(v,) for v in range(1, first + 1)]
@@ -88,7 +88,7 @@ def test_migrate_twice_is_a_no_op_and_returns_the_same_version(tmp_path):
 def test_the_file_and_its_directory_are_created_with_wal_and_the_pragmas(tmp_path):
     path = tmp_path / "new" / "dir" / "hub.db"
     s = SqliteStore(path)
-    db = s._db
+    db = s.connection
     assert path.exists()
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert db.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
@@ -176,7 +176,7 @@ def _migrate(path: str) -> int:
 
 
 def test_a_schema_newer_than_the_code_is_a_config_error(store):
-    store._db.execute("INSERT INTO schema_version VALUES (999, 'future', '2030-01-01')")
+    store.connection.execute("INSERT INTO schema_version VALUES (999, 'future', '2030-01-01')")
     with pytest.raises(ConfigError) as err:
         store.migrate()
     assert err.value.code == "CONFIG_INVALID"
@@ -209,14 +209,14 @@ def test_a_failure_mid_batch_stores_nothing_of_the_batch(store, tmp_path):
 
 
 def test_a_failure_after_every_row_is_written_rolls_the_batch_back(store, tmp_path, monkeypatch):
-    real_write = sqlite_record.RecordBatch.write
+    real_write = record.RecordBatch.write
 
-    def write_then_fail(self, cur):
-        real_write(self, cur)
-        assert cur.execute("SELECT COUNT(*) FROM messages").fetchone()[0] == 2  # written, not committed
+    def write_then_fail(self, tx):
+        real_write(self, tx)
+        assert tx.value("SELECT COUNT(*) FROM messages") == 2  # written, not committed
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(sqlite_record.RecordBatch, "write", write_then_fail)
+    monkeypatch.setattr(record.RecordBatch, "write", write_then_fail)
     with pytest.raises(RuntimeError):
         store.record([message("HUB-1"), message("HUB-2")], source="router")
     assert counts(tmp_path / "hub.db")["messages"] == 0
@@ -284,10 +284,10 @@ def test_a_repeat_of_a_rejected_message_is_not_a_duplicate(store):
 def test_duplicate_lookups_use_their_indexes_not_a_scan(store):
     store.record([message()], source="router")
     seen: list[str] = []
-    store._db.set_trace_callback(seen.append)
+    store.connection.set_trace_callback(seen.append)
     store.find_duplicate("AIRLINE-CA", "NEW-ID", "waybill", "BK-1", "amend")
-    store._db.set_trace_callback(None)
-    plans = [" ".join(row[3] for row in store._db.execute("EXPLAIN QUERY PLAN " + sql))
+    store.connection.set_trace_callback(None)
+    plans = [" ".join(row[3] for row in store.connection.execute("EXPLAIN QUERY PLAN " + sql))
              for sql in seen if sql.startswith("SELECT")]
     assert len(plans) == 2
     assert "INDEX messages_sender_message_id (sender_message_id=?)" in plans[0]
@@ -491,7 +491,7 @@ def test_the_event_log_is_append_only(store):
     store.record([message()], source="router")
     for sql in ("UPDATE events SET type = 'x'", "DELETE FROM events"):
         with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-            store._db.execute(sql)
+            store.connection.execute(sql)
     assert len(store.events("HUB-1")) == 2
 
 

@@ -2,17 +2,19 @@
 
 Design note: the router stores 100-500 messages per call, so the rows of the whole batch
 are gathered first and written with one ``executemany`` per table inside the caller's
-transaction. Delivery ids are assigned here from ``first_id`` (the caller holds the write
-lock, so no other process can take them).
+transaction. Delivery ids are assigned here from ``first_id`` (the caller holds the
+store's write lock, so no other process can take them).
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import UTC, datetime
+from typing import Any
 
-from .base import Delivery, DeliveryState, NewDelivery, NewMessage
+from .base import Delivery, DeliveryState, MessageStatus, NewDelivery, NewMessage
+from .dialect import Row
+from .rows import EVENT, Tx, codes, ts
 
 _INSERT_MESSAGE = (
     "INSERT INTO messages (id, sender, sender_message_id, received_at, status, sha256, size, format, kind, "
@@ -24,45 +26,11 @@ _REPLAY_MESSAGE = (
 _INSERT_DELIVERY = (
     "INSERT INTO deliveries (id, message_id, receiver, format, route, out_id, state, deadline_at, attempts, "
     "created_at, updated_at, hold, held_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)")
-_INSERT_FACT = "INSERT OR REPLACE INTO facts (kind, key, message_id, seq, at, vals) VALUES (?, ?, ?, ?, ?, ?)"
-_INSERT_WAIT = "INSERT OR IGNORE INTO delivery_waits (kind, key, delivery_id) VALUES (?, ?, ?)"
+_INSERT_FACT = ("INSERT INTO facts (kind, key, message_id, seq, at, vals) VALUES (?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (kind, key, message_id, seq) DO UPDATE SET at = excluded.at, vals = excluded.vals")
+_INSERT_WAIT = "INSERT INTO delivery_waits (kind, key, delivery_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"
 _INSERT_PAYLOAD = "INSERT INTO delivery_payloads (delivery_id, payload) VALUES (?, ?)"
-_INSERT_KEY = "INSERT OR IGNORE INTO delivery_keys (receiver, key, delivery_id) VALUES (?, ?, ?)"
-
-_DELIVERY = ("id, message_id, receiver, format, route, state, out_id, created_at, updated_at, deadline_at, "
-             "agency_status, agency_reference, attempts")
-
-
-def aliased(columns: str, alias: str) -> str:
-    """A column list with each column qualified by a table alias, for joins: ``a, b`` -> ``d.a, d.b``."""
-    return ", ".join(f"{alias}.{c.strip()}" for c in columns.split(","))
-
-
-_DELIVERY_D = aliased(_DELIVERY, "d")
-"""The same columns of a delivery row aliased ``d`` (in joins)."""
-_EVENT = "INSERT INTO events (at, message_id, delivery_id, type, state, source, detail) VALUES (?, ?, ?, ?, ?, ?, ?)"
-
-
-def _dt(text: str | None) -> datetime | None:
-    return None if text is None else datetime.fromisoformat(text)
-
-
-def _delivery(row: tuple) -> Delivery:
-    (id_, message_id, receiver, fmt, route, state, out_id, created, updated, deadline, agency_status,
-     agency_reference, attempts) = row
-    return Delivery(id=id_, message_id=message_id, receiver=receiver, format=fmt, route=route,
-                    state=DeliveryState(state), out_id=out_id, created_at=_dt(created), updated_at=_dt(updated),
-                    deadline_at=_dt(deadline), agency_status=agency_status, agency_reference=agency_reference,
-                    attempts=attempts)
-
-
-def ts(value: datetime | None) -> str | None:
-    """Fixed-width UTC ISO-8601 text (microseconds, +00:00), so that text order is time order."""
-    if value is None:
-        return None
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError(f"naive datetime {value.isoformat()}: the store takes timezone-aware times")
-    return value.astimezone(UTC).isoformat(timespec="microseconds")
+INSERT_KEY = "INSERT INTO delivery_keys (receiver, key, delivery_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"
 
 
 class RecordBatch:
@@ -70,14 +38,14 @@ class RecordBatch:
 
     def __init__(self, now: datetime, source: str, first_id: int) -> None:
         self.now, self.at, self.source, self.next_id = now, ts(now), source, first_id
-        self.inserts: list[tuple] = []
-        self.replays: list[tuple] = []
-        self.deliveries: list[tuple] = []
-        self.payloads: list[tuple] = []
-        self.keys: list[tuple] = []
-        self.events: list[tuple] = []
-        self.facts: list[tuple] = []
-        self.waits: list[tuple] = []
+        self.inserts: list[Row] = []
+        self.replays: list[Row] = []
+        self.deliveries: list[Row] = []
+        self.payloads: list[Row] = []
+        self.keys: list[Row] = []
+        self.events: list[Row] = []
+        self.facts: list[Row] = []
+        self.waits: list[Row] = []
         self.created: list[Delivery] = []
 
     def add(self, m: NewMessage, previous: str | None, existing: set[tuple[str, str]]) -> None:
@@ -108,7 +76,7 @@ class RecordBatch:
         self.payloads.append((id_, d.payload))
         self.keys.extend((d.receiver, key, id_) for key in dict.fromkeys((out_id, *d.correlation_keys)) if key)
         self.waits.extend((kind, key, id_) for kind, key in d.waits)
-        detail = {"receiver": d.receiver, "format": d.format, "route": d.route}
+        detail: dict[str, Any] = {"receiver": d.receiver, "format": d.format, "route": d.route}
         if d.hold:
             detail |= {"check": d.hold, "held_until": ts(d.held_until)}
         self._event(message_id, id_, f"delivery.{state.value.lower()}", state.value, detail)
@@ -117,25 +85,45 @@ class RecordBatch:
                                      created_at=self.now, updated_at=self.now,
                                      deadline_at=d.deadline_at.astimezone(UTC) if d.deadline_at else None))
 
-    def _event(self, message_id: str, delivery_id: int | None, type_: str, state: str | None, detail: dict) -> None:
+    def _event(self, message_id: str, delivery_id: int | None, type_: str, state: str | None,
+               detail: dict[str, Any]) -> None:
         self.events.append((self.at, message_id, delivery_id, type_, state, self.source,
                             json.dumps(detail) if detail else "{}"))
 
-    def write(self, cur: sqlite3.Cursor) -> None:
-        """Every row of the batch, one executemany per statement."""
+    def write(self, tx: Tx) -> None:
+        """Every row of the batch, one executemany per statement (in foreign-key order)."""
         for sql, rows in ((_INSERT_MESSAGE, self.inserts), (_REPLAY_MESSAGE, self.replays),
                           (_INSERT_DELIVERY, self.deliveries), (_INSERT_PAYLOAD, self.payloads),
-                          (_INSERT_KEY, self.keys), (_EVENT, self.events), (_INSERT_FACT, self.facts),
+                          (INSERT_KEY, self.keys), (EVENT, self.events), (_INSERT_FACT, self.facts),
                           (_INSERT_WAIT, self.waits)):
-            if rows:
-                cur.executemany(sql, rows)
+            tx.many(sql, rows)
 
 
-def _outcome(m: NewMessage) -> dict:
+def record(tx: Tx, messages: list[NewMessage], now: datetime, source: str) -> list[Delivery]:
+    """``Store.record`` inside the caller's write transaction: the stored outcomes first (a message
+    already ACCEPTED or DUPLICATE is skipped; a REJECTED or FAILED one is replayed), then the batch."""
+    where, args = tx.dialect.in_list("id", [m.id for m in messages])
+    stored: dict[str, str] = dict(tx.all(f"SELECT id, status FROM messages WHERE {where}", args))
+    batch = RecordBatch(now, source, tx.value("SELECT COALESCE(MAX(id), 0) + 1 FROM deliveries"))
+    for message in messages:
+        previous = stored.get(message.id)
+        if previous in (MessageStatus.ACCEPTED.value, MessageStatus.DUPLICATE.value):
+            continue
+        existing: set[tuple[str, str]] = set()
+        if previous:
+            existing = {(r, f) for r, f in tx.all("SELECT receiver, format FROM deliveries WHERE message_id = ?",
+                                                  (message.id,))}
+        batch.add(message, previous, existing)
+        stored[message.id] = message.status.value
+    batch.write(tx)
+    return batch.created
+
+
+def _outcome(m: NewMessage) -> dict[str, Any]:
     """The event detail of a message's outcome: ids and codes, never content."""
-    detail: dict = {}
+    detail: dict[str, Any] = {}
     if m.errors:
-        detail["codes"] = sorted({str(e.get("code")) for e in m.errors})
+        detail["codes"] = codes(m.errors)
     if m.duplicate_of:
         detail["duplicate_of"] = m.duplicate_of
     if m.deliveries:

@@ -8,47 +8,48 @@ are counted by outcome; ``orphans_dropped`` counts every unmatched receipt reten
 
 from __future__ import annotations
 
-import sqlite3
+from typing import Any
 
 from .base import RECEIPT_OUTCOMES
+from .rows import Tx
 
 
-def stats(cur: sqlite3.Cursor, since: str) -> dict:
+def stats(tx: Tx, since: str) -> dict[str, Any]:
     """Messages received and deliveries created at or after ``since`` (UTC text; "" for all)."""
-    by_kind = dict(cur.execute("SELECT COALESCE(kind, 'unknown'), COUNT(*) FROM messages WHERE received_at >= ? "
-                               "GROUP BY 1 ORDER BY 1", (since,)))
-    by_status = dict(cur.execute("SELECT status, COUNT(*) FROM messages WHERE received_at >= ? "
-                                 "GROUP BY 1 ORDER BY 1", (since,)))
-    by_receiver: dict[str, dict] = {}
-    for receiver, state, count in cur.execute("SELECT receiver, state, COUNT(*) FROM deliveries "
-                                              "WHERE created_at >= ? GROUP BY 1, 2 ORDER BY 1, 2", (since,)):
+    by_kind: dict[str, int] = dict(tx.all("SELECT COALESCE(kind, 'unknown'), COUNT(*) FROM messages "
+                                          "WHERE received_at >= ? GROUP BY 1 ORDER BY 1", (since,)))
+    by_status: dict[str, int] = dict(tx.all("SELECT status, COUNT(*) FROM messages WHERE received_at >= ? "
+                                            "GROUP BY 1 ORDER BY 1", (since,)))
+    by_receiver: dict[str, dict[str, Any]] = {}
+    for receiver, state, count in tx.all("SELECT receiver, state, COUNT(*) FROM deliveries "
+                                         "WHERE created_at >= ? GROUP BY 1, 2 ORDER BY 1, 2", (since,)):
         entry = by_receiver.setdefault(receiver, {"deliveries": 0, "states": {}})
         entry["deliveries"] += count
         entry["states"][state] = count
     return {"by_kind": by_kind, "by_status": by_status, "by_receiver": by_receiver,
-            "latency": _latency(cur, since),
+            "latency": _latency(tx, since),
             "overdue": {r: e["states"]["OVERDUE"] for r, e in by_receiver.items() if "OVERDUE" in e["states"]},
-            "receipts": _receipts(cur, since)}
+            "receipts": _receipts(tx, since)}
 
 
-def _receipts(cur: sqlite3.Cursor, since: str) -> dict[str, int]:
+def _receipts(tx: Tx, since: str) -> dict[str, int]:
     """Receipts received since then by outcome, and the unmatched ones dropped by retention ever."""
     counts = dict.fromkeys(RECEIPT_OUTCOMES, 0)
     # one range per outcome on the (outcome, received_at) index, never a scan of the table
     for outcome in RECEIPT_OUTCOMES:
-        counts[outcome] = cur.execute("SELECT COUNT(*) FROM receipts WHERE outcome = ? AND received_at >= ?",
-                                      (outcome, since)).fetchone()[0]
-    row = cur.execute("SELECT value FROM counters WHERE name = 'orphans_dropped'").fetchone()
-    return counts | {"orphans_dropped": row[0] if row else 0}
+        counts[outcome] = tx.value("SELECT COUNT(*) FROM receipts WHERE outcome = ? AND received_at >= ?",
+                                   (outcome, since))
+    dropped = tx.value("SELECT value FROM counters WHERE name = 'orphans_dropped'")
+    return counts | {"orphans_dropped": dropped or 0}
 
 
-def _latency(cur: sqlite3.Cursor, since: str) -> dict[str, dict]:
+def _latency(tx: Tx, since: str) -> dict[str, dict[str, Any]]:
     """Median and p95 seconds from SENT to the first receipt, per receiver."""
     samples: dict[str, list[float]] = {}
-    for receiver, seconds in cur.execute(
-            "SELECT receiver, (julianday(receipt_at) - julianday(sent_at)) * 86400.0 FROM deliveries "
-            "WHERE created_at >= ? AND sent_at IS NOT NULL AND receipt_at IS NOT NULL", (since,)):
-        samples.setdefault(receiver, []).append(seconds)
+    seconds = tx.dialect.seconds_between("sent_at", "receipt_at")
+    for receiver, took in tx.all(f"SELECT receiver, {seconds} FROM deliveries "
+                                 "WHERE created_at >= ? AND sent_at IS NOT NULL AND receipt_at IS NOT NULL", (since,)):
+        samples.setdefault(receiver, []).append(float(took))
     out = {}
     for receiver, values in sorted(samples.items()):
         values.sort()

@@ -1,0 +1,387 @@
+"""The Store over any DB-API (PEP 249) connection: every query of the hub's store, written once.
+
+Design note: every public method is one transaction. Writers open it through the
+dialect, which takes the store's write lock up front (SQLite: BEGIN IMMEDIATE), so that
+two processes never deadlock upgrading a read lock and ids assigned under the lock are
+safe; anything raised inside rolls all of it back. ``record`` writes a whole batch with
+one ``executemany`` per table: delivery ids are assigned here (MAX(id) + n, under the
+write lock) so that events and correlation keys go in the same pass. Reads of several
+statements share one read transaction (one snapshot); a read of one statement runs on
+its own. Times are stored as fixed-width UTC text (``rows.ts``); naive datetimes are
+refused. Payloads are stored, never logged.
+
+The parts are functions over one transaction (``rows.Tx``): ``record`` (a batch's rows),
+``receipts`` (correlation, listing, retention), ``holds``, ``stats`` and ``schema`` (the
+migration runner); this class opens the transactions and applies hub.lifecycle's moves.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any, Self
+
+import structlog
+
+from ..lifecycle import MOVES, Move
+from . import holds, receipts
+from .base import (
+    UNMATCHED,
+    Correlation,
+    Delivery,
+    Event,
+    Message,
+    MessageFilter,
+    MessageStatus,
+    NewMessage,
+    NewReceipt,
+    Problems,
+    Sameness,
+    Store,
+)
+from .dialect import Connection, Dialect
+from .receipts import PRUNE_LIMIT
+from .record import record
+from .rows import DELIVERY, DELIVERY_D, EVENT, MESSAGE, Tx, blob, codes, dt, get_delivery, to_delivery, to_message, ts
+from .schema import apply_migrations
+from .stats import stats
+
+log = structlog.get_logger()
+
+
+def _in(move: Move) -> str:
+    """``state IN (...)`` for the states a move starts from (enum values, never input)."""
+    return "state IN (" + ", ".join(f"'{state.value}'" for state in sorted(move.before)) + ")"
+
+
+_SENT, _OVERDUE = MOVES["sent"], MOVES["overdue"]
+"""The delivery moves of hub.lifecycle, as SQL: written once here from its table."""
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class SqlStore(Store):
+    """The Store on one DB-API connection, opened by ``connect`` (in autocommit mode: the dialect opens
+    every transaction); ``clock`` stamps rows and events. One per thread; call ``migrate`` once."""
+
+    def __init__(self, connect: Callable[[], Connection], dialect: Dialect, *,
+                 clock: Callable[[], datetime] = utc_now) -> None:
+        self.dialect, self._clock = dialect, clock
+        self._conn = connect()
+
+    @property
+    def connection(self) -> Connection:
+        """The DB-API connection (for diagnostics and tests; the store's own work goes through its
+        methods)."""
+        return self._conn
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _now(self) -> datetime:
+        return self._clock().astimezone(UTC)
+
+    @contextmanager
+    def _write(self) -> Iterator[Tx]:
+        """One write transaction holding the store's write lock; anything raised inside rolls all of it back."""
+        cur = self._conn.cursor()
+        self.dialect.begin_write(self._conn, cur)
+        try:
+            yield Tx(cur, self.dialect)
+            cur.execute("COMMIT", ())
+        except BaseException:
+            if self.dialect.in_transaction(self._conn):
+                cur.execute("ROLLBACK", ())
+            raise
+
+    @contextmanager
+    def _read(self) -> Iterator[Tx]:
+        """One read transaction: several SELECTs see the same snapshot."""
+        cur = self._conn.cursor()
+        self.dialect.begin_read(self._conn, cur)
+        try:
+            yield Tx(cur, self.dialect)
+        finally:
+            if self.dialect.in_transaction(self._conn):
+                cur.execute("COMMIT", ())
+
+    def _once(self) -> Tx:
+        """A cursor for one statement outside any transaction (the engine's autocommit)."""
+        return Tx(self._conn.cursor(), self.dialect)
+
+    # lifecycle ---------------------------------------------------------------------------------
+    def migrate(self) -> int:
+        """Create or upgrade the schema; returns the schema version now in force."""
+        with self._write() as tx:
+            version = apply_migrations(tx, self.dialect.migrations(), ts(self._now()))
+        log.debug("store.migrated", dialect=self.dialect.name, version=version)
+        return version
+
+    def close(self) -> None:
+        """Close the connection (after the dialect's last word on it, e.g. SQLite's statistics)."""
+        self.dialect.before_close(self._conn)
+        self._conn.close()
+
+    def leave_upkeep_to_another(self) -> None:
+        self.dialect.stop_inline_upkeep(self._conn)
+
+    def upkeep(self) -> None:
+        """The engine's periodic upkeep (SQLite: a PASSIVE WAL checkpoint), off the workers' hot path."""
+        self.dialect.upkeep(self._conn)
+
+    # inbound ---------------------------------------------------------------------------------
+    def find_duplicates(self, messages: list[Sameness]) -> list[str | None]:
+        """The earliest ACCEPTED message each one repeats, by sender message id, then by business key."""
+        ids = sorted({m.sender_message_id for m in messages if m.sender_message_id})
+        keys = sorted({m.business_key for m in messages if m.business_key})
+        d = self.dialect
+        from_senders, senders = d.in_list(d.unindexed("sender"), sorted({m.sender for m in messages}))
+        accepted = d.unindexed("status") + " = 'ACCEPTED'"
+        by_id: dict[tuple[str, str], str] = {}
+        by_key: dict[tuple[str | None, str | None, str | None, str | None], str] = {}
+        with self._read() as tx:
+            # the planner stays on the sender-message-id and business-key indexes (Dialect.unindexed)
+            if ids:
+                where, args = d.in_list("sender_message_id", ids)
+                for sender, sender_message_id, id_ in tx.all(
+                        f"SELECT sender, sender_message_id, id FROM messages WHERE {where} AND {from_senders} "
+                        f"AND {accepted} ORDER BY received_at DESC", (*args, *senders)):
+                    by_id[(sender, sender_message_id)] = id_      # descending: the earliest is written last
+            if keys:
+                where, args = d.in_list("business_key", keys)
+                for sender, kind, key, function, id_ in tx.all(
+                        f"SELECT sender, kind, business_key, function, id FROM messages WHERE {where} "
+                        f"AND {from_senders} AND {accepted} ORDER BY received_at DESC", (*args, *senders)):
+                    by_key[(sender, kind, key, function)] = id_
+
+        def earliest(m: Sameness) -> str | None:
+            if m.sender_message_id and (found := by_id.get((m.sender, m.sender_message_id))):
+                return found
+            return by_key.get((m.sender, m.kind, m.business_key, m.function)) if m.business_key else None
+        return [earliest(m) for m in messages]
+
+    def find_duplicate(self, sender: str, sender_message_id: str | None, kind: str | None,
+                       business_key: str | None, function: str | None) -> str | None:
+        return self.find_duplicates([Sameness(sender, sender_message_id, kind, business_key, function)])[0]
+
+    def record(self, messages: list[NewMessage], source: str) -> list[Delivery]:
+        """Write messages, their deliveries (PENDING) and events in ONE transaction (see IngestStore)."""
+        if not messages:
+            return []
+        now = self._now()
+        with self._write() as tx:
+            return record(tx, messages, now, source)
+
+    def mark_sent(self, delivery_ids: list[int], source: str) -> None:
+        """PENDING -> SENT for each id (ids not PENDING are left alone), one transaction."""
+        if not delivery_ids:
+            return
+        at = ts(self._now())
+        where, args = self.dialect.in_list("id", list(delivery_ids))
+        with self._write() as tx:
+            moved = tx.all(f"UPDATE deliveries SET state = '{_SENT.after.value}', updated_at = ?, "
+                           f"sent_at = COALESCE(sent_at, ?) WHERE {_in(_SENT)} AND {where} RETURNING id, message_id",
+                           (at, at, *args))
+            tx.many(EVENT, [(at, message_id, id_, _SENT.event, _SENT.after.value, source, "{}")
+                            for id_, message_id in sorted(moved)])
+
+    def fail_deliveries(self, delivery_ids: list[int], problems: Problems, source: str) -> list[Delivery]:
+        return self._settle(delivery_ids, MOVES["failed"], problems, source)
+
+    def _settle(self, delivery_ids: list[int], move: Move, problems: Problems, source: str) -> list[Delivery]:
+        """``move`` for each id in one of its states (others untouched), the problems in the event; one
+        transaction."""
+        if not delivery_ids:
+            return []
+        at = ts(self._now())
+        detail = json.dumps({"codes": codes(problems), "problems": problems[:20]}, ensure_ascii=False)
+        out = []
+        with self._write() as tx:
+            for id_ in delivery_ids:
+                moved = tx.one(f"UPDATE deliveries SET state = ?, updated_at = ? WHERE id = ? AND {_in(move)} "
+                               f"RETURNING {DELIVERY}", (move.after.value, at, id_))
+                if moved is not None:
+                    delivery = to_delivery(moved)
+                    tx.run(EVENT, (at, delivery.message_id, id_, move.event, move.after.value, source, detail))
+                    out.append(delivery)
+        return out
+
+    # rows by id --------------------------------------------------------------------------------
+    def message(self, message_id: str) -> Message | None:
+        row = self._once().one(f"SELECT {MESSAGE} FROM messages WHERE id = ?", (message_id,))
+        return to_message(row) if row else None
+
+    def deliveries(self, message_id: str) -> list[Delivery]:
+        rows = self._once().all(f"SELECT {DELIVERY} FROM deliveries WHERE message_id = ? ORDER BY id", (message_id,))
+        return [to_delivery(row) for row in rows]
+
+    def payload(self, delivery_id: int) -> bytes:
+        """The rendered bytes of a delivery (KeyError when there is no such delivery)."""
+        row = self._once().one("SELECT payload FROM delivery_payloads WHERE delivery_id = ?", (delivery_id,))
+        if row is None:
+            raise KeyError(f"no delivery {delivery_id}")
+        return blob(row[0])
+
+    def raw(self, message_id: str) -> bytes:
+        """The bytes the sender handed in (KeyError when there is no such message)."""
+        row = self._once().one("SELECT raw FROM messages WHERE id = ?", (message_id,))
+        if row is None:
+            raise KeyError(f"no message {message_id}")
+        return blob(row[0])
+
+    # holds -------------------------------------------------------------------------------------
+    def facts(self, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
+        return holds.facts(self._once(), pairs)
+
+    def facts_of(self, message_id: str) -> list[tuple[str, str, dict[str, Any]]]:
+        return holds.facts_of(self._once(), message_id)
+
+    def held(self, waiting_on: list[tuple[str, str]] | None = None, expired_at: datetime | None = None,
+             limit: int = 1000) -> list[tuple[Delivery, str]]:
+        return holds.held(self._once(), waiting_on, expired_at, limit)
+
+    def release(self, delivery_ids: list[int], source: str,
+                payloads: dict[int, bytes] | None = None) -> list[tuple[Delivery, bytes]]:
+        if not delivery_ids:
+            return []
+        now = self._now()
+        with self._write() as tx:
+            return holds.release(tx, delivery_ids, now, source, payloads or {})
+
+    def refuse(self, delivery_ids: list[int], problems: Problems, source: str) -> list[Delivery]:
+        return self._settle(delivery_ids, MOVES["refused"], problems, source)
+
+    # receipts --------------------------------------------------------------------------------
+    def apply_receipt(self, receipt: NewReceipt) -> Correlation:
+        """Store the receipt, correlate it by (receiver, key) over its keys in order, advance the
+        delivery and remember ``agency_reference`` as a further key. One transaction."""
+        at = ts(self._now())
+        with self._write() as tx:
+            return receipts.apply(tx, receipt, at)
+
+    def apply_receipts(self, receipts_: list[NewReceipt]) -> list[Correlation]:
+        """The batch in one transaction (receipts for one delivery are applied in their order)."""
+        if not receipts_:
+            return []
+        at = ts(self._now())
+        with self._write() as tx:
+            return [receipts.apply(tx, r, at) for r in receipts_]
+
+    def receipts(self, outcome: str | Sequence[str] | None = None, receiver: str | None = None,
+                 since: datetime | None = None, limit: int = 100) -> list[dict[str, Any]]:
+        with self._read() as tx:
+            return receipts.listing(tx, outcome, receiver, since, limit)
+
+    def orphans(self, limit: int = 100) -> list[dict[str, Any]]:
+        return self.receipts(outcome=UNMATCHED, limit=limit)
+
+    def prune_orphans(self, older_than: datetime, keep: int, *, limit: int = PRUNE_LIMIT) -> int:
+        """Drop unmatched receipts (see ReceiptStore), at most ``limit`` per call, in one transaction."""
+        at = ts(self._now())
+        with self._write() as tx:
+            dropped, total = receipts.prune(tx, older_than, keep, limit, at)
+        if dropped:
+            log.info("receipts.pruned", count=dropped, orphans_dropped=total)
+        return dropped
+
+    # sweeping ----------------------------------------------------------------------------------
+    def pending(self, limit: int = 1000, unchanged_since: datetime | None = None) -> list[tuple[Delivery, bytes]]:
+        since, args = ("", ()) if unchanged_since is None else ("AND d.updated_at < ? ", (ts(unchanged_since),))
+        rows = self._once().all(
+            f"SELECT {DELIVERY_D}, p.payload FROM deliveries d JOIN delivery_payloads p ON p.delivery_id = d.id "
+            f"WHERE d.state = 'PENDING' {since}ORDER BY d.id LIMIT ?", (*args, limit))
+        return [(to_delivery(row[:-1]), blob(row[-1])) for row in rows]
+
+    def mark_overdue(self, now: datetime, source: str) -> list[Delivery]:
+        """Deliveries in a state that may go overdue (hub.lifecycle) whose deadline is before ``now``."""
+        at = ts(self._now())
+        with self._write() as tx:
+            due = sorted(tx.all(f"SELECT id, message_id, state, deadline_at FROM deliveries "
+                                f"WHERE {_in(_OVERDUE)} AND deadline_at < ?", (ts(now),)))
+            tx.many("UPDATE deliveries SET state = ?, updated_at = ? WHERE id = ?",
+                    [(_OVERDUE.after.value, at, row[0]) for row in due])
+            tx.many(EVENT, [(at, message_id, id_, _OVERDUE.event, _OVERDUE.after.value, source,
+                             json.dumps({"previous_state": state, "deadline_at": deadline}))
+                            for id_, message_id, state, deadline in due])
+            return [get_delivery(tx, row[0]) for row in due]
+
+    # admin -------------------------------------------------------------------------------------
+    def events(self, message_id: str) -> list[Event]:
+        """The message's timeline (its own and its deliveries' events), oldest first."""
+        rows = self._once().all("SELECT id, at, message_id, delivery_id, type, state, source, detail FROM events "
+                                "WHERE message_id = ? ORDER BY id", (message_id,))
+        return [Event(id=id_, at=dt(at), message_id=mid, delivery_id=did, type=type_, state=state, source=source,
+                      detail=json.loads(detail)) for id_, at, mid, did, type_, state, source, detail in rows]
+
+    def find(self, flt: MessageFilter) -> list[Message]:
+        """Messages matching every given filter, newest first; ``since`` <= received_at < ``until``;
+        ``receiver`` and ``delivery_state`` together mean one delivery with both."""
+        where: list[str] = ["1 = 1"]
+        args: list[str | None] = []
+        for column, value in (("status", flt.status.value if flt.status else None), ("sender", flt.sender),
+                              ("kind", flt.kind), ("business_key", flt.business_key)):
+            if value is not None:
+                where.append(f"m.{column} = ?")
+                args.append(value)
+        if flt.since is not None:
+            where.append("m.received_at >= ?")
+            args.append(ts(flt.since))
+        if flt.until is not None:
+            where.append("m.received_at < ?")
+            args.append(ts(flt.until))
+        if flt.receiver is not None or flt.delivery_state is not None:
+            where.append("EXISTS (SELECT 1 FROM deliveries d WHERE d.message_id = m.id "
+                         "AND d.receiver = COALESCE(?, d.receiver) AND d.state = COALESCE(?, d.state))")
+            args += [flt.receiver, flt.delivery_state.value if flt.delivery_state else None]
+        cols = ", ".join(f"m.{c.strip()}" for c in MESSAGE.split(","))
+        rows = self._once().all(f"SELECT {cols} FROM messages m WHERE {' AND '.join(where)} "
+                                "ORDER BY m.received_at DESC, m.id DESC LIMIT ?", (*args, flt.limit))
+        return [to_message(row) for row in rows]
+
+    def stats(self, since: datetime | None = None) -> dict[str, Any]:
+        """Volumes by kind and by receiver, receipt latency and overdue counts (see ``stats``)."""
+        with self._read() as tx:
+            return stats(tx, ts(since) if since else "")
+
+    def reset_delivery(self, delivery_id: int, source: str) -> Delivery:
+        """Put a delivery back to PENDING for a resend (attempts + 1), with an event naming who asked."""
+        at = ts(self._now())
+        with self._write() as tx:
+            before = get_delivery(tx, delivery_id)
+            tx.run("UPDATE deliveries SET state = 'PENDING', attempts = attempts + 1, updated_at = ? WHERE id = ?",
+                   (at, delivery_id))
+            tx.run(EVENT, (at, before.message_id, delivery_id, "delivery.reset", "PENDING", source,
+                           json.dumps({"previous_state": before.state.value, "attempts": before.attempts + 1})))
+            return get_delivery(tx, delivery_id)
+
+    def set_message_status(self, message_id: str, status: MessageStatus, errors: tuple[dict[str, Any], ...],
+                           source: str) -> None:
+        """Change a stored message's status, with a ``message.<status>`` event."""
+        at = ts(self._now())
+        with self._write() as tx:
+            previous = tx.value("SELECT status FROM messages WHERE id = ?", (message_id,))
+            if previous is None:
+                raise KeyError(f"no message {message_id}")
+            tx.run("UPDATE messages SET status = ?, errors = ?, updated_at = ? WHERE id = ?",
+                   (status.value, json.dumps(list(errors)), at, message_id))
+            detail = {"previous_status": previous, "codes": codes(errors)}
+            tx.run(EVENT, (at, message_id, None, f"message.{status.value.lower()}", status.value, source,
+                           json.dumps(detail)))
+
+    def add_event(self, message_id: str | None, delivery_id: int | None, type: str, source: str,
+                  state: str | None = None, detail: dict[str, Any] | None = None) -> None:
+        """Append one event; a delivery's event also carries its message id (for the timeline)."""
+        with self._write() as tx:
+            if delivery_id is not None and message_id is None:
+                message_id = get_delivery(tx, delivery_id).message_id
+            tx.run(EVENT, (ts(self._now()), message_id, delivery_id, type, state, source, json.dumps(detail or {})))
+
+
+__all__ = ["PRUNE_LIMIT", "SqlStore", "utc_now"]
