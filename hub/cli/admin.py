@@ -6,7 +6,9 @@ import getpass
 import json
 import re
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any, TypedDict, TypeVar
 
 import click
 
@@ -36,8 +38,11 @@ def when(value: str | None) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def filters(f):
-    """The message filters shared by `messages list` and `replay`."""
+_Command = TypeVar("_Command", bound=Callable[..., Any])
+
+
+def filters(f: _Command) -> _Command:
+    """The message filters shared by `messages list` and `replay` (``make_filter`` reads them)."""
     for opt in reversed([
         click.option("--status", type=click.Choice([s.value for s in MessageStatus]), help="Message status."),
         click.option("--state", type=click.Choice([s.value for s in DeliveryState]), help="A delivery state."),
@@ -50,10 +55,24 @@ def filters(f):
     return f
 
 
-def make_filter(status, state, sender, receiver, kind, business_key, since, until, limit) -> MessageFilter:
+def make_filter(status: str | None, state: str | None, sender: str | None, receiver: str | None, kind: str | None,
+                business_key: str | None, since: str | None, until: str | None, limit: int) -> MessageFilter:
     return MessageFilter(status=MessageStatus(status) if status else None, sender=sender, receiver=receiver,
                          kind=kind, business_key=business_key, since=when(since), until=when(until),
                          delivery_state=DeliveryState(state) if state else None, limit=limit)
+
+
+class _Row(TypedDict):
+    """One message as `hub messages list` shows it (and --json writes it)."""
+
+    id: str
+    received_at: str
+    sender: str
+    kind: str | None
+    business_key: str | None
+    status: str
+    deliveries: dict[str, str]
+    errors: list[str]
 
 
 @click.group()
@@ -65,7 +84,7 @@ def messages() -> None:
 @filters
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
-def list_messages(settings: Settings, as_json: bool, **kw) -> None:
+def list_messages(settings: Settings, /, as_json: bool, **kw: Any) -> None:
     """List messages, newest first.
 
     \b
@@ -75,7 +94,7 @@ def list_messages(settings: Settings, as_json: bool, **kw) -> None:
     """
     store = open_store(settings.store_url)
     store.migrate()
-    rows = []
+    rows: list[_Row] = []
     for m in store.find(make_filter(**kw)):
         states = {d.receiver: d.state.value for d in store.deliveries(m.id)}
         rows.append({"id": m.id, "received_at": m.received_at.isoformat(timespec="seconds"), "sender": m.sender,
@@ -127,8 +146,8 @@ def show(settings: Settings, message_id: str) -> None:
 @click.option("--dry-run", is_flag=True, help="Show what would happen; change nothing.")
 @click.option("--rate", type=float, help="At most this many messages per second.")
 @click.pass_obj
-def replay(settings: Settings, ids: tuple[str, ...], mode: str, only_receiver: str | None, dry_run: bool,
-           rate: float | None, **kw) -> None:
+def replay(settings: Settings, /, ids: tuple[str, ...], mode: str, only_receiver: str | None, dry_run: bool,
+           rate: float | None, **kw: Any) -> None:
     """Replay messages by id or by filter; every replay is an event naming who asked.
 
     \b

@@ -25,7 +25,7 @@ from datetime import UTC, datetime, timedelta
 import structlog
 
 from ..adapters import Registry
-from ..errors import Disposition, HubError, disposition_of
+from ..errors import Disposition, HubError, Problem, disposition_of
 from ..lifecycle import RECEIPT_STATE
 from ..models import Receipt
 from ..pipeline import Engine
@@ -83,8 +83,8 @@ class ReceiptCore:
         works = [Work(inbound) for inbound in batch]
         for (i, new), corr in zip(news, correlations):
             self._tell(works[i], new, corr)
-        for i, exc in failed:
-            works[i], = self.fail([batch[i]], exc)
+        for i, raised in failed:
+            works[i], = self.fail([batch[i]], raised)
         return works
 
     def fail(self, batch: list[Inbound], exc: BaseException) -> list[Work]:
@@ -96,8 +96,7 @@ class ReceiptCore:
             works.append(Work(inbound, [self.retries.next(inbound, exc)]))
             if self.retries.exhausted(inbound):
                 code = "INTERNAL_ERROR" if own else "RETRIES_EXHAUSTED"
-                dead.append(self._unapplied(inbound, None, [{"code": code, "message": reason(exc), "line": None,
-                                                             "path": None, "dead_lettered": True}]))
+                dead.append(self._unapplied(inbound, None, [Problem(code, reason(exc))], dead_lettered=True))
         log.warning("receipt.failed", count=len(batch), error=type(exc).__name__, own=own)
         if dead:
             try:
@@ -106,20 +105,21 @@ class ReceiptCore:
                 log.warning("receipt.failed_unstored", count=len(dead), error=type(store_exc).__name__)
         return works
 
-    def _unapplied(self, inbound: Inbound, fmt: str | None, problems: list[dict],
-                   refused: bool = False) -> NewReceipt:
+    def _unapplied(self, inbound: Inbound, fmt: str | None, problems: list[Problem],
+                   refused: bool = False, dead_lettered: bool = False) -> NewReceipt:
         """A receipt stored for the record, never applied: unreadable, or refused (by its head when
-        it is over the size limit)."""
+        it is over the size limit); its problems as the store keeps them (their JSON view)."""
+        errors = tuple({**p.as_dict(), "dead_lettered": True} if dead_lettered else p.as_dict() for p in problems)
         body = inbound.body
         head = body if len(body) <= self.engine.limits.max_bytes else body[:HEAD_BYTES]
         return NewReceipt(receiver=inbound.sender, format=fmt, received_at=self.clock(), raw=head, keys=(),
-                          state=None, agency_status=None, agency_reference=None, errors=tuple(problems),
+                          state=None, agency_status=None, agency_reference=None, errors=errors,
                           refused=refused, sha256=hashlib.sha256(body).hexdigest(), size=len(body))
 
     def _new(self, inbound: Inbound) -> list[NewReceipt]:
         """One stored receipt per answer; the message's bytes are kept with its last answer."""
         if len(inbound.body) > self.engine.limits.max_bytes:
-            return [self._unapplied(inbound, None, [_problem(
+            return [self._unapplied(inbound, None, [Problem(
                 "INPUT_TOO_LARGE", f"the receipt has {len(inbound.body)} bytes; the limit is "
                                    f"{self.engine.limits.max_bytes} (HUB_MAX_MESSAGE_BYTES)")], refused=True)]
         receipt, fmt, problems = self._read(inbound)
@@ -133,17 +133,17 @@ class ReceiptCore:
                            keys=receipt_keys(answer), state=RECEIPT_STATE[answer.status],
                            agency_status=answer.agency_status or answer.status.value,
                            agency_reference=answer.agency_reference,
-                           errors=tuple(_errors(answer)))
+                           errors=tuple(p.as_dict() for p in _errors(answer)))
                 for n, answer in enumerate(answers, 1)]
 
-    def _refusal(self, receiver: str, fmt: str) -> dict | None:
+    def _refusal(self, receiver: str, fmt: str) -> Problem | None:
         """Why a receipt in ``fmt`` from ``receiver`` is not applied, or None when it may be."""
         if self.receivers is None:
             return None
         listed = self.receivers[receiver].receipt_formats if receiver in self.receivers else []
         if fmt in listed:
             return None
-        return _problem("RECEIPT_FORMAT_NOT_ACCEPTED",
+        return Problem("RECEIPT_FORMAT_NOT_ACCEPTED",
                         f"{receiver} answers in {', '.join(listed) or 'no receipt format'} (routes.yaml), not {fmt}"
                         if receiver in self.receivers else f"{receiver} is not a receiver in routes.yaml")
 
@@ -162,28 +162,23 @@ class ReceiptCore:
             agency_status=delivery.agency_status, agency_reference=delivery.agency_reference,
             errors=list(new.errors), receipt_id=corr.receipt_id))
 
-    def _read(self, inbound: Inbound) -> tuple[Receipt | None, str | None, list[dict]]:
+    def _read(self, inbound: Inbound) -> tuple[Receipt | None, str | None, list[Problem]]:
         """The receipt and its format; or None, the format if known, and the problems that stop it."""
         try:
             read = self.engine.inspect(inbound.body)
         except HubError as exc:
             if exc.disposition is not Disposition.REJECT:
                 raise
-            return None, None, [p.as_dict() for p in exc.problems]
+            return None, None, list(exc.problems)
         if read.problems or not isinstance(read.document, Receipt):
-            problems = [p.as_dict() for p in read.problems] or [
-                {"code": "NOT_A_RECEIPT", "message": f"{read.adapter.name} is not a receipt format",
-                 "line": None, "path": None}]
+            problems = read.problems or [Problem("NOT_A_RECEIPT", f"{read.adapter.name} is not a receipt format")]
             return None, read.adapter.name, problems
         return read.document, read.adapter.name, []
 
 
-def _problem(code: str, message: str) -> dict:
-    return {"code": code, "message": message, "line": None, "path": None}
-
-
-def _errors(receipt: Receipt) -> list[dict]:
-    return [{"code": e.code, "message": e.text, "path": e.pointer, "line": None} for e in receipt.errors]
+def _errors(receipt: Receipt) -> list[Problem]:
+    """The agency's own errors in a receipt (code, text, pointer) as Problems."""
+    return [Problem(e.code, e.text or "", path=e.pointer) for e in receipt.errors]
 
 
 class Sweeper:
