@@ -1,39 +1,18 @@
-"""The SQLite store against the Store contract: record, duplicates, sending, receipts, deadlines, admin."""
+"""The store against its contract, on every engine (tests/store/conftest.py: SQLite and PostgreSQL):
+record, duplicates, sending, receipts, deadlines, admin, processes and times."""
 
 from __future__ import annotations
 
 import hashlib
 import multiprocessing
-import os
-import sqlite3
-import stat
-import threading
-import time
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from hub.errors import ConfigError
-from hub.store import open_store, record
-from hub.store import sqlite as sqlite_module
+from hub.store import record
 from hub.store.base import DeliveryState, MessageFilter, MessageStatus, NewDelivery, NewMessage, NewReceipt, Sameness
-from hub.store.sqlite import SqliteStore
-from tests.conftest import Clock
-
-T0 = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock(T0)
-
-
-@pytest.fixture
-def store(tmp_path, clock):
-    s = SqliteStore(tmp_path / "hub.db", clock=clock)
-    s.migrate()
-    yield s
-    s.close()
+from tests.store.conftest import T0, Backend
 
 
 def delivery(receiver: str = "CUSTOMS-CN", fmt: str = "gacc-mt1101", keys: tuple[str, ...] = ("BK-1",),
@@ -63,120 +42,36 @@ def receipt(keys: tuple[str, ...], state: DeliveryState | None = DeliveryState.A
                       state=state, agency_status=agency_status, agency_reference=agency_reference)
 
 
-def counts(path) -> dict[str, int]:
-    """Rows per table, read through a connection of its own."""
-    db = sqlite3.connect(path)
-    try:
-        return {t: db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
-                for t in ("messages", "deliveries", "delivery_payloads", "delivery_keys", "events", "receipts")}
-    finally:
-        db.close()
-
-
 # schema and connection -------------------------------------------------------------------------
 
-def test_migrate_twice_is_a_no_op_and_returns_the_same_version(tmp_path):
-    s = SqliteStore(tmp_path / "hub.db")
+def test_migrate_twice_is_a_no_op_and_returns_the_same_version(backend):
+    s = backend.open()
     first = s.migrate()
     second = s.migrate()
-    rows = s.connection.execute("SELECT version FROM schema_version ORDER BY version").fetchall()
+    rows = backend.rows("SELECT version FROM schema_version ORDER BY version")
     s.close()
     assert first == second >= 1
     assert rows == [(v,) for v in range(1, first + 1)]
 
 
-def test_the_file_and_its_directory_are_created_with_wal_and_the_pragmas(tmp_path):
-    path = tmp_path / "new" / "dir" / "hub.db"
-    s = SqliteStore(path)
-    db = s.connection
-    assert path.exists()
-    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert db.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
-    assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
-    assert db.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
-    s.close()
-
-
-@pytest.fixture
-def loose_umask():
-    """The usual umask (022), under which SQLite alone would create a world-readable file."""
-    old = os.umask(0o022)
-    yield
-    os.umask(old)
-
-
-def recorded_logs(monkeypatch) -> list[dict]:
-    """What the store logs from now on, as capture_logs would list it."""
-    logs: list[dict] = []
-
-    class Recorder:
-        def __getattr__(self, level):
-            return lambda event, **kw: logs.append({"event": event, "log_level": level, **kw})
-    monkeypatch.setattr(sqlite_module, "log", Recorder())
-    return logs
-
-
-def mode(path) -> int:
-    return stat.S_IMODE(os.stat(path).st_mode)
-
-
-def test_the_directory_the_store_creates_is_private_and_the_file_wal_and_shm_are_0600(tmp_path, loose_umask):
-    path = tmp_path / "new" / "dir" / "hub.db"
-    s = SqliteStore(path)
-    s.migrate()
-    s.record([message()], source="router")
-    assert {p.name for p in path.parent.iterdir()} >= {"hub.db", "hub.db-wal", "hub.db-shm"}
-    assert {name: mode(path.parent / name) for name in ("hub.db", "hub.db-wal", "hub.db-shm")} == {
-        "hub.db": 0o600, "hub.db-wal": 0o600, "hub.db-shm": 0o600}
-    assert (mode(tmp_path / "new"), mode(tmp_path / "new" / "dir")) == (0o700, 0o700)
-    s.close()
-
-
-def test_an_existing_directory_keeps_its_mode(tmp_path, loose_umask):
-    (tmp_path / "shared").mkdir(mode=0o755)
-    SqliteStore(tmp_path / "shared" / "hub.db").close()
-    assert mode(tmp_path / "shared") == 0o755
-
-
-def test_a_file_wal_and_shm_with_looser_modes_are_tightened_on_open_with_a_warning(tmp_path, loose_umask, monkeypatch):
-    path = tmp_path / "hub.db"
-    first = SqliteStore(path)
-    first.migrate()
-    first.record([message()], source="router")
-    for suffix in ("", "-wal", "-shm"):
-        os.chmod(f"{path}{suffix}", 0o644)
-    logs = recorded_logs(monkeypatch)        # the module's logger: capture_logs misses a cached one
-    second = SqliteStore(path)
-    assert [mode(f"{path}{suffix}") for suffix in ("", "-wal", "-shm")] == [0o600, 0o600, 0o600]
-    tightened = [e for e in logs if e["event"] == "store.file_mode_tightened"]
-    assert (len(tightened), tightened[0]["log_level"], tightened[0]["mode"]) == (3, "warning", "0o644")
-    assert second.message("HUB-1") is not None
-    logs.clear()
-    SqliteStore(path).close()                      # already 0600: nothing to say
-    assert [e for e in logs if e["event"] == "store.file_mode_tightened"] == []
-    first.close()
-    second.close()
-
-
-def test_two_processes_migrating_a_new_file_at_once_both_end_on_the_same_version(tmp_path):
-    path = str(tmp_path / "hub.db")
+def test_two_processes_migrating_a_new_database_at_once_both_end_on_the_same_version(backend):
     ctx = multiprocessing.get_context("fork")
     with ctx.Pool(2) as pool:
-        versions = pool.map(_migrate, [path, path, path, path])
+        versions = pool.map(_migrate, [backend] * 4)
     assert len(set(versions)) == 1
-    assert counts(path)["messages"] == 0
+    assert backend.counts()["messages"] == 0
 
 
-def _migrate(path: str) -> int:
-    s = SqliteStore(path)
+def _migrate(backend: Backend) -> int:
+    s = backend.open()
     try:
         return s.migrate()
     finally:
         s.close()
 
 
-def test_a_schema_newer_than_the_code_is_a_config_error(store):
-    store.connection.execute("INSERT INTO schema_version VALUES (999, 'future', '2030-01-01')")
+def test_a_schema_newer_than_the_code_is_a_config_error(store, backend):
+    backend.execute("INSERT INTO schema_version VALUES (999, 'future', '2030-01-01')")
     with pytest.raises(ConfigError) as err:
         store.migrate()
     assert err.value.code == "CONFIG_INVALID"
@@ -200,15 +95,15 @@ def test_record_writes_the_message_its_pending_deliveries_and_events(store, tmp_
         ("delivery.pending", "PENDING", created[1].id, "router")]
 
 
-def test_a_failure_mid_batch_stores_nothing_of_the_batch(store, tmp_path):
+def test_a_failure_mid_batch_stores_nothing_of_the_batch(store, backend):
     bad = message("HUB-2", deliveries=(delivery(), delivery()))  # the same (receiver, format) twice
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(backend.integrity_error):
         store.record([message("HUB-1"), bad, message("HUB-3")], source="router")
-    assert counts(tmp_path / "hub.db") == dict.fromkeys(counts(tmp_path / "hub.db"), 0)
+    assert backend.counts() == dict.fromkeys(backend.counts(), 0)
     assert store.record([message("HUB-1")], source="router")  # the store is usable afterwards
 
 
-def test_a_failure_after_every_row_is_written_rolls_the_batch_back(store, tmp_path, monkeypatch):
+def test_a_failure_after_every_row_is_written_rolls_the_batch_back(store, backend, monkeypatch):
     real_write = record.RecordBatch.write
 
     def write_then_fail(self, tx):
@@ -219,17 +114,17 @@ def test_a_failure_after_every_row_is_written_rolls_the_batch_back(store, tmp_pa
     monkeypatch.setattr(record.RecordBatch, "write", write_then_fail)
     with pytest.raises(RuntimeError):
         store.record([message("HUB-1"), message("HUB-2")], source="router")
-    assert counts(tmp_path / "hub.db")["messages"] == 0
-    assert counts(tmp_path / "hub.db")["events"] == 0
+    assert backend.counts()["messages"] == 0
+    assert backend.counts()["events"] == 0
 
 
-def test_recording_an_accepted_or_duplicate_message_again_creates_nothing(store, tmp_path):
+def test_recording_an_accepted_or_duplicate_message_again_creates_nothing(store, backend):
     store.record([message("HUB-1"), message("HUB-2", MessageStatus.DUPLICATE, duplicate_of="HUB-1")], "router")
-    before = counts(tmp_path / "hub.db")
+    before = backend.counts()
     again = store.record([message("HUB-1", deliveries=(delivery(), delivery("ARCHIVE", "json"))),
                           message("HUB-2", MessageStatus.ACCEPTED)], source="router")
     assert again == []
-    assert counts(tmp_path / "hub.db") == before
+    assert backend.counts() == before
     assert store.message("HUB-2").status is MessageStatus.DUPLICATE
 
 
@@ -279,20 +174,6 @@ def test_an_amendment_with_the_same_business_key_is_not_a_duplicate(store):
 def test_a_repeat_of_a_rejected_message_is_not_a_duplicate(store):
     store.record([message(status=MessageStatus.REJECTED, sender_message_id="AMQP-42")], source="router")
     assert store.find_duplicate("AIRLINE-CA", "AMQP-42", "waybill", "BK-1", "original") is None
-
-
-def test_duplicate_lookups_use_their_indexes_not_a_scan(store):
-    store.record([message()], source="router")
-    seen: list[str] = []
-    store.connection.set_trace_callback(seen.append)
-    store.find_duplicate("AIRLINE-CA", "NEW-ID", "waybill", "BK-1", "amend")
-    store.connection.set_trace_callback(None)
-    plans = [" ".join(row[3] for row in store.connection.execute("EXPLAIN QUERY PLAN " + sql))
-             for sql in seen if sql.startswith("SELECT")]
-    assert len(plans) == 2
-    assert "INDEX messages_sender_message_id (sender_message_id=?)" in plans[0]
-    assert "INDEX messages_business_key (business_key=?)" in plans[1]
-    assert all("SCAN messages" not in plan for plan in plans)
 
 
 def test_one_lookup_finds_the_earliest_original_of_every_message_in_a_batch(store, clock):
@@ -434,7 +315,7 @@ def test_a_late_technical_receipt_does_not_undo_the_functional_answer(store):
     assert store.events("HUB-1")[-1].detail["previous_state"] == "REJECTED"
 
 
-def test_unmatched_receipts_are_stored_and_listed_as_orphans_newest_first(store, tmp_path):
+def test_unmatched_receipts_are_stored_and_listed_as_orphans_newest_first(store, backend):
     store.record([message()], source="router")
     first = store.apply_receipt(receipt(("NOBODY-1",), agency_reference="X"))
     matched = store.apply_receipt(receipt(("BK-1",)))
@@ -443,12 +324,11 @@ def test_unmatched_receipts_are_stored_and_listed_as_orphans_newest_first(store,
     orphans = store.orphans()
     assert [o["id"] for o in orphans] == [second.receipt_id, first.receipt_id]
     assert orphans[0]["keys"] == ["NOBODY-2", "NOBODY-3"] and orphans[0]["received_at"] == T0
-    assert counts(tmp_path / "hub.db")["receipts"] == 3 and matched.delivery is not None
-    db = sqlite3.connect(tmp_path / "hub.db")
-    orphaned = db.execute("SELECT source FROM events WHERE type = 'receipt.orphaned' ORDER BY id").fetchall()
+    assert backend.counts()["receipts"] == 3 and matched.delivery is not None
+    orphaned = backend.rows("SELECT source FROM events WHERE type = 'receipt.orphaned' ORDER BY id")
     assert orphaned == [(f"receipt:{first.receipt_id}",), (f"receipt:{second.receipt_id}",)]
     # an orphan's agency reference is not a key of anything
-    assert db.execute("SELECT COUNT(*) FROM delivery_keys WHERE key = 'X'").fetchone()[0] == 0
+    assert backend.row("SELECT COUNT(*) FROM delivery_keys WHERE key = 'X'") == (0,)
 
 
 # deadlines ---------------------------------------------------------------------------------------
@@ -487,11 +367,11 @@ def test_events_are_the_timeline_of_the_message_and_its_deliveries_oldest_first(
     assert events[-1].message_id == "HUB-1" and events[-1].detail == {"note": "ok"}
 
 
-def test_the_event_log_is_append_only(store):
+def test_the_event_log_is_append_only(store, backend):
     store.record([message()], source="router")
     for sql in ("UPDATE events SET type = 'x'", "DELETE FROM events"):
-        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-            store.connection.execute(sql)
+        with pytest.raises(backend.integrity_error, match="append-only"):
+            backend.execute(sql)
     assert len(store.events("HUB-1")) == 2
 
 
@@ -562,9 +442,8 @@ def test_stats_count_volumes_latency_and_overdue_on_a_known_data_set(store, cloc
 
 # processes, times, URLs ----------------------------------------------------------------------------
 
-def test_two_store_objects_on_one_file_both_write_in_wal_mode(tmp_path):
-    path = tmp_path / "hub.db"
-    a, b = SqliteStore(path), SqliteStore(path)
+def test_two_store_objects_on_one_database_both_write(backend):
+    a, b = backend.open(), backend.open()
     a.migrate()
     b.migrate()
     a.record([message("HUB-A")], source="router-a")
@@ -572,55 +451,22 @@ def test_two_store_objects_on_one_file_both_write_in_wal_mode(tmp_path):
     a.mark_sent([d.id for d in b.deliveries("HUB-B")], source="router-a")
     assert {m.id for m in b.find(MessageFilter())} == {"HUB-A", "HUB-B"}
     assert a.deliveries("HUB-B")[0].state is DeliveryState.SENT
-    assert (tmp_path / "hub.db-wal").exists()
     a.close()
     b.close()
 
 
-def test_a_writer_waits_for_another_processes_transaction_instead_of_failing(store, tmp_path):
-    other = sqlite3.connect(tmp_path / "hub.db", isolation_level=None, check_same_thread=False)
-    other.execute("BEGIN IMMEDIATE")
-    releaser = threading.Timer(0.3, lambda: other.execute("COMMIT"))
-    releaser.start()
-    started = time.monotonic()
-    store.record([message()], source="router")
-    releaser.join()
-    other.close()
-    assert time.monotonic() - started >= 0.25
-    assert store.message("HUB-1") is not None
-
-
-def test_a_waiting_writer_takes_the_lock_within_milliseconds_of_its_release(store, tmp_path):
-    # SQLite's own busy handler would sleep 1+2+5+10+15+20+25 ms and wake ~18 ms after a release at 60 ms
-    other = sqlite3.connect(tmp_path / "hub.db", isolation_level=None, check_same_thread=False)
-    lates = []
-    for n in range(3):
-        other.execute("BEGIN IMMEDIATE")
-        released: list[float] = []
-        releaser = threading.Timer(0.06, lambda released=released: (other.execute("COMMIT"),
-                                                                 released.append(time.monotonic())))
-        releaser.start()
-        store.record([message(f"HUB-{n}")], source="router")
-        done = time.monotonic()
-        releaser.join()
-        lates.append(done - released[0])
-    other.close()
-    assert min(lates) < 0.008, lates
-
-
-def test_worker_processes_record_batches_into_one_file_at_once(tmp_path):
-    path = str(tmp_path / "hub.db")
-    _migrate(path)
+def test_worker_processes_record_batches_into_one_database_at_once(backend):
+    _migrate(backend)
     ctx = multiprocessing.get_context("fork")
     with ctx.Pool(3) as pool:
-        created = pool.map(_record_batches, [(path, prefix) for prefix in "ABC"])
+        created = pool.map(_record_batches, [(backend, prefix) for prefix in "ABC"])
     assert created == [5 * 20] * 3
-    assert counts(path)["messages"] == 300 and counts(path)["deliveries"] == 300
+    assert backend.counts()["messages"] == 300 and backend.counts()["deliveries"] == 300
 
 
-def _record_batches(args: tuple[str, str]) -> int:
-    path, prefix = args
-    s = SqliteStore(path)
+def _record_batches(args: tuple[Backend, str]) -> int:
+    backend, prefix = args
+    s = backend.open()
     try:
         return sum(len(s.record([message(f"HUB-{prefix}-{b}-{i}") for i in range(20)], source=prefix))
                    for b in range(5))
@@ -638,42 +484,3 @@ def test_times_are_timezone_aware_and_naive_times_are_refused(store):
     with pytest.raises(ValueError, match="naive"):
         store.record([message("HUB-2", received_at=datetime(2026, 11, 27, 8, 0))], source="router")
 
-
-@pytest.mark.parametrize("url", ["sqlite:///{rel}", "sqlite:///{abs}", "sqlite:///:memory:"])
-def test_open_store_accepts_relative_absolute_and_memory_sqlite_urls(url, tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    s = open_store(url.format(rel="var/hub.db", abs=tmp_path / "abs" / "hub.db"))
-    assert isinstance(s, SqliteStore) and s.migrate() >= 1
-    s.record([message()], source="router")
-    s.close()
-    if "{rel}" in url:
-        assert (tmp_path / "var" / "hub.db").exists()
-    if "{abs}" in url:
-        assert (tmp_path / "abs" / "hub.db").exists()
-
-
-@pytest.mark.parametrize("url", ["postgresql://hub:s3cret@db/hub", "mysql://hub:s3cret@db/hub",
-                                 "sqlite://host/hub.db", "sqlite:///", "hub:s3cret@db"])
-def test_open_store_refuses_other_urls_without_echoing_them(url):
-    with pytest.raises(ConfigError) as err:
-        open_store(url)
-    assert err.value.code == "CONFIG_INVALID"
-    assert "s3cret" not in str(err.value)
-    if url.startswith("postgresql"):
-        assert "PostgreSQL comes later" in str(err.value)
-
-
-def test_upkeep_left_to_another_connection_keeps_the_wal_out_of_the_workers_commits(tmp_path, clock):
-    worker, keeper = SqliteStore(tmp_path / "hub.db", clock=clock), SqliteStore(tmp_path / "hub.db", clock=clock)
-    worker.migrate()
-    worker.leave_upkeep_to_another()
-    keeper.upkeep()
-    before = (tmp_path / "hub.db").stat().st_size
-    big = [NewMessage(**{**message(f"HUB-{n}").__dict__, "raw": bytes(20_000)}) for n in range(300)]
-    worker.record(big, source="router")               # ~6 MB: past SQLite's 1,000-page autocheckpoint
-    assert (tmp_path / "hub.db").stat().st_size == before       # still all in the WAL
-    keeper.upkeep()
-    assert (tmp_path / "hub.db").stat().st_size > before + 6_000_000
-    assert keeper.message("HUB-299") is not None
-    worker.close()
-    keeper.close()
