@@ -1,5 +1,6 @@
 """Message stores: the interface by role in ``base``, its one SQL implementation in ``sql`` (with a
-``dialect`` per engine), the embedded SQLite store in ``sqlite``."""
+``dialect`` per engine): the embedded SQLite store in ``sqlite``, PostgreSQL in ``postgres`` (not yet
+reachable through ``open_store``: the workers' retry of transient faults knows SQLite's only)."""
 
 from __future__ import annotations
 

@@ -29,7 +29,7 @@ all of them, so a caller may ask for the whole or only for the role it plays:
 
 One implementation holds all the SQL (``sql.SqlStore`` over any DB-API connection, with
 a ``dialect.Dialect`` for what differs between engines); ``sqlite.SqliteStore`` is it on
-an embedded SQLite file (the default).
+an embedded SQLite file (the default), ``postgres.PostgresStore`` on PostgreSQL.
 
 All methods are synchronous and safe to call from one thread per Store object;
 each worker process opens its own Store.
