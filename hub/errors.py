@@ -169,6 +169,15 @@ def disposition_of(exc: BaseException) -> Disposition:
     its own)."""
     if isinstance(exc, HubError):
         return exc.disposition
-    if isinstance(exc, _RETRYABLE):
+    if isinstance(exc, _RETRYABLE) or _postgres_fault(exc):
         return Disposition.RETRY
     return Disposition.BUG
+
+
+def _postgres_fault(exc: BaseException) -> bool:
+    """A PostgreSQL store's fault outside the message (connection lost, lock timeout, server
+    shutting down): psycopg's OperationalError. psycopg is imported only when one was raised."""
+    if not type(exc).__module__.startswith("psycopg"):
+        return False
+    import psycopg
+    return isinstance(exc, psycopg.OperationalError)

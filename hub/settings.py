@@ -45,7 +45,7 @@ class Settings(BaseSettings):
 
     # runtime (RabbitMQ + store)
     amqp_url: str = Field("amqp://guest:guest@127.0.0.1:5672/%2F", description="the broker; its user is the hub's")
-    store_url: str = Field("sqlite:///var/hub-store.sqlite3", description="sqlite:///PATH (PostgreSQL later)")
+    store_url: str = Field("sqlite:///var/hub-store.sqlite3", description="sqlite:///PATH or postgresql://USER@HOST:PORT/DB")
     topology_prefix: str = Field("hub", pattern=r"^[A-Za-z0-9_.-]+$",
                                  description="every exchange and queue name starts with this")
     prefetch: int = Field(300, ge=1, le=5000)

@@ -43,3 +43,20 @@ def test_the_store_marks_overdue_exactly_the_states_the_table_names(clocked_stor
     clock.advance(600)
     overdue = clocked_store.mark_overdue(clock(), source="sweeper")
     assert [d.id for d in overdue] == ([delivery.id] if goes else [])
+
+
+@pytest.mark.parametrize("exc, disposition", [
+    ("sqlite", "retry"), ("postgres-lost", "retry"), ("postgres-lock", "retry"),
+    ("postgres-integrity", "bug"), ("key", "bug"), ("connection", "retry")])
+def test_a_store_or_broker_fault_retries_and_anything_else_fails_the_message(exc, disposition):
+    import sqlite3
+
+    import psycopg
+
+    from hub.errors import Disposition, disposition_of
+    raised = {"sqlite": sqlite3.OperationalError("database is locked"),
+              "postgres-lost": psycopg.OperationalError("server closed the connection unexpectedly"),
+              "postgres-lock": psycopg.errors.LockNotAvailable("canceling statement due to lock timeout"),
+              "postgres-integrity": psycopg.IntegrityError("duplicate key"),
+              "key": KeyError("x"), "connection": ConnectionResetError()}[exc]
+    assert disposition_of(raised) is Disposition(disposition)

@@ -1,6 +1,5 @@
 """Message stores: the interface by role in ``base``, its one SQL implementation in ``sql`` (with a
-``dialect`` per engine): the embedded SQLite store in ``sqlite``, PostgreSQL in ``postgres`` (not yet
-reachable through ``open_store``: the workers' retry of transient faults knows SQLite's only)."""
+``dialect`` per engine): the embedded SQLite store in ``sqlite``, PostgreSQL in ``postgres``."""
 
 from __future__ import annotations
 
@@ -9,16 +8,19 @@ from .base import Store
 
 
 def open_store(url: str) -> Store:
-    """The store a URL names: ``sqlite:///relative/path.db``, ``sqlite:////absolute/path.db`` or
-    ``sqlite:///:memory:``. The schema is not touched: call ``migrate()`` once at start-up."""
+    """The store a URL names: ``sqlite:///relative/path.db``, ``sqlite:////absolute/path.db``,
+    ``sqlite:///:memory:`` or ``postgresql://user@host:port/database`` (libpq's URL; the tables in
+    its default schema). The schema is not touched: call ``migrate()`` once at start-up."""
     scheme, sep, rest = url.partition("://")
     if scheme == "sqlite" and sep and rest.startswith("/") and len(rest) > 1 and "?" not in rest:
         from .sqlite import SqliteStore  # imported here: a PostgreSQL deployment never loads sqlite3
 
         return SqliteStore(rest[1:])
     # never echo the URL itself: a database URL may carry a password
-    if scheme in ("postgres", "postgresql") or scheme.startswith("postgresql+"):
-        raise ConfigError("store URL: PostgreSQL comes later; use sqlite:///PATH for now", code="CONFIG_INVALID")
+    if scheme in ("postgres", "postgresql") and sep:
+        from .postgres import PostgresStore  # imported here: an SQLite deployment never loads psycopg
+
+        return PostgresStore(url)
     shown = scheme if sep and scheme else "(none)"
     raise ConfigError(f"store URL with scheme {shown!r}: expected sqlite:///relative/path.db, "
                       "sqlite:////absolute/path.db or sqlite:///:memory:", code="CONFIG_INVALID")

@@ -174,15 +174,37 @@ def test_open_store_accepts_relative_absolute_and_memory_sqlite_urls(url, tmp_pa
         assert (tmp_path / "abs" / "hub.db").exists()
 
 
-@pytest.mark.parametrize("url", ["postgresql://hub:s3cret@db/hub", "mysql://hub:s3cret@db/hub",
-                                 "sqlite://host/hub.db", "sqlite:///", "hub:s3cret@db"])
+@pytest.mark.parametrize("url", ["mysql://hub:s3cret@db/hub", "sqlite://host/hub.db", "sqlite:///", "hub:s3cret@db",
+                                 "postgresql:hub:s3cret@db"])
 def test_open_store_refuses_other_urls_without_echoing_them(url):
     with pytest.raises(ConfigError) as err:
         open_store(url)
     assert err.value.code == "CONFIG_INVALID"
     assert "s3cret" not in str(err.value)
-    if url.startswith("postgresql"):
-        assert "PostgreSQL comes later" in str(err.value)
+
+
+def test_open_store_opens_a_postgresql_url_as_the_postgresql_store():
+    import psycopg
+
+    from hub.store.postgres import PostgresStore
+    from tests.store.conftest import POSTGRES_URL
+
+    schema = f"hub_test_open_{os.getpid()}"
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as admin:
+        admin.execute(f'CREATE SCHEMA "{schema}"')
+        try:
+            store = open_store(f"{POSTGRES_URL}?options=-csearch_path%3D{schema}")
+            try:
+                assert isinstance(store, PostgresStore)
+                store.migrate()
+                assert store.message("HUB-NONE") is None
+                tables = admin.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = %s",
+                                       (schema,)).fetchone()
+                assert tables is not None and tables[0] >= 5            # its own migrations, in its schema
+            finally:
+                store.close()
+        finally:
+            admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
 def test_upkeep_left_to_another_connection_keeps_the_wal_out_of_the_workers_commits(tmp_path, clock):
