@@ -38,7 +38,7 @@ each worker process opens its own Store.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from enum import Enum
 from typing import Any, Protocol, Self
@@ -94,27 +94,38 @@ class Sameness:
     function: str | None
 
 
-@dataclass(frozen=True)
-class NewMessage:
-    """An inbound message and its outcome, written in one transaction with its deliveries."""
+@dataclass(frozen=True, kw_only=True)
+class Received:
+    """What is stored of an inbound message (or one part of it) whatever its outcome: who sent it,
+    when, its bytes (a head only when it is over the size limit) and, once read, what it is."""
 
-    id: str                           # hub message id
+    id: str                           # hub message id (hub.lifecycle.hub_message_id)
     sender: str                       # AMQP user_id (broker-authenticated), or "" when absent
     sender_message_id: str | None     # AMQP message_id the sender set
     received_at: datetime
     raw: bytes
     sha256: str
-    status: MessageStatus
+    size: int | None = None           # the input's full size when ``raw`` is only its head (refused as too
+                                      # large: sha256 is then the whole input's); None: len(raw)
     format: str | None = None
     kind: str | None = None
     business_key: str | None = None
     function: str | None = None
-    errors: tuple[dict[str, Any], ...] = ()     # Problem.as_dict() values
+
+    def outcome(self, status: MessageStatus, **decided: Any) -> NewMessage:
+        """The message as stored with its outcome (errors, deliveries, duplicate_of ... in ``decided``)."""
+        return NewMessage(**{f.name: getattr(self, f.name) for f in fields(Received)}, status=status, **decided)
+
+
+@dataclass(frozen=True, kw_only=True)
+class NewMessage(Received):
+    """An inbound message and its outcome, written in one transaction with its deliveries."""
+
+    status: MessageStatus
+    errors: tuple[dict[str, Any], ...] = ()     # Problem.as_dict() values: the JSON the store keeps
     duplicate_of: str | None = None
     deliveries: tuple[NewDelivery, ...] = ()
     facts: tuple[tuple[str, str, dict[str, Any]], ...] = ()   # (kind, key, values) for checks (hub.checks)
-    size: int | None = None           # the input's full size when ``raw`` is only its head (refused as too
-                                      # large: sha256 is then the whole input's); None: len(raw)
 
 
 @dataclass(frozen=True)

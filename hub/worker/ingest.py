@@ -35,7 +35,16 @@ from ..lifecycle import hub_message_id
 from ..models import Declaration, Document, Manifest, Waybill
 from ..pipeline import Engine
 from ..routing import Router
-from ..store.base import Delivery, DeliveryState, MessageStatus, NewDelivery, NewMessage, Sameness, Store
+from ..store.base import (
+    Delivery,
+    DeliveryState,
+    MessageStatus,
+    NewDelivery,
+    NewMessage,
+    Received,
+    Sameness,
+    Store,
+)
 from ..transport.base import Inbound, Publication, PublishLimit, Topology, Work
 from .failures import DEFAULT_MAX_OUTPUT_BYTES, HEAD_BYTES, Retries, reason
 from .holds import Holds
@@ -67,35 +76,11 @@ class _Failed:
     exc: BaseException
 
 
-@dataclass(frozen=True)
-class Received:
-    """What is stored of an inbound message (or one part of it) whatever its outcome: who sent it,
-    when, its bytes (a head only when it is over the size limit) and, once read, what it is."""
-
-    id: str
-    sender: str
-    sender_message_id: str | None
-    received_at: datetime
-    raw: bytes
-    sha256: str
-    size: int
-    format: str | None = None
-    kind: str | None = None
-    business_key: str | None = None
-    function: str | None = None
-
-    def read_as(self, adapter: Adapter, doc: Document | None) -> Received:
-        """The same message, now known as ``doc`` in ``adapter``'s format."""
-        return replace(self, format=adapter.name, kind=doc.kind.value if doc else None,
-                       business_key=doc.business_key if doc else None,
-                       function=doc.header.function.value if doc else None)
-
-    def outcome(self, status: MessageStatus, **decided: Any) -> NewMessage:
-        """The message as stored with its outcome (errors, deliveries, duplicate_of ... in ``decided``)."""
-        return NewMessage(id=self.id, sender=self.sender, sender_message_id=self.sender_message_id,
-                          received_at=self.received_at, raw=self.raw, sha256=self.sha256, size=self.size,
-                          format=self.format, kind=self.kind, business_key=self.business_key,
-                          function=self.function, status=status, **decided)
+def _known(base: Received, adapter: Adapter, doc: Document | None) -> Received:
+    """The same message, now known as ``doc`` in ``adapter``'s format."""
+    return replace(base, format=adapter.name, kind=doc.kind.value if doc else None,
+                   business_key=doc.business_key if doc else None,
+                   function=doc.header.function.value if doc else None)
 
 
 @dataclass
@@ -251,7 +236,7 @@ class IngestCore:
                 raise
             return self._reject(inbound, base, exc.problems)
         adapter, doc = read.adapter, read.document
-        known = base.read_as(adapter, doc)
+        known = _known(base, adapter, doc)
         if read.problems:
             return self._reject(inbound, known, read.problems, adapter)
         for part in read.documents:
@@ -260,7 +245,7 @@ class IngestCore:
         if len(read.documents) == 1:
             return _Readable(inbound, known, adapter, read.documents[0])
         mid = inbound.message_id
-        return [_Readable(inbound, replace(base.read_as(adapter, part), id=part_id(hub_id, n),
+        return [_Readable(inbound, replace(_known(base, adapter, part), id=part_id(hub_id, n),
                                            sender_message_id=f"{mid}#{n}" if mid else None,
                                            raw=base.raw if n == 1 else b""), adapter, part)
                 for n, part in enumerate(read.documents, 1)]
