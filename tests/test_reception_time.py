@@ -41,3 +41,28 @@ def test_a_stored_message_read_again_keeps_the_dates_of_its_reception(engine, cl
     hub_id = out.headers["x-hub-message-id"]
     clock.now = datetime(2024, 7, 1, tzinfo=UTC)                  # read again half a year on
     assert document_of(engine, clocked_store, hub_id).happened_at.date().isoformat() == "2023-11-26"
+
+
+def test_a_replayed_message_resolves_its_dates_around_its_first_reception(engine, clocked_store, clock, tmp_path):
+    (tmp_path / "none.yaml").write_text(yaml.safe_dump({**ROUTES, "routes": [
+        {"name": "nowhere", "match": {"kinds": ["waybill"]}, "deliver": [{"receiver": "ARCHIVE", "format": "json"}]}]}))
+    (tmp_path / "routes.yaml").write_text(yaml.safe_dump(ROUTES))
+    clock.now = datetime(2024, 1, 2, 8, 0, tzinfo=UTC)
+    first = IngestCore(engine, Router(load_routes(tmp_path / "none.yaml")), clocked_store, Topology("t"),
+                       "EPORTHUB", clock)
+    first.handle([Inbound(tag=1, body=FSU, sender="AIRLINE-CA", message_id="FSU-1")])     # NO_ROUTE: rejected
+    clock.now = datetime(2024, 7, 1, tzinfo=UTC)        # the routes fixed, replayed half a year on
+    fixed = IngestCore(engine, Router(load_routes(tmp_path / "routes.yaml")), clocked_store, Topology("t"),
+                       "EPORTHUB", clock)
+    (work,) = fixed.handle([Inbound(tag=2, body=FSU, sender="AIRLINE-CA", message_id="FSU-1", replayed=True)])
+    (out,) = [p for p in work.publications if p.routing_key == "ARCHIVE"]
+    assert json.loads(out.body)["document"]["happened_at"].startswith("2023-11-26")   # not 2024-11-26
+
+
+def test_only_the_hubs_own_user_marks_a_message_replayed():
+    from hub.transport.base import Envelope, Headers, inbound_from
+    envelope = Envelope(tag=1, body=b"x", headers={Headers.REPLAY: "admin:ops", Headers.SENDER: "AIRLINE-CA"},
+                        user_id="hub")
+    assert inbound_from(envelope, "hub").replayed and inbound_from(envelope, "hub").seen_before
+    forged = Envelope(tag=1, body=b"x", headers={Headers.REPLAY: "admin:ops"}, user_id="AIRLINE-CA")
+    assert not inbound_from(forged, "hub").replayed and not inbound_from(forged, "hub").seen_before

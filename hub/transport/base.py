@@ -39,6 +39,12 @@ class Inbound:
     redelivered: bool = False
     attempts: int = 0                 # trips through the retry queues so far
     content_type: str | None = None
+    replayed: bool = False            # an operator's replay (x-hub-replay, vouched for by the hub's user)
+
+    @property
+    def seen_before(self) -> bool:
+        """Whether the hub may have taken this very message before: a broker redelivery, a retry, a replay."""
+        return self.redelivered or self.attempts > 0 or self.replayed
 
 
 @dataclass(frozen=True)
@@ -58,13 +64,14 @@ class Envelope:
 def inbound_from(envelope: Envelope, hub_user: str) -> Inbound:
     """An envelope taken for a worker. The sender is the broker-checked identity (AMQP user_id);
     only the hub's own user may vouch for another sender (retried messages, `hub send --as`),
-    through the x-hub-sender header, and only its retries count attempts."""
+    through the x-hub-sender header, and only its retries count attempts and its replays are replays."""
     headers, user = envelope.headers, envelope.user_id or ""
+    vouched = user == hub_user
     return Inbound(tag=envelope.tag, body=envelope.body,
-                   sender=str(headers.get(Headers.SENDER) or "") if user == hub_user else user,
+                   sender=str(headers.get(Headers.SENDER) or "") if vouched else user,
                    message_id=envelope.message_id, redelivered=envelope.redelivered,
-                   attempts=int(headers.get(Headers.ATTEMPTS, 0)) if envelope.user_id == hub_user else 0,
-                   content_type=envelope.content_type)
+                   attempts=int(headers.get(Headers.ATTEMPTS, 0)) if vouched else 0,
+                   content_type=envelope.content_type, replayed=vouched and bool(headers.get(Headers.REPLAY)))
 
 
 @dataclass(frozen=True)

@@ -227,10 +227,8 @@ class IngestCore:
                 return [_Decision(inbound, i, None) for i in stored]
         if not inbound.sender:
             return self._reject(inbound, base, [Problem("SENDER_UNKNOWN", "the message has no AMQP user_id")])
-        earlier = self.store.message(hub_id) or self.store.message(part_id(hub_id, 1))   # a retry or replay:
-        # dates without a year resolve around its first reception, not this one
         try:
-            read = self.engine.inspect(inbound.body, received=earlier.received_at if earlier else base.received_at)
+            read = self.engine.inspect(inbound.body, received=self._first_reception(inbound, base))
         except HubError as exc:
             if exc.disposition is not Disposition.REJECT:
                 raise
@@ -249,6 +247,15 @@ class IngestCore:
                                            sender_message_id=f"{mid}#{n}" if mid else None,
                                            raw=base.raw if n == 1 else b""), adapter, part)
                 for n, part in enumerate(read.documents, 1)]
+
+    def _first_reception(self, inbound: Inbound, base: Received) -> datetime:
+        """When the hub first received this message: dates without a year resolve around it. Only a
+        message the hub may have taken before (redelivered, retried, replayed) costs a look-up."""
+        if inbound.seen_before:
+            earlier = self.store.message(base.id) or self.store.message(part_id(base.id, 1))
+            if earlier is not None:
+                return earlier.received_at
+        return base.received_at
 
     def _stored(self, hub_id: str) -> list[str]:
         """The ids stored ACCEPTED or DUPLICATE for an inbound message: its own, or its parts'."""
