@@ -33,6 +33,7 @@ from hub.models import (
     Manifest,
     ManifestConsignment,
     Measure,
+    MessageHeader,
     Party,
     TransportEquipment,
     TransportMode,
@@ -87,12 +88,9 @@ class ManifestAdapter(XmlAdapter):
         cls.namespaces = {"m": cls.namespace}
 
     def parse(self, probe: Probe) -> Manifest:
-        root, ns = probe.tree.getroot(), self.namespaces
-        head_el = root.find("m:Head", ns)
-        self._check_type(head_el, ns)
-        decl = root.find("m:Declaration", ns)
+        header, decl, ns = self._open(probe)
         return Manifest(
-            header=head.read(head_el, ns),
+            header=header,
             conveyance=_conveyance(decl, ns),
             loading_location=Location(code=xmlkit.required(decl, "m:LoadingLocation/m:ID", ns)),
             unloading_location=Location(code=xmlkit.required(decl, "m:UnloadingLocation/m:ID", ns)),
@@ -106,12 +104,17 @@ class ManifestAdapter(XmlAdapter):
             manifest_build.from_waybill(doc, outward=self.message_type == "MT2101")
         return manifest_build.build(manifest, self.namespace, self.message_type, ctx)
 
-    def _check_type(self, head_el: etree._Element, ns: dict[str, str]) -> None:
+    def _open(self, probe: Probe) -> tuple[MessageHeader, etree._Element, dict[str, str]]:
+        """The Head (its MessageType checked against this adapter's), the Declaration and the
+        namespaces: what reading every message of the manifest family begins with."""
+        root, ns = probe.tree.getroot(), self.namespaces
+        head_el = root.find("m:Head", ns)
         node = head_el.find("m:MessageType", ns)
         if node is not None and (node.text or "").strip() != self.message_type:
             raise ParseError(f"MessageType {node.text!r} does not match the {self.message_type} "
                              f"namespace", code="MESSAGE_TYPE_MISMATCH", line=node.sourceline,
                              path=element_path(node))
+        return head.read(head_el, ns), root.find("m:Declaration", ns), ns
 
 
 class OriginalManifest(ManifestAdapter):

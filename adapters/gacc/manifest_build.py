@@ -17,7 +17,17 @@ from lxml.etree import SubElement
 
 from hub.adapters import RenderContext
 from hub.errors import ConversionError
-from hub.models import Conveyance, Manifest, ManifestConsignment, Measure, Party, TransportMode, Waybill, WaybillType
+from hub.models import (
+    Conveyance,
+    Function,
+    Manifest,
+    ManifestConsignment,
+    Measure,
+    Party,
+    TransportMode,
+    Waybill,
+    WaybillType,
+)
 from hub.routing.direction import country_of
 from hub.xmlkit import fmt_decimal
 
@@ -53,15 +63,23 @@ def _measure(parent: etree._Element, tag: str, measure: Measure) -> None:
     SubElement(parent, tag, unitCode=measure.unit).text = fmt_decimal(measure.value)
 
 
+def start(ns: str, message_type: str, function: Function, office: str | None,
+          ctx: RenderContext) -> tuple[_Tags, etree._Element, etree._Element]:
+    """The tags, the Manifest root with its Head, and its Declaration with the customs office: what
+    every message of the manifest family (MT1101 to MT4101) begins with."""
+    t = _tags(ns)
+    root = etree.Element(t["Manifest"], nsmap={None: ns})
+    head.write(root, ns, message_type, function, ctx)
+    decl = SubElement(root, t["Declaration"])
+    _leaf(decl, t["DeclarationOfficeID"], office)
+    return t, root, decl
+
+
 def build(m: Manifest, ns: str, message_type: str, ctx: RenderContext) -> etree._Element:
     """The Manifest tree of a canonical manifest."""
     if not m.consignments:
         raise ConversionError("a GACC manifest needs at least one consignment", path="/consignments")
-    t = _tags(ns)
-    root = etree.Element(t["Manifest"], nsmap={None: ns})
-    head.write(root, ns, message_type, m.header.function, ctx)
-    decl = SubElement(root, t["Declaration"])
-    _leaf(decl, t["DeclarationOfficeID"], m.declaration_office)
+    t, root, decl = start(ns, message_type, m.header.function, m.declaration_office, ctx)
     _conveyance(decl, t, m.conveyance)
     for c in m.consignments:
         _consignment(SubElement(decl, t["Consignment"]), t, c)

@@ -28,9 +28,9 @@ from hub import xmlkit
 from hub.adapters import Probe, RenderContext
 from hub.models import ArrivalReport, Journey, Kind, Location, Party, TalliedBill, TallyReport
 
-from . import clock, codes, head
+from . import clock, codes
 from .manifest import REC19_IN, ManifestAdapter, _measure
-from .manifest_build import _leaf, _tags
+from .manifest_build import _leaf, start
 from .manifest_build import _measure as _write_measure
 
 _BTM = "m:Declaration/m:BorderTransportMeans"
@@ -55,24 +55,17 @@ class ArrivalReportAdapter(ManifestAdapter):
                                 " | m:Declaration/m:UnloadingLocation/m:ArrivalDate"}
 
     def parse(self, probe: Probe) -> ArrivalReport:
-        root, ns = probe.tree.getroot(), self.namespaces
-        head_el = root.find("m:Head", ns)
-        self._check_type(head_el, ns)
-        decl = root.find("m:Declaration", ns)
+        header, decl, ns = self._open(probe)
         arrived = (clock.at(decl, "m:UnloadingLocation/m:ArrivalDateTime", ns)   # the schema asks for one
                    or clock.at(decl, "m:UnloadingLocation/m:ArrivalDate", ns))
         return ArrivalReport(
-            header=head.read(head_el, ns), journey=_journey(decl, ns),
+            header=header, journey=_journey(decl, ns),
             arrival_location=Location(code=xmlkit.required(decl, "m:UnloadingLocation/m:ID", ns)),
             arrived_at=arrived, declaration_office=xmlkit.text(decl, "m:DeclarationOfficeID", ns),
             remarks=xmlkit.text(decl, "m:AdditionalInformation/m:Content", ns))
 
     def build(self, r: ArrivalReport, ctx: RenderContext) -> etree._Element:
-        t = _tags(self.namespace)
-        root = etree.Element(t["Manifest"], nsmap={None: self.namespace})
-        head.write(root, self.namespace, self.message_type, r.header.function, ctx)
-        decl = SubElement(root, t["Declaration"])
-        _leaf(decl, t["DeclarationOfficeID"], r.declaration_office)
+        t, root, decl = start(self.namespace, self.message_type, r.header.function, r.declaration_office, ctx)
         _remarks(decl, t, r.remarks)
         _write_journey(decl, t, r.journey)
         unloading = SubElement(decl, t["UnloadingLocation"])
@@ -102,15 +95,12 @@ class TallyReportAdapter(ManifestAdapter):
                  "/bills/*/discrepancies/*": _C + "/m:DiscrepancyCode[{1}]"}
 
     def parse(self, probe: Probe) -> TallyReport:
-        root, ns = probe.tree.getroot(), self.namespaces
-        head_el = root.find("m:Head", ns)
-        self._check_type(head_el, ns)
-        decl = root.find("m:Declaration", ns)
+        header, decl, ns = self._open(probe)
         tallied = clock.at(decl, "m:TallyDateTime", ns)
         party = decl.find("m:TallyParty", ns)
         location = xmlkit.text(decl, "m:UnloadingLocation/m:ID", ns)
         return TallyReport(
-            header=head.read(head_el, ns), journey=_journey(decl, ns), tallied_at=tallied,
+            header=header, journey=_journey(decl, ns), tallied_at=tallied,
             location=None if location is None else Location(code=location),
             declaration_office=xmlkit.text(decl, "m:DeclarationOfficeID", ns),
             tally_party=None if party is None else Party(id=xmlkit.text(party, "m:ID", ns),
@@ -121,11 +111,7 @@ class TallyReportAdapter(ManifestAdapter):
             remarks=xmlkit.text(decl, "m:AdditionalInformation/m:Content", ns))
 
     def build(self, r: TallyReport, ctx: RenderContext) -> etree._Element:
-        t = _tags(self.namespace)
-        root = etree.Element(t["Manifest"], nsmap={None: self.namespace})
-        head.write(root, self.namespace, self.message_type, r.header.function, ctx)
-        decl = SubElement(root, t["Declaration"])
-        _leaf(decl, t["DeclarationOfficeID"], r.declaration_office)
+        t, root, decl = start(self.namespace, self.message_type, r.header.function, r.declaration_office, ctx)
         SubElement(decl, t["TallyDateTime"]).text = clock.stamp(r.tallied_at)
         if r.total_gross_weight is not None:
             _write_measure(decl, t["TotalGrossMassMeasure"], r.total_gross_weight)
