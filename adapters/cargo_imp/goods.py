@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from hub.models import Measure, TransportEquipment, Waybill
 
 from .consignment import read_volume, write_volume, write_weight
-from .lines import Line, Segment
+from .lines import Line, Segment, run_on
 from .uld import read_uld, write_uld
 
 WIDTH = 20
@@ -58,7 +58,7 @@ def read_goods(rate_lines: list[Segment]) -> Goods:
                     raise line.error(f"{value.strip()[:20]!r} is not a ULD number (PMC12345CA)", "CIMP_FIELD_INVALID")
                 if uld not in goods.equipment:
                     goods.equipment.append(uld)
-        paragraphs += _join(chunks)
+        paragraphs += run_on(chunks, WIDTH)   # 20-character chunks
     goods.description = "\n".join(paragraphs) or None
     return goods
 
@@ -69,19 +69,6 @@ def _item(line: Line) -> tuple[str, str]:
     if len(fields) > 2 and fields[1].isdigit():
         return fields[2], line.after(3)
     return (fields[1], line.after(2)) if len(fields) > 1 else ("", "")
-
-
-def _join(chunks: list[str]) -> list[str]:
-    """Description lines from 20-character chunks: a full chunk continues in the next one."""
-    lines, current = [], ""
-    for chunk in chunks:
-        current += chunk
-        if len(chunk) < WIDTH:
-            lines.append(current.rstrip())
-            current = ""
-    if current:
-        lines.append(current.rstrip())
-    return [line for line in lines if line]
 
 
 def write_goods(wb: Waybill) -> list[str]:

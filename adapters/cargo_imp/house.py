@@ -31,7 +31,7 @@ from hub.models import Document, Kind, Location, Party, Waybill, WaybillType
 
 from .base import CargoImpAdapter, Message
 from .consignment import Quantity, read_detail, read_weight, write_detail, write_weight
-from .lines import Line, Segment, codes, first, fit, need, one_line, segments, shout
+from .lines import Line, Segment, codes, first, fit, need, one_line, run_on, segments, shout
 from .parties import read_customs_notes, read_party, write_customs_notes, write_party
 
 TAGS = frozenset({"MBI", "HBS", "TXT", "HTS", "OCI", "SHP", "CNE", "CVD"})
@@ -134,13 +134,4 @@ def _house(msg: Message, master_number: str, found: list[Segment]) -> Waybill:
 
 def _description(txt: Segment) -> str | None:
     """TXT lines: a full line (65 characters) runs on into the next, a shorter one ends a line."""
-    lines, current = [], ""
-    for line in txt.lines:
-        piece = line.after(1)
-        current += piece
-        if len(piece) < TXT_WIDTH:
-            lines.append(current.rstrip())
-            current = ""
-    if current:
-        lines.append(current.rstrip())
-    return "\n".join(text for text in lines if text) or None
+    return "\n".join(run_on([line.after(1) for line in txt.lines], TXT_WIDTH)) or None

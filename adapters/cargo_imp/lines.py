@@ -219,6 +219,20 @@ def fit(value: str, limit: int, what: str) -> str:
     return text
 
 
+def run_on(pieces: list[str], width: int) -> list[str]:
+    """Text lines from fixed-width pieces: a full piece (``width`` characters) runs on into the next,
+    a shorter one ends its line; empty lines are dropped (NGD description chunks, TXT lines)."""
+    lines, current = [], ""
+    for piece in pieces:
+        current += piece
+        if len(piece) < width:
+            lines.append(current.rstrip())
+            current = ""
+    if current:
+        lines.append(current.rstrip())
+    return [line for line in lines if line]
+
+
 def wrap(value: str, width: int) -> list[str]:
     """A value for a field with continuation lines: pieces of at most ``width`` characters, split at
     the last blank that fits (a word longer than a line is split where the line ends); blanks inside
