@@ -7,10 +7,9 @@ import json
 from datetime import timedelta
 
 import pytest
-import yaml
 
 from hub.checks import ThreeDocuments
-from hub.routing import Router, load_routes
+from hub.routing import Router, RoutesFile, load_routes
 from hub.store.base import DeliveryState
 from hub.transport.base import Inbound, Topology
 from hub.worker.holds import Holds
@@ -40,9 +39,8 @@ def store(clocked_store):
 
 
 @pytest.fixture
-def router(engine, store, tmp_path, clock) -> IngestCore:
-    (tmp_path / "routes.yaml").write_text(yaml.safe_dump(ROUTES))
-    return IngestCore(engine, Router(load_routes(tmp_path / "routes.yaml")), store, TOPOLOGY, "EPORTHUB", clock)
+def router(engine, store, clock) -> IngestCore:
+    return IngestCore(engine, Router(RoutesFile.model_validate(ROUTES)), store, TOPOLOGY, "EPORTHUB", clock)
 
 
 def send(router, engine, ctx, *docs) -> list:

@@ -9,12 +9,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-import yaml
 
 from hub.adapters import RenderContext
 from hub.checks import CHECKS, MasterKnown
 from hub.models import Location, TransportLeg, WaybillType
-from hub.routing import Router, load_routes
+from hub.routing import Router, RoutesFile, load_routes
 from hub.store.base import DeliveryState
 from hub.transport.base import Inbound, Topology
 from hub.worker.holds import Holds
@@ -47,9 +46,8 @@ def store(clocked_store):
 
 
 @pytest.fixture
-def router(engine, store, tmp_path, clock) -> IngestCore:
-    (tmp_path / "routes.yaml").write_text(yaml.safe_dump(ROUTES))
-    return IngestCore(engine, Router(load_routes(tmp_path / "routes.yaml"), home_country="CN"), store, TOPOLOGY,
+def router(engine, store, clock) -> IngestCore:
+    return IngestCore(engine, Router(RoutesFile.model_validate(ROUTES), home_country="CN"), store, TOPOLOGY,
                       "EPORTHUB", clock)
 
 

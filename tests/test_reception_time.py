@@ -8,9 +8,8 @@ import json
 from datetime import UTC, datetime
 
 import pytest
-import yaml
 
-from hub.routing import Router, load_routes
+from hub.routing import Router, RoutesFile
 from hub.transport.base import Inbound, Topology
 from hub.worker.ingest import IngestCore
 from hub.worker.parts import document_of
@@ -30,12 +29,14 @@ def test_the_engine_resolves_a_day_and_month_around_the_reception_time(engine, r
     assert engine.read(FSU, received=received).document.happened_at.date().isoformat() == day
 
 
-def test_a_stored_message_read_again_keeps_the_dates_of_its_reception(engine, clocked_store, clock, tmp_path):
+def core(engine, store, clock, routes: dict) -> IngestCore:
+    return IngestCore(engine, Router(RoutesFile.model_validate(routes)), store, Topology("t"), "EPORTHUB", clock)
+
+
+def test_a_stored_message_read_again_keeps_the_dates_of_its_reception(engine, clocked_store, clock):
     clock.now = datetime(2024, 1, 2, 8, 0, tzinfo=UTC)            # years before the system clock
-    (tmp_path / "routes.yaml").write_text(yaml.safe_dump(ROUTES))
-    core = IngestCore(engine, Router(load_routes(tmp_path / "routes.yaml")), clocked_store, Topology("t"),
-                      "EPORTHUB", clock)
-    (work,) = core.handle([Inbound(tag=1, body=FSU, sender="AIRLINE-CA", message_id="FSU-1")])
+    (work,) = core(engine, clocked_store, clock, ROUTES).handle(
+        [Inbound(tag=1, body=FSU, sender="AIRLINE-CA", message_id="FSU-1")])
     (out,) = [p for p in work.publications if p.routing_key == "ARCHIVE"]
     assert json.loads(out.body)["document"]["happened_at"].startswith("2023-11-26")
     hub_id = out.headers["x-hub-message-id"]
@@ -43,18 +44,15 @@ def test_a_stored_message_read_again_keeps_the_dates_of_its_reception(engine, cl
     assert document_of(engine, clocked_store, hub_id).happened_at.date().isoformat() == "2023-11-26"
 
 
-def test_a_replayed_message_resolves_its_dates_around_its_first_reception(engine, clocked_store, clock, tmp_path):
-    (tmp_path / "none.yaml").write_text(yaml.safe_dump({**ROUTES, "routes": [
-        {"name": "nowhere", "match": {"kinds": ["waybill"]}, "deliver": [{"receiver": "ARCHIVE", "format": "json"}]}]}))
-    (tmp_path / "routes.yaml").write_text(yaml.safe_dump(ROUTES))
+def test_a_replayed_message_resolves_its_dates_around_its_first_reception(engine, clocked_store, clock):
+    nowhere = {**ROUTES, "routes": [{"name": "nowhere", "match": {"kinds": ["waybill"]},
+                                     "deliver": [{"receiver": "ARCHIVE", "format": "json"}]}]}
     clock.now = datetime(2024, 1, 2, 8, 0, tzinfo=UTC)
-    first = IngestCore(engine, Router(load_routes(tmp_path / "none.yaml")), clocked_store, Topology("t"),
-                       "EPORTHUB", clock)
-    first.handle([Inbound(tag=1, body=FSU, sender="AIRLINE-CA", message_id="FSU-1")])     # NO_ROUTE: rejected
+    core(engine, clocked_store, clock, nowhere).handle(                     # NO_ROUTE: rejected
+        [Inbound(tag=1, body=FSU, sender="AIRLINE-CA", message_id="FSU-1")])
     clock.now = datetime(2024, 7, 1, tzinfo=UTC)        # the routes fixed, replayed half a year on
-    fixed = IngestCore(engine, Router(load_routes(tmp_path / "routes.yaml")), clocked_store, Topology("t"),
-                       "EPORTHUB", clock)
-    (work,) = fixed.handle([Inbound(tag=2, body=FSU, sender="AIRLINE-CA", message_id="FSU-1", replayed=True)])
+    (work,) = core(engine, clocked_store, clock, ROUTES).handle(
+        [Inbound(tag=2, body=FSU, sender="AIRLINE-CA", message_id="FSU-1", replayed=True)])
     (out,) = [p for p in work.publications if p.routing_key == "ARCHIVE"]
     assert json.loads(out.body)["document"]["happened_at"].startswith("2023-11-26")   # not 2024-11-26
 
