@@ -309,8 +309,13 @@ def test_a_structural_schema_failure_of_an_output_stays_an_engine_bug(engine):
 
 def test_problem_texts_are_always_utf8(engine):
     """A surrogate-escaped byte in an EDIFACT message reference is echoed in every pointer."""
-    data = example("edifact", "cuscar-052e-uslax-cnsha.edi").replace(b"CSC20261117001'\nBGM", b"CSC\x9f'\nBGM")
-    for problem in refusal(engine, data):
+    original = example("edifact", "cuscar-052e-uslax-cnsha.edi")
+    data = original.replace(b"UNH+CSC20261117001+", b"UNH+CSC\x9f+")
+    assert data != original and b"UNH+CSC\x9f+" in data
+    problems = refusal(engine, data)
+    assert problems, "a non-UTF-8 byte in the message reference must be refused"
+    assert all("message CSC" in problem.format() for problem in problems)  # the reference is echoed
+    for problem in problems:
         problem.format().encode("utf-8")
 
 
