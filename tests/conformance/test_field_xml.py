@@ -65,7 +65,12 @@ def test_every_ceb_sample_the_official_schema_accepts_the_hub_accepts(engine, co
         if found := verdict(engine, path.read_bytes()):
             refused.append((path.name, found))
     assert refused == []
-    assert len(checked) >= 12  # the 8 official 2022 samples, the 4 2018-edition ones and the signed CEB621
+    # the 8 official 2022 samples, the 4 2018-edition ones and the signed CEB621: exactly these 13
+    assert sorted(checked) == sorted([
+        *(f"CEB{n}Message.xml" for n in (311, 312, 411, 412, 511, 512, 621, 622)),
+        *(f"CEB{n}_2018ed_official_sample.xml" for n in (311, 411, 511, 621)),
+        "CEB621_hainan_webapp_signed.xml",
+    ])
 
 
 def test_the_unsigned_inventory_is_refused_by_the_official_schema_and_by_the_hub(engine, corpus, official_ceb):
