@@ -105,7 +105,9 @@ def test_parse_reads_one_house_and_refuses_several_rather_than_drop_any(fhl):
 
 
 def test_every_house_of_a_list_writes_back_to_an_fhl_that_reads_the_same(imp, ctx):
-    for house in imp.read(LIST).documents:
+    houses = imp.read(LIST).documents
+    assert [h.number for h in houses] == ["SGH0001", "SGH0002", "SGH0003"]
+    for house in houses:
         assert imp.read(imp.render(house, "fhl", ctx).data).document == house
 
 
