@@ -69,14 +69,33 @@ def ctx() -> RenderContext:
                          created_at=datetime(2026, 11, 27, 8, 30, tzinfo=UTC))
 
 
+def missing_corpus(what: str) -> None:
+    """A part of the reference corpus is absent: skip on a developer's machine, fail when CI=true."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{what} is missing (CI=true)")
+    pytest.skip(f"{what} is missing")
+
+
 @pytest.fixture(scope="session")
 def corpus() -> Path:
     """The shared reference corpus: skipped when absent, a failure when CI=true."""
     if not CORPUS.is_dir():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"the reference corpus is missing at {CORPUS} (CI=true)")
-        pytest.skip(f"no reference corpus at {CORPUS}")
+        missing_corpus(f"the reference corpus at {CORPUS}")
     return CORPUS
+
+
+def corpus_folder(corpus: Path, *parts: str) -> Path:
+    """A folder of the reference corpus (``corpus`` is the fixture's value): skipped when absent,
+    a failure when CI=true, as the corpus itself.
+
+        @pytest.fixture(scope="module")
+        def field(corpus) -> Path:
+            return corpus_folder(corpus, "field", "edifact")
+    """
+    folder = corpus.joinpath(*parts)
+    if not folder.is_dir():
+        missing_corpus(f"the corpus folder {'/'.join(parts)} at {folder}")
+    return folder
 
 
 def example(*parts: str) -> bytes:

@@ -15,7 +15,7 @@ import re
 import pytest
 
 from hub.models import TransportEquipment
-from tests.conftest import CORPUS, example
+from tests.conftest import corpus_folder, example
 
 CUSCAR = example("edifact", "cuscar-052e-uslax-cnsha.edi")
 CONTAINER = TransportEquipment(type_code="22G1", serial="CSNU7324517")
@@ -85,10 +85,10 @@ def test_a_cuscar_without_equipment_writes_no_eqd(engine, ctx):
     assert b"EQD+" not in output and b"SGP+" not in output
 
 
-@pytest.mark.skipif(not (CORPUS / "edifact" / "CUSCAR_D95B_simple.edi").is_file(), reason="no reference corpus")
-def test_the_corpus_d95b_sample_places_its_bill_in_its_equipment():
+@pytest.mark.conformance
+def test_the_corpus_d95b_sample_places_its_bill_in_its_equipment(corpus):
     from adapters import edifact
     from hub.adapters import Probe
     cuscar = next(a for a in edifact.adapters(lenient=True) if a.name == "cuscar")
-    manifest = cuscar.parse(Probe((CORPUS / "edifact" / "CUSCAR_D95B_simple.edi").read_bytes()))
+    manifest = cuscar.parse(Probe((corpus_folder(corpus, "edifact") / "CUSCAR_D95B_simple.edi").read_bytes()))
     assert manifest.consignments[0].equipment == [TransportEquipment(type_code="7", serial="EQ123456")]

@@ -8,7 +8,6 @@ PAXLST files and PNRGOV (by name). The files are read in place, never copied int
 
 from __future__ import annotations
 
-import os
 from datetime import date, datetime
 from pathlib import Path
 
@@ -16,18 +15,14 @@ import pytest
 
 from hub.errors import DocumentError
 from hub.models import Manifest, PersonRole, PersonsList, Receipt, ReceiptStatus, TransportMode
+from tests.conftest import corpus_folder
 
 pytestmark = pytest.mark.conformance
 
 
 @pytest.fixture(scope="module")
 def field(corpus) -> Path:
-    folder = corpus / "field" / "edifact"
-    if not folder.is_dir():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"the field corpus is missing at {folder} (CI=true)")
-        pytest.skip(f"no field corpus at {folder}")
-    return folder
+    return corpus_folder(corpus, "field", "edifact")
 
 
 def codes(engine, data: bytes) -> set[str]:
