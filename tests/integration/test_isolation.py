@@ -125,20 +125,27 @@ def test_receipts_outlast_a_store_locked_for_14_seconds(settings, queues):
     with Hub(settings) as hub:
         (hub_id, out_id), = answered(settings, hub, 1)
         locked = threading.Event()
+        while_locked: list[str] = []
 
         def hold_the_lock() -> None:
             db = sqlite3.connect(settings.store_url.removeprefix("sqlite:///"), timeout=30, isolation_level=None)
             db.execute("BEGIN EXCLUSIVE")
-            locked.set()
-            time.sleep(14)
-            db.execute("ROLLBACK")
-            db.close()
+            try:
+                locked.set()
+                time.sleep(14)
+                # read under the lock: once it is released, the receipt worker may commit at once
+                while_locked.extend(row[0] for row in db.execute(
+                    "SELECT state FROM deliveries WHERE message_id = ? AND receiver = 'CUSTOMS-CN'", (hub_id,)))
+            finally:
+                db.execute("ROLLBACK")
+                db.close()
         holder = threading.Thread(target=hold_the_lock, daemon=True)
         holder.start()
-        locked.wait(10)
+        assert locked.wait(10)
         send(settings, mt9999(out_id, 1), "CUSTOMS-CN", receipt=True)
         holder.join(20)
-        assert states(hub.store, [(hub_id, out_id)]) == [DeliveryState.SENT]      # it waited for the lock
+        assert not holder.is_alive()
+        assert while_locked == [DeliveryState.SENT.value]        # it waited for the lock
         wait_for(lambda: states(hub.store, [(hub_id, out_id)]) == [DeliveryState.ACCEPTED], timeout=30)
         events = [e.type for e in hub.store.events(hub_id)]
         assert events.count("receipt.correlated") == 1
