@@ -282,7 +282,8 @@ def _summed(body: Body, items: list[list[Segment]], prop: str | None, unit: str,
 
 
 def _count_measure(body: Body, cnt: Segment) -> Measure:
-    return Measure(value=body.decimal(cnt, 0, 1), unit=cnt.get(0, 2) or "KGM")
+    stated = cnt.get(0, 2)
+    return Measure(value=body.decimal(cnt, 0, 1), unit=UNITS.get(stated, stated) if stated else "KGM")
 
 
 def _num(value: Decimal) -> str:

@@ -228,3 +228,9 @@ def test_a_short_id_is_its_own_reference_and_a_long_one_a_stable_digest():
     long_id = "HUB-4CF4F8034E08C12C7AF8E594.CUSTOMS-CN"
     assert reference(long_id) == reference(long_id) != reference(long_id + "X")
     assert len(reference(long_id)) == 14 and reference(long_id).isalnum()
+
+
+def test_cuscar_total_gross_weight_in_unit_k_reads_as_kgm_like_the_item_weights(engine):
+    data = example("edifact", "cuscar-052e-uslax-cnsha.edi").replace(b"CNT+7:40450.5:KGM", b"CNT+7:40450.5:K", 1)
+    weight = engine.read(data).document.total_gross_weight
+    assert (weight.value, weight.unit) == (Decimal("40450.5"), "KGM")
