@@ -44,7 +44,21 @@ from .base import (
 from .dialect import Connection, Dialect
 from .receipts import PRUNE_LIMIT
 from .record import record
-from .rows import DELIVERY, DELIVERY_D, EVENT, MESSAGE, Tx, blob, codes, dt, get_delivery, to_delivery, to_message, ts
+from .rows import (
+    DELIVERY,
+    DELIVERY_D,
+    EVENT,
+    MESSAGE,
+    MESSAGE_M,
+    Tx,
+    blob,
+    codes,
+    dt,
+    get_delivery,
+    to_delivery,
+    to_message,
+    ts,
+)
 from .schema import apply_migrations
 from .stats import stats
 
@@ -340,8 +354,7 @@ class SqlStore(Store):
             where.append("EXISTS (SELECT 1 FROM deliveries d WHERE d.message_id = m.id "
                          "AND d.receiver = COALESCE(?, d.receiver) AND d.state = COALESCE(?, d.state))")
             args += [flt.receiver, flt.delivery_state.value if flt.delivery_state else None]
-        cols = ", ".join(f"m.{c.strip()}" for c in MESSAGE.split(","))
-        rows = self._once().all(f"SELECT {cols} FROM messages m WHERE {' AND '.join(where)} "
+        rows = self._once().all(f"SELECT {MESSAGE_M} FROM messages m WHERE {' AND '.join(where)} "
                                 "ORDER BY m.received_at DESC, m.id DESC LIMIT ?", (*args, flt.limit))
         return [to_message(row) for row in rows]
 
