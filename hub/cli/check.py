@@ -140,7 +140,7 @@ class Checker:
         report["format"] = f"{fmt}+{inbound.envelope.name}" if inbound.envelope else fmt
         if doc is not None:
             report["kind"], report["business_key"] = doc.kind.value, doc.business_key
-        parts = list(getattr(inbound, "documents", None) or ([doc] if doc is not None else []))
+        parts = inbound.documents
         report["documents"] = len(parts)
         if inbound.problems or doc is None:
             return self._finish(report, REFUSED, inbound.problems)
