@@ -1,0 +1,67 @@
+"""On the real broker, failure modes that were fixed: a Cargo-IMP master waybill without a flight
+(field corpus FWB/17: RTG and no FLT line) held for a flight manifest instead of reaching customs
+without a flight."""
+
+from __future__ import annotations
+
+import json
+
+from hub.adapters import RenderContext
+from hub.composition import build_engine
+from hub.store.base import DeliveryState
+from tests.conftest import corpus_folder, example
+from tests.integration.conftest import Hub, wait_for
+from tests.integration.test_flow import send
+
+ENGINE = build_engine()
+AWB = "933-34502720"
+
+
+def flight_manifest(*awbs: str) -> bytes:
+    """examples/cargo_xml/xffm-ca935-pvg-fra.xml (flight CA935 PVG -> FRA, 27 Nov 2026) with its first
+    consignments' AWBs replaced by ``awbs`` (the idea of tests/test_master_hold.py flight_manifest)."""
+    ffm = ENGINE.read(example("cargo_xml", "xffm-ca935-pvg-fra.xml")).document
+    assert len(ffm.consignments) >= len(awbs)
+    ffm = ffm.model_copy(update={"consignments": [
+        c.model_copy(update={"transport_document": awbs[n]}) if n < len(awbs) else c
+        for n, c in enumerate(ffm.consignments)]})
+    return ENGINE.render(ffm, "xffm", RenderContext(message_id=f"FFM-{'-'.join(awbs)}")).data
+
+
+def test_a_cargo_imp_master_without_a_flight_waits_for_a_flight_manifest_listing_it(settings, queues, corpus):
+    fwb = (corpus_folder(corpus, "field", "cargo_imp") / "FWB17_cargoimpcompiler_fwb17_test.txt").read_bytes()
+    waybill = ENGINE.read(fwb).document
+    assert (waybill.number, [(leg.departure.code, leg.arrival.code) for leg in waybill.routing]) == \
+        (AWB, [("HKG", "NRT"), ("NRT", "ORD")])
+    assert all(leg.number is None for leg in waybill.routing)                  # RTG, no FLT line
+    feed, archive = queues.topology.receiver_queue("CUSTOMS-CN"), queues.topology.receiver_queue("ARCHIVE")
+    airline = queues.topology.sender_queue("AIRLINE-CA")
+    with Hub(settings) as hub:
+        send(settings, fwb, "AIRLINE-CA", "CA-FWB17-1")
+        accepted, held = [json.loads(b) for p, b in queues.take(airline, 2)]
+        assert (accepted["event"], held["event"]) == ("message.accepted", "delivery.held")
+        hub_id = held["hub_message_id"]
+        assert accepted["hub_message_id"] == hub_id
+        assert (held["receiver"], held["format"]) == ("CUSTOMS-CN", "gacc-mt1101")   # HKG -> ORD: transit
+        assert [e["code"] for e in held["errors"]] == ["FLIGHT_UNKNOWN"] and AWB in held["errors"][0]["message"]
+        (props, body), = queues.take(archive, 1)                               # the archive needs no flight
+        assert props.headers["x-hub-message-id"] == hub_id and ENGINE.read(body).document.number == AWB
+        assert queues.drain(feed, quiet=0.5) == []                              # nothing for customs yet
+        assert {d.receiver: d.state for d in hub.store.deliveries(hub_id)}["CUSTOMS-CN"] is DeliveryState.HELD
+
+        send(settings, flight_manifest("999-00000022", AWB), "AIRLINE-CA", "CA-FFM-1")
+        got = queues.take(feed, 2)                      # the manifest's own MT2101 (PVG -> FRA) and the master
+        released = [(p, b) for p, b in got if p.headers["x-hub-message-id"] == hub_id]
+        assert len(got) == 2 and len(released) == 1
+        (props, body), = released
+        assert props.headers["x-hub-format"] == "gacc-mt1101"
+        manifest = ENGINE.read(body).document
+        assert (manifest.conveyance.journey_id, manifest.loading_location.code) == ("CA935", "PVG")
+        assert manifest.conveyance.departure_date.isoformat() == "2026-11-27"
+        assert [c.transport_document for c in manifest.consignments] == [AWB]
+        told = [json.loads(b) for p, b in queues.take(airline, 2) if p.content_type == "application/json"]
+        assert [(e["event"], e["hub_message_id"]) for e in told if e["event"] == "delivery.released"] == [
+            ("delivery.released", hub_id)]
+        wait_for(lambda: next(d for d in hub.store.deliveries(hub_id)
+                              if d.receiver == "CUSTOMS-CN").state is DeliveryState.SENT)
+
