@@ -10,7 +10,8 @@ import os
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pika
@@ -55,14 +56,15 @@ def settings(broker, tmp_path) -> Iterator[Settings]:
 
 class Hub:
     """The router and receipt workers in threads of the test process, each with its own store
-    (a store belongs to one thread); ``store`` is the test's own view of the same database."""
+    (a store belongs to one thread); ``store`` is the test's own view of the same database.
+    ``clock`` (default: the system's) is the router's: the reception time it stamps on messages."""
 
-    def __init__(self, settings: Settings, router_store=None) -> None:
+    def __init__(self, settings: Settings, router_store=None, clock: Callable[[], datetime] | None = None) -> None:
         self.settings, self.topology = settings, Topology(settings.topology_prefix)
         self.store = open_store(settings.store_url)
         self.store.migrate()
         declare(settings)
-        self.router_store = router_store
+        self.router_store, self.clock = router_store, clock
         self.consumers: list[BatchConsumer] = []
         self.ready = threading.Barrier(3)
         self.threads = [threading.Thread(target=self._router, daemon=True),
@@ -71,9 +73,10 @@ class Hub:
     def _router(self) -> None:
         settings, store = self.settings, self.router_store or open_store(self.settings.store_url)
         limit = PublishLimit(settings.max_output_bytes)
+        clock = {"clock": self.clock} if self.clock else {}
         core = IngestCore(build_engine(settings), Router(load_routes(settings.routes)), store, self.topology,
                           settings.party_id, retries=Retries(self.topology, "in", tuple(settings.retry_delays_ms)),
-                          limit=limit)
+                          limit=limit, **clock)
         config = ConsumerConfig(settings.amqp_url, self.topology.inbound, "test-router", hub_user(settings),
                                 batch_size=settings.batch_size, batch_ms=settings.batch_ms, reconnect_for_s=30)
         self._run(BatchConsumer(config, core.handle, core.fail, _mark_sent(store), limit=limit))
