@@ -47,6 +47,7 @@ from ..store.base import (
 )
 from ..transport.base import Inbound, Publication, PublishLimit, Topology, Work
 from .failures import DEFAULT_MAX_OUTPUT_BYTES, HEAD_BYTES, Retries, reason
+from .guard import Failed, guarded
 from .holds import Holds
 from .outbound import outbound
 from .parts import part_id
@@ -67,13 +68,6 @@ class _Decision:
     events: list[Publication] = field(default_factory=list)
     payloads: dict[tuple[str, str], bytes] = field(default_factory=dict)
     kind: str | None = None
-
-
-@dataclass
-class _Failed:
-    """A message that raised on its own while it was decided: ``fail`` takes it from here."""
-    inbound: Inbound
-    exc: BaseException
 
 
 def _known(base: Received, adapter: Adapter, doc: Document | None) -> Received:
@@ -129,7 +123,7 @@ class IngestCore:
         seen: dict[_Key, str] = {}
         decided = [self._guarded(r.inbound, self._place, r, next(originals), seen) if isinstance(r, _Readable)
                    else r for r in reads]
-        failed = [d for d in decided if isinstance(d, _Failed)]
+        failed = [d for d in decided if isinstance(d, Failed)]
         decisions = [d for d in decided if isinstance(d, _Decision)]
         try:
             created = self.store.record([d.message for d in decisions if d.message], source="router")
@@ -181,15 +175,11 @@ class IngestCore:
                           errors=({"code": code, "message": reason(exc), "line": None, "path": None,
                                    "attempt": inbound.attempts + 1, "dead_lettered": dead},))
 
-    def _guarded(self, inbound: Inbound, step: Callable[..., _T], *args: Any) -> _T | _Failed:
-        """One message's step; an exception that is not the store's or broker's fails that message only."""
-        try:
-            return step(*args)
-        except Exception as exc:
-            if disposition_of(exc) is Disposition.RETRY:
-                raise
-            log.error("message.raised", error=type(exc).__name__, sender=inbound.sender, bytes=len(inbound.body))
-            return _Failed(inbound, exc)
+    @staticmethod
+    def _guarded(inbound: Inbound, step: Callable[..., _T], *args: Any) -> _T | Failed:
+        """One message's step (``guard.guarded``): its own fault fails that message only."""
+        return guarded(inbound, "message.raised", {"sender": inbound.sender, "bytes": len(inbound.body)},
+                       step, *args)
 
     def _settle_holds(self, decisions: list[_Decision], created: list[Delivery], works: list[Work]) -> None:
         """Evaluate the holds this batch may complete (its own new holds, and older ones waiting on the

@@ -33,6 +33,7 @@ from ..routing.table import Receiver
 from ..store.base import Correlation, NewReceipt, Store
 from ..transport.base import Inbound, Publication, PublishLimit, Topology, Work
 from .failures import HEAD_BYTES, Retries, reason
+from .guard import Failed, guarded
 from .holds import Holds
 from .ingest import fail_too_large
 from .outbound import outbound
@@ -72,13 +73,11 @@ class ReceiptCore:
         transaction, then tell the senders. A receipt that raises on its own fails alone."""
         news, failed = [], []
         for i, inbound in enumerate(batch):
-            try:
-                news += [(i, new) for new in self._new(inbound)]
-            except Exception as exc:
-                if disposition_of(exc) is Disposition.RETRY:
-                    raise
-                log.error("receipt.raised", error=type(exc).__name__, receiver=inbound.sender)
-                failed.append((i, exc))
+            read = guarded(inbound, "receipt.raised", {"receiver": inbound.sender}, self._new, inbound)
+            if isinstance(read, Failed):
+                failed.append((i, read.exc))
+            else:
+                news += [(i, new) for new in read]
         correlations = self.store.apply_receipts([new for _, new in news])
         works = [Work(inbound) for inbound in batch]
         for (i, new), corr in zip(news, correlations):
