@@ -13,8 +13,11 @@ import json
 from datetime import datetime
 from typing import Any
 
+from ..lifecycle import MOVES
 from .base import Delivery
-from .rows import DELIVERY, DELIVERY_D, EVENT, Tx, blob, to_delivery, ts
+from .rows import DELIVERY, DELIVERY_D, EVENT, Tx, blob, starts, to_delivery, ts
+
+_RELEASED = MOVES["released"]
 
 
 def facts(tx: Tx, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
@@ -50,19 +53,20 @@ def held(tx: Tx, waiting_on: list[tuple[str, str]] | None, expired_at: datetime 
 
 def release(tx: Tx, delivery_ids: list[int], now: datetime, source: str,
             payloads: dict[int, bytes]) -> list[tuple[Delivery, bytes]]:
-    """HELD -> PENDING, the receipt deadline counted from ``now``; ``payloads`` replace stored ones."""
+    """HELD -> PENDING (hub.lifecycle's "released"), the receipt deadline counted from ``now``;
+    ``payloads`` replace stored ones."""
     at = ts(now)
     out = []
     for id_ in delivery_ids:
-        row = tx.one(f"SELECT {DELIVERY} FROM deliveries WHERE id = ? AND state = 'HELD'", (id_,))
+        row = tx.one(f"SELECT {DELIVERY} FROM deliveries WHERE id = ? AND {starts(_RELEASED)}", (id_,))
         if row is None:
             continue
         before = to_delivery(row)
         deadline = (now + (before.deadline_at - before.created_at)) if before.deadline_at else None
-        after = tx.one(f"UPDATE deliveries SET state = 'PENDING', deadline_at = ?, updated_at = ? "
+        after = tx.one(f"UPDATE deliveries SET state = '{_RELEASED.after.value}', deadline_at = ?, updated_at = ? "
                        f"WHERE id = ? RETURNING {DELIVERY}", (ts(deadline), at, id_))
         assert after is not None                # the row was read in this transaction
-        tx.run(EVENT, (at, before.message_id, id_, "delivery.released", "PENDING", source, "{}"))
+        tx.run(EVENT, (at, before.message_id, id_, _RELEASED.event, _RELEASED.after.value, source, "{}"))
         if id_ in payloads:     # rendered at release: the stored copy is what a resend sends
             tx.run("UPDATE delivery_payloads SET payload = ? WHERE delivery_id = ?", (payloads[id_], id_))
         payload = tx.value("SELECT payload FROM delivery_payloads WHERE delivery_id = ?", (id_,))

@@ -12,10 +12,13 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any, overload
+from typing import TYPE_CHECKING, Any, overload
 
 from .base import Delivery, DeliveryState, Message, MessageStatus
 from .dialect import Args, Cursor, Dialect, Row
+
+if TYPE_CHECKING:
+    from ..lifecycle import Move
 
 
 class Tx:
@@ -75,6 +78,13 @@ MESSAGE_M = aliased(MESSAGE, "m")
 """The columns of a message row aliased ``m`` (in joins)."""
 DELIVERY_D = aliased(DELIVERY, "d")
 """The columns of a delivery row aliased ``d`` (in joins)."""
+
+
+
+def starts(move: Move) -> str:
+    """``state IN (...)`` for the states a move of hub.lifecycle starts from (enum values, never input)."""
+    return "state IN (" + ", ".join(f"'{state.value}'" for state in sorted(move.before)) + ")"
+
 
 EVENT = "INSERT INTO events (at, message_id, delivery_id, type, state, source, detail) VALUES (?, ?, ?, ?, ?, ?, ?)"
 
@@ -140,4 +150,4 @@ def codes(problems: Sequence[dict[str, Any]]) -> list[str]:
 
 
 __all__ = ["DELIVERY", "DELIVERY_D", "EVENT", "MESSAGE", "MESSAGE_M", "Tx", "aliased", "blob", "codes", "dt",
-           "get_delivery", "to_delivery", "to_message", "ts"]
+           "get_delivery", "starts", "to_delivery", "to_message", "ts"]

@@ -55,6 +55,7 @@ from .rows import (
     codes,
     dt,
     get_delivery,
+    starts,
     to_delivery,
     to_message,
     ts,
@@ -63,11 +64,6 @@ from .schema import apply_migrations
 from .stats import stats
 
 log = structlog.get_logger()
-
-
-def _in(move: Move) -> str:
-    """``state IN (...)`` for the states a move starts from (enum values, never input)."""
-    return "state IN (" + ", ".join(f"'{state.value}'" for state in sorted(move.before)) + ")"
 
 
 _SENT, _OVERDUE = MOVES["sent"], MOVES["overdue"]
@@ -201,7 +197,7 @@ class SqlStore(Store):
         where, args = self.dialect.in_list("id", list(delivery_ids))
         with self._write() as tx:
             moved = tx.all(f"UPDATE deliveries SET state = '{_SENT.after.value}', updated_at = ?, "
-                           f"sent_at = COALESCE(sent_at, ?) WHERE {_in(_SENT)} AND {where} RETURNING id, message_id",
+                           f"sent_at = COALESCE(sent_at, ?) WHERE {starts(_SENT)} AND {where} RETURNING id, message_id",
                            (at, at, *args))
             tx.many(EVENT, [(at, message_id, id_, _SENT.event, _SENT.after.value, source, "{}")
                             for id_, message_id in sorted(moved)])
@@ -219,7 +215,7 @@ class SqlStore(Store):
         out = []
         with self._write() as tx:
             for id_ in delivery_ids:
-                moved = tx.one(f"UPDATE deliveries SET state = ?, updated_at = ? WHERE id = ? AND {_in(move)} "
+                moved = tx.one(f"UPDATE deliveries SET state = ?, updated_at = ? WHERE id = ? AND {starts(move)} "
                                f"RETURNING {DELIVERY}", (move.after.value, at, id_))
                 if moved is not None:
                     delivery = to_delivery(moved)
@@ -318,7 +314,7 @@ class SqlStore(Store):
         at = ts(self._now())
         with self._write() as tx:
             due = sorted(tx.all(f"SELECT id, message_id, state, deadline_at FROM deliveries "
-                                f"WHERE {_in(_OVERDUE)} AND deadline_at < ?", (ts(now),)))
+                                f"WHERE {starts(_OVERDUE)} AND deadline_at < ?", (ts(now),)))
             tx.many("UPDATE deliveries SET state = ?, updated_at = ? WHERE id = ?",
                     [(_OVERDUE.after.value, at, row[0]) for row in due])
             tx.many(EVENT, [(at, message_id, id_, _OVERDUE.event, _OVERDUE.after.value, source,
