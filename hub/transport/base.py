@@ -34,7 +34,7 @@ class Inbound:
 
     tag: int
     body: bytes
-    sender: str                       # broker-authenticated identity (see rabbitmq.sender_of)
+    sender: str                       # broker-authenticated identity (see inbound_from)
     message_id: str | None = None     # the AMQP message_id the sender set
     redelivered: bool = False
     attempts: int = 0                 # trips through the retry queues so far

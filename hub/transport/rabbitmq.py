@@ -119,12 +119,6 @@ def delete_topology(channel: pika.channel.Channel, topology: Topology, routes: R
     return list(present)
 
 
-def sender_of(props: pika.BasicProperties, hub_user: str) -> str:
-    """The broker-checked identity: AMQP user_id. Only the hub's own user may vouch for another
-    sender (retried messages, `hub send --as`), through the x-hub-sender header."""
-    return inbound_from(Envelope(0, b"", headers=props.headers or {}, user_id=props.user_id), hub_user).sender
-
-
 def inbound_of(method: pika.spec.Basic.Deliver, props: pika.BasicProperties, body: bytes, hub_user: str) -> Inbound:
     return inbound_from(envelope_of(method, props, body), hub_user)
 
@@ -460,4 +454,4 @@ def move(url: str, queue: str, limit: int, to: Callable[[Envelope], Publication 
 
 __all__ = ["AMQPError", "BatchConsumer", "BrokerUnavailable", "Client", "ConsumerConfig", "QueueSpec", "TransportError",
            "declare_topology", "delete_topology", "envelope_of", "host_of", "inbound_of", "move", "on_channel",
-           "parameters", "peek", "ping", "publish_once", "sender_of", "topology_plan", "user_of"]
+           "parameters", "peek", "ping", "publish_once", "topology_plan", "user_of"]
