@@ -19,7 +19,6 @@ alone); the rest of the batch goes on.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -46,9 +45,10 @@ from ..store.base import (
     Store,
 )
 from ..transport.base import Inbound, Publication, PublishLimit, Topology, Work
-from .failures import DEFAULT_MAX_OUTPUT_BYTES, HEAD_BYTES, Retries, reason
+from .failures import DEFAULT_MAX_OUTPUT_BYTES, Retries, reason
 from .guard import Failed, guarded
 from .holds import Holds
+from .kept import kept
 from .outbound import outbound
 from .parts import part_id
 from .status import native_rejection, status_event
@@ -199,11 +199,10 @@ class IngestCore:
     def _base(self, inbound: Inbound) -> Received:
         """What is stored of any inbound message. One over the size limit is kept by its head, its
         size and its whole hash: refused before it is stored in full."""
-        body = inbound.body
-        head = body if len(body) <= self.engine.limits.max_bytes else body[:HEAD_BYTES]
-        return Received(id=hub_message_id(inbound.sender, inbound.message_id, body), sender=inbound.sender,
-                        sender_message_id=inbound.message_id, received_at=self.clock(), raw=head,
-                        sha256=hashlib.sha256(body).hexdigest(), size=len(body))
+        stored = kept(inbound.body, self.engine.limits.max_bytes)
+        return Received(id=hub_message_id(inbound.sender, inbound.message_id, inbound.body), sender=inbound.sender,
+                        sender_message_id=inbound.message_id, received_at=self.clock(), raw=stored.raw,
+                        sha256=stored.sha256, size=stored.size)
 
     def _read(self, inbound: Inbound) -> _Decision | _Readable | list[_Decision | _Readable]:
         """Everything decided about one message on its own: read, validate, authorise. A message

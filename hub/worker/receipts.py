@@ -17,7 +17,6 @@ stored unreadable.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
@@ -32,10 +31,11 @@ from ..pipeline import Engine
 from ..routing.table import Receiver
 from ..store.base import Correlation, NewReceipt, Store
 from ..transport.base import Inbound, Publication, PublishLimit, Topology, Work
-from .failures import HEAD_BYTES, Retries, reason
+from .failures import Retries, reason
 from .guard import Failed, guarded
 from .holds import Holds
 from .ingest import fail_too_large
+from .kept import kept
 from .outbound import outbound
 from .status import status_event
 
@@ -109,11 +109,10 @@ class ReceiptCore:
         """A receipt stored for the record, never applied: unreadable, or refused (by its head when
         it is over the size limit); its problems as the store keeps them (their JSON view)."""
         errors = tuple({**p.as_dict(), "dead_lettered": True} if dead_lettered else p.as_dict() for p in problems)
-        body = inbound.body
-        head = body if len(body) <= self.engine.limits.max_bytes else body[:HEAD_BYTES]
-        return NewReceipt(receiver=inbound.sender, format=fmt, received_at=self.clock(), raw=head, keys=(),
+        stored = kept(inbound.body, self.engine.limits.max_bytes)
+        return NewReceipt(receiver=inbound.sender, format=fmt, received_at=self.clock(), raw=stored.raw, keys=(),
                           state=None, agency_status=None, agency_reference=None, errors=errors,
-                          refused=refused, sha256=hashlib.sha256(body).hexdigest(), size=len(body))
+                          refused=refused, sha256=stored.sha256, size=stored.size)
 
     def _new(self, inbound: Inbound) -> list[NewReceipt]:
         """One stored receipt per answer; the message's bytes are kept with its last answer."""
@@ -127,13 +126,15 @@ class ReceiptCore:
         if receipt is None:
             return [self._unapplied(inbound, fmt, problems)]
         answers = receipt.answers()
+        limit = self.engine.limits.max_bytes
+        raws = [kept(b"", limit)] * (len(answers) - 1) + [kept(inbound.body, limit)]
         return [NewReceipt(receiver=inbound.sender, format=fmt, received_at=self.clock(),
-                           raw=inbound.body if n == len(answers) else b"",
+                           raw=stored.raw, sha256=stored.sha256, size=stored.size,
                            keys=receipt_keys(answer), state=RECEIPT_STATE[answer.status],
                            agency_status=answer.agency_status or answer.status.value,
                            agency_reference=answer.agency_reference,
                            errors=tuple(p.as_dict() for p in _errors(answer)))
-                for n, answer in enumerate(answers, 1)]
+                for answer, stored in zip(answers, raws)]
 
     def _refusal(self, receiver: str, fmt: str) -> Problem | None:
         """Why a receipt in ``fmt`` from ``receiver`` is not applied, or None when it may be."""
