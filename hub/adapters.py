@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -176,14 +176,20 @@ class Adapter(ABC):
         """Source line of a canonical field in a text message, from ``text_locations``."""
         if not self.text_locations:
             return None
+        found = self.text_index([line.lstrip() for line in data.decode("latin-1").splitlines()], pointer)
+        return None if found is None else found + 1
+
+    def text_index(self, texts: Sequence[str], pointer: str) -> int | None:
+        """Index of the text (a line, an EDIFACT segment) a canonical field comes from, from
+        ``text_locations``: the n-th match of the pattern for the pointer's first index, the
+        pointer shortened until one matches; None when none does."""
         parts = pointer.strip("/").split("/")
-        lines = data.decode("latin-1").splitlines()
         while parts:
             pattern = "/" + "/".join("*" if p.isdigit() else p for p in parts)
             regex = self.text_locations.get(pattern)
             if regex:
                 wanted = next((int(p) for p in parts if p.isdigit()), 0)
-                hits = (n for n, line in enumerate(lines, 1) if re.match(regex, line.lstrip()))
+                hits = (n for n, text in enumerate(texts) if re.match(regex, text))
                 found = next(itertools.islice(hits, wanted, None), None)
                 if found is not None:
                     return found

@@ -38,6 +38,7 @@ from hub import rules
 from hub.adapters import Adapter, Output, Probe, RenderContext
 from hub.errors import ConversionError, DocumentError, InvalidDocument, ParseError, Problem
 from hub.models import Document, Function, Kind, MessageHeader, ReceiptStatus
+from hub.pipeline import _model_problems as model_problems  # the engine's codes for model errors
 
 from . import envelope
 from .envelope import Interchange, Message
@@ -132,7 +133,7 @@ class EdifactAdapter(Adapter):
             except ValidationError as exc:
                 if len(bodies) == 1:
                     raise
-                problems.extend(_model_problems(body, exc))
+                problems.extend(_model_problems(self, body, exc))
                 continue
             if len(bodies) > 1:
                 problems.extend(_rule_problems(self, body, doc))
@@ -218,41 +219,26 @@ class EdifactAdapter(Adapter):
         raise ConversionError(f"format {self.name} cannot be written")
 
 
-def _model_problems(body: Body, exc: ValidationError) -> list[Problem]:
-    """A message whose values the canonical model refuses, named (one of several messages)."""
-    msg = body.message
-    out = []
-    for error in exc.errors():
-        where = "/" + "/".join(str(p) for p in error.get("loc", ()))
-        out.append(Problem("MODEL_INVALID", f"message {msg.ref}: {where}: {error.get('msg')}",
-                           line=msg.header.line, path=str(msg.pointer(msg.header))))
-    return out
+def _model_problems(adapter: EdifactAdapter, body: Body, exc: ValidationError) -> list[Problem]:
+    """The values of one message of several that the canonical model refuses, with the codes the
+    engine gives them in a message alone (NUMBER_OUT_OF_RANGE ...), named and pointed at the message."""
+    return [_in_message(adapter, body, problem) for problem in model_problems(exc)]
 
 
 def _rule_problems(adapter: EdifactAdapter, body: Body, doc: Document) -> list[Problem]:
     """The business rules of one message of several, each problem pointed at that message's segment
     (the engine checks them too, but by document only, without the message)."""
-    out = []
-    for problem in rules.check(doc):
-        seg = _segment_of(adapter, body, problem.path or "") or body.message.header
-        out.append(Problem(problem.code, f"message {body.message.ref}: {problem.path}: {problem.message}",
-                           line=seg.line, path=str(body.message.pointer(seg))))
-    return out
+    return [_in_message(adapter, body, problem) for problem in rules.check(doc)]
 
 
-def _segment_of(adapter: EdifactAdapter, body: Body, pointer: str):
-    """The segment of a message a canonical JSON pointer comes from (``text_locations``), or None."""
-    parts = pointer.strip("/").split("/")
+def _in_message(adapter: EdifactAdapter, body: Body, problem: Problem) -> Problem:
+    """A problem of a canonical field, named by its message and pointed at the segment the field
+    comes from (``text_locations``), else at the message's UNH."""
     segments = [body.message.header, *body.message.body]
-    while parts:
-        regex = adapter.text_locations.get("/" + "/".join("*" if p.isdigit() else p for p in parts))
-        if regex:
-            wanted = next((int(p) for p in parts if p.isdigit()), 0)
-            hits = [s for s in segments if re.match(regex, s.raw)]
-            if len(hits) > wanted:
-                return hits[wanted]
-        parts.pop()
-    return None
+    found = adapter.text_index([s.raw for s in segments], problem.path or "")
+    seg = segments[found] if found is not None else body.message.header
+    return Problem(problem.code, f"message {body.message.ref}: {problem.path}: {problem.message}",
+                   line=seg.line, path=str(body.message.pointer(seg)))
 
 
 _RAW_UNB = re.compile(rb"UNB\+[^+']*\+[^+']*\+[^+']*\+[^+']*\+([^+'?]+)")

@@ -66,6 +66,20 @@ def test_problems_in_two_messages_are_all_reported(engine):
     assert [Pointer.parse(p).message for _, _, p in found] == ["M1", "M3"]
 
 
+def test_a_number_the_model_refuses_has_the_same_code_in_message_2_of_2_as_alone(engine):
+    huge = [*BODY[:-1], "GID+1+999999999999999", "GID+2+999999999999999"]  # pieces sum to 16 digits
+    alone = engine.inspect(interchange(*message(huge))).problems
+    second = engine.inspect(interchange(*message(), *message(huge, ref="M2"))).problems
+    assert [p.code for p in alone] == [p.code for p in second] == ["NUMBER_OUT_OF_RANGE"]
+    assert second[0].message.startswith("message M2: /pieces: ") and Pointer.parse(second[0].path).message == "M2"
+
+
+def test_a_rule_broken_in_message_2_is_reported_once_at_its_segment(engine):
+    bad = [b.replace("LOC+11+CNSHA", "LOC+11+XX1") for b in BODY]
+    assert problems(engine, interchange(*message(), *message(bad, ref="M2"))) == \
+        [("RULE_LOCATION_CODE", 18, "segment 17 LOC, message M2 segment 6")]
+
+
 def test_a_message_of_another_type_in_the_interchange_is_named(engine):
     data = interchange(*message(), *message(ref="M2", kind="CUSDEC:D:96B:UN"))
     (code, line, path), = problems(engine, data)
