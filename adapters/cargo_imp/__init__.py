@@ -14,10 +14,13 @@ Design notes (details in each module's docstring):
   the link to its receiver, which the context already names, not of the format.
 - Dates (:mod:`.dates`): an FWB's flight days (day of the month only) resolve
   forward from its own ISU issue date, legs in message order, never from a
-  clock; without an ISU date they are CIMP_FLIGHT_DATE_UNRESOLVED. FSU and FFM
-  dates (day and month, no year anywhere in those messages) take the nearest
-  year around the envelope's transmission time, else around the reception time
-  (the adapter's clock, asked only then). ``adapters(clock=...)`` fixes the
+  clock; without an ISU date they are CIMP_FLIGHT_DATE_UNRESOLVED. The
+  envelope's transmission time (``DDHHMM``) is the nearest such day around the
+  reception time (the adapter's clock), for an FWB never before its ISU date
+  minus a few days' tolerance. FSU and FFM dates (day and month, no year
+  anywhere in those messages) take the nearest year around the envelope's
+  transmission time, else around the reception time (the clock is asked only
+  for these two). ``adapters(clock=...)`` fixes the
   clock (tests); the composition root passes none: the time the engine's caller
   says the message was received (``Engine.read(data, received=...)``: the router
   gives the first reception of a message, also when it is retried, replayed or

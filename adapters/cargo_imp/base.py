@@ -43,11 +43,12 @@ class Message:
     """The reception time, consulted only for dates that carry no year and no anchor (see :mod:`.dates`)."""
 
     def sent_at(self, issued: date | None = None) -> datetime | None:
-        """The envelope's transmission time, forward from the message's issue date when it has one."""
+        """The envelope's transmission time around the reception time, never before the message's issue
+        date (when it has one) minus the tolerance."""
         return None if self.envelope is None else self.envelope.sent_at(issued, self.clock)
 
     def header_for(self, issued: date | None = None) -> MessageHeader:
-        """The header, its time resolved from the message's own issue date when it has one."""
+        """The header, its time bounded below by the message's own issue date when it has one."""
         return self.envelope.header(self.sent_at(issued)) if self.envelope is not None else MessageHeader()
 
     @property

@@ -1,6 +1,6 @@
 """Cargo-IMP dates: a day and a month, sometimes a time, rarely a year; Type-B times without a month.
 
-Three kinds of date, three rules:
+Four kinds of date, four rules:
 
 - A date with its year (the FWB's carrier's execution date ``ISU/19JUN26``) is
   read as written (:func:`issue_date`).
@@ -9,16 +9,23 @@ Three kinds of date, three rules:
   the first date with that day not before the issue date minus
   ``FLIGHT_DAY_TOLERANCE`` days, each leg not before the leg before it
   (:func:`flight_days`). A flight day with no issue date in the message to
-  anchor it is an error (CIMP_FLIGHT_DATE_UNRESOLVED), not a guess. The Type-B
-  envelope's ``DDHHMM`` of such a message resolves forward from the same date.
+  anchor it is an error (CIMP_FLIGHT_DATE_UNRESOLVED), not a guess.
+- A Type-B envelope's ``DDHHMM`` (a day of the month only) is a transmission
+  time: the nearest such day around the time the message is read (the
+  adapter's clock: the reception time), whatever the message; for a message
+  with its own issue date (an FWB's ISU) never before that date minus the same
+  tolerance (:func:`sent_on`): an FWB issued 1 June and sent on 10 July with
+  ``100830`` was sent on 10 July, not on 10 June.
 - A day and a month without a year (FSU events ``20JUN1039``, the FFM flight
   ``26NOV``) is the one *nearest* to the message's reference day, looking one
   year back and one ahead (``20JUN`` read on 2026-11-27 is 2026-06-20). These
   messages carry no year anywhere, so the reference day is the Type-B
-  envelope's transmission time, whose own ``DDHHMM`` resolves to the nearest
-  such day around the time the message is read (the adapter's clock: the
-  reception time, which the Cargo-IMP convention anchors year-less dates on).
-  The clock is consulted only for these, and only when needed.
+  envelope's transmission time (as above), else the time the message is read
+  (the reception time, which the Cargo-IMP convention anchors year-less dates
+  on).
+
+The clock is consulted only for the envelope's time and for these, and only when needed:
+never for an FWB's flight days.
 
 Times in Cargo-IMP are local to the place of the event and carry no offset, so
 they are read as naive date-times; writing prints them as they are.
@@ -145,7 +152,11 @@ def flight_days(days: list[int], issued: date) -> list[date]:
     return found
 
 
-def sent_after(day: int, at: time, issued: date) -> datetime:
-    """A Type-B ``DDHHMM`` of a message issued on ``issued``: the first such day from the issue date on."""
-    sent = on_or_after(day, issued - timedelta(days=FLIGHT_DAY_TOLERANCE))
-    return datetime.combine(sent, at, tzinfo=UTC)
+def sent_on(day: int, at: time, reference: datetime, issued: date | None = None) -> datetime:
+    """A Type-B ``DDHHMM``: the nearest such day around ``reference`` (the reception time), as for any
+    message; for a message with its own issue date never before that date minus FLIGHT_DAY_TOLERANCE
+    days (then the first such day from there on: a clock far behind the message cannot pull it back)."""
+    sent = day_of_month(day, at, reference)
+    if issued is not None and sent.date() < (floor := issued - timedelta(days=FLIGHT_DAY_TOLERANCE)):
+        sent = datetime.combine(on_or_after(day, floor), at, tzinfo=UTC)
+    return sent

@@ -10,7 +10,8 @@ identity are optional (``.XXDUMMY`` alone is read). The header becomes
 MessageHeader: recipient_id = the addresses joined by blanks, sender_id = the
 originator, issued_at = the transmission time, message_id = the identity.
 ``DDHHMM`` has no month: it is kept as read and resolved by :meth:`Envelope.sent_at`
-(forward from the message's own issue date when it has one, see :mod:`.dates`).
+(the nearest such day around the reception time, never before the message's own
+issue date when it has one, see :mod:`.dates`).
 
 Writing: the envelope is written when the RenderContext's parties are Type-B
 addresses: ``sender_id`` one address and ``receiver_id`` one or more (blank
@@ -50,14 +51,12 @@ class Envelope:
     identity: str | None
 
     def sent_at(self, issued: date | None, clock: dates.Clock) -> datetime | None:
-        """The transmission time: forward from ``issued`` (the message's own issue date) when given,
-        else the nearest such day around the clock's time (the reception time)."""
+        """The transmission time: the nearest such day around the clock's time (the reception time),
+        never before ``issued`` (the message's own issue date, when given) minus the tolerance."""
         if self.sent is None:
             return None
         day, at = self.sent
-        if issued is not None:
-            return dates.sent_after(day, at, issued)
-        return dates.day_of_month(day, at, clock())
+        return dates.sent_on(day, at, clock(), issued)
 
     def header(self, sent_at: datetime | None) -> MessageHeader:
         return MessageHeader(message_id=self.identity, issued_at=sent_at, sender_id=self.originator,

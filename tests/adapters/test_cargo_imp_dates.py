@@ -10,7 +10,7 @@ error (CIMP_FLIGHT_DATE_UNRESOLVED) on the FLT line, never a guess.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 
 import pytest
 
@@ -62,8 +62,17 @@ def test_reading_a_waybill_with_its_issue_date_never_consults_the_clock():
     fwb = next(a for a in cargo_imp.adapters(clock=no_clock) if a.name == "fwb")
     wb = fwb.parse(Probe(FWB))
     assert [leg.departure_at for leg in wb.routing] == [datetime(2026, 6, 19), datetime(2026, 6, 21)]
-    enveloped = fwb.parse(Probe(b"QK LAXFMEK\r\n.SINFMEK 191530 EK-1\r\n" + FWB))
-    assert enveloped.header.issued_at == datetime(2026, 6, 19, 15, 30, tzinfo=UTC)
+
+
+def test_the_envelope_time_of_a_waybill_is_the_day_nearest_its_reception_not_the_first_after_its_issue():
+    """A waybill issued 1 June and sent on 10 July: its envelope's ``100830`` is 10 July, not 10 June."""
+    data = b"QK LAXFMEK\r\n.SINFMEK 100830 EK-1\r\n" + FWB.replace(b"ISU/19JUN26", b"ISU/01JUN26")
+    wb = fixed_engine(datetime(2026, 7, 10, 9, 0, tzinfo=UTC)).read(data).document
+    assert wb.header.issued_at == datetime(2026, 7, 10, 8, 30, tzinfo=UTC)
+    assert [leg.departure_at for leg in wb.routing] == [datetime(2026, 6, 19), datetime(2026, 6, 21)]
+    same_day = fixed_engine(datetime(2026, 6, 19, 16, 0, tzinfo=UTC)).read(
+        b"QK LAXFMEK\r\n.SINFMEK 191530 EK-1\r\n" + FWB).document
+    assert same_day.header.issued_at == datetime(2026, 6, 19, 15, 30, tzinfo=UTC)
 
 
 @pytest.mark.parametrize("issued, flights, expected", [
@@ -100,11 +109,25 @@ def test_an_unreadable_issue_date_is_refused_on_its_line(isu):
     assert (raised.value.code, raised.value.problems[0].line) == ("CIMP_DATE_INVALID", line_of(data, "ISU/"))
 
 
-def test_the_envelope_time_of_a_waybill_is_the_first_such_day_from_its_issue_date():
+def test_the_envelope_time_of_a_waybill_is_never_before_its_issue_date_whatever_the_clock_says():
+    """A clock well before the issue date (a wrong one, a test's): the first such day from the issue
+    date on (minus the tolerance), not the nearest one around the clock."""
     data = b"QK LAXFMEK\n.SINFMEK 021200\n" + FWB.replace(b"ISU/19JUN26", b"ISU/30JUN26")\
         .replace(b"19/EK0215/21", b"30/EK0215/02")
-    wb = fixed_engine(datetime(2027, 9, 1, tzinfo=UTC)).read(data).document
+    wb = fixed_engine(datetime(2026, 6, 1, tzinfo=UTC)).read(data).document
     assert wb.header.issued_at == datetime(2026, 7, 2, 12, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("day, now, issued, expected", [
+    (10, datetime(2026, 7, 10, 9, tzinfo=UTC), date(2026, 6, 1), datetime(2026, 7, 10, 8, 30, tzinfo=UTC)),
+    (30, datetime(2026, 7, 1, 2, tzinfo=UTC), date(2026, 6, 29), datetime(2026, 6, 30, 8, 30, tzinfo=UTC)),
+    (17, datetime(2026, 6, 19, tzinfo=UTC), date(2026, 6, 19), datetime(2026, 6, 17, 8, 30, tzinfo=UTC)),
+    (15, datetime(2026, 6, 19, tzinfo=UTC), date(2026, 6, 19), datetime(2026, 7, 15, 8, 30, tzinfo=UTC)),
+    (2, datetime(2026, 6, 1, tzinfo=UTC), date(2026, 6, 30), datetime(2026, 7, 2, 8, 30, tzinfo=UTC)),
+])
+def test_a_type_b_time_of_an_issued_message_is_nearest_the_clock_and_not_before_the_issue_date(
+        day, now, issued, expected):
+    assert dates.sent_on(day, time(8, 30), now, issued) == expected
 
 
 @pytest.mark.parametrize("now", CLOCKS)
