@@ -66,8 +66,6 @@ class _Decision:
     hub_id: str
     message: NewMessage | None
     events: list[Publication] = field(default_factory=list)
-    payloads: dict[tuple[str, str], bytes] = field(default_factory=dict)
-    kind: str | None = None
 
 
 def _known(base: Received, adapter: Adapter, doc: Document | None) -> Received:
@@ -275,7 +273,7 @@ class IngestCore:
         if not planned:
             return self._reject(inbound, base, [Problem("NO_ROUTE", "no route in routes.yaml matches this message")],
                                 adapter)
-        now, deliveries, payloads, facts = self.clock(), [], {}, index_all(doc)
+        now, deliveries, facts = self.clock(), [], index_all(doc)
         for p in planned:
             out_id = f"{base.id}.{p.receiver}"
             ctx = RenderContext(message_id=out_id, sender_id=self.party_id, receiver_id=p.receiver, created_at=now)
@@ -303,7 +301,6 @@ class IngestCore:
                                           hold=hold.check if hold and waits else None,
                                           held_until=now + hold.timeout if hold and waits else None,
                                           waits=waits))
-            payloads[(p.receiver, p.format)] = payload
         message = base.outcome(MessageStatus.ACCEPTED, deliveries=tuple(deliveries),
                              facts=tuple((f.kind, f.key, f.values) for f in facts))
         event = status_event(self.topology, inbound.sender, "message.accepted", base.id,
@@ -311,7 +308,7 @@ class IngestCore:
                              deliveries=[{"receiver": d.receiver, "format": d.format, **({"held": d.hold} if d.hold
                                                                                           else {})}
                                          for d in deliveries])
-        return _Decision(inbound, base.id, message, [event], payloads, base.kind)
+        return _Decision(inbound, base.id, message, [event])
 
     def _reject(self, inbound: Inbound, base: Received, problems: list[Problem],
                 adapter: Adapter | None = None) -> _Decision:
@@ -341,15 +338,16 @@ class IngestCore:
     # planning ------------------------------------------------------------------------------------
 
     def _work(self, decision: _Decision, created: list[Delivery]) -> Work:
-        work = Work(decision.inbound, list(decision.events))
-        if decision.message is None or (not created and decision.message.status is MessageStatus.ACCEPTED):
+        work, message = Work(decision.inbound, list(decision.events)), decision.message
+        if message is None or (not created and message.status is MessageStatus.ACCEPTED):
             return self._republish(work, decision.hub_id)
+        payloads = {(nd.receiver, nd.format): nd.payload for nd in message.deliveries}
         for delivery in created:
             if delivery.state is DeliveryState.HELD:
                 continue  # published when its check passes (_settle_holds, the sweeper)
             work.publications.append(outbound(self.topology, self.engine.registry, delivery,
-                                             decision.payloads[(delivery.receiver, delivery.format)],
-                                             decision.kind, decision.message.business_key))
+                                             payloads[(delivery.receiver, delivery.format)],
+                                             message.kind, message.business_key))
             work.delivery_ids.append(delivery.id)
         return work
 
