@@ -24,8 +24,7 @@ all of them, so a caller may ask for the whole or only for the role it plays:
                                                                         look-up of what a hold waits for)
     SweepStore       pending, mark_overdue, upkeep,                     the sweeper, serve (republication
                      leave_upkeep_to_another                            at start, the supervisor's upkeep)
-    AdminStore       events, find, stats, reset_delivery,               the admin CLI, replays, the demo
-                     set_message_status, add_event
+    AdminStore       events, find, stats, reset_delivery, add_event     the admin CLI, replays, the demo
 
 One implementation holds all the SQL (``sql.SqlStore`` over any DB-API connection, with
 a ``dialect.Dialect`` for what differs between engines); ``sqlite.SqliteStore`` is it on
@@ -411,11 +410,6 @@ class AdminStore(Protocol):
 
     def reset_delivery(self, delivery_id: int, source: str) -> Delivery:
         """Put a delivery back to PENDING for a resend (attempts + 1), with an event naming who asked."""
-        ...
-
-    def set_message_status(self, message_id: str, status: MessageStatus, errors: tuple[dict[str, Any], ...],
-                           source: str) -> None:
-        """Change a stored message's status (FAILED after the retries; replay outcomes), with an event."""
         ...
 
     def add_event(self, message_id: str | None, delivery_id: int | None, type: str, source: str,

@@ -34,7 +34,6 @@ from .base import (
     Event,
     Message,
     MessageFilter,
-    MessageStatus,
     NewMessage,
     NewReceipt,
     Problems,
@@ -369,20 +368,6 @@ class SqlStore(Store):
             tx.run(EVENT, (at, before.message_id, delivery_id, "delivery.reset", "PENDING", source,
                            json.dumps({"previous_state": before.state.value, "attempts": before.attempts + 1})))
             return get_delivery(tx, delivery_id)
-
-    def set_message_status(self, message_id: str, status: MessageStatus, errors: tuple[dict[str, Any], ...],
-                           source: str) -> None:
-        """Change a stored message's status, with a ``message.<status>`` event."""
-        at = ts(self._now())
-        with self._write() as tx:
-            previous = tx.value("SELECT status FROM messages WHERE id = ?", (message_id,))
-            if previous is None:
-                raise KeyError(f"no message {message_id}")
-            tx.run("UPDATE messages SET status = ?, errors = ?, updated_at = ? WHERE id = ?",
-                   (status.value, json.dumps(list(errors)), at, message_id))
-            detail = {"previous_status": previous, "codes": codes(errors)}
-            tx.run(EVENT, (at, message_id, None, f"message.{status.value.lower()}", status.value, source,
-                           json.dumps(detail)))
 
     def add_event(self, message_id: str | None, delivery_id: int | None, type: str, source: str,
                   state: str | None = None, detail: dict[str, Any] | None = None) -> None:

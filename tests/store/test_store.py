@@ -145,8 +145,8 @@ def test_a_rejected_message_recorded_again_is_updated_to_the_new_outcome(store, 
 
 
 def test_a_replay_does_not_create_a_delivery_that_exists_already(store):
-    store.record([message()], source="router")
-    store.set_message_status("HUB-1", MessageStatus.FAILED, ({"code": "STORE_UNAVAILABLE"},), source="router")
+    store.record([message(status=MessageStatus.FAILED, deliveries=(delivery(),),
+                          errors=({"code": "STORE_UNAVAILABLE"},))], source="router")
     created = store.record([message(deliveries=(delivery(), delivery("ARCHIVE", "json")))], source="admin:ops")
     assert [d.receiver for d in created] == ["ARCHIVE"]
     assert [d.receiver for d in store.deliveries("HUB-1")] == ["CUSTOMS-CN", "ARCHIVE"]
@@ -373,16 +373,6 @@ def test_the_event_log_is_append_only(store, backend):
         with pytest.raises(backend.integrity_error, match="append-only"):
             backend.execute(sql)
     assert len(store.events("HUB-1")) == 2
-
-
-def test_set_message_status_changes_the_status_with_an_event(store):
-    store.record([message()], source="router")
-    store.set_message_status("HUB-1", MessageStatus.FAILED, ({"code": "BROKER_UNAVAILABLE"},), "router")
-    assert store.message("HUB-1").status is MessageStatus.FAILED
-    last = store.events("HUB-1")[-1]
-    assert (last.type, last.state, last.detail["codes"]) == ("message.failed", "FAILED", ["BROKER_UNAVAILABLE"])
-    with pytest.raises(KeyError):
-        store.set_message_status("NOPE", MessageStatus.FAILED, (), "router")
 
 
 @pytest.fixture
