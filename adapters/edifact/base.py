@@ -156,10 +156,6 @@ class EdifactAdapter(Adapter):
             raise InvalidDocument(problems)
         return [Body(ic, msg) for msg in ic.messages]
 
-    def body(self, data: bytes, lenient: bool) -> Body:
-        """The checked interchange's first message."""
-        return self.bodies(data, lenient)[0]
-
     def _type_problem(self, msg: Message) -> Problem | None:
         if msg.type == self.message_type:
             return None
