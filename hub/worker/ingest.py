@@ -49,7 +49,7 @@ from .failures import DEFAULT_MAX_OUTPUT_BYTES, Retries, reason
 from .guard import Failed, guarded
 from .holds import Holds
 from .kept import kept
-from .outbound import outbound
+from .outbound import outbound, republish
 from .parts import part_id
 from .status import native_rejection, status_event
 
@@ -354,11 +354,9 @@ class IngestCore:
     def _republish(self, work: Work, hub_id: str) -> Work:
         pending = [(d, self.store.payload(d.id)) for d in self.store.deliveries(hub_id)
                    if d.state is DeliveryState.PENDING]
-        sendable, too_large = self.limit.split(pending)
-        for delivery, payload in sendable:
-            work.publications.append(outbound(self.topology, self.engine.registry, delivery, payload))
-            work.delivery_ids.append(delivery.id)
-        work.publications.extend(fail_too_large(self.store, self.topology, too_large, self.limit, "router"))
+        pubs, sent = republish(self.store, self.topology, self.engine.registry, pending, self.limit, "router")
+        work.publications.extend(pubs)
+        work.delivery_ids.extend(sent)
         return work
 
 
@@ -383,23 +381,4 @@ def _one_per_inbound(works: list[Work]) -> list[Work]:
     return out
 
 
-def fail_too_large(store: Store, topology: Topology, too_large: list[tuple[Delivery, bytes]],
-                   limit: PublishLimit, source: str) -> list[Publication]:
-    """Stored deliveries the broker would refuse (its limit learnt below the one they were rendered
-    under): FAILED with OUTPUT_TOO_LARGE, never published; their senders told."""
-    if not too_large:
-        return []
-    problem = Problem(OutputTooLarge.code, f"the delivery is larger than the {limit.bytes} bytes the broker takes")
-    failed = store.fail_deliveries([d.id for d, _ in too_large], [problem.as_dict()], source=source)
-    log.error("delivery.too_large", count=len(failed), limit=limit.bytes)
-    events = []
-    for delivery in failed:
-        message = store.message(delivery.message_id)
-        if message is not None and message.sender:
-            events.append(status_event(topology, message.sender, "delivery.failed", message.id,
-                                       receiver=delivery.receiver, format=delivery.format,
-                                       business_key=message.business_key, errors=[problem]))
-    return events
-
-
-__all__ = ["IngestCore", "correlation_keys", "fail_too_large", "hub_message_id", "outbound"]
+__all__ = ["IngestCore", "correlation_keys", "hub_message_id", "outbound"]

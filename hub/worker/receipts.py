@@ -34,9 +34,8 @@ from ..transport.base import Inbound, Publication, PublishLimit, Topology, Work
 from .failures import Retries, reason
 from .guard import Failed, guarded
 from .holds import Holds
-from .ingest import fail_too_large
 from .kept import kept
-from .outbound import outbound
+from .outbound import republish
 from .status import status_event
 
 log = structlog.get_logger()
@@ -225,15 +224,11 @@ class Sweeper:
         since = now - self.stale_after
         self._republished = {i: at for i, at in self._republished.items() if at > since}
         stale = [(d, p) for d, p in self.store.pending(limit, unchanged_since=since) if d.id not in self._republished]
-        told: list[Publication] = []
-        if self.limit is not None:
-            stale, too_large = self.limit.split(stale)
-            told = fail_too_large(self.store, self.topology, too_large, self.limit, "sweeper")
-        self._republished.update((d.id, now) for d, _ in stale)
-        if stale:
-            log.warning("delivery.republished", count=len(stale), source="sweeper")
-        return ([outbound(self.topology, self.registry, delivery, payload) for delivery, payload in stale] + told,
-                [delivery.id for delivery, _ in stale])
+        pubs, sent = republish(self.store, self.topology, self.registry, stale, self.limit, "sweeper")
+        self._republished.update((i, now) for i in sent)
+        if sent:
+            log.warning("delivery.republished", count=len(sent), source="sweeper")
+        return pubs, sent
 
     def sweep(self) -> list[Publication]:
         overdue = self.store.mark_overdue(self.clock(), source="sweeper")

@@ -40,8 +40,8 @@ from ..transport.rabbitmq import (
 )
 from .failures import Retries
 from .holds import Holds
-from .ingest import IngestCore, fail_too_large
-from .outbound import outbound
+from .ingest import IngestCore
+from .outbound import republish
 from .receipts import ReceiptCore, Sweeper
 
 log = structlog.get_logger()
@@ -84,12 +84,11 @@ def republish_pending(settings: Settings, store: Store, topology: Topology) -> i
     try:
         while pending := store.pending(500):
             registry = registry or build_engine(settings).registry
-            pending, too_large = limit.split(pending)     # the limit was lowered since they were stored
-            told = fail_too_large(store, topology, too_large, limit, "serve.start")
-            publish_once(settings.amqp_url, [outbound(topology, registry, delivery, payload)
-                                             for delivery, payload in pending] + told, name="hub-republish")
-            store.mark_sent([d.id for d, _ in pending], source="serve.start")
-            done += len(pending)
+            # those over the limit (lowered since they were stored) are failed, their senders told
+            pubs, sent = republish(store, topology, registry, pending, limit, "serve.start")
+            publish_once(settings.amqp_url, pubs, name="hub-republish")
+            store.mark_sent(sent, source="serve.start")
+            done += len(sent)
     except Exception as exc:  # they stay PENDING: the sweeper takes them up in a minute
         log.warning("delivery.republish_failed", error=type(exc).__name__, reason=str(exc)[:200])
     if done:
