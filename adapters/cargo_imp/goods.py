@@ -10,7 +10,8 @@ not in the canonical model and are not written.
 The nature of goods travels in chunks of at most 20 characters: a full chunk
 runs on into the next one (``PHARMACEUTICALS - NO`` + ``T RESTRICTED``), a
 shorter one ends a line of the description; rate lines are separated by a line
-break. Writing splits each description line the same way, so a description
+break. Writing splits each description line the same way (an empty ``/NG/``
+after a line of exactly 20, 40 ... characters ends it), so a description
 survives FWB -> canonical -> FWB unchanged.
 """
 
@@ -21,7 +22,7 @@ from dataclasses import dataclass, field
 from hub.models import Measure, TransportEquipment, Waybill
 
 from .consignment import read_volume, write_volume, write_weight
-from .lines import Line, Segment, run_on
+from .lines import Line, Segment, chunk, run_on
 from .uld import read_uld, write_uld
 
 WIDTH = 20
@@ -74,7 +75,7 @@ def _item(line: Line) -> tuple[str, str]:
 def write_goods(wb: Waybill) -> list[str]:
     """One rate line with the pieces and weight, then goods, HS codes and volume."""
     tag = "NC" if wb.consolidation else "NG"
-    items = [(tag, chunk) for chunk in _chunks(wb.goods_description)]
+    items = [(tag, piece) for piece in chunk(wb.goods_description or "", WIDTH)]
     if not items and wb.consolidation:
         items = [("NC", "")]  # keeps the consolidation mark without inventing a description
     items += [("NH", code) for code in wb.hs_codes]
@@ -86,8 +87,3 @@ def write_goods(wb: Waybill) -> list[str]:
         lines.append(f"/{code}/{value}" if number == 1 else f"/{number}/{code}/{value}")
     return lines
 
-
-def _chunks(description: str | None) -> list[str]:
-    if not description:
-        return []
-    return [line[i:i + WIDTH] for line in description.splitlines() for i in range(0, max(len(line), 1), WIDTH)]

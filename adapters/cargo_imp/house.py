@@ -4,7 +4,8 @@ Read: MBI (the master AWB), then one house per HBS line (house number, origin
 and destination, pieces, weight, shipper's load and count, a short
 description; handling codes on its continuation line) with the lines below it
 up to the next HBS: TXT (the full description, 65 characters a line: a full
-line runs on into the next one, a shorter one ends a line of the description),
+line runs on into the next one, a shorter one ends a line of the description;
+written so, with an empty ``/`` line after a description line of exactly 65),
 HTS (HS codes), OCI, SHP, CNE (see :mod:`.parties`; FHL/1-4 put the name on the
 tag line). CVD is accepted and not mapped. A house without SHP/CNE (the
 consolidation-list form, HBS lines only) has an empty shipper and consignee. A
@@ -31,7 +32,7 @@ from hub.models import Document, Kind, Location, Party, Waybill, WaybillType
 
 from .base import CargoImpAdapter, Message
 from .consignment import Quantity, read_detail, read_weight, write_detail, write_weight
-from .lines import Line, Segment, codes, first, fit, need, one_line, run_on, segments, shout
+from .lines import Line, Segment, chunk, codes, first, fit, need, one_line, run_on, segments, shout
 from .parties import read_customs_notes, read_party, write_customs_notes, write_party
 
 TAGS = frozenset({"MBI", "HBS", "TXT", "HTS", "OCI", "SHP", "CNE", "CVD"})
@@ -86,8 +87,8 @@ class Fhl(CargoImpAdapter):
                      f"{wb.pieces}/{write_weight(wb.gross_weight)}//{short}")
         lines += ["/" + "/".join(fit(c, 3, "special handling code") for c in wb.special_handling)] \
             if wb.special_handling else []
-        chunks = [text[i:i + TXT_WIDTH] for text in description for i in range(0, max(len(text), 1), TXT_WIDTH)]
-        lines += [("TXT/" if i == 0 else "/") + chunk for i, chunk in enumerate(chunks)] if long else []
+        lines += [("TXT/" if i == 0 else "/") + piece
+                  for i, piece in enumerate(chunk("\n".join(description), TXT_WIDTH))] if long else []
         lines += ["HTS/" + "/".join(fit(c, HS_CODE, "HS code") for c in wb.hs_codes)] if wb.hs_codes else []
         lines += write_customs_notes(wb.customs_notes)
         return lines + write_party("SHP", wb.shipper) + write_party("CNE", wb.consignee)

@@ -221,7 +221,8 @@ def fit(value: str, limit: int, what: str) -> str:
 
 def run_on(pieces: list[str], width: int) -> list[str]:
     """Text lines from fixed-width pieces: a full piece (``width`` characters) runs on into the next,
-    a shorter one ends its line; empty lines are dropped (NGD description chunks, TXT lines)."""
+    a shorter one (an empty one too) ends its line; empty lines are dropped (NGD description chunks,
+    TXT lines). :func:`chunk` writes what this reads back."""
     lines, current = [], ""
     for piece in pieces:
         current += piece
@@ -231,6 +232,19 @@ def run_on(pieces: list[str], width: int) -> list[str]:
     if current:
         lines.append(current.rstrip())
     return [line for line in lines if line]
+
+
+def chunk(text: str, width: int) -> list[str]:
+    """Fixed-width pieces for :func:`run_on` to read back: each line of ``text`` in pieces of ``width``
+    characters (one empty piece for an empty line); a line whose length is a whole number of pieces
+    is followed by an empty piece, the shorter piece that ends it, unless it is the last line (the
+    end of the pieces ends it): without it the reader would run the next line on into it."""
+    lines, pieces = text.splitlines(), []
+    for number, line in enumerate(lines, 1):
+        pieces += [line[i:i + width] for i in range(0, max(len(line), 1), width)]
+        if line and len(line) % width == 0 and number < len(lines):
+            pieces.append("")
+    return pieces
 
 
 def wrap(value: str, width: int) -> list[str]:
