@@ -51,6 +51,9 @@ class Batching:
     on_confirmed: Callable[[list[Work]], None]
     limit: PublishLimit
 
+    DEFAULT_LIMIT_BYTES = 128 * 1024 * 1024
+    """The publish limit of a consumer given none: RabbitMQ's default max_message_size."""
+
     def _reset_book(self) -> None:
         self._seq = 0
         self._pending: dict[int, _Pending] = {}     # confirm sequence number -> its inbound's work

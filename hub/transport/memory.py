@@ -119,7 +119,7 @@ class MemoryConsumer(Batching):
         self.broker, self.queue, self.hub_user = broker, queue, hub_user
         self.batch_size, self._batch_ms = batch_size, batch_ms
         self.handle, self.fail, self.on_confirmed, self.tick = handle, fail, on_confirmed, tick
-        self.limit = limit or PublishLimit(128 * 1024 * 1024)
+        self.limit = limit or PublishLimit(self.DEFAULT_LIMIT_BYTES)
         self._name = name
         self._tags = count(1)
         self._held: dict[int, _Queued] = {}         # delivery tag -> the message taken, until acked

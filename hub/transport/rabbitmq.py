@@ -151,7 +151,7 @@ class BatchConsumer(Batching):
                  on_confirmed: Callable[[list[Work]], None], tick: Callable[[], list[Work]] | None = None,
                  limit: PublishLimit | None = None) -> None:
         self.config, self.handle, self.fail, self.on_confirmed, self.tick = config, handle, fail, on_confirmed, tick
-        self.limit = limit or PublishLimit(128 * 1024 * 1024)
+        self.limit = limit or PublishLimit(self.DEFAULT_LIMIT_BYTES)
         self._stopping = threading.Event()
         self._connection: pika.SelectConnection | None = None
         self._error: BaseException | None = None

@@ -16,11 +16,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from ..pipeline import DEFAULT_MAX_OUTPUT_BYTES
 from ..settings import Settings
 from ..transport.base import Headers, Inbound, Publication, Topology
 
 DEFAULT_DELAYS_MS: tuple[int, ...] = tuple(Settings.model_fields["retry_delays_ms"].default)
-DEFAULT_MAX_OUTPUT_BYTES: int = Settings.model_fields["max_output_bytes"].default
 
 HEAD_BYTES = 4096
 """How much of an input refused as too large is kept for the record (with its size and hash)."""
