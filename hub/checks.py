@@ -26,6 +26,7 @@ Checks:
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time
 from decimal import Decimal
@@ -277,9 +278,37 @@ CHECKS: dict[str, Check] = {c.name: c for c in (ThreeDocuments(), MasterKnown())
 """Every check a route may hold for, by the name routes.yaml uses."""
 
 
+@dataclass(frozen=True)
+class Hold:
+    """What a route's hold makes of one delivery when its message arrives (the router; `hub check`)."""
+
+    check: Check | None
+    """The check the route holds for; None: the route holds for none."""
+    waits: tuple[Pair, ...]
+    """What the delivery waits for; empty: it is not held (no check, or nothing to wait for)."""
+    document: Document
+    """The document to render now: ``complete``d with the facts found when the check renders at release."""
+    deferred: bool
+    """The check renders at release and what it waits for is not all there: nothing is rendered now."""
+
+
+def hold_for(check: str | None, document: Document, facts: list[Fact],
+             find: Callable[[list[Pair]], dict[Pair, Values]]) -> Hold:
+    """The hold decision for a delivery of ``document`` whose route holds for ``check`` (a CHECKS name,
+    or None), given its message's own ``facts``; ``find`` looks up the facts it waits for (the store's;
+    offline, none), asked only when the check renders at release."""
+    rule = CHECKS[check] if check else None
+    waits = tuple(rule.waits(facts)) if rule else ()
+    if rule and waits and rule.renders_at_release:   # its output needs what it waits for
+        found = find(list(waits))
+        return Hold(rule, waits, rule.complete(document, facts, found), bool(rule.evaluate(facts, found)))
+    return Hold(rule, waits, document, False)
+
+
 def index_all(doc: Document) -> list[Fact]:
     """Every check's facts for a document (stored with the message)."""
     return [fact for check in CHECKS.values() for fact in check.index(doc)]
 
 
-__all__ = ["CHECKS", "Check", "Fact", "MasterKnown", "Pair", "ThreeDocuments", "Values", "index_all"]
+__all__ = ["CHECKS", "Check", "Fact", "Hold", "MasterKnown", "Pair", "ThreeDocuments", "Values", "hold_for",
+           "index_all"]

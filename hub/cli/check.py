@@ -18,7 +18,7 @@ import click
 import structlog
 
 from ..adapters import RenderContext
-from ..checks import CHECKS, index_all
+from ..checks import hold_for, index_all
 from ..composition import build_engine
 from ..errors import Disposition, HubError, Problem
 from ..models import Document, Kind
@@ -199,20 +199,19 @@ class Checker:
         return list(planned.values())
 
     def _render(self, p: Planned, data: bytes, part: Document, label: str = "") -> DeliveryReport:
-        check = CHECKS.get(p.hold.check) if p.hold else None
-        facts = index_all(part) if check is not None else []
-        waits = bool(check.waits(facts)) if check is not None else False   # held only when it waits for some
+        # as the router decides it (hub.checks.hold_for); offline nothing it waits for has arrived
+        hold = hold_for(p.hold.check, p.document, index_all(part), lambda pairs: {}) if p.hold else None
         delivery: DeliveryReport = {
             "receiver": p.receiver, "format": p.format, "route": p.route,
-            "hold": p.hold.check if waits and p.hold is not None else None, "deferred": False, "bytes": None,
-            "error": None}
-        if waits and check is not None and check.renders_at_release and check.evaluate(facts, {}):
-            delivery["deferred"] = True   # offline nothing it waits for has arrived: rendered at release
+            "hold": p.hold.check if p.hold and hold and hold.waits else None,   # held only when it waits for some
+            "deferred": False, "bytes": None, "error": None}
+        if hold and hold.deferred:
+            delivery["deferred"] = True   # rendered at release
             return delivery
         ctx = RenderContext(message_id=f"{offline_id(data)}.{p.receiver}", sender_id=self.settings.party_id,
                             receiver_id=p.receiver)
         try:
-            delivery["bytes"] = len(self.engine.render(p.document, p.format, ctx).data)
+            delivery["bytes"] = len(self.engine.render(hold.document if hold else p.document, p.format, ctx).data)
         except HubError as exc:
             if exc.disposition is not Disposition.REJECT:
                 raise   # an output failing its own schema is a hub bug, not the partner's

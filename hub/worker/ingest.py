@@ -28,7 +28,7 @@ from typing import Any, TypeVar
 import structlog
 
 from ..adapters import Adapter, RenderContext
-from ..checks import CHECKS, index_all
+from ..checks import hold_for, index_all
 from ..errors import Disposition, HubError, OutputTooLarge, Problem, TransientError, disposition_of
 from ..lifecycle import hub_message_id
 from ..models import Declaration, Document, Manifest, Waybill
@@ -278,14 +278,10 @@ class IngestCore:
             out_id = f"{base.id}.{p.receiver}"
             ctx = RenderContext(message_id=out_id, sender_id=self.party_id, receiver_id=p.receiver, created_at=now)
             hold = p.hold
-            check = CHECKS[hold.check] if hold else None
-            waits = tuple(check.waits(facts)) if check else ()
-            document, deferred = p.document, False
-            if check and waits and check.renders_at_release:   # its output needs what it waits for (hub.checks)
-                found = self.store.facts(list(waits))
-                document, deferred = check.complete(document, facts, found), bool(check.evaluate(facts, found))
+            decided = hold_for(hold.check if hold else None, p.document, facts, self.store.facts)
+            waits = decided.waits
             try:
-                output = None if deferred else self.engine.render(document, p.format, ctx)
+                output = None if decided.deferred else self.engine.render(decided.document, p.format, ctx)
                 if output is not None and not self.limit.fits(output.data):
                     raise OutputTooLarge(f"the output has {len(output.data)} bytes; the broker takes at most "
                                          f"{self.limit.bytes}")
