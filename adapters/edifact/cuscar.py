@@ -61,12 +61,11 @@ from hub.models import (
     Measure,
     Party,
     TransportEquipment,
-    TransportMode,
 )
 
 from . import parties
 from .base import EdifactAdapter
-from .reading import FUNCTION_OUT, Body, joined, lines, loc_elements, location_of
+from .reading import FUNCTION_OUT, Body, joined, journey_of, lines, loc_elements, location_of
 from .syntax import Segment
 from .writer import MessageWriter
 
@@ -145,9 +144,7 @@ def _conveyance(body: Body, head: list[Segment], bgm: Segment) -> Conveyance:
     if mode is None:
         raise body.error(tdt, "transport mode None is not a Rec 19 code 1-4 (sea, rail, road, air)", 4, 1,
                          code="EDI_CODE_UNMAPPED")
-    journey = tdt.get(1)
-    if journey is None and mode is not TransportMode.AIR:
-        journey = tdt.get(7, 0) or tdt.get(7, 3) or bgm.get(1)
+    journey = journey_of(tdt, bgm, mode)
     if journey is None:
         raise body.error(tdt, "TDT names no voyage (8028 conveyance reference)", 3, 1, code="EDI_SEGMENT_MISSING")
     departure = _first(body, head, "DTM", ("133", "186", "137", "132", "232", "178")) or \

@@ -47,7 +47,7 @@ from hub.adapters import RenderContext
 from hub.models import Function, Kind, Location, Person, PersonRole, PersonsList, TransportMode, TravelDocument
 
 from .base import EdifactAdapter
-from .reading import FUNCTION_OUT, Body, joined, lines, loc_elements, location_of
+from .reading import FUNCTION_OUT, Body, joined, journey_of, lines, loc_elements, location_of
 from .syntax import Segment
 from .writer import MessageWriter
 
@@ -81,13 +81,12 @@ class Paxlst(EdifactAdapter):
         _, legs = body.groups("TDT", within=head)
         leg = next((g for g in legs if any(s.tag == "LOC" and s.get(0) in ("125", "87") for s in g)), legs[0])
         tdt = leg[0]
-        journey = tdt.get(1)
-        mode = body.transport_mode(tdt, 2) or (TransportMode.AIR if journey else TransportMode.ROAD)
+        mode = body.transport_mode(tdt, 2) or (TransportMode.AIR if tdt.get(1) else TransportMode.ROAD)
+        journey = journey_of(tdt, bgm, mode)
         if journey is None:
             if mode is TransportMode.AIR:
                 _missing(body, tdt)
-            journey = tdt.get(7, 0) or tdt.get(7, 3) or bgm.get(1) or _missing(
-                body, tdt, "TDT 8028, C222 or BGM 1004", "the conveyance or trip")
+            _missing(body, tdt, "TDT 8028, C222 or BGM 1004", "the conveyance or trip")
         departure, departure_at = _stop(body, leg, ("125", "5"), ("189", "186"))
         arrival, arrival_at = _stop(body, leg, ("87", "60", "8"), ("232", "132"))
         if mode is TransportMode.AIR:

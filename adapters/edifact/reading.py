@@ -162,6 +162,16 @@ def lines(text: str | None, limit: int | None = None) -> list[str | None]:
     return parts
 
 
+def journey_of(tdt: Segment, bgm: Segment, mode: TransportMode | None) -> str | None:
+    """The journey (voyage, trip, flight) of a TDT: its 8028 conveyance reference; a conveyance
+    other than a flight without one is named by its id (C222 8213), its name (8212) or, last,
+    the message's number (BGM 1004). None when there is none (a flight always states 8028)."""
+    journey = tdt.get(1)
+    if journey is None and mode is not TransportMode.AIR:
+        journey = tdt.get(7, 0) or tdt.get(7, 3) or bgm.get(1)
+    return journey
+
+
 def location_of(loc: Segment | None) -> Location | None:
     """A LOC segment's place (3225 code, 3224 name), or None when it names none."""
     if loc is None or loc.get(1, 0) is None:
