@@ -53,6 +53,7 @@ def manifest(loading: str, unloading: str) -> Manifest:
     ("BJS", "CN"), ("LON", "GB"),                       # IATA city codes (several airports)
     ("CNSHA", "CN"), ("CN SHA", "CN"), ("DEHAM", "DE"), ("uslax", "US"),   # UN/LOCODE
     ("ZZZ", None), ("2233", None), ("XXABC", None), ("", None), ("PEKING", None),
+    ("C NSHA", None), ("CN  SHA", None), ("CN SH", None),   # the one blank only after the country
 ])
 def test_a_place_has_a_country_from_its_iata_code_or_its_un_locode(code, country):
     assert country_of(code) == country

@@ -62,6 +62,7 @@ from hub.models import (
     Party,
     TransportEquipment,
 )
+from hub.rules import IATA_LOCATION, UN_LOCODE
 
 from . import parties
 from .base import EdifactAdapter
@@ -71,7 +72,6 @@ from .writer import MessageWriter
 
 UNITS = {"K": "KGM", "L": "LBR"}
 """Weight units of national profiles (ACE, Cargo-IMP style) -> UN/ECE Rec 20."""
-_STANDARD_PLACE = re.compile(r"^(?:[A-Z]{3}|[A-Z]{2}[A-Z2-9]{3})$")
 UNKNOWN_PLACE = "ZZZ"
 
 
@@ -157,9 +157,11 @@ def _conveyance(body: Body, head: list[Segment], bgm: Segment) -> Conveyance:
 def _place(loc: Segment | None) -> Location | None:
     """A port; one given by a national code list that is neither UN/LOCODE nor IATA is kept by name."""
     place = location_of(loc)
-    if place is None or _STANDARD_PLACE.match(place.code) or not (loc.get(1, 1) or loc.get(1, 2)):
+    if place is None or IATA_LOCATION.match(place.code) or UN_LOCODE.match(place.code):
         return place
     listed = loc.get(1, 1) or loc.get(1, 2)
+    if not listed:
+        return place
     return Location(code=UNKNOWN_PLACE,
                     name=" ".join(p for p in (place.code, f"(code list {listed})", place.name) if p))
 

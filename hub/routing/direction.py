@@ -26,14 +26,11 @@ from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
 
-import pycountry
-
+from .. import rules
 from ..models import ArrivalReport, Declaration, Document, Location, Manifest, PersonsList, ShipmentStatus, Waybill
 from ..models import Direction as DeclarationDirection
 
 DEFAULT_HOME_COUNTRY = "CN"
-_IATA = re.compile(r"^[A-Z]{3}$")
-_LOCODE = re.compile(r"^([A-Z]{2}) ?([A-Z2-9]{3})$")
 
 
 class Direction(str, Enum):
@@ -54,13 +51,9 @@ class Found:
 
 
 def is_country(code: str) -> bool:
-    """Whether ``code`` is an ISO 3166-1 alpha-2 country code (upper case)."""
-    return bool(re.fullmatch(r"[A-Z]{2}", code or "")) and _country(code)
-
-
-@lru_cache(maxsize=512)
-def _country(code: str) -> bool:
-    return pycountry.countries.get(alpha_2=code) is not None
+    """Whether ``code`` is an ISO 3166-1 alpha-2 country code in upper case (``hub.rules.is_country``,
+    which also takes lower case)."""
+    return bool(re.fullmatch(r"[A-Z]{2}", code or "")) and rules.is_country(code)
 
 
 @lru_cache(maxsize=1)
@@ -76,11 +69,11 @@ def _iata_countries() -> dict[str, str]:
 def country_of(code: str | None) -> str | None:
     """The ISO alpha-2 country of an IATA airport (or city) code or a UN/LOCODE; None when unknown."""
     text = (code or "").strip().upper()
-    if _IATA.match(text):
+    if rules.IATA_LOCATION.match(text):
         return _iata_countries().get(text)
-    m = _LOCODE.match(text)
-    if m and is_country(m.group(1)):
-        return m.group(1)
+    locode = text[:2] + text[3:] if text[2:3] == " " else text  # a UN/LOCODE is also written 'CN SHA'
+    if rules.UN_LOCODE.match(locode) and is_country(locode[:2]):
+        return locode[:2]
     return None
 
 
