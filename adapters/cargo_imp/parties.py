@@ -24,7 +24,14 @@ the Cargo-XML readers do.
 
 Writing uses the standard tagged layout; a name or street longer than 35
 characters goes on continuation lines split at blanks, an additional name on the
-continuation lines after the name's; a place, state,
+continuation lines after the name's, so that the rule above reads it back as
+written: when the name's last line has no room for the additional name's first
+word (``NAM/ACME INTERNATIONAL LOGISTICS CO`` + ``/WAREHOUSE 5`` would read as one
+name), the name's last word goes on a continuation led by a blank (``/ CO``, a
+wrap), which leaves the room. Where nothing can (no name; a name's last word
+and the additional name's first word together longer than 33), the two are
+written as one name and read back so: ``name`` is then the party's
+``full_name`` and ``additional_name`` empty: no text lost or reordered. A place, state,
 postcode, account or contact number longer than its field is refused
 (CONVERT_FIELD_INVALID), never cut.
 """
@@ -139,15 +146,32 @@ def write_party(tag: str, party: Party) -> list[str]:
     address = party.address or Address()
     account = fit(party.id, ACCOUNT, f"{tag} account") if party.id else None
     lines = [f"{tag}/{account}" if account else tag]
-    for sub, value, width in (("NAM", party.name, NAME), ("ADR", address.street, STREET)):
-        if value is not None or sub == "NAM":
-            lines += [(f"{sub}/" if i == 0 else "/") + part for i, part in enumerate(wrap(value or "", width))]
-        if sub == "NAM" and party.additional_name:
-            lines += ["/" + part for part in wrap(party.additional_name, width)]
+    lines += [("NAM/" if i == 0 else "/") + part for i, part in enumerate(_name_parts(party))]
+    if address.street is not None:
+        lines += [("ADR/" if i == 0 else "/") + part for i, part in enumerate(wrap(address.street, STREET))]
     if address.city is not None:
         lines.append("LOC/" + _place(address.city, tag))
     country = _country_line(address, party.phone, tag)
     return lines + ([country] if country else [])
+
+
+def _name_parts(party: Party) -> list[str]:
+    """The NAM line and its continuations, laid out so that :func:`_name_lines` reads back the name and
+    the additional name as they are: the additional name's first line must follow a name line with
+    room for its first word. When the name's last line has none, its last word moves to a line of
+    its own, led by a blank (a wrap to the reader); when even that cannot make room (no name, no
+    blank to break at) the two are written, and read back, as one name (``full_name``)."""
+    names = wrap(party.name or "", NAME)
+    if not party.additional_name:
+        return names
+    more = wrap(party.additional_name, NAME)
+    word = more[0].split(" ")[0]
+    if names[-1] and len(names[-1]) + 1 + len(word) <= NAME:
+        return names + more
+    head, blank, tail = names[-1].rpartition(" ")
+    if head.strip() and 1 + len(tail) + 1 + len(word) <= NAME:
+        return names[:-1] + [head, " " + tail] + more
+    return wrap(party.full_name or "", NAME)
 
 
 def _place(city: str, tag: str) -> str:

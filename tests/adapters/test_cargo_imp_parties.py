@@ -125,3 +125,31 @@ def test_an_additional_name_is_written_on_its_own_line_and_reads_back(imp):
     xml = imp.read(imp.render(fwb.model_copy(update={"consignee": consignee}), "xfwb",
                               RenderContext(message_id="T2")).data).document
     assert xml.consignee.name == "PACIFIC RIM IMPORTS INC RECEIVING"       # Cargo-XML has one name field
+
+
+@pytest.mark.parametrize("name, more", [
+    ("ACME INTERNATIONAL LOGISTICS CO", "WAREHOUSE 5"),          # no room after the name for WAREHOUSE
+    ("MERLION PRECISION TOOLS PTE LTD SINGAPORE BRANCH OFFICE EAST", "WAREHOUSE 5"),  # nor on its 2nd line
+    ("ACME LOGISTICS PTE LTD", "C/O SOUTHERN INTERNATIONAL FORWARDING AND WAREHOUSING"),  # a long further name
+    ("PACIFIC RIM IMPORTS INC", "RECEIVING"),                    # room: as before
+])
+def test_an_additional_name_reads_back_as_written_even_when_the_name_leaves_no_room_for_it(imp, name, more):
+    fwb = imp.read(example("cargo_imp", "fwb-cx-hkg-fra.txt")).document
+    consignee = fwb.consignee.model_copy(update={"name": name, "additional_name": more})
+    out = imp.render(fwb.model_copy(update={"consignee": consignee}), "fwb", RenderContext(message_id="T1"))
+    block = out.data.split(b"\r\nCNE")[1].split(b"\r\nLOC/")[0].split(b"\r\n")[1:]
+    assert all(len(line) <= 4 + 35 for line in block)
+    back = imp.read(out.data).document.consignee
+    assert (back.name, back.additional_name) == (name, more)
+
+
+@pytest.mark.parametrize("name, more", [
+    (None, "WAREHOUSE 5"),                                         # an empty NAM line: any line below continues it
+    ("ACMEINTERNATIONALLOGISTICSCOMPANY", "WAREHOUSE"),           # no blank to break the name at
+])
+def test_an_additional_name_the_name_cannot_leave_room_for_is_folded_into_the_name_whole(imp, name, more):
+    fwb = imp.read(example("cargo_imp", "fwb-cx-hkg-fra.txt")).document
+    consignee = fwb.consignee.model_copy(update={"name": name, "additional_name": more})
+    out = imp.render(fwb.model_copy(update={"consignee": consignee}), "fwb", RenderContext(message_id="T1"))
+    back = imp.read(out.data).document.consignee
+    assert (back.name, back.additional_name, back.full_name) == (consignee.full_name, None, consignee.full_name)
