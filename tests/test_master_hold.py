@@ -219,7 +219,7 @@ def test_a_house_that_cannot_be_rendered_at_release_is_refused_and_the_sender_to
     from hub.errors import ConversionError
     (held,) = events(send(router, (house_xfzb(engine), "FORWARDER-X")), "delivery.held")
 
-    def cannot(delivery, check):
+    def cannot(delivery, check, known=None):
         raise ConversionError("JourneyID too long for GACC", code="CONVERT_FIELD_INVALID")
     monkeypatch.setattr(router.holds, "render", cannot)
     works = send(router, (master_xfwb(engine), "AIRLINE-CA"))

@@ -11,10 +11,10 @@ events (JSON, plus its format's negative receipt on refusal); facts never reach 
 A check that ``renders_at_release`` (``master-known``: a house waybill goes out on its master's
 flight) has its delivery rendered again at release: the stored message is read again, completed with
 the facts found (``Check.complete``) and rendered under the delivery's own id; that output is what is
-published. One that cannot be rendered then is refused with the reason, the sender told.
-Limitation: the store keeps the payload rendered at arrival (empty when the router could not render
-it yet), and has no call to replace it, so a republication after a crash between release and the
-broker's confirm, or a `hub replay --mode resend`, sends that stored payload, not the release's.
+published, and it replaces the stored payload (``Store.release(payloads=...)``: the one rendered at
+arrival, empty when the router could not render it yet), so a republication after a crash between
+release and the broker's confirm, or a `hub replay --mode resend`, sends the release's output. One
+that cannot be rendered then is refused with the reason, the sender told.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 import structlog
 
 from ..adapters import RenderContext
-from ..checks import CHECKS, Fact
+from ..checks import CHECKS, Fact, Pair, Values
 from ..errors import ConversionError, HubError, Problem
 from ..pipeline import Engine
 from ..store.base import Delivery, Store
@@ -36,6 +36,9 @@ from .status import native_rejection, status_event
 
 log = structlog.get_logger()
 
+Known = tuple[list[Fact], dict[Pair, Values]]
+"""What a held delivery's check knows: its message's own facts, and those found for what it waits for."""
+
 
 class Holds:
     def __init__(self, store: Store, topology: Topology, engine: Engine, party_id: str,
@@ -43,18 +46,21 @@ class Holds:
         self.store, self.topology, self.engine, self.party_id = store, topology, engine, party_id
         self.clock = clock
 
-    def problems(self, delivery: Delivery, check: str) -> list[Problem]:
+    def known(self, delivery: Delivery, check: str) -> Known:
+        """The held delivery's own facts, and those found for what its check waits for (two reads)."""
         own = [Fact(kind, key, values) for kind, key, values in self.store.facts_of(delivery.message_id)]
-        rule = CHECKS[check]
-        return rule.evaluate(own, self.store.facts(rule.waits(own)))
+        return own, self.store.facts(CHECKS[check].waits(own))
 
-    def render(self, delivery: Delivery, check: str) -> bytes:
+    def problems(self, delivery: Delivery, check: str, known: Known | None = None) -> list[Problem]:
+        """What the delivery's check still finds missing or disagreeing ([]: it may go)."""
+        own, found = known or self.known(delivery, check)
+        return CHECKS[check].evaluate(own, found)
+
+    def render(self, delivery: Delivery, check: str, known: Known | None = None) -> bytes:
         """The delivery's output rendered now, from the stored message completed with the facts its
         check finds (checks that ``renders_at_release``). Raises HubError when it cannot be."""
-        own = [Fact(kind, key, values) for kind, key, values in self.store.facts_of(delivery.message_id)]
-        rule = CHECKS[check]
-        document = rule.complete(document_of(self.engine, self.store, delivery.message_id), own,
-                                 self.store.facts(rule.waits(own)))
+        own, found = known or self.known(delivery, check)
+        document = CHECKS[check].complete(document_of(self.engine, self.store, delivery.message_id), own, found)
         ctx = RenderContext(message_id=delivery.out_id, sender_id=self.party_id, receiver_id=delivery.receiver,
                             created_at=self.clock())
         return self.engine.render(document, delivery.format, ctx).data
@@ -64,17 +70,17 @@ class Holds:
         """Release the candidates whose check passes; tell the sender about those in ``tell_held``
         that must wait. Returns (publications, ids of released deliveries to mark SENT)."""
         pubs: list[Publication] = []
-        failing = self._evaluate(candidates)
+        failing, known = self._evaluate(candidates)
         for delivery, check in candidates:
             if delivery.id in failing and delivery.id in tell_held:
                 pubs += self._tell(delivery, "delivery.held", failing[delivery.id], check)
-        return self._release([(d, c) for d, c in candidates if d.id not in failing], source, pubs)
+        return self._release([(d, c) for d, c in candidates if d.id not in failing], source, pubs, known)
 
     def expire(self, now: datetime) -> tuple[list[Publication], list[int]]:
         """Holds past their timeout: released if the check passes by now, else refused."""
         expired = self.store.held(expired_at=now)
-        failing = self._evaluate(expired)
-        pubs, released = self._release([(d, c) for d, c in expired if d.id not in failing], "sweeper", [])
+        failing, known = self._evaluate(expired)
+        pubs, released = self._release([(d, c) for d, c in expired if d.id not in failing], "sweeper", [], known)
         for delivery, check in expired:
             if delivery.id in failing:
                 pubs += self._refuse(delivery, check, failing[delivery.id])
@@ -88,19 +94,21 @@ class Holds:
             pubs += self._tell(refused, "delivery.refused", problems, check, native=True)
         return pubs
 
-    def _evaluate(self, candidates: list[tuple[Delivery, str]]) -> dict[int, list[Problem]]:
-        """The problems of each candidate whose check still fails, by delivery id."""
-        found = {d.id: self.problems(d, check) for d, check in candidates}
-        return {id_: problems for id_, problems in found.items() if problems}
+    def _evaluate(self, candidates: list[tuple[Delivery, str]]) -> tuple[dict[int, list[Problem]], dict[int, Known]]:
+        """The problems of each candidate whose check still fails, and what each candidate's check
+        knows (read once: a release renders from it), both by delivery id."""
+        known = {d.id: self.known(d, check) for d, check in candidates}
+        found = {d.id: self.problems(d, check, known[d.id]) for d, check in candidates}
+        return {id_: problems for id_, problems in found.items() if problems}, known
 
-    def _release(self, ready: list[tuple[Delivery, str]], source: str,
-                 pubs: list[Publication]) -> tuple[list[Publication], list[int]]:
+    def _release(self, ready: list[tuple[Delivery, str]], source: str, pubs: list[Publication],
+                 known: dict[int, Known]) -> tuple[list[Publication], list[int]]:
         rendered: dict[int, bytes] = {}
         for delivery, check in ready:
             if not CHECKS[check].renders_at_release:
                 continue
             try:
-                rendered[delivery.id] = self.render(delivery, check)
+                rendered[delivery.id] = self.render(delivery, check, known[delivery.id])
             except HubError as exc:
                 problem = Problem(exc.code, f"{delivery.receiver} ({delivery.format}): {exc.message}",
                                   exc.line, exc.path)
