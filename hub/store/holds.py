@@ -67,8 +67,10 @@ def release(tx: Tx, delivery_ids: list[int], now: datetime, source: str,
                        f"WHERE id = ? RETURNING {DELIVERY}", (ts(deadline), at, id_))
         assert after is not None                # the row was read in this transaction
         tx.run(EVENT, (at, before.message_id, id_, _RELEASED.event, _RELEASED.after.value, source, "{}"))
-        if id_ in payloads:     # rendered at release: the stored copy is what a resend sends
-            tx.run("UPDATE delivery_payloads SET payload = ? WHERE delivery_id = ?", (payloads[id_], id_))
-        payload = tx.value("SELECT payload FROM delivery_payloads WHERE delivery_id = ?", (id_,))
-        out.append((to_delivery(after), blob(payload)))
+        payload = payloads.get(id_)
+        if payload is not None:     # rendered at release: the stored copy is what a resend sends
+            tx.run("UPDATE delivery_payloads SET payload = ? WHERE delivery_id = ?", (payload, id_))
+        else:
+            payload = blob(tx.value("SELECT payload FROM delivery_payloads WHERE delivery_id = ?", (id_,)))
+        out.append((to_delivery(after), payload))
     return out

@@ -190,37 +190,30 @@ class SqlStore(Store):
 
     def mark_sent(self, delivery_ids: list[int], source: str) -> None:
         """PENDING -> SENT for each id (ids not PENDING are left alone), one transaction."""
-        if not delivery_ids:
-            return
-        at = ts(self._now())
-        where, args = self.dialect.in_list("id", list(delivery_ids))
-        with self._write() as tx:
-            moved = tx.all(f"UPDATE deliveries SET state = '{_SENT.after.value}', updated_at = ?, "
-                           f"sent_at = COALESCE(sent_at, ?) WHERE {starts(_SENT)} AND {where} RETURNING id, message_id",
-                           (at, at, *args))
-            tx.many(EVENT, [(at, message_id, id_, _SENT.event, _SENT.after.value, source, "{}")
-                            for id_, message_id in sorted(moved)])
+        self._move(sorted(delivery_ids), _SENT, source, first_at="sent_at")
 
     def fail_deliveries(self, delivery_ids: list[int], problems: Problems, source: str) -> list[Delivery]:
-        return self._settle(delivery_ids, MOVES["failed"], problems, source)
+        return self._move(delivery_ids, MOVES["failed"], source, problems)
 
-    def _settle(self, delivery_ids: list[int], move: Move, problems: Problems, source: str) -> list[Delivery]:
-        """``move`` for each id in one of its states (others untouched), the problems in the event; one
-        transaction."""
+    def _move(self, delivery_ids: list[int], move: Move, source: str, problems: Problems | None = None,
+              first_at: str | None = None) -> list[Delivery]:
+        """``move`` for each id in one of its states (others untouched) in one UPDATE, each with its event
+        (``problems``, if given, in its detail); one transaction. The deliveries moved, in the order given;
+        ``first_at`` names a time column set by the first such move only (SENT: ``sent_at``)."""
         if not delivery_ids:
             return []
         at = ts(self._now())
-        detail = json.dumps({"codes": codes(problems), "problems": problems[:20]}, ensure_ascii=False)
-        out = []
+        detail = "{}" if problems is None else json.dumps({"codes": codes(problems), "problems": problems[:20]},
+                                                          ensure_ascii=False)
+        order = {id_: n for n, id_ in enumerate(dict.fromkeys(delivery_ids))}
+        where, args = self.dialect.in_list("id", list(order))
+        stamp, stamp_args = (f", {first_at} = COALESCE({first_at}, ?)", (at,)) if first_at else ("", ())
         with self._write() as tx:
-            for id_ in delivery_ids:
-                moved = tx.one(f"UPDATE deliveries SET state = ?, updated_at = ? WHERE id = ? AND {starts(move)} "
-                               f"RETURNING {DELIVERY}", (move.after.value, at, id_))
-                if moved is not None:
-                    delivery = to_delivery(moved)
-                    tx.run(EVENT, (at, delivery.message_id, id_, move.event, move.after.value, source, detail))
-                    out.append(delivery)
-        return out
+            rows = tx.all(f"UPDATE deliveries SET state = '{move.after.value}', updated_at = ?{stamp} "
+                          f"WHERE {starts(move)} AND {where} RETURNING {DELIVERY}", (at, *stamp_args, *args))
+            moved = sorted(map(to_delivery, rows), key=lambda d: order[d.id])
+            tx.many(EVENT, [(at, d.message_id, d.id, move.event, move.after.value, source, detail) for d in moved])
+        return moved
 
     # rows by id --------------------------------------------------------------------------------
     def message(self, message_id: str) -> Message | None:
@@ -265,7 +258,7 @@ class SqlStore(Store):
             return holds.release(tx, delivery_ids, now, source, payloads or {})
 
     def refuse(self, delivery_ids: list[int], problems: Problems, source: str) -> list[Delivery]:
-        return self._settle(delivery_ids, MOVES["refused"], problems, source)
+        return self._move(delivery_ids, MOVES["refused"], source, problems)
 
     # receipts --------------------------------------------------------------------------------
     def apply_receipt(self, receipt: NewReceipt) -> Correlation:
@@ -314,12 +307,15 @@ class SqlStore(Store):
         with self._write() as tx:
             due = sorted(tx.all(f"SELECT id, message_id, state, deadline_at FROM deliveries "
                                 f"WHERE {starts(_OVERDUE)} AND deadline_at < ?", (ts(now),)))
-            tx.many("UPDATE deliveries SET state = ?, updated_at = ? WHERE id = ?",
-                    [(_OVERDUE.after.value, at, row[0]) for row in due])
+            if not due:
+                return []
+            where, args = self.dialect.in_list("id", [row[0] for row in due])
+            rows = tx.all(f"UPDATE deliveries SET state = '{_OVERDUE.after.value}', updated_at = ? WHERE {where} "
+                          f"RETURNING {DELIVERY}", (at, *args))
             tx.many(EVENT, [(at, message_id, id_, _OVERDUE.event, _OVERDUE.after.value, source,
                              json.dumps({"previous_state": state, "deadline_at": deadline}))
                             for id_, message_id, state, deadline in due])
-            return [get_delivery(tx, row[0]) for row in due]
+            return sorted(map(to_delivery, rows), key=lambda d: d.id)
 
     # admin -------------------------------------------------------------------------------------
     def events(self, message_id: str) -> list[Event]:
