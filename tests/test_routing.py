@@ -11,7 +11,7 @@ import pytest
 from hub.composition import build_registry
 from hub.errors import ConfigError, DocumentError
 from hub.models import Conveyance, Location, Manifest, ManifestConsignment, Measure, Party, TransportMode
-from hub.routing import Router, check_routes, load_routes
+from hub.routing import Router, RoutesFile, check_routes, load_routes
 from hub.routing.router import facts_of
 from tests.conftest import example
 
@@ -235,3 +235,15 @@ def test_the_shipped_routes_send_an_airlines_arrival_and_tally_reports_to_custom
             ("ARCHIVE", "json"), ("CUSTOMS-CN", fmt)]
     sea = engine.read(example("gacc", "mt3101-sea-arrival.xml")).document
     assert [(p.receiver, p.format) for p in router.plan(sea, "AIRLINE-CA")] == [("ARCHIVE", "json")]
+
+
+@pytest.mark.parametrize("kinds, warned", [(["tally"], True), (["order", "payment"], True),
+                                           (["tally", "arrival"], False), (["manifest"], False)])
+def test_check_warns_of_a_direction_route_for_kinds_that_never_have_a_direction(kinds, warned):
+    table = RoutesFile.model_validate({
+        "senders": {"S": {"name": "s", "may_send": ["tally", "arrival", "manifest", "order", "payment"]}},
+        "receivers": {"R": {"name": "r", "accepts": ["json"]}},
+        "routes": [{"name": "r1", "match": {"kinds": kinds, "direction": ["import"]},
+                    "deliver": [{"receiver": "R", "format": "json"}]}]})
+    warnings = [f.message for f in check_routes(table, build_registry()) if f.level == "warning"]
+    assert any("matches on direction" in w for w in warnings) is warned, warnings

@@ -7,6 +7,7 @@ from fnmatch import fnmatchcase
 
 from ..adapters import Registry
 from ..models import Kind
+from .direction import DIRECTED
 from .table import Route, RoutesFile
 
 
@@ -54,8 +55,7 @@ def _check_route(route: Route, routes: RoutesFile, registry: Registry,
         out.append(Finding("error", f"route {route.name!r} is unreachable: its senders may not send "
                                     f"{[k.value for k in route.match.kinds] or 'anything it matches'}"))
         return out
-    placeless = {Kind.ORDER, Kind.PAYMENT, Kind.LOGISTICS, Kind.INVENTORY}
-    if route.match.direction and kinds <= placeless:
+    if route.match.direction and not kinds & DIRECTED:
         out.append(Finding("warning", f"route {route.name!r} matches on direction, which "
                                       f"{', '.join(sorted(k.value for k in kinds))} never have: it matches nothing"))
     for d in route.deliver:

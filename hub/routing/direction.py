@@ -26,8 +26,10 @@ from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
 
+from pydantic import BaseModel
+
 from .. import rules
-from ..models import ArrivalReport, Declaration, Document, Location, Manifest, PersonsList, ShipmentStatus, Waybill
+from ..models import ArrivalReport, Declaration, Document, Kind, Manifest, PersonsList, ShipmentStatus, Waybill
 from ..models import Direction as DeclarationDirection
 
 DEFAULT_HOME_COUNTRY = "CN"
@@ -77,17 +79,16 @@ def country_of(code: str | None) -> str | None:
     return None
 
 
-def _ends(doc: Document) -> tuple[str, Location | None, str, Location | None] | None:
-    """(name, place) of where the document's goods or people leave and where they arrive."""
-    if isinstance(doc, Waybill):
-        return "origin", doc.origin, "destination", doc.destination
-    if isinstance(doc, Manifest):
-        return "loading location", doc.loading_location, "unloading location", doc.unloading_location
-    if isinstance(doc, PersonsList):
-        return "departure", doc.departure, "arrival", doc.arrival
-    if isinstance(doc, ShipmentStatus):
-        return "origin", doc.origin, "destination", doc.destination
-    return None
+_ENDS: dict[type[BaseModel], tuple[str, str]] = {
+    Waybill: ("origin", "destination"), Manifest: ("loading_location", "unloading_location"),
+    PersonsList: ("departure", "arrival"), ShipmentStatus: ("origin", "destination")}
+"""The fields of where a document's goods or people leave and where they arrive."""
+
+_OWN: tuple[type[BaseModel], ...] = (Declaration, ArrivalReport)
+"""Documents whose direction is their own (a declaration's) or where the conveyance arrives."""
+DIRECTED: frozenset[Kind] = frozenset(model.model_fields["kind"].default for model in (*_OWN, *_ENDS))
+"""The kinds that can have a direction; any other (a tally report, a receipt, an order ...) never
+has one, so a route that matches on direction matches none of them (``hub routes check`` warns)."""
 
 
 def direction_of(doc: Document, home: str = DEFAULT_HOME_COUNTRY) -> Found:
@@ -101,12 +102,12 @@ def direction_of(doc: Document, home: str = DEFAULT_HOME_COUNTRY) -> Found:
             return Found(None, f"no country is known for arrival location {doc.arrival_location.code!r}")
         return Found(Direction.IMPORT if country == home else None,
                      f"the conveyance arrives at {doc.arrival_location.code} ({country}), home {home}")
-    ends = _ends(doc)
+    ends = next((fields for model, fields in _ENDS.items() if isinstance(doc, model)), None)
     if ends is None:
         return Found(None, f"a {doc.kind.value} has no origin and destination")
-    from_name, from_place, to_name, to_place = ends
     shown = []
-    for name, place in ((from_name, from_place), (to_name, to_place)):
+    for field in ends:
+        name, place = field.replace("_", " "), getattr(doc, field)
         if place is None:
             return Found(None, f"the {doc.kind.value} has no {name}")
         country = country_of(place.code)
@@ -120,4 +121,4 @@ def direction_of(doc: Document, home: str = DEFAULT_HOME_COUNTRY) -> Found:
     return Found(direction, f"{a} ({ca}) -> {b} ({cb}), home {home}")
 
 
-__all__ = ["DEFAULT_HOME_COUNTRY", "Direction", "Found", "country_of", "direction_of", "is_country"]
+__all__ = ["DEFAULT_HOME_COUNTRY", "DIRECTED", "Direction", "Found", "country_of", "direction_of", "is_country"]
