@@ -113,12 +113,6 @@ def business_key(identifier: str, body: list[Line], reference: Callable[[], date
     return next((m.group(1) for text in texts if (m := AWB_START.match(text))), None)
 
 
-def carrier_of(flight: str) -> str:
-    """The airline designator a flight number starts with (QR8403 -> QR, 9W123 -> 9W, ABC123 -> ABC)."""
-    three = len(flight) > 3 and flight[2].isalpha() and not flight[:2].isdigit()
-    return flight[:3] if three else flight[:2]
-
-
 class CargoImpAdapter(Adapter):
     """A Cargo-IMP message recognised by its standard message identifier."""
 

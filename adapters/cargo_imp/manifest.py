@@ -43,6 +43,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from adapters.flights import carrier_of
 from hub.models import (
     Conveyance,
     Document,
@@ -56,7 +57,7 @@ from hub.models import (
 )
 
 from . import dates
-from .base import AWB_LINE, CargoImpAdapter, Message, carrier_of, read_message
+from .base import AWB_LINE, CargoImpAdapter, Message, read_message
 from .consignment import AWB_START, Quantity, read_detail, write_detail
 from .lines import Line, one_line, tag_of
 from .uld import read_uld, write_uld

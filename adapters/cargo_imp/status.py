@@ -19,11 +19,12 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from adapters.flights import carrier_of
 from hub.errors import ConversionError
 from hub.models import Kind, Location, ShipmentStatus
 
 from . import dates
-from .base import AWB_LINE, CargoImpAdapter, Message, carrier_of
+from .base import AWB_LINE, CargoImpAdapter, Message
 from .consignment import Quantity, read_detail, read_quantity, write_detail, write_quantity
 from .lines import Segment, notes, segments, write_notes
 from .parties import read_customs_notes, write_customs_notes

@@ -19,10 +19,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from adapters.flights import carrier_of
 from hub.models import Document, Kind, Location, TransportLeg, Waybill, WaybillType
 
 from . import dates
-from .base import AWB_LINE, CargoImpAdapter, Message, carrier_of
+from .base import AWB_LINE, CargoImpAdapter, Message
 from .consignment import Quantity, read_detail, write_detail
 from .goods import read_goods, write_goods
 from .lines import Line, Segment, codes, first, fit, need, notes, segments, shout, write_notes

@@ -12,13 +12,13 @@ one model construction per part, and it checks exactly the same.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from lxml import etree
 
+from adapters.flights import carrier_of
 from hub.errors import ParseError
 from hub.validation import element_path
 from hub.xmlkit import decimal_of, parse_when
@@ -109,16 +109,6 @@ def values(el: etree._Element | None, tag: str) -> list[str]:
     if el is None:
         return []
     return [t for t in (_clean(c.text) for c in el.iterchildren(tag)) if t]
-
-
-_FLIGHT = re.compile(r"^([A-Z]{3}|(?=[A-Z0-9]?[A-Z])[A-Z0-9]{2}) ?\d")
-
-
-def carrier_of(flight: str) -> str | None:
-    """The airline designator that starts a flight number (CA1041 -> CA, 9W123 -> 9W, ABC123 -> ABC);
-    None when the number starts with none (a designator has a letter: '1234' names no airline)."""
-    match = _FLIGHT.match(flight)
-    return match.group(1) if match else None
 
 
 def equipment(el: etree._Element | None) -> Fields | None:
