@@ -37,6 +37,7 @@ from ..routing import Router
 from ..store.base import (
     Delivery,
     DeliveryState,
+    Message,
     MessageStatus,
     NewDelivery,
     NewMessage,
@@ -209,13 +210,14 @@ class IngestCore:
         any of them refuses the whole message, as its sender's format answers for the whole."""
         base = self._base(inbound)
         hub_id = base.id
+        earlier = self._earlier(hub_id) if inbound.seen_before else None
         if inbound.redelivered or inbound.attempts:
-            if stored := self._stored(hub_id):   # stored before a crash: _work republishes PENDING ones
+            if stored := self._stored(hub_id, earlier):   # stored before a crash: _work republishes PENDING ones
                 return [_Decision(inbound, i, None) for i in stored]
         if not inbound.sender:
             return self._reject(inbound, base, [Problem("SENDER_UNKNOWN", "the message has no AMQP user_id")])
         try:
-            read = self.engine.inspect(inbound.body, received=self._first_reception(inbound, base))
+            read = self.engine.inspect(inbound.body, received=earlier.received_at if earlier else base.received_at)
         except HubError as exc:
             if exc.disposition is not Disposition.REJECT:
                 raise
@@ -235,23 +237,27 @@ class IngestCore:
                                            raw=base.raw if n == 1 else b""), adapter, part)
                 for n, part in enumerate(read.documents, 1)]
 
-    def _first_reception(self, inbound: Inbound, base: Received) -> datetime:
-        """When the hub first received this message: dates without a year resolve around it. Only a
-        message the hub may have taken before (redelivered, retried, replayed) costs a look-up."""
-        if inbound.seen_before:
-            earlier = self.store.message(base.id) or self.store.message(part_id(base.id, 1))
-            if earlier is not None:
-                return earlier.received_at
-        return base.received_at
+    def _earlier(self, hub_id: str) -> Message | None:
+        """The message stored under ``hub_id`` before, or else its first part: what a message the hub
+        may have taken before (redelivered, retried, replayed) was stored as, read once for both
+        ``_stored`` and its first reception (dates without a year resolve around it). A fresh
+        message costs no look-up."""
+        found = self.store.message(hub_id)
+        return found if found is not None else self.store.message(part_id(hub_id, 1))
 
-    def _stored(self, hub_id: str) -> list[str]:
-        """The ids stored ACCEPTED or DUPLICATE for an inbound message: its own, or its parts'."""
+    def _stored(self, hub_id: str, earlier: Message | None) -> list[str]:
+        """The ids stored ACCEPTED or DUPLICATE for an inbound message (``earlier``: what ``_earlier``
+        found): its own, or its parts'."""
         done = (MessageStatus.ACCEPTED, MessageStatus.DUPLICATE)
-        if (message := self.store.message(hub_id)) is not None:
-            return [hub_id] if message.status in done else []
+        if earlier is None:
+            return []
+        if earlier.id == hub_id:
+            return [hub_id] if earlier.status in done else []
         parts: list[str] = []
-        while (part := self.store.message(part_id(hub_id, len(parts) + 1))) is not None and part.status in done:
+        part: Message | None = earlier          # the first part
+        while part is not None and part.status in done:
             parts.append(part.id)
+            part = self.store.message(part_id(hub_id, len(parts) + 1))
         return parts
 
     def _place(self, read: _Readable, stored_original: str | None, seen: dict[_Key, str]) -> _Decision:
