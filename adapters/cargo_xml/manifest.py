@@ -20,9 +20,9 @@ from hub.models import (
     Manifest,
     ManifestConsignment,
     Party,
-    TransportEquipment,
     TransportMode,
 )
+from hub.models.manifest import by_equipment
 
 from .base import PURPOSE_CODES, CargoXmlAdapter
 from .datamodel import R
@@ -120,29 +120,13 @@ class Xffm(CargoXmlAdapter):
         add_location(arrival, R.OccurrenceArrivalLocation, doc.unloading_location, "Airport")
         if not doc.consignments:
             put(node(arrival, R.AssociatedTransportCargo), R.TypeCode, "NIL")
-        for uld, items in _by_uld(doc.consignments):
+        for uld, items in by_equipment(doc.consignments):
             cargo = node(arrival, R.AssociatedTransportCargo)
             put(cargo, R.TypeCode, "BLK" if uld is None else "ULD")
             if uld is not None:
                 add_equipment(cargo, R.UtilizedUnitLoadTransportEquipment, uld)
             for item in items:
                 _add_consignment(node(cargo, R.IncludedMasterConsignment), item)
-
-
-def _by_uld(consignments: list[ManifestConsignment]) -> list[tuple[TransportEquipment | None,
-                                                                   list[ManifestConsignment]]]:
-    """Consignments grouped by the ULD they are loaded in (the first, when a consignment names
-    several), ULDs in order of first appearance, then the bulk (BLK) ones."""
-    groups: dict[str, tuple[TransportEquipment, list[ManifestConsignment]]] = {}
-    bulk: list[ManifestConsignment] = []
-    for item in consignments:
-        if not item.equipment:
-            bulk.append(item)
-            continue
-        uld = item.equipment[0]
-        groups.setdefault(uld.id, (uld, []))[1].append(item)
-    found: list[tuple[TransportEquipment | None, list[ManifestConsignment]]] = list(groups.values())
-    return found + [(None, bulk)] if bulk else found
 
 
 def _consignment(el: etree._Element, uld: dict | None) -> ManifestConsignment:

@@ -83,3 +83,22 @@ class Manifest(Model):
 
     def summed_weight(self) -> Decimal:
         return sum((c.gross_weight.value for c in self.consignments), Decimal(0))
+
+
+def by_equipment(consignments: list[ManifestConsignment], bulk_first: bool = False
+                 ) -> list[tuple[TransportEquipment | None, list[ManifestConsignment]]]:
+    """Consignments grouped by the equipment (ULD, container) they are loaded in: the first, when
+    one names several; pieces of equipment with the same ``id`` are one, in order of first
+    appearance. The bulk consignments (no equipment) are one group with None, last or, with
+    ``bulk_first``, first; there is no bulk group without a bulk consignment."""
+    groups: dict[str, tuple[TransportEquipment, list[ManifestConsignment]]] = {}
+    bulk: list[ManifestConsignment] = []
+    for item in consignments:
+        if item.equipment:
+            groups.setdefault(item.equipment[0].id, (item.equipment[0], []))[1].append(item)
+        else:
+            bulk.append(item)
+    loaded: list[tuple[TransportEquipment | None, list[ManifestConsignment]]] = list(groups.values())
+    if not bulk:
+        return loaded
+    return [(None, bulk), *loaded] if bulk_first else [*loaded, (None, bulk)]
