@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 
 from hub.routing import Router, load_routes
-from hub.store.base import DeliveryState
+from hub.store.base import DeliveryState, MessageFilter, MessageStatus
 from hub.transport.base import Headers, Inbound, Topology
 from hub.worker import replay
 from hub.worker.ingest import IngestCore, hub_message_id
+from hub.worker.parts import raw_of, sender_message_id_of
 from tests.conftest import example
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -91,3 +92,45 @@ def test_a_pipeline_replay_is_an_event_naming_who_asked_and_goes_out_in_parts(en
     assert [len(p) for p in parts] == [1, 1]
     replayed = [e for e in store.events(rejected.id) if e.type == "message.replayed"]
     assert len(replayed) == 2 and {e.source for e in replayed} == {WHO}
+
+
+@pytest.fixture
+def two_parts(engine, store, monkeypatch):
+    """A message carrying two waybills (parts M1#1 and M1#2 of one body), accepted; returns a core to send
+    more with, and the body."""
+    body = example("cargo_xml", "xfwb-pek-fra.xml")
+    docs = [engine.read(example("cargo_xml", name)).document for name in ("xfwb-pek-fra.xml", "xfwb-food-fra-pek.xml")]
+    monkeypatch.setattr(type(engine.registry.get("xfwb")), "parse_all", lambda self, probe: docs)
+    core = IngestCore(engine, Router(load_routes(ROOT / "routes.yaml")), store, TOPOLOGY, "EPORTHUB")
+    core.handle([Inbound(tag=1, body=body, sender="AIRLINE-CA", message_id="M1")])
+    return core, body
+
+
+def duplicates(store):
+    return sorted(m.id for m in store.find(MessageFilter()) if m.status is MessageStatus.DUPLICATE)
+
+
+def test_a_pipeline_replay_of_several_parts_of_one_message_sends_that_message_once(engine, store, two_parts):
+    core, body = two_parts
+    core.handle([Inbound(tag=2, body=body, sender="AIRLINE-CA", message_id="M2")])   # the same waybills again
+    root = hub_message_id("AIRLINE-CA", "M2", body)
+    assert duplicates(store) == [f"{root}-P1", f"{root}-P2"]
+    parts = [store.message(f"{root}-P{n}") for n in (1, 2)]
+    planned = replay.plan(store, TOPOLOGY, engine.registry, parts, replay.Mode.PIPELINE, WHO)
+    (step,) = planned.steps
+    assert (step.message_id, step.publication.body, step.publication.message_id) == (f"{root}-P1", body, "M2")
+    assert planned.skipped == [f"{root}-P2: a part of {root}, which runs again with {root}-P1"]
+
+
+def test_a_pipeline_replay_of_a_repeated_part_sends_the_bytes_and_the_id_its_sender_gave(engine, store, two_parts):
+    core, body = two_parts
+    core.handle([Inbound(tag=2, body=body, sender="AIRLINE-CA", message_id="M1")])   # the very same bytes again
+    root = hub_message_id("AIRLINE-CA", "M1", body)
+    first, second = duplicates(store)
+    assert first.startswith(f"{root}-P1-R") and second.startswith(f"{root}-P2-R") and store.raw(second) == b""
+    assert raw_of(store, second) == body and sender_message_id_of(second, "M1#2") == "M1"
+    (step,) = replay.plan(store, TOPOLOGY, engine.registry, [store.message(second)], replay.Mode.PIPELINE, WHO).steps
+    assert (step.publication.body, step.publication.message_id) == (body, "M1")
+    both = replay.plan(store, TOPOLOGY, engine.registry, [store.message(first), store.message(second)],
+                       replay.Mode.PIPELINE, WHO)
+    assert [s.message_id for s in both.steps] == [first]

@@ -14,7 +14,8 @@ Modes:
 - ``pipeline``: the stored raw message goes to the inbound exchange again as its sender (vouched
   for by the hub's own user, with ``x-hub-replay``), under the id the sender gave it; a message
   ACCEPTED already is skipped (``resend`` delivers it again). A part of a message that carried
-  several documents replays the whole message: the router decides every part again.
+  several documents replays the whole message: the router decides every part again, so of several
+  parts of one message only the first asked for is a step, the others skipped.
 - ``resend``: each delivery's stored payload is published again (``--to`` one receiver only).
 """
 
@@ -28,7 +29,7 @@ from ..adapters import Registry
 from ..store.base import Message, MessageStatus, Store
 from ..transport.base import Headers, Publication, Topology
 from .outbound import outbound
-from .parts import raw_of, sender_message_id_of
+from .parts import raw_of, root_of, sender_message_id_of
 
 
 class Mode(str, Enum):
@@ -58,10 +59,15 @@ def plan(store: Store, topology: Topology, registry: Registry, messages: Sequenc
          who: str, only_receiver: str | None = None) -> Plan:
     """What replaying ``messages`` in ``mode`` would publish; writes nothing."""
     out = Plan()
+    runs: dict[str, str] = {}      # the message a part belongs to -> the part whose step runs it again
     for m in messages:
         if mode is Mode.PIPELINE:
             if m.status is MessageStatus.ACCEPTED:
                 out.skipped.append(f"{m.id}: accepted already; to deliver it again use --mode resend")
+                continue
+            root = root_of(m.id)
+            if runs.setdefault(root, m.id) != m.id:
+                out.skipped.append(f"{m.id}: a part of {root}, which runs again with {runs[root]}")
                 continue
             again = Publication(exchange=topology.inbound, routing_key="", body=raw_of(store, m.id),
                                 message_id=sender_message_id_of(m.id, m.sender_message_id) or "",
