@@ -36,7 +36,6 @@ from .errors import Problem
 from .models import (
     Document,
     Inventories,
-    Location,
     LogisticsBills,
     Manifest,
     Orders,
@@ -247,10 +246,16 @@ class MasterKnown(Check):
 
 
 def _leg(leg: TransportLeg) -> Values:
-    return {"carrier": leg.carrier, "number": leg.number,
-            "departure": leg.departure.code if leg.departure else None,
-            "arrival": leg.arrival.code if leg.arrival else None,
-            "departure_at": leg.departure_at.isoformat() if leg.departure_at else None}
+    """A leg as a fact keeps it: the model's own JSON view (places with their names)."""
+    return leg.model_dump(mode="json")
+
+
+def _read_leg(values: Values) -> TransportLeg:
+    """A leg from a fact; one stored before legs kept their places whole has plain codes as its
+    departure and arrival."""
+    places = {end: {"code": code} if code else None for end in ("departure", "arrival")
+              if isinstance(code := values.get(end), str)}
+    return TransportLeg.model_validate({**values, **places})
 
 
 def _manifest_leg(doc: Manifest) -> TransportLeg:
@@ -267,10 +272,7 @@ def _whole(legs: list[TransportLeg]) -> bool:
 
 def _flights(fact: Values | None) -> list[TransportLeg]:
     """A fact's legs, when its first names a whole flight; [] otherwise."""
-    legs = [TransportLeg(carrier=v.get("carrier"), number=v.get("number"),
-                         departure=Location(code=v["departure"]) if v.get("departure") else None,
-                         arrival=Location(code=v["arrival"]) if v.get("arrival") else None,
-                         departure_at=v.get("departure_at")) for v in (fact or {}).get("routing") or []]
+    legs = [_read_leg(v) for v in (fact or {}).get("routing") or []]
     return legs if _whole(legs) else []
 
 

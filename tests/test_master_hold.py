@@ -278,3 +278,17 @@ def test_a_master_whose_flight_never_comes_is_refused_past_the_timeout(router, e
     assert refused["hub_message_id"] == held["hub_message_id"]
     assert [e["code"] for e in refused["errors"]] == ["FLIGHT_UNKNOWN"]
 
+
+
+def test_a_flight_kept_as_a_fact_keeps_its_places_names_and_one_stored_with_plain_codes_still_reads(engine):
+    check = MasterKnown()
+    house = engine.read(house_xfzb(engine)).document
+    leg = TransportLeg(carrier="CA", number="CA935", departure=Location(code="PVG", name="Shanghai Pudong"),
+                       arrival=Location(code="FRA", name="Frankfurt"), departure_at=datetime(2026, 11, 27, 5, 25))
+    master = engine.read(master_xfwb(engine)).document.model_copy(update={"routing": [leg]})
+    (fact,) = check.index(master)
+    assert check.complete(house, check.index(house), {("waybill", MAWB): fact.values}).routing == [leg]
+    old = {"routing": [{"carrier": "CA", "number": "CA935", "departure": "PVG", "arrival": "FRA",
+                        "departure_at": "2026-11-27T05:25:00"}], "has_flight": True}
+    (read,) = check.complete(house, check.index(house), {("waybill", MAWB): old}).routing
+    assert read == leg.model_copy(update={"departure": Location(code="PVG"), "arrival": Location(code="FRA")})
