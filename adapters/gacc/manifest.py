@@ -18,7 +18,7 @@ from that or from a plain TransportEquipment/ID.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from lxml import etree
 
@@ -128,16 +128,19 @@ class PreloadingManifest(ManifestAdapter):
 
 
 def _conveyance(decl: etree._Element, ns: dict[str, str]) -> Conveyance:
+    return Conveyance(**conveyance_fields(decl, ns), carrier=Party(id=xmlkit.text(decl, "m:Carrier/m:ID", ns),
+                                                                  name=xmlkit.text(decl, "m:Carrier/m:Name", ns)))
+
+
+def conveyance_fields(decl: etree._Element, ns: dict[str, str]) -> dict[str, Any]:
+    """What a manifest's conveyance and a report's journey read alike from BorderTransportMeans:
+    mode, journey, registration, name and departure date (the carrier is not: see each reader)."""
     btm = decl.find("m:BorderTransportMeans", ns)
-    mode_el = btm.find("m:TypeCode", ns)
-    return Conveyance(
-        mode=codes.read(REC19_IN, "Rec 19 transport mode", mode_el, xmlkit.text(btm, "m:TypeCode", ns)),
-        carrier=Party(id=xmlkit.text(decl, "m:Carrier/m:ID", ns), name=xmlkit.text(decl, "m:Carrier/m:Name", ns)),
-        journey_id=xmlkit.required(btm, "m:JourneyID", ns),
-        departure_date=clock.day(btm, "m:DepartureDateTime", ns),
-        registration=xmlkit.text(btm, "m:ID", ns),
-        name=xmlkit.text(btm, "m:Name", ns),
-    )
+    return dict(mode=codes.read(REC19_IN, "Rec 19 transport mode", btm.find("m:TypeCode", ns),
+                                xmlkit.text(btm, "m:TypeCode", ns)),
+                journey_id=xmlkit.required(btm, "m:JourneyID", ns),
+                departure_date=clock.day(btm, "m:DepartureDateTime", ns),
+                registration=xmlkit.text(btm, "m:ID", ns), name=xmlkit.text(btm, "m:Name", ns))
 
 
 def _consignment(c: etree._Element, ns: dict[str, str]) -> ManifestConsignment:

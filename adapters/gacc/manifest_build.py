@@ -20,6 +20,7 @@ from hub.errors import ConversionError
 from hub.models import (
     Conveyance,
     Function,
+    Journey,
     Manifest,
     ManifestConsignment,
     Measure,
@@ -80,7 +81,7 @@ def build(m: Manifest, ns: str, message_type: str, ctx: RenderContext) -> etree.
     if not m.consignments:
         raise ConversionError("a GACC manifest needs at least one consignment", path="/consignments")
     t, root, decl = start(ns, message_type, m.header.function, m.declaration_office, ctx)
-    _conveyance(decl, t, m.conveyance)
+    write_conveyance(decl, t, m.conveyance)
     for c in m.consignments:
         _consignment(SubElement(decl, t["Consignment"]), t, c)
     SubElement(SubElement(decl, t["LoadingLocation"]), t["ID"]).text = m.loading_location.code
@@ -90,16 +91,19 @@ def build(m: Manifest, ns: str, message_type: str, ctx: RenderContext) -> etree.
     return root
 
 
-def _conveyance(decl: etree._Element, t: _Tags, c: Conveyance) -> None:
+def write_conveyance(decl: etree._Element, t: _Tags, c: Conveyance | Journey) -> None:
+    """BorderTransportMeans and Carrier of a manifest's conveyance or a report's journey (a journey
+    may lack its date, DepartureDateTime, and its carrier, Carrier)."""
     btm = SubElement(decl, t["BorderTransportMeans"])
     SubElement(btm, t["JourneyID"]).text = c.journey_id
     SubElement(btm, t["TypeCode"]).text = c.mode.rec19
     _leaf(btm, t["ID"], c.registration)
     _leaf(btm, t["Name"], c.name)
-    SubElement(btm, t["DepartureDateTime"]).text = clock.stamp(c.departure_date)
-    carrier = SubElement(decl, t["Carrier"])
-    _leaf(carrier, t["ID"], c.carrier.id)
-    _leaf(carrier, t["Name"], c.carrier.name)
+    _leaf(btm, t["DepartureDateTime"], c.departure_date and clock.stamp(c.departure_date))
+    if c.carrier is not None:
+        carrier = SubElement(decl, t["Carrier"])
+        _leaf(carrier, t["ID"], c.carrier.id)
+        _leaf(carrier, t["Name"], c.carrier.name)
 
 
 def _consignment(el: etree._Element, t: _Tags, c: ManifestConsignment) -> None:

@@ -28,9 +28,9 @@ from hub import xmlkit
 from hub.adapters import Probe, RenderContext
 from hub.models import ArrivalReport, Journey, Kind, Location, Party, TalliedBill, TallyReport
 
-from . import clock, codes
-from .manifest import REC19_IN, ManifestAdapter, _measure
-from .manifest_build import _leaf, start
+from . import clock
+from .manifest import ManifestAdapter, _measure, conveyance_fields
+from .manifest_build import _leaf, start, write_conveyance
 from .manifest_build import _measure as _write_measure
 
 _BTM = "m:Declaration/m:BorderTransportMeans"
@@ -67,7 +67,7 @@ class ArrivalReportAdapter(ManifestAdapter):
     def build(self, r: ArrivalReport, ctx: RenderContext) -> etree._Element:
         t, root, decl = start(self.namespace, self.message_type, r.header.function, r.declaration_office, ctx)
         _remarks(decl, t, r.remarks)
-        _write_journey(decl, t, r.journey)
+        write_conveyance(decl, t, r.journey)
         unloading = SubElement(decl, t["UnloadingLocation"])
         SubElement(unloading, t["ArrivalDateTime"]).text = clock.stamp(r.arrived_at)
         SubElement(unloading, t["ID"]).text = r.arrival_location.code
@@ -117,7 +117,7 @@ class TallyReportAdapter(ManifestAdapter):
             _write_measure(decl, t["TotalGrossMassMeasure"], r.total_gross_weight)
         _leaf(decl, t["TotalPackageQuantity"], None if r.total_pieces is None else str(r.total_pieces))
         _remarks(decl, t, r.remarks)
-        _write_journey(decl, t, r.journey)
+        write_conveyance(decl, t, r.journey)
         for b in r.bills:
             _write_bill(SubElement(decl, t["Consignment"]), t, b)
         if r.tally_party is not None:
@@ -130,16 +130,10 @@ class TallyReportAdapter(ManifestAdapter):
 
 
 def _journey(decl: etree._Element, ns: dict[str, str]) -> Journey:
-    btm = decl.find("m:BorderTransportMeans", ns)
     carrier = decl.find("m:Carrier", ns)
-    return Journey(
-        mode=codes.read(REC19_IN, "Rec 19 transport mode", btm.find("m:TypeCode", ns),
-                        xmlkit.text(btm, "m:TypeCode", ns)),
-        journey_id=xmlkit.required(btm, "m:JourneyID", ns),
-        carrier=None if carrier is None else Party(id=xmlkit.text(carrier, "m:ID", ns),
-                                                   name=xmlkit.text(carrier, "m:Name", ns)),
-        registration=xmlkit.text(btm, "m:ID", ns), name=xmlkit.text(btm, "m:Name", ns),
-        departure_date=clock.day(btm, "m:DepartureDateTime", ns))
+    return Journey(**conveyance_fields(decl, ns),
+                   carrier=None if carrier is None else Party(id=xmlkit.text(carrier, "m:ID", ns),
+                                                              name=xmlkit.text(carrier, "m:Name", ns)))
 
 
 def _bill(c: etree._Element, ns: dict[str, str]) -> TalliedBill:
@@ -156,19 +150,6 @@ def _bill(c: etree._Element, ns: dict[str, str]) -> TalliedBill:
 def _remarks(decl: etree._Element, t, remarks: str | None) -> None:
     if remarks is not None:
         SubElement(SubElement(decl, t["AdditionalInformation"]), t["Content"]).text = remarks
-
-
-def _write_journey(decl: etree._Element, t, j: Journey) -> None:
-    btm = SubElement(decl, t["BorderTransportMeans"])
-    SubElement(btm, t["JourneyID"]).text = j.journey_id
-    SubElement(btm, t["TypeCode"]).text = j.mode.rec19
-    _leaf(btm, t["ID"], j.registration)
-    _leaf(btm, t["Name"], j.name)
-    _leaf(btm, t["DepartureDateTime"], j.departure_date and clock.stamp(j.departure_date))
-    if j.carrier is not None:
-        carrier = SubElement(decl, t["Carrier"])
-        _leaf(carrier, t["ID"], j.carrier.id)
-        _leaf(carrier, t["Name"], j.carrier.name)
 
 
 def _write_bill(el: etree._Element, t, b: TalliedBill) -> None:
