@@ -2,32 +2,29 @@
 
 An FFM's ULD line and an FWB's ULD number (RTD ``/NU/``) both carry the whole identifier: three
 letters of ULD type, four or five digits of serial number, two characters of owner (an airline
-code). Equipment that is not such a ULD (a ULD without its owner, a sea container) has no place
-in either: writing it is CONVERT_FIELD_INVALID rather than a line the receiver cannot read.
+code), as the canonical model reads and writes one (``TransportEquipment.from_id`` and ``.id``),
+without the blanks the model also reads. Equipment that is not such a ULD (a ULD without its
+owner, a sea container) has no place in either: writing it is CONVERT_FIELD_INVALID rather than
+a line the receiver cannot read.
 """
 
 from __future__ import annotations
 
-import re
-
 from hub.errors import ConversionError
 from hub.models import TransportEquipment
-
-ULD_ID = re.compile(r"([A-Z]{3})(\d{4,5})([A-Z0-9]{2})")
 
 
 def read_uld(text: str) -> TransportEquipment | None:
     """``PMC12345CA`` as a ULD's type, serial and owner; None when the text is not one."""
-    match = ULD_ID.fullmatch(text.strip())
-    if match is None:
-        return None
-    return TransportEquipment(type_code=match.group(1), serial=match.group(2), owner=match.group(3))
+    text = text.strip()
+    uld = TransportEquipment.from_id(text)
+    return uld if uld.owner is not None and " " not in text else None
 
 
 def write_uld(uld: TransportEquipment, where: str) -> str:
     """The identifier of a whole ULD (type, serial, owner); anything else is CONVERT_FIELD_INVALID."""
-    text = "".join(part or "" for part in (uld.type_code, uld.serial, uld.owner)).upper()
-    if uld.type_code is None or uld.serial is None or uld.owner is None or not ULD_ID.fullmatch(text):
+    text = uld.id.upper()
+    if uld.type_code is None or uld.serial is None or uld.owner is None or read_uld(text) is None:
         raise ConversionError(f"equipment {uld.id!r} is not a ULD of type, serial and owner (PMC12345CA), "
                               f"which is all {where} can name", code="CONVERT_FIELD_INVALID")
     return text

@@ -139,3 +139,16 @@ def test_fwb_refuses_equipment_that_is_no_whole_uld(imp):
     with pytest.raises(ConversionError) as caught:
         imp.render(waybill, "fwb", CTX)
     assert caught.value.code == "CONVERT_FIELD_INVALID"
+
+
+@pytest.mark.parametrize("text", ["PMC12345CA", "AKE1234CA", " PMC98669KZ ", "PMC 12345 CA", "PMC12345",
+                                  "MSKU1234565", ""])
+def test_a_cargo_imp_uld_is_the_models_uld_run_together(text):
+    from adapters.cargo_imp.uld import read_uld, write_uld
+    from hub.models import TransportEquipment
+    model = TransportEquipment.from_id(text)
+    uld = read_uld(text)
+    if model.owner is None or " " in text.strip():
+        assert uld is None
+    else:
+        assert uld == model and write_uld(uld, "test") == model.id == text.strip()
