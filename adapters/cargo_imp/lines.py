@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from enum import Enum
 
 from hub.errors import ConversionError, ParseError
 from hub.models.common import NumberError, read_number
@@ -261,8 +262,11 @@ def wrap(value: str, width: int) -> list[str]:
 
 
 def shout(value):
-    """A canonical document (or any value in it) with every text upper-cased, as Cargo-IMP is written."""
+    """A canonical document (or any value in it) with every text upper-cased, as Cargo-IMP is written;
+    enum members (a str enum is a text too) stay as they are."""
     from pydantic import BaseModel
+    if isinstance(value, Enum):
+        return value
     if isinstance(value, str):
         return value.upper()
     if isinstance(value, list):

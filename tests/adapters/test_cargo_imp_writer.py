@@ -82,3 +82,14 @@ def test_every_line_the_writers_write_fits_the_type_b_line(imp, ctx, fmt):
     doc = fwb(imp) if fmt == "fwb" else fhl(imp)
     long = doc.model_copy(update={"goods_description": "A " * 200})
     assert max(len(line) for line in imp.render(long, fmt, ctx).data.split(b"\r\n")) <= 69
+
+
+def test_shout_upper_cases_texts_and_keeps_enum_members():
+    from adapters.cargo_imp.lines import shout
+    from hub.models import WaybillType
+    wb = fixed_engine().read(example("cargo_imp", "fwb-cx-hkg-fra.txt")).document
+    wb = wb.model_copy(update={"shipper": wb.shipper.model_copy(update={"name": "Acme Ltd"})})
+    loud = shout(wb)
+    assert (loud.type, wb.type) == (WaybillType.MASTER, WaybillType.MASTER)
+    assert loud.type is WaybillType.MASTER and loud.kind is wb.kind
+    assert loud.shipper.name == "ACME LTD"
