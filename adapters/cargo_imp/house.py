@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 
 from hub.adapters import Probe
-from hub.models import Document, Kind, Location, Party, Waybill, WaybillType
+from hub.models import Document, Kind, Location, MessageHeader, Party, Waybill, WaybillType
 
 from .base import CargoImpAdapter, Message
 from .consignment import Quantity, read_detail, read_weight, write_detail, write_weight
@@ -63,18 +63,19 @@ class Fhl(CargoImpAdapter):
         return self.read_all(self.message(probe))
 
     def read(self, msg: Message) -> Waybill:
-        houses = _groups(msg)
+        found = segments(msg.body, TAGS)
+        houses = _groups(msg, found)
         if len(houses) > 1:
             raise houses[1][0].line.error(f"this FHL lists {len(houses)} houses; read it with parse_all, "
                                           "one house waybill per HBS", "CIMP_HOUSES_MULTIPLE")
-        return self.read_all(msg)[0]
+        return _house(msg.header, _master(msg, found), houses[0])
 
     def read_all(self, msg: Message) -> list[Waybill]:
-        """One house waybill per HBS, in message order."""
+        """One house waybill per HBS, in message order (the message split and its header read once)."""
         found = segments(msg.body, TAGS)
-        master = need(found, "MBI", msg.head)
-        number = read_detail(Line(master.line.number, master.line.after(1))).awb
-        return [_house(msg, number, group) for group in _groups(msg, found)]
+        number, houses = _master(msg, found), _groups(msg, found)
+        header = msg.header
+        return [_house(header.model_copy(), number, group) for group in houses]
 
     def write(self, wb: Waybill) -> list[str]:
         wb = shout(wb)
@@ -94,9 +95,14 @@ class Fhl(CargoImpAdapter):
         return lines + write_party("SHP", wb.shipper) + write_party("CNE", wb.consignee)
 
 
-def _groups(msg: Message, found: list[Segment] | None = None) -> list[list[Segment]]:
+def _master(msg: Message, found: list[Segment]) -> str:
+    """The master AWB number of the MBI line (mandatory)."""
+    master = need(found, "MBI", msg.head)
+    return read_detail(Line(master.line.number, master.line.after(1))).awb
+
+
+def _groups(msg: Message, found: list[Segment]) -> list[list[Segment]]:
     """The segments of each house: its HBS and the lines below it up to the next HBS."""
-    found = segments(msg.body, TAGS) if found is None else found
     need(found, "HBS", msg.head)
     groups: list[list[Segment]] = []
     for seg in found:
@@ -112,7 +118,7 @@ def _groups(msg: Message, found: list[Segment] | None = None) -> list[list[Segme
     return groups
 
 
-def _house(msg: Message, master_number: str, found: list[Segment]) -> Waybill:
+def _house(header: MessageHeader, master_number: str, found: list[Segment]) -> Waybill:
     house = found[0]
     fields = house.fields + [""] * 5
     route = _ROUTE.match(fields[1].strip())
@@ -122,7 +128,7 @@ def _house(msg: Message, master_number: str, found: list[Segment]) -> Waybill:
     pieces = house.line.whole(fields[2], "pieces")
     txt, shipper, consignee = first(found, "TXT"), first(found, "SHP"), first(found, "CNE")
     return Waybill(
-        header=msg.header, type=WaybillType.HOUSE, number=fields[0].strip(), master_number=master_number,
+        header=header, type=WaybillType.HOUSE, number=fields[0].strip(), master_number=master_number,
         shipper=Party() if shipper is None else read_party(shipper, name_on_tag=True),
         consignee=Party() if consignee is None else read_party(consignee, name_on_tag=True),
         origin=Location(code=route.group(1)), destination=Location(code=route.group(2)), pieces=pieces,

@@ -128,3 +128,18 @@ def test_a_full_txt_line_runs_on_into_the_next_and_a_shorter_one_ends_a_line(imp
     output = imp.render(house, "fhl", ctx).data
     assert all(len(line) <= 69 for line in output.split(b"\r\n"))
     assert imp.read(output).document.goods_description == house.goods_description
+
+
+def test_the_houses_of_one_fhl_share_one_header_read_once():
+    from datetime import UTC, datetime
+    asked = []
+
+    def clock():
+        asked.append(1)
+        return datetime(2026, 11, 27, 8, 30, tzinfo=UTC)
+
+    fhl = next(a for a in cargo_imp.adapters(clock=clock) if a.name == "fhl")
+    houses = fhl.parse_all(Probe(b"QK LAXFMEK\n.SINFMEK 270739 M-1\n" + DETAIL))
+    assert len(houses) == 2 and len(asked) == 1
+    assert houses[0].header == houses[1].header and houses[0].header is not houses[1].header
+    assert houses[0].header.issued_at == datetime(2026, 11, 27, 7, 39, tzinfo=UTC)
