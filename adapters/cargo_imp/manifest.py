@@ -55,6 +55,7 @@ from hub.models import (
     TransportEquipment,
     TransportMode,
 )
+from hub.models.manifest import by_equipment
 
 from . import dates
 from .base import AWB_LINE, CargoImpAdapter, Message, read_message
@@ -110,8 +111,9 @@ class Ffm(CargoImpAdapter):
         lines = [head + (f"/{c.registration}" if c.registration else ""),
                  unloading if m.consignments else unloading + "/NIL"]
         end = "CONT" if m.part and m.last_part is False else "LAST"
-        for uld, items in _by_uld(m.consignments):
-            lines += ([] if uld is None else [f"ULD/{uld}"]) + [_write_consignment(x) for x in items]
+        for uld, items in by_equipment(m.consignments, bulk_first=True):   # bulk first, then each ULD
+            lines += ([] if uld is None else [f"ULD/{write_uld(uld, 'an FFM ULD line')}"]) + \
+                [_write_consignment(x) for x in items]
         return lines + [end]
 
 
@@ -219,19 +221,6 @@ def _codes(fields: list[str]) -> list[str]:
         elif text:
             found.append(text)
     return found
-
-
-def _by_uld(consignments: list[ManifestConsignment]) -> list[tuple[str | None, list[ManifestConsignment]]]:
-    """The bulk consignments (ULD None) first, then each ULD's identifier with its consignments, ULDs in
-    order of first appearance; a consignment naming several ULDs goes under its first."""
-    bulk: list[ManifestConsignment] = []
-    groups: dict[str, list[ManifestConsignment]] = {}
-    for item in consignments:
-        if item.equipment:
-            groups.setdefault(write_uld(item.equipment[0], "an FFM ULD line"), []).append(item)
-        else:
-            bulk.append(item)
-    return ([(None, bulk)] if bulk else []) + list(groups.items())
 
 
 def _write_consignment(c: ManifestConsignment) -> str:
