@@ -8,27 +8,16 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from hub.adapters import RenderContext
 from hub.composition import build_engine
 from hub.store.base import DeliveryState, MessageFilter, MessageStatus
 from tests.conftest import corpus_folder, example
 from tests.integration.conftest import Hub, wait_for
 from tests.integration.test_admin import hub_cli, routes_file
 from tests.integration.test_flow import send
+from tests.test_master_hold import flight_manifest
 
 ENGINE = build_engine()
 AWB = "933-34502720"
-
-
-def flight_manifest(*awbs: str) -> bytes:
-    """examples/cargo_xml/xffm-ca935-pvg-fra.xml (flight CA935 PVG -> FRA, 27 Nov 2026) with its first
-    consignments' AWBs replaced by ``awbs`` (the idea of tests/test_master_hold.py flight_manifest)."""
-    ffm = ENGINE.read(example("cargo_xml", "xffm-ca935-pvg-fra.xml")).document
-    assert len(ffm.consignments) >= len(awbs)
-    ffm = ffm.model_copy(update={"consignments": [
-        c.model_copy(update={"transport_document": awbs[n]}) if n < len(awbs) else c
-        for n, c in enumerate(ffm.consignments)]})
-    return ENGINE.render(ffm, "xffm", RenderContext(message_id=f"FFM-{'-'.join(awbs)}")).data
 
 
 def test_a_cargo_imp_master_without_a_flight_waits_for_a_flight_manifest_listing_it(settings, queues, corpus):
@@ -52,7 +41,7 @@ def test_a_cargo_imp_master_without_a_flight_waits_for_a_flight_manifest_listing
         assert queues.drain(feed, quiet=0.5) == []                              # nothing for customs yet
         assert {d.receiver: d.state for d in hub.store.deliveries(hub_id)}["CUSTOMS-CN"] is DeliveryState.HELD
 
-        send(settings, flight_manifest("999-00000022", AWB), "AIRLINE-CA", "CA-FFM-1")
+        send(settings, flight_manifest(ENGINE, "999-00000022", AWB), "AIRLINE-CA", "CA-FFM-1")
         got = queues.take(feed, 2)                      # the manifest's own MT2101 (PVG -> FRA) and the master
         released = [(p, b) for p, b in got if p.headers["x-hub-message-id"] == hub_id]
         assert len(got) == 2 and len(released) == 1
