@@ -21,7 +21,7 @@ from typing import Any, ClassVar
 
 from lxml import etree
 
-from .errors import ConfigError, ConversionError, UnknownFormat
+from .errors import ConfigError, ConversionError, Problem, UnknownFormat
 from .models import Document, Kind
 
 
@@ -31,6 +31,9 @@ class Probe:
 
     data: bytes
     tree: etree._ElementTree | None = None
+    warnings: list[Problem] = field(default_factory=list, compare=False)
+    """What the reading relaxed on request (HUB_EDIFACT_LENIENT, say): problems the message has but
+    that did not refuse it. Adapters append here; the engine hands them on in ``Reading.warnings``."""
 
     @property
     def root(self) -> etree.QName | None:
@@ -85,6 +88,9 @@ class Output:
     references: tuple[str, ...] = ()
     """Further ids a receipt to this output may quote (a shortened reference where the format's
     field is too short for the hub's message id); the runtime correlates receipts by them too."""
+    warnings: tuple[Problem, ...] = ()
+    """What the writer had to change that the standard allows (free text cut at the last line the
+    format has, say); the runtime records them with the delivery's acceptance."""
 
 
 class Adapter(ABC):

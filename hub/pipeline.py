@@ -37,6 +37,8 @@ class Reading:
     """The envelope the message came in (DXP, Type-B), when it had one."""
     documents: list[Document] = field(default_factory=list)
     """Every document the message carries (``document`` is the first); one for most messages."""
+    warnings: list[Problem] = field(default_factory=list)
+    """Problems the reading relaxed on request (HUB_EDIFACT_LENIENT): kept, shown and recorded, not refusing."""
 
     def __post_init__(self) -> None:
         if not self.documents and self.document is not None:
@@ -113,6 +115,7 @@ class Engine:
                 raise EmptyInput("the message is empty")
             inner = self._inspect(payload, _nested=True)
             inner.envelope = adapter
+            inner.warnings[:0] = probe.warnings
             return inner
         try:
             documents = adapter.parse_all(probe)
@@ -122,7 +125,7 @@ class Engine:
             problems = [self._locate(p, adapter, probe) for p in _model_problems(exc)]
             return Reading(adapter, None, problems, probe.tree)
         problems = [self._locate(p, adapter, probe) for document in documents for p in rules.check(document)]
-        return Reading(adapter, documents[0], problems, probe.tree, documents=documents)
+        return Reading(adapter, documents[0], problems, probe.tree, documents=documents, warnings=probe.warnings)
 
     def read(self, data: bytes, received: datetime | None = None) -> Reading:
         """Read a message that must be valid; raise InvalidDocument with every problem if not."""

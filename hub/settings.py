@@ -36,7 +36,9 @@ class Settings(BaseSettings):
                                   "a larger delivery is refused with OUTPUT_TOO_LARGE and the sender told")
     max_xml_depth: int = Field(256, gt=1, le=256)
     edifact_lenient: bool = Field(False, description="read EDIFACT interchanges whose control counts or "
-                                  "references are wrong (recorded as warnings, not errors); off: they are rejected")
+                                  "references are wrong, or whose messages break their UN/EDIFACT directory "
+                                  "(recorded as warnings, told to the sender with the acceptance, not errors); "
+                                  "off: they are rejected")
     party_id: str = Field("EPORTHUB", description="the hub's own id in the headers it writes")
     home_country: str = Field("CN", pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2 country of the hub: "
                               "routes.yaml's match.direction (import, export, transit, domestic) is relative to it")

@@ -80,4 +80,6 @@ def test_edifact_leniency_is_a_setting(engine):
     bad = example("bad", "cuscar-wrong-unt.edi")
     assert [p.code for p in engine.inspect(bad).problems] == ["EDI_UNT_COUNT"]
     lenient = build_engine(Settings(edifact_lenient=True))
-    assert lenient.inspect(bad).valid
+    relaxed = lenient.inspect(bad)
+    assert relaxed.valid
+    assert [(p.code, p.path) for p in relaxed.warnings] == [("EDI_UNT_COUNT", engine.inspect(bad).problems[0].path)]

@@ -249,10 +249,10 @@ def test_a_retry_after_one_part_raised_keeps_the_parts_already_accepted(engine, 
     monkeypatch.setattr(type(engine.registry.get("xfwb")), "parse_all", lambda self, probe: [first, second])
     route = router._route
 
-    def second_raises(inbound, base, adapter, doc):
+    def second_raises(inbound, base, adapter, doc, *rest):
         if doc is second:
             raise RuntimeError("a writer bug on the second part")
-        return route(inbound, base, adapter, doc)
+        return route(inbound, base, adapter, doc, *rest)
     monkeypatch.setattr(router, "_route", second_raises)
     work, = router.handle([inbound(body, message_id="M1")])
     assert [p.routing_key for p in work.publications if p.exchange == TOPOLOGY.retry] == ["0"]

@@ -67,6 +67,7 @@ class FileReport(TypedDict):
     sender: str | None
     receivers: list[DeliveryReport]
     answered_by: NotRequired[list[str]]     # a receipt: the receivers it is taken from
+    warnings: NotRequired[list[dict[str, Any]]]    # what the reading relaxed (HUB_EDIFACT_LENIENT)
 
 
 @dataclass(frozen=True)
@@ -142,6 +143,8 @@ class Checker:
             report["kind"], report["business_key"] = doc.kind.value, doc.business_key
         parts = inbound.documents
         report["documents"] = len(parts)
+        if inbound.warnings:
+            report["warnings"] = [p.as_dict() for p in inbound.warnings]
         if inbound.problems or doc is None:
             return self._finish(report, REFUSED, inbound.problems)
         if all(part.kind is Kind.RECEIPT for part in parts):   # an agency's answer: the receipts lane

@@ -68,7 +68,8 @@ def detect(settings: Settings, files: tuple[str, ...]) -> None:
 def validate(settings: Settings, files: tuple[str, ...], as_json: bool) -> None:
     """Check each FILE against its XSD and the business rules.
 
-    Prints one line per problem, FILE:LINE: PATH: MESSAGE [CODE]. Exit 0 when
+    Prints one line per problem, FILE:LINE: PATH: MESSAGE [CODE], and one per warning (a problem
+    relaxed on request, HUB_EDIFACT_LENIENT) led by "warning: ". Exit 0 when
     every file is valid, 1 when some is not, 2 on a usage or configuration error.
 
     \b
@@ -84,6 +85,8 @@ def validate(settings: Settings, files: tuple[str, ...], as_json: bool) -> None:
         for report in reports:
             for p in report["problems"]:
                 click.echo(Problem(**p).format(report["file"]))
+            for p in report["warnings"]:
+                click.echo("warning: " + Problem(**p).format(report["file"]))
         bad = sum(not r["valid"] for r in reports)
         click.echo(f"{len(reports) - bad} valid, {bad} invalid", err=True)
     sys.exit(1 if any(not r["valid"] for r in reports) else 0)
@@ -98,12 +101,13 @@ class _Report(TypedDict):
     kind: str | None
     business_key: str | None
     problems: list[dict[str, Any]]
+    warnings: list[dict[str, Any]]
 
 
 def _validate_one(engine: Engine, name: str, settings: Settings) -> _Report:
     started = time.perf_counter()
     report: _Report = {"file": name, "valid": False, "format": None, "kind": None, "business_key": None,
-                       "problems": []}
+                       "problems": [], "warnings": []}
     try:
         data = read_input(name, settings.max_message_bytes)
         inbound = engine.inspect(data)
@@ -112,6 +116,7 @@ def _validate_one(engine: Engine, name: str, settings: Settings) -> _Report:
             report["kind"] = inbound.document.kind.value
             report["business_key"] = inbound.document.business_key
         report["problems"] = [p.as_dict() for p in inbound.problems]
+        report["warnings"] = [p.as_dict() for p in inbound.warnings]
         report["valid"] = inbound.valid
         size, digest = len(data), hashlib.sha256(data).hexdigest()[:16]
     except HubError as exc:

@@ -83,6 +83,8 @@ class _Readable:
     base: Received
     adapter: Adapter
     document: Document
+    warnings: tuple[Problem, ...] = ()
+    """What the reading relaxed on request (HUB_EDIFACT_LENIENT): told to the sender with the acceptance."""
 
     @cached_property
     def sameness(self) -> Sameness:
@@ -229,12 +231,16 @@ class IngestCore:
         for part in read.documents:
             if reason := self.router.authorise(inbound.sender, part.kind):
                 return self._reject(inbound, known, [Problem("SENDER_NOT_ALLOWED", reason)], adapter)
+        warnings = tuple(read.warnings)
+        if warnings:
+            log.info("message.relaxed", hub_message_id=hub_id, sender=inbound.sender,
+                     codes=sorted({p.code for p in warnings}))
         if len(read.documents) == 1:
-            return _Readable(inbound, known, adapter, read.documents[0])
+            return _Readable(inbound, known, adapter, read.documents[0], warnings)
         mid = inbound.message_id
         return [_Readable(inbound, replace(_known(base, adapter, part), id=part_id(hub_id, n),
                                            sender_message_id=f"{mid}#{n}" if mid else None,
-                                           raw=base.raw if n == 1 else b""), adapter, part)
+                                           raw=base.raw if n == 1 else b""), adapter, part, warnings)
                 for n, part in enumerate(read.documents, 1)]
 
     def _earlier(self, hub_id: str) -> Message | None:
@@ -272,14 +278,16 @@ class IngestCore:
         if original:
             return self._duplicate_of(read.inbound, read.base, original)
         seen.update(dict.fromkeys(keys, read.base.id))
-        return self._route(read.inbound, read.base, read.adapter, read.document)
+        return self._route(read.inbound, read.base, read.adapter, read.document, read.warnings)
 
-    def _route(self, inbound: Inbound, base: Received, adapter: Adapter, doc: Document) -> _Decision:
+    def _route(self, inbound: Inbound, base: Received, adapter: Adapter, doc: Document,
+               warnings: tuple[Problem, ...] = ()) -> _Decision:
         planned = self.router.plan(doc, inbound.sender)
         if not planned:
             return self._reject(inbound, base, [Problem("NO_ROUTE", "no route in routes.yaml matches this message")],
                                 adapter)
         now, deliveries, facts = self.clock(), [], index_all(doc)
+        rendered: list[Problem] = []     # what a writer changed as its standard allows (Output.warnings)
         for p in planned:
             out_id = f"{base.id}.{p.receiver}"
             ctx = RenderContext(message_id=out_id, sender_id=self.party_id, receiver_id=p.receiver, created_at=now)
@@ -295,6 +303,9 @@ class IngestCore:
                 problems = [Problem(exc.code, f"{p.receiver} ({p.format}): {exc.message}", exc.line, exc.path)]
                 return self._reject(inbound, base, problems, adapter)
             payload = b"" if output is None else output.data   # deferred: rendered when the hold is released
+            if output is not None and output.warnings:
+                rendered.extend(Problem(w.code, f"{p.receiver} ({p.format}): {w.message}", w.line, w.path)
+                                for w in output.warnings)
             deadline = self.router.routes.receivers[p.receiver].receipt_deadline
             deliveries.append(NewDelivery(receiver=p.receiver, format=p.format, route=p.route,
                                           payload=payload, deadline_at=now + deadline,
@@ -309,7 +320,8 @@ class IngestCore:
                              sender_message_id=inbound.message_id, business_key=base.business_key,
                              deliveries=[{"receiver": d.receiver, "format": d.format, **({"held": d.hold} if d.hold
                                                                                           else {})}
-                                         for d in deliveries])
+                                         for d in deliveries],
+                                     **({"warnings": [*warnings, *rendered]} if warnings or rendered else {}))
         return _Decision(inbound, base.id, message, [event])
 
     def _reject(self, inbound: Inbound, base: Received, problems: list[Problem],
