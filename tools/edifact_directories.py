@@ -17,6 +17,9 @@ Written, as compact JSON with sorted keys so that a rerun gives the same bytes:
   applies depends on the interchange, not on the directory.
 - ``syntaxN.json``, one per syntax version 1..4: UNH, UNT, UNS and, where the version defines
   it, CONTRL with its segments (version 4 is ISO 9735 version 4 release 1, 40100).
+- ``index.json``: which message type has which directories (``{"CUSCAR": ["D93A", ...],
+  "CONTRL": ["syntax 3", "syntax 4"]}``, oldest first), so that a reader knows them without
+  loading every file.
 
 Shapes (``null`` stands for a position the directory leaves out)::
 
@@ -196,6 +199,23 @@ def syntax_directories(root: Path, version: str) -> dict[str, dict[str, object]]
     return out
 
 
+def index(files: dict[str, dict]) -> dict[str, list[str]]:
+    """{message type: directory names, oldest first} over the written files."""
+    out: dict[str, list[str]] = {}
+    for name in sorted(files, key=_age):
+        for kind in files[name]["messages"]:
+            out.setdefault(kind, []).append(files[name]["about"]["directory"].split(" (")[0])
+    return out
+
+
+def _age(name: str) -> tuple[int, str]:
+    """d93a < d99b < d00a < d08a; syntax files after them in their order."""
+    if name.startswith("d"):
+        year = int(name[1:3])
+        return (1900 + year if year > 80 else 2000 + year), name
+    return 9999, name
+
+
 def dump(content: dict[str, object]) -> str:
     """Compact, sorted, one file = one line plus a newline: the same input gives the same bytes."""
     return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=True) + "\n"
@@ -234,7 +254,8 @@ def generate(source: Path, out: Path) -> list[Path]:
     version = package_version(root)
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, content in {**d_directories(root, version), **syntax_directories(root, version)}.items():
+    files = {**d_directories(root, version), **syntax_directories(root, version)}
+    for name, content in {**files, "index": index(files)}.items():
         path = out / f"{name}.json"
         path.write_text(dump(content), encoding="ascii")
         written.append(path)
