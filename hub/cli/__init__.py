@@ -1,7 +1,7 @@
 """The ``hub`` command line. Every command builds what it needs from settings here.
 
 Exit codes: 0 success, 1 some input was invalid, 2 usage or configuration
-error, 3 an engine bug (e.g. a rendered output failing its own schema).
+error (a store or broker out of reach included: wrong URL, password or service down), 3 an engine bug (e.g. a rendered output failing its own schema).
 """
 
 from __future__ import annotations
@@ -45,10 +45,35 @@ class HubGroup(click.Group):
             sys.exit(EXIT_CONFIG)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
-        except Exception as exc:  # a bug: one line for the operator, the traceback only in debug logs
+        except Exception as exc:
+            if (out_of_reach := _unreachable(exc)) is not None:
+                line, code = out_of_reach
+                click.echo(f"hub: {line} [{code}]", err=True)
+                sys.exit(EXIT_CONFIG)
+            # a bug: one line for the operator, the traceback only in debug logs
             structlog.get_logger().debug("command.crashed", exc_info=True)
             click.echo(f"hub: internal error: {type(exc).__name__}: {exc} [INTERNAL_ERROR]", err=True)
             sys.exit(EXIT_BUG)
+
+
+def _unreachable(exc: Exception) -> tuple[str, str] | None:
+    """What to tell the operator (a line naming the setting to look at, and a code) when ``exc`` says the
+    store or the broker is out of reach: wrong host, port, user or password, or the service down.
+    None for any other exception. The URL itself is never shown: it may carry a password."""
+    module, name = type(exc).__module__, type(exc).__name__
+    why = (str(exc).strip().splitlines() or [name])[0]
+    if module.startswith("psycopg") and name == "OperationalError":
+        return f"cannot open the store that HUB_STORE_URL names: {why}", "STORE_UNREACHABLE"
+    if module.startswith("pika"):
+        from pika import exceptions as amqp
+
+        if isinstance(exc, amqp.ProbableAuthenticationError | amqp.ProbableAccessDeniedError):
+            return f"the broker that HUB_AMQP_URL names refused the login: {why}", "BROKER_UNREACHABLE"
+        if isinstance(exc, amqp.AMQPConnectionError):
+            if why == name:   # pika says no more than its class name when the port refuses or times out
+                why = "no answer (is RabbitMQ running at the host and port it names?)"
+            return f"cannot connect to the broker that HUB_AMQP_URL names: {why}", "BROKER_UNREACHABLE"
+    return None
 
 
 def _fail(exc: HubError, code: int) -> NoReturn:
