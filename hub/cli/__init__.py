@@ -1,7 +1,8 @@
 """The ``hub`` command line. Every command builds what it needs from settings here.
 
 Exit codes: 0 success, 1 some input was invalid, 2 usage or configuration
-error (a store or broker out of reach included: wrong URL, password or service down), 3 an engine bug (e.g. a rendered output failing its own schema).
+error (a store or broker out of reach included: wrong URL, password or service
+down), 3 an engine bug (e.g. a rendered output failing its own schema).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from .documents import convert, detect, formats, validate
 from .receipts import receipts
 from .routes import routes
 from .runtime import send, serve, topology
+from .store import store
 from .tour import tour
 
 EXIT_INVALID, EXIT_CONFIG, EXIT_BUG = 1, 2, 3
@@ -107,5 +109,5 @@ def main(ctx: click.Context) -> None:
 
 
 for command in (detect, validate, convert, formats, check, routes, demo, tour, topology, serve, send, messages, replay,
-                dead_letters, stats, receipts):
+                dead_letters, stats, receipts, store):
     main.add_command(command)
