@@ -15,13 +15,14 @@ from datetime import date, datetime
 from typing import ClassVar
 
 from hub.adapters import Adapter, Output, Probe, RenderContext
-from hub.errors import ConversionError, ParseError
+from hub.errors import ConversionError, EngineError, ParseError
 from hub.models import Document, MessageHeader
 
-from . import dates, envelope
+from . import dates, envelope, fields
+from .check import check
 from .consignment import AWB_START
 from .envelope import Envelope
-from .lines import MESSAGE_START, Line, checked, numbered, raise_text_before
+from .lines import MESSAGE_START, Line, checked, collecting_warnings, numbered, raise_text_before
 
 AWB_LINE = r"\d{3}-\d{8}[A-Z]{3}"
 """The consignment detail line a waybill's number, route and quantities are on (text_locations)."""
@@ -130,7 +131,21 @@ class CargoImpAdapter(Adapter):
         return probe.tree is None and identify(probe.data) == self.identifier
 
     def parse(self, probe: Probe) -> Document:
-        return self.read(self.message(probe))
+        msg = self.message(probe)
+        document = self.read(msg)
+        self.check_fields(msg)
+        return document
+
+    def check_fields(self, msg: Message) -> None:
+        """Refuse a message whose fields break its version's definitions (:mod:`.fields`): the first
+        finding, with its line and field, as CIMP_FIELD_TOO_LONG, CIMP_FIELD_FORMAT or CIMP_FIELD_MISSING.
+        Called after :meth:`read`, so that what the reader refuses keeps the reader's code."""
+        match = _IDENTIFIER.match(msg.head.text)
+        definitions = fields.version(msg.identifier, match.group(2) if match else None)
+        found = check(definitions, msg.body) if definitions is not None else []
+        if found:
+            problem = found[0].problem()
+            raise ParseError(problem.message, code=problem.code, line=problem.line, path=problem.path)
 
     def message(self, probe: Probe) -> Message:
         """The checked message, split into envelope, identifier and body; of this adapter's type."""
@@ -147,8 +162,29 @@ class CargoImpAdapter(Adapter):
         if not self.accepts(doc):
             raise ConversionError(f"format {self.name} cannot carry a {doc.kind.value}")
         head = f"{self.identifier}/{self.version}" if self.version else self.identifier
-        lines = [*envelope.write(ctx), head, *self.write(doc)]
-        return Output(data=("\r\n".join(lines) + "\r\n").encode("utf-8"), media_type=self.media_type)
+        with collecting_warnings() as warnings:
+            body = self.write(doc)
+        lines = [*envelope.write(ctx), head, *body]
+        self._check_output(lines, len(lines) - len(body))
+        return Output(data=("\r\n".join(lines) + "\r\n").encode("utf-8"), media_type=self.media_type,
+                      warnings=tuple(warnings))
+
+    def _check_output(self, lines: list[str], start: int) -> None:
+        """The written body against the definitions of the version it declares. A value that breaks its
+        field is the sender's value the format cannot carry (CONVERT_FIELD_INVALID, naming the line and
+        field and the limit); a line without the shape of its field is the writer's fault (EngineError)."""
+        definitions = fields.version(self.identifier, self.version)
+        if definitions is None:
+            return
+        body = [Line(number, text) for number, text in enumerate(lines[start:], start + 1)]
+        for finding in check(definitions, body):
+            problem = finding.problem()
+            if finding.structural:
+                raise EngineError(f"rendered {self.name} is malformed: {problem.message}", problems=[problem],
+                                  line=problem.line, path=problem.path)
+            raise ConversionError(f"a value of the document does not fit {self.identifier}/{self.version}: "
+                                  f"{problem.message}", code="CONVERT_FIELD_INVALID", line=problem.line,
+                                  path=problem.path)
 
     def write(self, doc: Document) -> list[str]:
         """The body lines for a document this adapter accepts."""

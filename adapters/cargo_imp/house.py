@@ -60,7 +60,10 @@ class Fhl(CargoImpAdapter):
         return isinstance(doc, Waybill) and doc.type is WaybillType.HOUSE and doc.master_number is not None
 
     def parse_all(self, probe: Probe) -> list[Document]:
-        return self.read_all(self.message(probe))
+        msg = self.message(probe)
+        houses: list[Document] = list(self.read_all(msg))
+        self.check_fields(msg)
+        return houses
 
     def read(self, msg: Message) -> Waybill:
         found = segments(msg.body, TAGS)

@@ -11,10 +11,14 @@ fixed-width goods lines (``/NG/``) depend on them.
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from enum import Enum
 
-from hub.errors import ConversionError, ParseError
+from hub.errors import ConversionError, ParseError, Problem
 from hub.models.common import NumberError, read_number
 
 _TAG = re.compile(r"^([A-Z]{3})(?:/|$)")
@@ -216,8 +220,55 @@ def fit(value: str, limit: int, what: str) -> str:
     text = one_line(value)
     if len(text) > limit:
         raise ConversionError(f"the {what} {text[:40]!r} is {len(text)} characters; Cargo-IMP takes {limit}",
-                              code="CONVERT_FIELD_INVALID")
+                              code="CONVERT_FIELD_INVALID", path=what)
     return text
+
+
+_WARNINGS: ContextVar[list[Problem] | None] = ContextVar("cargo_imp_warnings", default=None)
+
+
+@contextmanager
+def collecting_warnings() -> Iterator[list[Problem]]:
+    """The warnings :func:`clip` records while a message is written (the Output carries them)."""
+    found: list[Problem] = []
+    token = _WARNINGS.set(found)
+    try:
+        yield found
+    finally:
+        _WARNINGS.reset(token)
+
+
+def warn(code: str, message: str, path: str) -> None:
+    """Record what the writer changed that the standard allows, for the Output's warnings."""
+    found = _WARNINGS.get()
+    if found is not None:
+        found.append(Problem(code, f"{path}: {message}", None, path))
+
+
+_NOT_TEXT = re.compile(r"[^\x20-\x7e]")
+
+
+def printable(value: str, path: str) -> str:
+    """Free text in the characters Cargo-IMP carries (printable ASCII): accents dropped (É -> E), any
+    other character (CJK, symbols) replaced by ``?``; a replacement is a CIMP_TEXT_REPLACED warning."""
+    text = one_line(value)
+    if not _NOT_TEXT.search(text):
+        return text
+    plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    replaced = _NOT_TEXT.sub("?", plain)
+    if replaced != plain:
+        warn("CIMP_TEXT_REPLACED", f"{text[:40]!r}: characters Cargo-IMP cannot carry became '?'", path)
+    return replaced
+
+
+def clip(value: str, limit: int, path: str) -> str:
+    """A free-text value in Cargo-IMP's characters (:func:`printable`), cut to its field's ``limit`` as CIMP
+    allows for free text; the cut is recorded as a CIMP_TEXT_TRUNCATED warning (path: the line and field)."""
+    text = printable(value, path)
+    if len(text) <= limit:
+        return text
+    warn("CIMP_TEXT_TRUNCATED", f"{text[:40]!r} has {len(text)} characters; cut to the field's {limit}", path)
+    return text[:limit].rstrip()
 
 
 def run_on(pieces: list[str], width: int) -> list[str]:
@@ -262,13 +313,14 @@ def wrap(value: str, width: int) -> list[str]:
 
 
 def shout(value):
-    """A canonical document (or any value in it) with every text upper-cased, as Cargo-IMP is written;
-    enum members (a str enum is a text too) stay as they are."""
+    """A canonical document (or any value in it) with every text upper-cased and without accents (MÜLLER ->
+    MULLER: Cargo-IMP text is ASCII), as Cargo-IMP is written; enum members (a str enum is a text too)
+    stay as they are."""
     from pydantic import BaseModel
     if isinstance(value, Enum):
         return value
     if isinstance(value, str):
-        return value.upper()
+        return "".join(c for c in unicodedata.normalize("NFKD", value.upper()) if not unicodedata.combining(c))
     if isinstance(value, list):
         return [shout(v) for v in value]
     if isinstance(value, BaseModel):

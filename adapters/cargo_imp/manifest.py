@@ -60,13 +60,15 @@ from hub.models.manifest import by_equipment
 from . import dates
 from .base import AWB_LINE, CargoImpAdapter, Message, read_message
 from .consignment import AWB_START, Quantity, read_detail, write_detail
-from .lines import Line, one_line, tag_of
+from .lines import Line, clip, tag_of
 from .uld import read_uld, write_uld
 
 INFO_TAGS = frozenset({"OSI", "OCI", "DIM", "SCI", "COR", "SSR"})
 _ULD = re.compile(r"^ULD/([A-Z]{3}\d{4,5}[A-Z0-9]{2}|BLK)\s*(?:/|$)")
 _UNLOADING = re.compile(r"^([A-Z]{3})(?:/((?:NIL|\d{2}[A-Z]{3}\d{0,4})(?:/.*)?))?$")
 _END = {"CONT": True, "LAST": False}
+DESCRIPTION = 15
+"""Characters of a consignment line's manifest description (free text: a longer one is cut, with a warning)."""
 
 
 class Ffm(CargoImpAdapter):
@@ -108,7 +110,8 @@ class Ffm(CargoImpAdapter):
         unloading = m.unloading_location.code
         if m.arrival_at is not None:
             unloading += "/" + dates.write_day_month(m.arrival_at)
-        lines = [head + (f"/{c.registration}" if c.registration else ""),
+        registration = "".join(c.registration.split()).replace("-", "") if c.registration else ""
+        lines = [head + (f"/{registration}" if registration else ""),
                  unloading if m.consignments else unloading + "/NIL"]
         end = "CONT" if m.part and m.last_part is False else "LAST"
         for uld, items in by_equipment(m.consignments, bulk_first=True):   # bulk first, then each ULD
@@ -226,7 +229,7 @@ def _codes(fields: list[str]) -> list[str]:
 def _write_consignment(c: ManifestConsignment) -> str:
     text = write_detail(c.transport_document, c.origin, c.destination,
                         Quantity("T", c.pieces, c.gross_weight, c.volume))
-    text += "/" + one_line(c.goods_description or "").replace("/", " ")
+    text += "/" + clip((c.goods_description or "").replace("/", " "), DESCRIPTION, "consignment/manifest description")
     return text + "".join("/" + code for code in c.special_handling)
 
 

@@ -31,7 +31,9 @@ name), the name's last word goes on a continuation led by a blank (``/ CO``, a
 wrap), which leaves the room. Where nothing can (no name; a name's last word
 and the additional name's first word together longer than 33), the two are
 written as one name and read back so: ``name`` is then the party's
-``full_name`` and ``additional_name`` empty: no text lost or reordered. A place, state,
+``full_name`` and ``additional_name`` empty: no text lost or reordered. So too when the layout
+would take more lines than the version gives the name (two, :mod:`.fields`); a name, or a street,
+longer than its lines is refused (CONVERT_FIELD_INVALID, by the output check). A place, state,
 postcode, account or contact number longer than its field is refused
 (CONVERT_FIELD_INVALID), never cut.
 """
@@ -47,6 +49,9 @@ from .lines import Line, Segment, fit, one_line, wrap
 _SUBTAGS = ("NAM", "ADR", "LOC")
 _COUNTRY_LINE = re.compile(r"^/[A-Z]{2}(/|\s*$)")
 NAME, STREET, PLACE, STATE, POSTCODE, CONTACT, ACCOUNT = 35, 35, 17, 9, 9, 25, 14
+NAME_LINES = 2
+"""Lines a party's name may take (NAM and one continuation, :mod:`.fields`): an additional name that
+would need more is folded into the name; a name longer than that is CONVERT_FIELD_INVALID."""
 
 
 def read_party(seg: Segment, name_on_tag: bool = False) -> Party:
@@ -146,7 +151,8 @@ def write_party(tag: str, party: Party) -> list[str]:
     address = party.address or Address()
     account = fit(party.id, ACCOUNT, f"{tag} account") if party.id else None
     lines = [f"{tag}/{account}" if account else tag]
-    lines += [("NAM/" if i == 0 else "/") + part for i, part in enumerate(_name_parts(party))]
+    names = _name_parts(party)
+    lines += [("NAM/" if i == 0 else "/") + part for i, part in enumerate(names)] if names != [""] else []
     if address.street is not None:
         lines += [("ADR/" if i == 0 else "/") + part for i, part in enumerate(wrap(address.street, STREET))]
     if address.city is not None:
@@ -167,11 +173,12 @@ def _name_parts(party: Party) -> list[str]:
     more = wrap(party.additional_name, NAME)
     word = more[0].split(" ")[0]
     if names[-1] and len(names[-1]) + 1 + len(word) <= NAME:
-        return names + more
-    head, blank, tail = names[-1].rpartition(" ")
-    if head.strip() and 1 + len(tail) + 1 + len(word) <= NAME:
-        return names[:-1] + [head, " " + tail] + more
-    return wrap(party.full_name or "", NAME)
+        laid = names + more
+    else:
+        head, blank, tail = names[-1].rpartition(" ")
+        laid = names[:-1] + [head, " " + tail] + more if head.strip() and 1 + len(tail) + 1 + len(word) <= NAME \
+            else []
+    return laid if laid and len(laid) <= NAME_LINES else wrap(party.full_name or "", NAME)
 
 
 def _place(city: str, tag: str) -> str:

@@ -4,7 +4,8 @@ Layout::
 
     FNA/1                                  FMA for an acknowledgement
     ACK/RULE_AWB_CHECK_DIGIT (/number): AWB 157-53806271 fails its check digit
-    /CIMP_TAG_UNKNOWN: line 7: unknown tag 'XYZ'        one reason per line (none: no ACK line)
+    /CIMP_TAG_UNKNOWN: line 7: unknown tag 'XYZ'        one reason per line (none: no ACK line);
+    / ...                                  a reason longer than a line (65) continues on lines led by a blank
     FWB/16                                 the answered message, from its identifier line on
     157-53806271HKGNLU/T2K505.0
     ...
@@ -26,9 +27,11 @@ from typing import ClassVar
 from hub.models import Document, Kind, Receipt, ReceiptError, ReceiptStatus
 
 from .base import CargoImpAdapter, Message, business_key
-from .lines import one_line
+from .lines import one_line, printable, wrap
 
 _IDENTIFIER = re.compile(r"^([A-Z]{3})(?:/\d{1,3})?\s*$")
+REASON = 65
+"""Characters of an ACK reason line: a longer reason goes on continuation lines led by a blank."""
 _REASON = re.compile(r"^([A-Z][A-Z0-9_]*)(?: \(([^)]*)\))?(?:: (.*))?$")
 
 
@@ -52,7 +55,11 @@ class AckAdapter(CargoImpAdapter):
             reasons.append(body[0].after(1))
             body = body[1:]
             while body and body[0].text.startswith("/"):
-                reasons.append(body[0].after(1))
+                text = body[0].after(1)
+                if text.startswith(" ") and reasons:
+                    reasons[-1] = reasons[-1].rstrip() + " " + text.strip()   # a long reason, wrapped
+                else:
+                    reasons.append(text)
                 body = body[1:]
         match = _IDENTIFIER.match(body[0].text) if body else None
         answered = match.group(1) if match else None
@@ -70,7 +77,9 @@ class AckAdapter(CargoImpAdapter):
         return ReceiptError(code=match.group(1), pointer=match.group(2) or None, text=match.group(3) or None)
 
     def write(self, r: Receipt) -> list[str]:
-        reasons = [("ACK/" if i == 0 else "/") + _reason(e) for i, e in enumerate(r.errors)]
+        pieces = [(" " if i else "") + piece for e in r.errors
+                  for i, piece in enumerate(wrap(printable(_reason(e), "ACK/reason"), REASON - 1))]
+        reasons = [("ACK/" if i == 0 else "/") + piece for i, piece in enumerate(pieces)]
         return reasons + [line for line in (r.text or "").splitlines() if line.strip()]
 
 

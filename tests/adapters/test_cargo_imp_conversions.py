@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from adapters.cargo_imp.lines import wrap
 from hub.adapters import RenderContext
 from hub.models import Address, CustomsNote, Party
 from tests.adapters.test_cargo_imp import EXAMPLE_FILES, NOW, ctx_from, fixed_engine, fmt_of
@@ -104,7 +105,8 @@ TEXT = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,-()'/:+?", min_s
     .map(lambda t: " ".join(t.split())).filter(bool)
 LINE = TEXT.filter(lambda t: len(t) % 20 != 0)  # a full last chunk would run on into the next line
 WORD = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.,-()'/:+?", min_size=1, max_size=20)
-LONG = st.lists(WORD, min_size=1, max_size=8).map(" ".join)          # up to 167: on continuation lines
+LONG = st.lists(WORD, min_size=1, max_size=4).map(" ".join) \
+    .filter(lambda t: len(wrap(t, 35)) <= 2)                          # a NAM or ADR line and one continuation
 FIELD = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,-()'", min_size=1, max_size=17) \
     .map(lambda t: " ".join(t.split())).filter(bool)                   # a LOC place, no '/'
 PLACE = st.tuples(FIELD, st.none() | FIELD.map(lambda t: t[:9].strip()).filter(bool)) \

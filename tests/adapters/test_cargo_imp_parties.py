@@ -14,6 +14,7 @@ from __future__ import annotations
 import pytest
 
 from hub.adapters import RenderContext
+from hub.errors import ConversionError
 from hub.models import Address, Party
 from tests.adapters.test_cargo_imp import fixed_engine
 from tests.conftest import example
@@ -41,13 +42,16 @@ def test_an_address_continuation_line_is_street_not_country(imp):
                         postcode="416186", country="SG"))
 
 
-def test_name_and_street_continue_on_as_many_lines_as_are_sent(imp):
+def test_name_and_street_continue_on_one_line_each_and_a_third_line_is_refused(imp):
     block = (b"SHP/ACC778\nNAM/MERLION PRECISION TOOLS PTE LTD\n/BONDED WAREHOUSE DIVISION\n"
-             b"ADR/UNIT 05-12 KAKI BUKIT\n/INDUSTRIAL TERRACE\n/BLOCK 3\nLOC/SINGAPORE/SG01\n/SG/416186\n")
+             b"ADR/UNIT 05-12 KAKI BUKIT\n/INDUSTRIAL TERRACE BLOCK 3\nLOC/SINGAPORE/SG01\n/SG/416186\n")
     assert shipper(imp, block) == Party(
         id="ACC778", name="MERLION PRECISION TOOLS PTE LTD BONDED WAREHOUSE DIVISION",
         address=Address(street="UNIT 05-12 KAKI BUKIT INDUSTRIAL TERRACE BLOCK 3", city="SINGAPORE/SG01",
                         postcode="416186", country="SG"))
+    third = block.replace(b"/INDUSTRIAL TERRACE BLOCK 3\n", b"/INDUSTRIAL TERRACE\n/BLOCK 3\n")
+    problems = imp.inspect(HEAD + third + CNE + TAIL).problems
+    assert [(p.code, p.line, p.path) for p in problems] == [("CIMP_FIELD_TOO_LONG", 8, "SHP/ADR/street address")]
 
 
 def test_the_positional_layout_still_reads_name_street_place_and_country(imp):
@@ -107,7 +111,6 @@ def test_an_fhl5_party_continues_its_name_and_street(imp):
      "MERLION PRECISION TOOLS PTE LTD BONDED WAREHOUSE", None),
     ([b"NAM/HONG KONG MANUFACTURING ", b"/BLDG"], "HONG KONG MANUFACTURING BLDG", None),  # split at a blank
     ([b"NAM/ACME", b"/ LOGISTICS"], "ACME LOGISTICS", None),
-    ([b"NAM/ACME LTD", b"/C/O BRANCH", b"/SOUTH WAREHOUSE"], "ACME LTD", "C/O BRANCH SOUTH WAREHOUSE"),
 ])
 def test_a_name_continuation_is_a_wrap_only_when_the_line_above_had_no_room(imp, lines, name, more):
     data = FHL.replace(b"FHL/4", b"FHL/5") + b"SHP\n" + b"\n".join(lines) + b"\nLOC/SINGAPORE\n/SG\n"
@@ -128,9 +131,7 @@ def test_an_additional_name_is_written_on_its_own_line_and_reads_back(imp):
 
 
 @pytest.mark.parametrize("name, more", [
-    ("ACME INTERNATIONAL LOGISTICS CO", "WAREHOUSE 5"),          # no room after the name for WAREHOUSE
-    ("MERLION PRECISION TOOLS PTE LTD SINGAPORE BRANCH OFFICE EAST", "WAREHOUSE 5"),  # nor on its 2nd line
-    ("ACME LOGISTICS PTE LTD", "C/O SOUTHERN INTERNATIONAL FORWARDING AND WAREHOUSING"),  # a long further name
+    ("ACME LOGISTICS", "C/O SOUTHERN FORWARDING"),               # two lines: each its own
     ("PACIFIC RIM IMPORTS INC", "RECEIVING"),                    # room: as before
 ])
 def test_an_additional_name_reads_back_as_written_even_when_the_name_leaves_no_room_for_it(imp, name, more):
@@ -146,6 +147,8 @@ def test_an_additional_name_reads_back_as_written_even_when_the_name_leaves_no_r
 @pytest.mark.parametrize("name, more", [
     (None, "WAREHOUSE 5"),                                         # an empty NAM line: any line below continues it
     ("ACMEINTERNATIONALLOGISTICSCOMPANY", "WAREHOUSE"),           # no blank to break the name at
+    ("ACME INTERNATIONAL LOGISTICS CO", "WAREHOUSE 5"),           # no room after the name, and a third line
+                                                                   # (the name's last word moved down) is not given
 ])
 def test_an_additional_name_the_name_cannot_leave_room_for_is_folded_into_the_name_whole(imp, name, more):
     fwb = imp.read(example("cargo_imp", "fwb-cx-hkg-fra.txt")).document
@@ -153,3 +156,16 @@ def test_an_additional_name_the_name_cannot_leave_room_for_is_folded_into_the_na
     out = imp.render(fwb.model_copy(update={"consignee": consignee}), "fwb", RenderContext(message_id="T1"))
     back = imp.read(out.data).document.consignee
     assert (back.name, back.additional_name, back.full_name) == (consignee.full_name, None, consignee.full_name)
+
+
+@pytest.mark.parametrize("name, more", [
+    ("MERLION PRECISION TOOLS PTE LTD SINGAPORE BRANCH OFFICE EAST", "WAREHOUSE 5"),
+    ("ACME LOGISTICS PTE LTD", "C/O SOUTHERN INTERNATIONAL FORWARDING AND WAREHOUSING"),
+])
+def test_a_name_longer_than_its_two_lines_is_refused_naming_the_line_and_field(imp, name, more):
+    fwb = imp.read(example("cargo_imp", "fwb-cx-hkg-fra.txt")).document
+    consignee = fwb.consignee.model_copy(update={"name": name, "additional_name": more})
+    with pytest.raises(ConversionError) as caught:
+        imp.render(fwb.model_copy(update={"consignee": consignee}), "fwb", RenderContext(message_id="T1"))
+    assert (caught.value.code, caught.value.path) == ("CONVERT_FIELD_INVALID", "CNE/NAM/name")
+    assert "2 of 35" in str(caught.value)

@@ -81,12 +81,13 @@ def test_a_rejected_cargo_imp_message_gets_an_fna_echoing_its_text(imp):
                                    inbound.document.business_key, errors, "EPORTHUB")
     assert publication.headers["x-hub-format"] == "fna" and publication.content_type == "text/plain"
     lines = publication.body.decode().split("\r\n")
-    assert lines[:2] == ["FNA/1", "ACK/RULE_AWB_CHECK_DIGIT (/number): AWB 160-24680133 fails its check digit "
-                                  "(expected 2)"]
-    assert "\n".join(lines[2:]).rstrip("\n") == BAD_FWB.decode().rstrip("\n")  # the echo: the whole original
+    assert lines[:3] == ["FNA/1", "ACK/RULE_AWB_CHECK_DIGIT (/number): AWB 160-24680133 fails its check",
+                         "/ digit (expected 2)"]                  # a reason longer than 65 goes on a continuation
+    assert "\n".join(lines[3:]).rstrip("\n") == BAD_FWB.decode().rstrip("\n")  # the echo: the whole original
     answer = imp.read(publication.body).document
     assert (answer.status, answer.business_key, answer.answers_type) == (ReceiptStatus.REJECTED, "160-24680133", "FWB")
-    assert [(e.code, e.pointer) for e in answer.errors] == [("RULE_AWB_CHECK_DIGIT", "/number")]
+    assert [(e.code, e.pointer, e.text) for e in answer.errors] == \
+        [("RULE_AWB_CHECK_DIGIT", "/number", "AWB 160-24680133 fails its check digit (expected 2)")]
 
 
 def test_a_message_the_hub_cannot_parse_still_gets_an_fna_with_what_could_be_read(imp):
