@@ -25,6 +25,7 @@ all of them, so a caller may ask for the whole or only for the role it plays:
     SweepStore       pending, mark_overdue, upkeep,                     the sweeper, serve (republication
                      leave_upkeep_to_another                            at start, the supervisor's upkeep)
     AdminStore       events, find, stats, reset_delivery, add_event     the admin CLI, replays, the demo
+    PurgeStore       purge                                              `hub purge`, the sweeper's retention
 
 One implementation holds all the SQL (``sql.SqlStore`` over any DB-API connection, with
 a ``dialect.Dialect`` for what differs between engines); ``sqlite.SqliteStore`` is it on
@@ -159,6 +160,7 @@ class Message:
     function: str | None = None
     errors: tuple[dict[str, Any], ...] = ()
     duplicate_of: str | None = None
+    purged_at: datetime | None = None  # its payloads and personal fields removed then (``PurgeStore``)
 
 
 @dataclass(frozen=True)
@@ -260,7 +262,8 @@ class LookupStore(Protocol):
         ...
 
     def raw(self, message_id: str) -> bytes:
-        """The bytes the sender handed in (KeyError when there is no such message)."""
+        """The bytes the sender handed in (KeyError when there is no such message; b"" once purged:
+        ``Message.purged_at``)."""
         ...
 
 
@@ -418,6 +421,46 @@ class AdminStore(Protocol):
         ...
 
 
-class Store(StoreLifecycle, LookupStore, IngestStore, ReceiptStore, HoldStore, SweepStore, AdminStore, Protocol):
+PERSONAL_FACTS = frozenset({"buyer_id", "payer_id", "consignee"})
+"""The values of stored facts (hub.checks) that are personal data: identity numbers and names. A purge
+sets them to None; the other values (numbers, amounts) stay, so a check comparing against a purged
+document still finds it."""
+
+
+@dataclass(frozen=True)
+class Purge:
+    """What a purge removed (or, in a dry run, would remove): the messages by id, and how many
+    delivery payloads, receipts' bytes and facts went with them."""
+
+    message_ids: tuple[str, ...] = ()
+    deliveries: int = 0
+    receipts: int = 0
+    facts: int = 0
+    bytes: int = 0                     # payload bytes removed (raw messages, rendered deliveries, receipts)
+
+    def __add__(self, other: Purge) -> Purge:
+        return Purge(self.message_ids + other.message_ids, self.deliveries + other.deliveries,
+                     self.receipts + other.receipts, self.facts + other.facts, self.bytes + other.bytes)
+
+
+class PurgeStore(Protocol):
+    """Personal data kept only as long as allowed: `hub purge` and the sweeper's retention per kind."""
+
+    def purge(self, older_than: datetime, kinds: Sequence[str] | None, source: str, *,
+              dry_run: bool = False, limit: int = 1000) -> Purge:
+        """Remove the payloads of messages received before ``older_than`` (of ``kinds``; None: every
+        kind, unread messages included) not purged yet: the raw message, its deliveries' rendered
+        payloads, the bytes of the receipts that answered them, the problems' texts (codes and paths
+        stay) and the personal values of its facts (``PERSONAL_FACTS``). The audit trail stays: ids,
+        sender, receiver, kind, business key, states, times, sizes, hashes and every event; each
+        purged message gets a ``message.purged`` event naming ``source``. A message with a delivery
+        still HELD or PENDING is left for later (its payload is still to be sent). At most ``limit``
+        messages, oldest first, in one transaction; ``dry_run`` counts what would go (all of it, no
+        limit) and changes nothing."""
+        ...
+
+
+class Store(StoreLifecycle, LookupStore, IngestStore, ReceiptStore, HoldStore, SweepStore, AdminStore, PurgeStore,
+            Protocol):
     """Persistence for the runtime, every role at once. One instance per thread; methods are
     transactions."""

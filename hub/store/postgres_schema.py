@@ -142,10 +142,16 @@ WHERE delivery_id IS NULL""",
 )""",
 )
 
+_PURGE = (
+    f"ALTER TABLE messages ADD COLUMN purged_at {_T}",
+    "CREATE INDEX messages_unpurged ON messages (received_at) WHERE purged_at IS NULL",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("initial", _INITIAL),
     Migration("holds: HELD deliveries, the facts checks compare, what a hold waits for", _HOLDS),
     Migration("receipt outcomes (correlated, orphaned, unreadable, refused), orphan retention, counters",
               _RECEIPT_OUTCOMES),
+    Migration("purge: personal data kept only as long as allowed (messages.purged_at)", _PURGE),
 )
 """In order; the schema version is the count applied (the names are ``sqlite_schema.MIGRATIONS``')."""

@@ -64,7 +64,7 @@ class Tx:
 
 
 MESSAGE = ("id, sender, sender_message_id, received_at, status, sha256, size, format, kind, business_key, "
-           "function, errors, duplicate_of")
+           "function, errors, duplicate_of, purged_at")
 DELIVERY = ("id, message_id, receiver, format, route, state, out_id, created_at, updated_at, deadline_at, "
             "agency_status, agency_reference, attempts")
 
@@ -124,11 +124,11 @@ def to_delivery(row: Row) -> Delivery:
 
 def to_message(row: Row) -> Message:
     (id_, sender, sender_message_id, received_at, status, sha256, size, fmt, kind, key, function, errors,
-     duplicate_of) = row
+     duplicate_of, purged_at) = row
     return Message(id=id_, sender=sender, sender_message_id=sender_message_id, received_at=dt(received_at),
                    status=MessageStatus(status), sha256=sha256, size=size, format=fmt, kind=kind,
                    business_key=key, function=function, errors=tuple(json.loads(errors)),
-                   duplicate_of=duplicate_of)
+                   duplicate_of=duplicate_of, purged_at=dt(purged_at))
 
 
 def get_delivery(tx: Tx, delivery_id: int) -> Delivery:

@@ -18,6 +18,7 @@ migration runner); this class opens the transactions and applies hub.lifecycle's
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -28,6 +29,7 @@ import structlog
 from ..lifecycle import MOVES, Move
 from . import holds, receipts
 from .base import (
+    PERSONAL_FACTS,
     UNMATCHED,
     Correlation,
     Delivery,
@@ -37,6 +39,7 @@ from .base import (
     NewMessage,
     NewReceipt,
     Problems,
+    Purge,
     Sameness,
     Store,
 )
@@ -67,6 +70,10 @@ log = structlog.get_logger()
 
 _SENT, _OVERDUE = MOVES["sent"], MOVES["overdue"]
 """The delivery moves of hub.lifecycle, as SQL: written once here from its table."""
+
+
+PURGE_LIMIT = 1000
+"""Messages purged per call at most (one transaction): the sweeper's bounded batch per tick."""
 
 
 def utc_now() -> datetime:
@@ -317,6 +324,20 @@ class SqlStore(Store):
                             for id_, message_id, state, deadline in due])
             return sorted(map(to_delivery, rows), key=lambda d: d.id)
 
+    # purging ---------------------------------------------------------------------------------
+    def purge(self, older_than: datetime, kinds: Sequence[str] | None, source: str, *,
+              dry_run: bool = False, limit: int = PURGE_LIMIT) -> Purge:
+        """Payloads and personal fields of messages received before ``older_than`` (see PurgeStore)."""
+        at = ts(self._now())
+        if dry_run:
+            with self._read() as tx:
+                return _purge(tx, ts(older_than), kinds, None, at, source)
+        with self._write() as tx:
+            done = _purge(tx, ts(older_than), kinds, limit, at, source)
+        if done.message_ids:
+            log.info("messages.purged", count=len(done.message_ids), deliveries=done.deliveries, source=source)
+        return done
+
     # admin -------------------------------------------------------------------------------------
     def events(self, message_id: str) -> list[Event]:
         """The message's timeline (its own and its deliveries' events), oldest first."""
@@ -374,4 +395,63 @@ class SqlStore(Store):
             tx.run(EVENT, (ts(self._now()), message_id, delivery_id, type, state, source, json.dumps(detail or {})))
 
 
-__all__ = ["PRUNE_LIMIT", "SqlStore", "utc_now"]
+_LIVE = "EXISTS (SELECT 1 FROM deliveries d WHERE d.message_id = m.id AND d.state IN ('HELD', 'PENDING'))"
+"""A message with a delivery still to send: its payloads are still needed (never purged)."""
+
+PURGED_TEXT = "(purged)"
+"""What a purged message's problems say instead of their text (which may quote the payload)."""
+
+
+def _purge(tx: Tx, older_than: str, kinds: Sequence[str] | None, limit: int | None, at: str,
+           source: str) -> Purge:
+    """``Store.purge`` inside the caller's transaction; ``limit`` None: a dry run (count all, write nothing)."""
+    d = tx.dialect
+    where = ["m.purged_at IS NULL", "m.received_at < ?", f"NOT {_LIVE}"]
+    args: list[Any] = [older_than]
+    if kinds is not None:
+        if not kinds:
+            return Purge()
+        cond, kind_args = d.in_list("m.kind", sorted(set(kinds)))
+        where.append(cond)
+        args += kind_args
+    sql = (f"SELECT m.id, m.errors, LENGTH(m.raw) FROM messages m WHERE {' AND '.join(where)} "
+           "ORDER BY m.received_at, m.id")
+    if limit is not None:
+        sql += " LIMIT ?"
+        args.append(limit)
+    chosen = tx.all(sql, tuple(args))
+    if not chosen:
+        return Purge()
+    ids = [row[0] for row in chosen]
+    of_ids, id_args = d.in_list("d.message_id", ids)
+    payloads = tx.all(f"SELECT d.id, d.message_id, LENGTH(p.payload) FROM deliveries d "
+                      f"JOIN delivery_payloads p ON p.delivery_id = d.id WHERE {of_ids}", id_args)
+    answers = tx.all(f"SELECT r.id, d.message_id, LENGTH(r.raw) FROM receipts r "
+                     f"JOIN deliveries d ON d.id = r.delivery_id WHERE {of_ids}", id_args)
+    of_facts, fact_args = d.in_list("message_id", ids)
+    facts = [(kind, key, mid, seq, json.loads(vals)) for kind, key, mid, seq, vals in tx.all(
+        f"SELECT kind, key, message_id, seq, vals FROM facts WHERE {of_facts}", fact_args)]
+    personal = [f for f in facts if any(f[4].get(name) is not None for name in PERSONAL_FACTS)]
+    done = Purge(tuple(ids), len(payloads), len(answers), len(personal),
+                 sum((row[2] or 0) for rows in (chosen, payloads, answers) for row in rows))
+    if limit is None:
+        return done
+    tx.many("UPDATE messages SET raw = ?, errors = ?, purged_at = ?, updated_at = ? WHERE id = ?",
+            [(b"", json.dumps([p | {"message": PURGED_TEXT} for p in json.loads(errors)], ensure_ascii=False),
+              at, at, id_) for id_, errors, _ in chosen])
+    for table, column, key, rows in (("delivery_payloads", "payload", "delivery_id", payloads),
+                                     ("receipts", "raw", "id", answers)):
+        if rows:
+            cond, row_args = d.in_list(key, [row[0] for row in rows])
+            tx.run(f"UPDATE {table} SET {column} = ? WHERE {cond}", (b"", *row_args))
+    tx.many("UPDATE facts SET vals = ? WHERE kind = ? AND key = ? AND message_id = ? AND seq = ?",
+            [(json.dumps(vals | {name: None for name in PERSONAL_FACTS if name in vals}, ensure_ascii=False),
+              kind, key, mid, seq) for kind, key, mid, seq, vals in personal])
+    per = {name: Counter(row[1] for row in rows) for name, rows in (("deliveries", payloads), ("receipts", answers))}
+    per["facts"] = Counter(f[2] for f in personal)
+    tx.many(EVENT, [(at, id_, None, "message.purged", None, source,
+                     json.dumps({name: counts[id_] for name, counts in per.items()})) for id_ in ids])
+    return done
+
+
+__all__ = ["PRUNE_LIMIT", "PURGED_TEXT", "PURGE_LIMIT", "SqlStore", "utc_now"]

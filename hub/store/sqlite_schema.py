@@ -153,11 +153,19 @@ outcome and age (orphan retention, the receipts listing, the counts in ``stats``
 unmatched ones in id order come from ``receipts_delivery``); persistent counters
 (``orphans_dropped``)."""
 
+_PURGE = """
+ALTER TABLE messages ADD COLUMN purged_at TEXT;
+CREATE INDEX messages_unpurged ON messages (received_at) WHERE purged_at IS NULL;
+"""
+"""When a message's payloads and personal fields were removed (`hub purge`, the sweeper's retention
+per kind); the messages still to purge indexed by age, so that a retention pass reads only those."""
+
 MIGRATIONS: tuple[tuple[str, str], ...] = (
     ("initial", _INITIAL),
     ("holds: HELD deliveries, the facts checks compare, what a hold waits for", _HOLDS),
     ("receipt outcomes (correlated, orphaned, unreadable, refused), orphan retention, counters",
      _RECEIPT_OUTCOMES),
+    ("purge: personal data kept only as long as allowed (messages.purged_at)", _PURGE),
 )
 """(name, SQL script) in order; the schema version is the count applied."""
 
