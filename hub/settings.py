@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -14,6 +17,22 @@ def _default(name: str) -> Path:
     """A file beside the checkout (editable install), else in the working directory."""
     candidate = PROJECT_DIR / name
     return candidate if candidate.exists() else Path.cwd() / name
+
+
+_SPAN = re.compile(r"^([0-9]+)([smhd])$")
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+
+RETENTION = {"persons": "30d", "order": "90d", "payment": "90d", "logistics": "90d", "inventory": "90d"}
+"""How long the kinds that carry personal data keep their payloads: passenger and crew lists (names,
+passports, birth dates) a month; e-commerce orders, payments, logistics bills and inventories (buyers'
+names, identity and phone numbers) a quarter. Other kinds are kept until `hub purge` says otherwise."""
+
+
+def span(text: str) -> timedelta:
+    """A span like 30s, 15m, 6h, 30d (ValueError otherwise)."""
+    if not (found := _SPAN.match(text.strip())):
+        raise ValueError(f"{text!r} is not a span like 30d, 6h, 15m, 30s")
+    return timedelta(**{_UNITS[found.group(2)]: int(found.group(1))})
 
 
 class Settings(BaseSettings):
@@ -65,3 +84,11 @@ class Settings(BaseSettings):
                             "beyond it are dropped (counted in `hub stats`)")
     queue_expires_ms: int | None = Field(None, ge=1000, description="x-expires on every queue "
                                          "(test and demo topologies clean themselves up)")
+    retention: dict[str, Annotated[str, Field(pattern=_SPAN.pattern)]] = Field(
+        default_factory=lambda: dict(RETENTION), description="per kind, how long a message's payloads and "
+        "personal fields are kept before the sweeper purges them (JSON: {\"persons\": \"30d\"}); a kind not "
+        "named is kept until `hub purge`")
+
+    def retention_periods(self) -> dict[str, timedelta]:
+        """``retention`` as spans of time, per kind."""
+        return {kind: span(text) for kind, text in self.retention.items()}
