@@ -66,6 +66,9 @@ class Settings(BaseSettings):
 
     # runtime (RabbitMQ + store)
     amqp_url: str = Field("amqp://guest:guest@127.0.0.1:5672/%2F", description="the broker; its user is the hub's")
+    management_url: str | None = Field(None, description="the RabbitMQ management API `hub parties` "
+                                       "uses (http://USER:PASSWORD@HOST:15672); default: port 15672 on "
+                                       "HUB_AMQP_URL's host with the hub's user, who needs the administrator tag")
     store_url: str = Field("sqlite:///var/hub-store.sqlite3", description="sqlite:///PATH or postgresql://USER@HOST:PORT/DB")
     topology_prefix: str = Field("hub", pattern=r"^[A-Za-z0-9_.-]+$",
                                  description="every exchange and queue name starts with this")
