@@ -85,7 +85,12 @@ def check_message(message: Message, chars: ServiceChars, syntax_version: str | N
             check.elements(seg, definition)
             if raw and len(check.problems) == before:
                 good.add(raw)
-    return check.problems[:MAX_PROBLEMS]
+    return sorted(check.problems[:MAX_PROBLEMS], key=_reading_order)
+
+
+def _reading_order(problem: Problem) -> int:
+    """Line, then (the sort being stable) the segment table's problems before the elements'."""
+    return problem.line or 0
 
 
 def _definition(message: Message, syntax_version: str | None):
