@@ -28,11 +28,26 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class Account(_Strict):
+    """Where `hub parties apply` reads a party's broker password (else it generates one and shows it
+    once): an environment variable or a file (a mounted secret). Never the password itself."""
+
+    password_env: str | None = Field(None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    password_file: Path | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Account:
+        if self.password_env and self.password_file:
+            raise ValueError("give password_env or password_file, not both")
+        return self
+
+
 class Sender(_Strict):
     """A party that hands messages in; ``id`` is its broker user."""
 
     name: str
     may_send: list[Kind] = Field(..., min_length=1)
+    account: Account | None = None
 
 
 class Receiver(_Strict):
@@ -42,6 +57,7 @@ class Receiver(_Strict):
     accepts: list[str] = Field(..., min_length=1)
     receipt_formats: list[str] = Field(default_factory=list, description="formats its receipts come in")
     receipt_deadline: timedelta = timedelta(hours=4)
+    account: Account | None = None
 
     @field_validator("receipt_deadline", mode="before")
     @classmethod
@@ -165,7 +181,7 @@ def load_routes(path: str | Path) -> RoutesFile:
         raise ConfigError(f"{path}: cannot read routes: {exc.strerror}") from exc
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_UniqueKeyLoader)   # a SafeLoader that refuses duplicate keys
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 0
@@ -179,6 +195,23 @@ def load_routes(path: str | Path) -> RoutesFile:
             line = _line_of(node, loc)
             lines.append(f"{path}:{line}: {'.'.join(loc) or '(top)'}: {err['msg']}")
         raise ConfigError("\n".join(lines), line=None) from exc
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A SafeLoader that refuses a key given twice in one mapping. PyYAML keeps the last one
+    silently: a party named twice in routes.yaml would lose its first definition (and its account)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[object, object]:
+        seen: dict[object, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r} (first on line {seen[key]})", key_node.start_mark)
+            if isinstance(key, str | int | float | bool):
+                seen[key] = line
+        return super().construct_mapping(node, deep=deep)
 
 
 def _line_of(node: yaml.Node | None, loc: list[str]) -> int:
