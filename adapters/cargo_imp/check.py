@@ -16,7 +16,7 @@ target cannot carry, the second a line the writer made wrong.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from hub.errors import Problem
@@ -79,29 +79,36 @@ def check(version: Version, body: list[Line]) -> list[Finding]:
     return sorted(walk(version, body), key=lambda f: f.line)
 
 
-def items(line: Line, label: str, defs: Iterable[Item], values: Iterable[str]) -> Iterator[Finding]:
-    """Findings of positional values against their definitions (extra values are not this table's)."""
-    for item, value in zip(defs, [*values] + [""] * 64):
+def items(line: Line, label: str, defs: Sequence[Item], values: Sequence[str]) -> Iterator[Finding]:
+    """Findings of positional values against their definitions (extra values are not this table's; a
+    definition without a value counts only when the field is required)."""
+    for item, value in zip(defs, values):
         yield from one(line, label, item, value)
+    for item in defs[len(values):]:
+        if item.required:
+            yield from one(line, label, item, "")
 
 
-def one(line: Line, label: str, item: Item, value: str) -> Iterator[Finding]:
+def one(line: Line, label: str, item: Item, value: str) -> tuple[Finding, ...]:
+    """Findings of one value against its definition (none, the usual case, costs one regex)."""
     value = value.rstrip()
     if isinstance(item, Field):
-        if (found := item.problem(value)) is not None:
-            yield Finding(found[0], found[1], line.number, f"{label}/{item.name}")
-        return
+        found = item.problem(value)
+        return () if found is None else (Finding(found[0], found[1], line.number, f"{label}/{item.name}"),)
     if not value:
-        if item.required:
-            yield Finding("CIMP_FIELD_MISSING", f"the {item.name} is missing", line.number, f"{label}/{item.name}")
-        return
+        return (Finding("CIMP_FIELD_MISSING", f"the {item.name} is missing", line.number,
+                        f"{label}/{item.name}"),) if item.required else ()
     match = item.pattern.match(value.strip())
     if match is None:
-        yield Finding("CIMP_FIELD_FORMAT", f"{value[:40]!r} is not a {item.name} ({item.example})", line.number,
-                      f"{label}/{item.name}", structural=True)
-        return
+        return (Finding("CIMP_FIELD_FORMAT", f"{value[:40]!r} is not a {item.name} ({item.example})", line.number,
+                        f"{label}/{item.name}", structural=True),)
+    found: list[Finding] = []
     for part, text in zip(item.parts, match.groups()):
-        yield from one(line, label, part, text or "")
+        if text is not None and (problem := part.problem(text)) is not None:
+            found.append(Finding(problem[0], problem[1], line.number, f"{label}/{part.name}"))
+        elif text is None and part.required:
+            found += one(line, label, part, "")
+    return tuple(found)
 
 
 def _segments(lines: list[Line]) -> list[_Segment]:

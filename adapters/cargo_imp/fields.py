@@ -48,7 +48,8 @@ TEXT = r"[\t\x20-\x7e]"
 """Printable ASCII (a TAB, which the reader tolerates as a blank, too): the lenient reading of CIMP's text
 characters (see the module docstring)."""
 _CHARS = {"a": "[A-Z]", "n": "[0-9]", "m": "[A-Z0-9]", "t": TEXT}
-_DECIMAL = re.compile(r"^(?:\d+(?:\.\d*)?|\.\d+)$")
+_DECIMAL_BODY = r"(?:\d+(?:\.\d*)?|\.\d+)"
+_DECIMAL = re.compile(f"^{_DECIMAL_BODY}$")
 _KIND_NAMES = {"a": "letters", "n": "digits", "m": "letters or digits", "t": "text (printable ASCII)",
                "d": "a decimal number"}
 
@@ -70,8 +71,14 @@ class Field:
             return f"{self.kind}{self.size}"
         return f"{self.kind}{self.least if self.least > 1 else ''}..{self.size}"
 
+    def __post_init__(self) -> None:
+        body = _DECIMAL_BODY if self.kind == "d" else f"{_CHARS[self.kind]}*"
+        object.__setattr__(self, "_fits", re.compile(f"(?=.{{{self.least},{self.size}}}$){body}", re.DOTALL))
+
     def problem(self, value: str) -> tuple[str, str] | None:
         """(code, message) when ``value`` breaks this field; None when it fits (an empty optional one does)."""
+        if value and self._fits.fullmatch(value):   # type: ignore[attr-defined]  # one regex: the usual case
+            return None
         if not value:
             return ("CIMP_FIELD_MISSING", f"the {self.name} ({self.notation}) is missing") if self.required else None
         if len(value) > self.size:
