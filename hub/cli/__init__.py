@@ -21,7 +21,7 @@ from .admin import dead_letters, messages, replay, stats
 from .check import check
 from .demo import demo
 from .documents import convert, detect, formats, validate
-from .parties import parties
+from .purge import purge
 from .receipts import receipts
 from .routes import routes
 from .runtime import send, serve, topology
@@ -110,5 +110,5 @@ def main(ctx: click.Context) -> None:
 
 
 for command in (detect, validate, convert, formats, check, routes, demo, tour, topology, serve, send, messages, replay,
-                dead_letters, stats, receipts, store, parties):
+                dead_letters, stats, receipts, store, purge):
     main.add_command(command)

@@ -4,21 +4,25 @@ from __future__ import annotations
 
 import getpass
 import json
+import os
 import re
 import sys
-from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypedDict, TypeVar
 
 import click
+from pydantic import BaseModel
 
 from ..composition import build_engine
+from ..errors import HubError
 from ..settings import Settings
 from ..store import open_store
-from ..store.base import DeliveryState, MessageFilter, MessageStatus
+from ..store.base import DeliveryState, Message, MessageFilter, MessageStatus, Store
 from ..transport.base import Envelope, Headers, Publication, Topology
 from ..transport.rabbitmq import move, peek, publish_once
 from ..worker import replay as replaying
+from ..worker.parts import document_of
 from ..worker.serve import hub_user
 
 _AGO = re.compile(r"^(\d+)([smhd])$")
@@ -36,6 +40,12 @@ def when(value: str | None) -> datetime | None:
     except ValueError:
         raise click.BadParameter(f"{value!r} is neither ISO 8601 nor a span like 30m, 6h, 2d") from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def operator() -> str:
+    """Who runs an admin command, for the event log: HUB_OPERATOR when set (a shared account's
+    person), else the OS user."""
+    return os.environ.get("HUB_OPERATOR") or getpass.getuser()
 
 
 _Command = TypeVar("_Command", bound=Callable[..., Any])
@@ -110,30 +120,142 @@ def list_messages(settings: Settings, /, as_json: bool, **kw: Any) -> None:
                    f"{(r['business_key'] or '-')[:20]:<20} {r['status']:<9} {detail}")
 
 
+NUMBER, NAME, HIDDEN = "number", "name", "hidden"
+"""How a personal value is masked: a number keeps its last 4 characters (enough to tell two
+apart on the phone), a name its first, anything else (a birth date) nothing."""
+
+PERSONAL_FIELDS: dict[str, dict[str, str]] = {
+    "Person": {"surname": NAME, "given_names": NAME, "born_on": HIDDEN, "birth_place": NAME},
+    "TravelDocument": {"number": NUMBER},
+    "Buyer": {"name": NAME, "id_number": NUMBER, "phone": NUMBER, "registration": NAME},
+    "Consignee": {"name": NAME, "phone": NUMBER, "address": NAME},
+    "Inventory": {"consignee_address": NAME},
+}
+"""The personal fields of the canonical model (hub.models), by model class: passengers' and crew's
+names, birth dates and travel documents; e-commerce buyers' and consignees' names, identity and
+phone numbers and addresses."""
+
+FACT_STYLES = {"buyer_id": NUMBER, "payer_id": NUMBER, "consignee": NAME}
+"""How each of the facts' personal values (hub.store.base.PERSONAL_FACTS) is masked."""
+
+
+def mask(value: str, style: str = NUMBER) -> str:
+    """``value`` with its characters starred but what ``style`` keeps: 110101199001011234 ->
+    **************1234, ZHANG -> Z****; a number of 4 characters or fewer is starred whole."""
+    keep = {NUMBER: value[-4:] if len(value) > 4 else "", NAME: value[:1]}.get(style, "")
+    return ("*" * (len(value) - len(keep)) + keep) if style == NUMBER else keep + "*" * (len(value) - len(keep))
+
+
+def personal_values(model: BaseModel) -> Iterator[tuple[str, str]]:
+    """(text, style) of every personal value in a document (``PERSONAL_FIELDS``), as a payload may
+    spell it (a date also as 19710502 and 710502)."""
+    styles = PERSONAL_FIELDS.get(type(model).__name__, {})
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        if isinstance(value, BaseModel):
+            yield from personal_values(value)
+        elif isinstance(value, list):
+            for item in value:
+                if isinstance(item, BaseModel):
+                    yield from personal_values(item)
+        elif name in styles and value is not None:
+            if isinstance(value, date):
+                for spelt in (value.isoformat(), value.strftime("%Y%m%d"), value.strftime("%y%m%d")):
+                    yield spelt, HIDDEN
+            else:
+                yield str(value), styles[name]
+
+
+class Redactor:
+    """Masks known personal values wherever they appear in a text (as whole words, any case)."""
+
+    def __init__(self, values: dict[str, str]) -> None:
+        self.styles = {v.casefold(): style for v, style in values.items() if v.strip()}
+        words = sorted(self.styles, key=len, reverse=True)
+        self.pattern = re.compile("(?<![0-9A-Za-z])(" + "|".join(map(re.escape, words)) + ")(?![0-9A-Za-z])",
+                                  re.IGNORECASE) if words else None
+
+    def __call__(self, text: str) -> str:
+        if self.pattern is None:
+            return text
+        return self.pattern.sub(lambda m: mask(m.group(0), self.styles[m.group(0).casefold()]), text)
+
+
+def _redactor(settings: Settings, store: Store, m: Message) -> Redactor | None:
+    """What masks this message's personal values: those of its facts and of its document read again
+    from its bytes; None when the bytes are there but cannot be read (so what they hold is unknown)."""
+    values = {str(v): FACT_STYLES[k] for _, _, vals in store.facts_of(m.id) for k, v in vals.items()
+              if k in FACT_STYLES and v is not None}
+    if m.purged_at is None:
+        try:
+            values |= dict(personal_values(document_of(build_engine(settings), store, m.id)))
+        except (HubError, IndexError, ValueError):
+            return None
+    return Redactor(values)
+
+
+def _fact(name: str, value: Any, reveal: bool) -> str:
+    if value is None:
+        return "-"
+    return str(value) if reveal or name not in FACT_STYLES else mask(str(value), FACT_STYLES[name])
+
+
 @messages.command("show")
 @click.argument("message_id")
+@click.option("--payload", "with_payload", is_flag=True, help="Also print the message as the sender sent it.")
+@click.option("--reveal", is_flag=True, help="Show personal fields unmasked (recorded as an event naming who "
+              "asked: HUB_OPERATOR, else the OS user).")
 @click.pass_obj
-def show(settings: Settings, message_id: str) -> None:
-    """One message: its deliveries per receiver and the event timeline."""
+def show(settings: Settings, message_id: str, with_payload: bool, reveal: bool) -> None:
+    """One message: its deliveries per receiver, the facts its checks compare and the event timeline.
+
+    Personal fields (passengers' names, birth dates and document numbers; buyers' names, identity
+    and phone numbers) are masked, in the facts, problems and payload alike, unless --reveal.
+
+    \b
+    Examples:
+      hub messages show HUB-0123ABCD...
+      hub messages show HUB-0123ABCD... --payload --reveal
+    """
     store = open_store(settings.store_url)
     store.migrate()
     m = store.message(message_id)
     if m is None:
         click.echo(f"hub: no message {message_id} [NOT_FOUND]", err=True)
         sys.exit(1)
+    if reveal:
+        store.add_event(m.id, None, "message.revealed", f"admin:{operator()}", detail={"payload": with_payload})
+    redact = (lambda text: text) if reveal else _redactor(settings, store, m)
+    shown = redact or (lambda text: "(masked: its document cannot be read to find its personal fields; "
+                                    "--reveal shows it)")
     click.echo(f"{m.id}  {m.status.value}  {m.kind or '-'} {m.business_key or '-'}  from {m.sender or '?'}"
                f"  ({m.format or 'unknown format'}, {m.size} bytes, sha256 {m.sha256[:16]})")
+    if m.purged_at:
+        click.echo(f"  payloads and personal fields purged at {m.purged_at.isoformat(timespec='seconds')}")
     for e in m.errors:
-        click.echo(f"  error {e['code']}: {e.get('path') or '/'}: {e['message']}")
+        click.echo(f"  error {e['code']}: {e.get('path') or '/'}: {shown(str(e['message']))}")
     click.echo("deliveries:")
     for d in store.deliveries(m.id):
         deadline = d.deadline_at.isoformat(timespec='seconds') if d.deadline_at else '-'
         click.echo(f"  {d.receiver:<18} {d.format:<18} {d.state.value:<13} {d.agency_status or '':<12} "
                    f"{d.agency_reference or '':<20} deadline {deadline}")
+    facts = store.facts_of(m.id)
+    if facts:
+        click.echo("facts:")
+    for kind, key, values in facts:
+        listed = ", ".join(f"{k}={_fact(k, v, reveal)}" for k, v in values.items())
+        click.echo(f"  {kind} {key}: {listed}")
     click.echo("timeline:")
     for ev in store.events(m.id):
         who = f" delivery {ev.delivery_id}" if ev.delivery_id else ""
         click.echo(f"  {ev.at.isoformat(timespec='milliseconds')}  {ev.type:<20} {ev.state or '':<13} {ev.source}{who}")
+    if with_payload:
+        raw = store.raw(m.id) if m.purged_at is None else b""
+        click.echo("payload:" if raw else "payload: (purged)")
+        if raw:
+            click.echo(shown(raw.decode("utf-8", "replace")))
+    if not reveal:
+        click.echo("(personal fields masked; --reveal shows them, recorded as an event naming who asked)", err=True)
 
 
 @click.command()
@@ -156,7 +278,7 @@ def replay(settings: Settings, /, ids: tuple[str, ...], mode: str, only_receiver
       hub replay HUB-0123ABCD... --mode resend --to CUSTOMS-CN
       hub replay --status FAILED --rate 50
     """
-    store, topo, who = open_store(settings.store_url), Topology(settings.topology_prefix), f"admin:{getpass.getuser()}"
+    store, topo, who = open_store(settings.store_url), Topology(settings.topology_prefix), f"admin:{operator()}"
     store.migrate()
     chosen = [m for m in (store.message(i) for i in ids) if m] if ids else store.find(make_filter(**kw))
     how = replaying.Mode(mode)

@@ -29,6 +29,7 @@ from ..lifecycle import RECEIPT_STATE
 from ..models import Receipt
 from ..pipeline import Engine
 from ..routing.table import Receiver
+from ..settings import Settings
 from ..store.base import Correlation, NewReceipt, Store
 from ..transport.base import Inbound, Publication, PublishLimit, Topology, Work
 from .failures import Retries, reason
@@ -183,14 +184,18 @@ def _errors(receipt: Receipt) -> list[Problem]:
 class Sweeper:
     """Deliveries without their receipt past the receiver's deadline become OVERDUE; held deliveries
     past their hold's timeout are released or refused (``holds``); senders are told. With the
-    ``registry``, deliveries left PENDING for over ``stale_after`` are published again."""
+    ``registry``, deliveries left PENDING for over ``stale_after`` are published again. Messages of a
+    kind in ``retention`` older than its period are purged (``retain``); None: HUB_RETENTION's."""
 
     def __init__(self, store: Store, topology: Topology,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC),
                  holds: Holds | None = None, registry: Registry | None = None,
                  stale_after: timedelta = timedelta(minutes=1), limit: PublishLimit | None = None,
-                 orphans_kept_for: timedelta | None = None, orphans_kept: int | None = None) -> None:
+                 orphans_kept_for: timedelta | None = None, orphans_kept: int | None = None,
+                 retention: Mapping[str, timedelta] | None = None, purge_limit: int = 500) -> None:
         self.store, self.topology, self.clock, self.holds = store, topology, clock, holds
+        self.retention = dict(Settings().retention_periods() if retention is None else retention)
+        self.purge_limit = purge_limit
         self.registry, self.stale_after, self.limit = registry, stale_after, limit
         self.orphans_kept_for, self.orphans_kept = orphans_kept_for, orphans_kept
         self._republished: dict[int, datetime] = {}    # delivery id -> when this sweeper last sent it
@@ -201,7 +206,22 @@ class Sweeper:
         pubs, released = self.holds.expire(self.clock()) if self.holds else ([], [])
         again, stale = self.republish_stale()
         self.prune_orphans()
+        self.retain()
         return Work(None, self.sweep() + pubs + again, released + stale)
+
+    def retain(self) -> int:
+        """Personal data kept only as long as allowed: the payloads and personal fields of messages
+        older than their kind's retention period are purged, at most ``purge_limit`` per period a
+        tick (the oldest first; the rest on the next ticks), each with a ``message.purged`` event
+        from "sweeper". Returns how many messages were purged."""
+        now, by_period = self.clock(), dict[timedelta, list[str]]()
+        for kind, period in sorted(self.retention.items()):
+            by_period.setdefault(period, []).append(kind)
+        purged = sum(len(self.store.purge(now - period, kinds, "sweeper", limit=self.purge_limit).message_ids)
+                     for period, kinds in sorted(by_period.items()))
+        if purged:
+            log.info("messages.retention_purged", count=purged)
+        return purged
 
     def prune_orphans(self) -> int:
         """Receipts that matched no delivery are kept for a period and up to a count, oldest dropped."""

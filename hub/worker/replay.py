@@ -17,6 +17,9 @@ Modes:
   several documents replays the whole message: the router decides every part again, so of several
   parts of one message only the first asked for is a step, the others skipped.
 - ``resend``: each delivery's stored payload is published again (``--to`` one receiver only).
+
+A purged message (``hub purge``, the sweeper's retention) has no payload left to replay in either
+mode: it is skipped with PAYLOAD_PURGED.
 """
 
 from __future__ import annotations
@@ -61,6 +64,10 @@ def plan(store: Store, topology: Topology, registry: Registry, messages: Sequenc
     out = Plan()
     runs: dict[str, str] = {}      # the message a part belongs to -> the part whose step runs it again
     for m in messages:
+        if m.purged_at is not None:
+            out.skipped.append(f"{m.id}: its payloads were purged at {m.purged_at.isoformat(timespec='seconds')} "
+                               "(personal data retention); it cannot be replayed [PAYLOAD_PURGED]")
+            continue
         if mode is Mode.PIPELINE:
             if m.status is MessageStatus.ACCEPTED:
                 out.skipped.append(f"{m.id}: accepted already; to deliver it again use --mode resend")
