@@ -17,12 +17,15 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from lxml import etree
 
 from .errors import ConfigError, ConversionError, Problem, UnknownFormat
 from .models import Document, Kind
+
+if TYPE_CHECKING:
+    from .signatures import SigningKey
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,9 @@ class RenderContext:
     sender_id: str = "EPORTHUB"
     receiver_id: str = "RECEIVER"
     created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    signer: SigningKey | None = None
+    """The key a writer signs with where the receiver's format carries a signature (CEB: the
+    runtime sets it from HUB_SIGNING_KEY / HUB_SIGNING_CERT); None: unsigned, as before."""
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,8 @@ validates with its own (``schemas/ceb/``, one per message plus ``ceb-types.xsd``
   are GACC numbers mapped to ISO codes through adapters/gacc/codes.py.
 - Declarations: :mod:`.declaration` (shape) and :mod:`.documents` (field tables);
   receipts and the returnStatus table: :mod:`.returns`; the unsigned CEB621 signature
-  template: :mod:`.signature`; the DXP envelope: :mod:`.dxp` (seal/open, DxpRep) and
+  template for a hub without a signing key (with one, :mod:`hub.signatures` signs):
+  :mod:`.signature`; the DXP envelope: :mod:`.dxp` (seal/open, DxpRep) and
   :mod:`.envelope` (the ``dxp`` adapter the engine unwraps and seals with).
 
 Adapters: ceb311 order, ceb411 payment, ceb511 logistics waybill, ceb621 inventory (read and

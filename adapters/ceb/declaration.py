@@ -6,7 +6,9 @@ Read (every declaration):
   message mixing them is refused, CEB_MIXED_APP_TYPE).
 - each record: its head and lines through the field tables; appTime -> applied_at.
 Written: guids from ``ctx.message_id`` (:func:`.common.guid_for`), appStatus 2 (declared),
-appTime = applied_at or the render time, BaseTransfer from ``ctx.sender_id``.
+appTime = applied_at or the render time, BaseTransfer from ``ctx.sender_id``. Given a key
+(``ctx.signer``), every declaration is signed (an enveloped ds:Signature, last, as the customs'
+samples are); without one a CEB621, whose schema requires a signature, gets the unsigned template.
 
 Lost in CEB -> canonical -> CEB: the record guids and the message guid (new ones are derived),
 appStatus 1 (a stored draft is written back as declared), BaseTransfer (the hub transmits),
@@ -45,7 +47,7 @@ class CebDeclaration(XmlAdapter):
     """The head elements that hold the record's business key, in order of preference."""
     extra_locations: ClassVar[dict[str, str]] = {}
     signed: ClassVar[bool] = False
-    """Whether the customs' schema requires a signature (then an unsigned template is written)."""
+    """Whether the customs' schema requires a signature (without a key, the unsigned template is written)."""
 
     def __init_subclass__(cls, **kw) -> None:
         super().__init_subclass__(**kw)
@@ -88,6 +90,8 @@ class CebDeclaration(XmlAdapter):
             if self.line_tag:
                 self._write_lines(record, rec.items, f"/records/{i}/items")
         write_base_transfer(root, ctx)
+        if ctx.signer is not None:
+            return ctx.signer.sign(root)
         if self.signed:
             root.append(signature.template())
         return root

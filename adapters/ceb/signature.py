@@ -1,11 +1,12 @@
-"""The XML signature a CEB621 must carry, as an unsigned template.
+"""The XML signature a CEB621 must carry, as an unsigned template for a hub without a key.
 
 The customs' schema requires ``ds:Signature`` on an inventory (an SM2 signature over SM3
-digests, made with the declaring enterprise's IC card or key). The hub holds no such key, so it
+digests, made with the declaring enterprise's IC card or key). A hub given a signing key signs
+every CEB declaration it writes (``RenderContext.signer``, :mod:`hub.signatures`). Without one it
 writes the enveloped-signature structure with the 2022 algorithm identifiers and empty
 DigestValue/SignatureValue: the sender's signing step (the e-port client) fills them in before
-the inventory goes to the customs. A signature on a message the hub reads is carried by the
-schema and never checked or kept: the canonical model has no place for it.
+the inventory goes to the customs. A signature on a message the hub reads is checked by the
+sender's policy (:func:`hub.signatures.check`), never kept in the canonical model.
 """
 
 from __future__ import annotations
