@@ -6,8 +6,9 @@ import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import parse_qs, quote, urlsplit
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -69,6 +70,10 @@ class Settings(BaseSettings):
     management_url: str | None = Field(None, description="the RabbitMQ management API `hub parties` "
                                        "uses (http://USER:PASSWORD@HOST:15672); default: port 15672 on "
                                        "HUB_AMQP_URL's host with the hub's user, who needs the administrator tag")
+    amqp_ca_file: Path | None = Field(None, description="amqps://: the CA that signed the broker's certificate")
+    amqp_cert_file: Path | None = Field(None, description="amqps://: the hub's client certificate; logs in with "
+                                        "EXTERNAL (the broker user is its CN, named in HUB_AMQP_URL: amqps://CN@HOST)")
+    amqp_key_file: Path | None = Field(None, description="amqps://: the client certificate's private key")
     store_url: str = Field("sqlite:///var/hub-store.sqlite3", description="sqlite:///PATH or postgresql://USER@HOST:PORT/DB")
     topology_prefix: str = Field("hub", pattern=r"^[A-Za-z0-9_.-]+$",
                                  description="every exchange and queue name starts with this")
@@ -91,6 +96,18 @@ class Settings(BaseSettings):
         default_factory=lambda: dict(RETENTION), description="per kind, how long a message's payloads and "
         "personal fields are kept before the sweeper purges them (JSON: {\"persons\": \"30d\"}); a kind not "
         "named is kept until `hub purge`")
+
+    @model_validator(mode="after")
+    def _tls_into_url(self) -> Settings:
+        """HUB_AMQP_CA_FILE, _CERT_FILE and _KEY_FILE travel in HUB_AMQP_URL's query (ca_file=...), where
+        the transport reads them: every connection the hub opens from the URL then uses them."""
+        files = {"ca_file": self.amqp_ca_file, "cert_file": self.amqp_cert_file, "key_file": self.amqp_key_file}
+        given = parse_qs(urlsplit(self.amqp_url).query)
+        query = "&".join(f"{key}={quote(str(path), safe='/')}" for key, path in files.items()
+                         if path and key not in given)
+        if query:
+            self.amqp_url += ("&" if "?" in self.amqp_url else "?") + query
+        return self
 
     def retention_periods(self) -> dict[str, timedelta]:
         """``retention`` as spans of time, per kind."""

@@ -25,12 +25,13 @@ max_message_size, once it refuses a larger one, lowers the worker's ``PublishLim
 from __future__ import annotations
 
 import re
+import ssl
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, TypeVarTuple
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 import pika
 import structlog
@@ -63,8 +64,53 @@ _PATIENT = {"stack_timeout": 45, "connection_attempts": 3, "retry_delay": 2}
 a URL's own query (``?connection_attempts=5``) wins."""
 
 
+TLS_FILES = ("ca_file", "cert_file", "key_file")
+"""The hub's own URL query keys of an amqps:// URL (HUB_AMQP_CA_FILE, _CERT_FILE, _KEY_FILE fold into them):
+the CA that signed the broker's certificate, and the client certificate and key that log in with EXTERNAL."""
+
+
+def _split_tls(url: str) -> tuple[str, dict[str, str]]:
+    """(the URL without the hub's TLS keys, those keys): pika refuses query keys it does not know."""
+    parts = urlsplit(url)
+    query = parse_qs(parts.query, keep_blank_values=True)
+    tls = {key: query.pop(key)[-1] for key in TLS_FILES if key in query}
+    netloc = parts.netloc
+    if parts.username is not None and parts.password is None:   # amqps://CN@host (EXTERNAL): pika needs a ':'
+        user, host = netloc.rsplit("@", 1)
+        netloc = f"{user}:@{host}"
+    if not tls and netloc == parts.netloc:
+        return url, tls
+    return urlunsplit(parts._replace(netloc=netloc, query=urlencode(query, doseq=True))), tls
+
+
+def _url_parameters(url: str) -> pika.URLParameters:
+    """pika's parameters of a hub URL: TLS (amqps://) with the hub's CA and client certificate; a client
+    certificate logs in with EXTERNAL (RabbitMQ's rabbitmq_auth_mechanism_ssl: the user is the
+    certificate's CN), so the URL's user names the hub's user and its password is not sent."""
+    plain, tls = _split_tls(url)
+    params = pika.URLParameters(plain)
+    if urlsplit(url).scheme != "amqps":
+        if tls:
+            raise ConfigError(f"HUB_AMQP_URL: TLS files ({', '.join(sorted(tls))}) given with a plain amqp:// "
+                              "URL; use amqps://")
+        return params
+    try:
+        context = ssl.create_default_context(cafile=tls.get("ca_file") or None)
+    except (OSError, ssl.SSLError) as exc:
+        raise ConfigError(f"HUB_AMQP_CA_FILE: cannot load the CA certificates {tls.get('ca_file')}: {exc}") from exc
+    try:
+        if tls.get("cert_file"):
+            context.load_cert_chain(tls["cert_file"], tls.get("key_file") or None)
+            params.credentials = pika.credentials.ExternalCredentials()
+    except (OSError, ssl.SSLError) as exc:
+        raise ConfigError(f"HUB_AMQP_CERT_FILE / HUB_AMQP_KEY_FILE: cannot load the client certificate "
+                          f"{tls.get('cert_file')}: {exc}") from exc
+    params.ssl_options = pika.SSLOptions(context, server_hostname=params.host)
+    return params
+
+
 def parameters(url: str, name: str) -> pika.URLParameters:
-    params = pika.URLParameters(url)
+    params = _url_parameters(url)
     named = parse_qs(urlsplit(url).query)
     for key, value in _PATIENT.items():
         if key not in named:
@@ -351,18 +397,22 @@ def publish_once(url: str, pubs: list[Publication], name: str = "hub-cli", user_
 
 def user_of(url: str) -> str:
     """The broker user a URL connects as: the hub's own user when it is the hub's URL."""
-    username: str = pika.URLParameters(url).credentials.username
+    plain, tls = _split_tls(url)
+    if tls.get("cert_file") and not urlsplit(plain).username:
+        raise ConfigError("HUB_AMQP_URL: with a client certificate (EXTERNAL login) name the hub's broker "
+                          "user, its certificate's CN, in the URL: amqps://CN@HOST:5671/VHOST")
+    username: str = pika.URLParameters(plain).credentials.username
     return username
 
 
 def host_of(url: str) -> str:
-    host: str = pika.URLParameters(url).host
+    host: str = pika.URLParameters(_split_tls(url)[0]).host
     return host
 
 
 def ping(url: str) -> None:
     """Open and close one connection; ``BrokerUnavailable`` when there is no broker at ``url``."""
-    pika.BlockingConnection(pika.URLParameters(url)).close()
+    pika.BlockingConnection(_url_parameters(url)).close()
 
 
 def envelope_of(method: pika.spec.Basic.Deliver | pika.spec.Basic.GetOk, props: pika.BasicProperties,

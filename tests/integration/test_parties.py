@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import re
 import socket
+import ssl
+import subprocess
 import urllib.request
 import uuid
 from collections.abc import Iterator
@@ -20,7 +22,13 @@ from click.testing import CliRunner, Result
 from pika.exceptions import ProbableAuthenticationError
 
 from hub.cli import main
+from hub.errors import ConfigError
 from hub.parties import hash_password
+from hub.settings import Settings
+from hub.transport.base import Publication, Topology
+from hub.transport.rabbitmq import parameters, ping, publish_once, user_of
+from hub.worker.serve import declare, hub_user
+from tests.integration.private_broker import PrivateBroker, free_port, needs_rabbitmq_server
 
 API, ADMIN = "http://127.0.0.1:15672/api", ("guest", "guest")
 NOBODY = "version: 1\nsenders: {}\nreceivers: {}\nroutes: []\n"
@@ -210,3 +218,107 @@ def test_a_management_api_refusing_the_hubs_user_is_one_line_and_exit_2(routes):
     result = routes.hub("parties", "apply", HUB_MANAGEMENT_URL="http://guest:wrong-password@127.0.0.1:15672")
     assert result.exit_code == 2 and "[MANAGEMENT_REFUSED]" in result.output
     assert "wrong-password" not in result.output and routes.name("CA") not in users()
+
+
+# TLS: amqps:// with a CA file and a client certificate (EXTERNAL login), on a private node -----------
+
+def _openssl(*args: str, cwd: Path) -> None:
+    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True)
+
+
+def certificates(where: Path) -> Path:
+    """A CA, the broker's certificate (localhost, 127.0.0.1) and client certificates whose CNs are
+    hub-tls and CA-TLS, all signed by the CA; plus a second CA that signed nothing of the broker's."""
+    for ca in ("ca", "other-ca"):
+        _openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", f"{ca}.key", "-out", f"{ca}.pem",
+                 "-days", "2", "-subj", f"/CN=test {ca}", cwd=where)
+    (where / "san.ext").write_text("subjectAltName=DNS:localhost,IP:127.0.0.1\n")
+    for name, cn in (("server", "localhost"), ("hub", "hub-tls"), ("party", "CA-TLS")):
+        _openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", f"{name}.key", "-out", f"{name}.csr",
+                 "-subj", f"/CN={cn}", cwd=where)
+        _openssl("x509", "-req", "-in", f"{name}.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+                 "-out", f"{name}.pem", "-days", "2", *(["-extfile", "san.ext"] if name == "server" else []),
+                 cwd=where)
+    return where
+
+
+class TlsBroker(PrivateBroker):
+    """A private node with a TLS listener that verifies client certificates and takes EXTERNAL logins."""
+
+    def __init__(self, certs: Path) -> None:
+        self.tls_port = free_port()
+        super().__init__(config={
+            "listeners.ssl.default": f"127.0.0.1:{self.tls_port}",
+            "ssl_options.cacertfile": certs / "ca.pem", "ssl_options.certfile": certs / "server.pem",
+            "ssl_options.keyfile": certs / "server.key", "ssl_options.verify": "verify_peer",
+            "ssl_options.fail_if_no_peer_cert": False, "ssl_cert_login_from": "common_name",
+            "auth_mechanisms.1": "PLAIN", "auth_mechanisms.2": "EXTERNAL"})
+
+    def _prepare(self) -> None:
+        super()._prepare()
+        (self.dir / "enabled_plugins").write_text("[rabbitmq_auth_mechanism_ssl].\n")
+
+    def user(self, name: str) -> None:
+        """A broker user (a password nobody knows: it logs in by certificate only) with every permission."""
+        self.ctl("add_user", name, uuid.uuid4().hex)
+        self.ctl("set_permissions", "-p", "/", name, ".*", ".*", ".*")
+
+
+@pytest.fixture(scope="module")
+def tls_broker(tmp_path_factory) -> Iterator[tuple[TlsBroker, Path]]:
+    certs = certificates(tmp_path_factory.mktemp("certs"))
+    with TlsBroker(certs) as broker:
+        broker.user("hub-tls")
+        yield broker, certs
+
+
+def tls_settings(broker: TlsBroker, certs: Path, who: str = "hub", user: str = "hub-tls",
+                 ca: str = "ca.pem") -> Settings:
+    return Settings(amqp_url=f"amqps://{user}@localhost:{broker.tls_port}/%2F?connection_attempts=1",
+                    amqp_ca_file=certs / ca, amqp_cert_file=certs / f"{who}.pem", amqp_key_file=certs / f"{who}.key",
+                    topology_prefix=f"tls{uuid.uuid4().hex[:8]}")
+
+
+@needs_rabbitmq_server
+def test_the_hub_connects_over_tls_with_its_client_certificate_as_the_user_its_cn_names(tls_broker):
+    broker, certs = tls_broker
+    settings = tls_settings(broker, certs)
+    assert hub_user(settings) == "hub-tls"
+    assert declare(settings)                        # the topology, declared over amqps:// as hub-tls
+    publish_once(settings.amqp_url, [Publication(Topology(settings.topology_prefix).inbound, "", b"<x/>", "T-1")],
+                 user_id=hub_user(settings))         # the broker checks user_id against the EXTERNAL login
+    assert broker.queue_depth(f"{settings.topology_prefix}.in") == 1
+    connection = pika.BlockingConnection(parameters(settings.amqp_url, "tls-test"))
+    try:
+        rows = broker.ctl("list_connections", "user", "auth_mechanism", "ssl", "--no-table-headers")
+    finally:
+        connection.close()
+    assert [row.split() for row in rows.splitlines() if row.strip()] == [["hub-tls", "EXTERNAL", "true"]]
+
+
+@needs_rabbitmq_server
+def test_a_client_certificate_whose_cn_is_no_broker_user_is_refused(tls_broker):
+    broker, certs = tls_broker
+    settings = tls_settings(broker, certs, who="party", user="CA-TLS")
+    with pytest.raises(pika.exceptions.AMQPConnectionError):
+        ping(settings.amqp_url)
+    broker.user("CA-TLS")
+    ping(settings.amqp_url)
+
+
+@needs_rabbitmq_server
+def test_a_broker_whose_certificate_the_configured_ca_did_not_sign_is_refused(tls_broker):
+    broker, certs = tls_broker
+    settings = tls_settings(broker, certs, ca="other-ca.pem")
+    with pytest.raises(ssl.SSLCertVerificationError):
+        ping(settings.amqp_url)
+
+
+def test_tls_files_with_a_plain_url_or_an_unnamed_external_user_are_config_errors(tmp_path):
+    with pytest.raises(ConfigError, match="plain amqp://"):
+        parameters(Settings(amqp_url="amqp://h:p@localhost/%2F", amqp_ca_file=tmp_path / "ca.pem").amqp_url, "x")
+    unnamed = Settings(amqp_url="amqps://localhost/%2F", amqp_cert_file=tmp_path / "c.pem").amqp_url
+    with pytest.raises(ConfigError, match="name the hub's broker user"):
+        user_of(unnamed)
+    with pytest.raises(ConfigError, match="HUB_AMQP_CA_FILE"):
+        parameters(Settings(amqp_url="amqps://h@localhost/%2F", amqp_ca_file=tmp_path / "none.pem").amqp_url, "x")
