@@ -34,6 +34,12 @@ Design notes (details in each module's docstring):
   declared values (CVD, RTD rates, OTH, PPD/COL), certification and issue
   (CER, ISU's place and signature), shipment description codes of FFM consignments, onward
   movements. Output text: a line break inside a one-line field becomes a blank.
+- Field definitions (:mod:`.fields`, applied by :mod:`.check`): each line's fields with their
+  CIMP format and length per message and version. Read: checked after the message is read,
+  CIMP_FIELD_TOO_LONG / CIMP_FIELD_FORMAT / CIMP_FIELD_MISSING with the line and field (``NAM/name``).
+  Write: the output checked against the version it declares; a value the field cannot carry is
+  CONVERT_FIELD_INVALID, a malformed line an EngineError; free text the writer cut or transliterated
+  (an FFM description past 15, characters outside ASCII) is a warning on the Output.
 - ULDs (:mod:`.uld`): an FFM's ULD lines and an FWB's ULD numbers (RTD ``/NU/``) are the
   consignment's or waybill's ``equipment``, written back as whole ULD identifiers (PMC12345CA).
 """

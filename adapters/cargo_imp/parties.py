@@ -208,11 +208,11 @@ def read_agent(seg: Segment) -> Party:
 
 
 def write_agent(agent: Party) -> list[str]:
-    """``AGT//agent code`` (an id of up to 7 characters, the IATA cargo agent code) or ``AGT/account``
-    (a longer one, up to 14), then the name (35) and place (17) lines."""
+    """``AGT//agent code`` (an id of 7 digits, the IATA cargo agent code, n7) or ``AGT/account`` (any
+    other, up to 14), then the name (35) and place (17) lines."""
     if agent.id:
         ident = fit(agent.id, ACCOUNT, "agent's account or IATA code")
-        lines = [f"AGT//{ident}" if len(ident) <= 7 else f"AGT/{ident}"]
+        lines = [f"AGT//{ident}" if len(ident) == 7 and ident.isdigit() else f"AGT/{ident}"]
     else:
         lines = ["AGT"]
     city = agent.address.city if agent.address else None

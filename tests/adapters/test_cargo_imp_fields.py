@@ -207,3 +207,11 @@ def test_every_example_renders_into_each_cargo_imp_format_that_takes_it_and_meet
                 assert findings(out.data) == [], (path.name, fmt)
                 rendered += 1
     assert rendered >= 30
+
+
+@pytest.mark.parametrize("agent_id, line", [("1347001", b"AGT//1347001"), ("KERRYHK", b"AGT/KERRYHK")])
+def test_an_agent_id_goes_in_the_iata_code_field_only_when_it_is_seven_digits(imp, agent_id, line):
+    doc = fwb(imp).model_copy(update={"agent": fwb(imp).agent.model_copy(update={"id": agent_id})})
+    out = imp.render(doc, "fwb", CTX)
+    assert b"\r\n" + line + b"\r\n" in out.data
+    assert imp.read(out.data).document.agent.id == agent_id
