@@ -54,3 +54,11 @@ def test_a_payload_that_cannot_be_read_is_not_shown_unmasked(stored):
     done = hub(stored, "messages", "show", stored.old_order, "--payload")
     assert done.exit_code == 0, done.output
     assert BUYER_ID not in done.output and "--reveal shows it" in done.output
+
+
+def test_an_unreadable_payload_of_a_kind_without_personal_fields_is_shown(stored):
+    store = stored.open()
+    store.connection.execute("UPDATE messages SET raw = ?, kind = 'waybill' WHERE id = ?",
+                             (b"garbled 999-12345675", stored.old_order))
+    done = hub(stored, "messages", "show", stored.old_order, "--payload")
+    assert done.exit_code == 0 and "garbled 999-12345675" in done.output

@@ -135,6 +135,10 @@ PERSONAL_FIELDS: dict[str, dict[str, str]] = {
 names, birth dates and travel documents; e-commerce buyers' and consignees' names, identity and
 phone numbers and addresses."""
 
+PERSONAL_KINDS = frozenset({"persons", "order", "payment", "logistics", "inventory"})
+"""The kinds whose documents carry ``PERSONAL_FIELDS``: one of them (or of a kind unknown) that
+cannot be read again is shown masked whole."""
+
 FACT_STYLES = {"buyer_id": NUMBER, "payer_id": NUMBER, "consignee": NAME}
 """How each of the facts' personal values (hub.store.base.PERSONAL_FACTS) is masked."""
 
@@ -190,7 +194,8 @@ def _redactor(settings: Settings, store: Store, m: Message) -> Redactor | None:
         try:
             values |= dict(personal_values(document_of(build_engine(settings), store, m.id)))
         except (HubError, IndexError, ValueError):
-            return None
+            if m.kind is None or m.kind in PERSONAL_KINDS:
+                return None
     return Redactor(values)
 
 
