@@ -26,19 +26,22 @@ with open(path, "rb") as file:
     channel.basic_publish(f"{prefix}.in", "", file.read(), props, mandatory=True)
 
 FINAL = {"delivery.accepted", "delivery.rejected", "delivery.refused", "delivery.failed"}
-hub_id, waiting, deadline = None, None, time.monotonic() + float(os.environ.get("EPORT_WAIT_SECONDS", "120"))
+ours, waiting = set(), set()   # our hub message ids (one per document: <id>-P<n>), (hub id, receiver) unanswered
+deadline = time.monotonic() + float(os.environ.get("EPORT_WAIT_SECONDS", "120"))
 for method, props, body in channel.consume(f"{prefix}.status.{party}", inactivity_timeout=1):
     if method is not None:
         channel.basic_ack(method.delivery_tag)
         event = json.loads(body) if props.content_type == "application/json" else {}  # else the native receipt
-        if event and (event.get("sender_message_id") == message_id or event["hub_message_id"] == hub_id):
+        mine = (event.get("sender_message_id") or "").split("#")[0] == message_id  # <id>#<n>: the n-th document
+        if event and (mine or event["hub_message_id"] in ours):
             print(json.dumps(event, ensure_ascii=False), flush=True)
             hub_id, name = event["hub_message_id"], event["event"]
+            ours.add(hub_id)
             if name in ("message.rejected", "message.duplicate") or (name == "message.failed"
                                                                     and not event["retrying"]):
                 sys.exit(1)   # refused, or dead-lettered: the event's errors say why
-            waiting = {d["receiver"] for d in event["deliveries"]} if name == "message.accepted" else waiting
-            waiting = waiting - {event.get("receiver")} if waiting and name in FINAL else waiting
-    if waiting == set() or time.monotonic() > deadline:
+            waiting |= {(hub_id, d["receiver"]) for d in event.get("deliveries", [])}
+            waiting -= {(hub_id, event.get("receiver"))} if name in FINAL else set()
+    if (ours and not waiting) or time.monotonic() > deadline:
         break
-sys.exit(0 if waiting == set() else 2)   # 0: every delivery answered; 2: still waiting at the deadline
+sys.exit(0 if ours and not waiting else 2)   # 0: every delivery answered; 2: still waiting at the deadline
