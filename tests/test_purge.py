@@ -17,11 +17,13 @@ from hub.cli import main
 from hub.routing import Router, load_routes
 from hub.store.sqlite import SqliteStore
 from hub.transport.base import Inbound, Topology
+from hub.worker import replay
 from hub.worker.ingest import IngestCore, hub_message_id
 from hub.worker.receipts import Sweeper
 from tests.conftest import Clock
 from tests.ecommerce_support import order
 from tests.test_personal_data import persons_list
+from tests.test_replay import two_parts  # noqa: F401 (the fixture)
 
 TOPOLOGY = Topology("t")
 ROUTES = {"senders": {"AIRLINE-CA": {"name": "a", "may_send": ["persons", "order"]}},
@@ -178,3 +180,15 @@ def test_the_sweeper_goes_a_bounded_batch_a_tick_and_reads_hub_retention(stored,
     assert sweeper.retain() == 1 and purged(store, stored.new_persons)
     assert sweeper.retain() == 0 and not purged(store, stored.old_order)   # no retention for orders here
 
+
+
+def test_a_part_whose_message_was_purged_is_not_replayed_either(engine, store, two_parts):
+    core, body = two_parts
+    core.handle([Inbound(tag=2, body=body, sender="AIRLINE-CA", message_id="M2")])   # repeats: replayable
+    root = hub_message_id("AIRLINE-CA", "M2", body)
+    store.connection.execute("UPDATE messages SET raw = ?, purged_at = ? WHERE id = ?",
+                             (b"", "2026-01-01T00:00:00.000000+00:00", f"{root}-P1"))   # the part holding the bytes
+    planned = replay.plan(store, TOPOLOGY, engine.registry, [store.message(f"{root}-P2")], replay.Mode.PIPELINE,
+                          "admin:alice")
+    assert planned.steps == [] and planned.skipped == [
+        f"{root}-P2: the payload of {root} was purged; it cannot be replayed [PAYLOAD_PURGED]"]

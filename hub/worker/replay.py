@@ -76,7 +76,11 @@ def plan(store: Store, topology: Topology, registry: Registry, messages: Sequenc
             if runs.setdefault(root, m.id) != m.id:
                 out.skipped.append(f"{m.id}: a part of {root}, which runs again with {runs[root]}")
                 continue
-            again = Publication(exchange=topology.inbound, routing_key="", body=raw_of(store, m.id),
+            if not (body := raw_of(store, m.id)):     # a part whose message's first part was purged
+                out.skipped.append(f"{m.id}: the payload of {root} was purged; it cannot be replayed "
+                                   "[PAYLOAD_PURGED]")
+                continue
+            again = Publication(exchange=topology.inbound, routing_key="", body=body,
                                 message_id=sender_message_id_of(m.id, m.sender_message_id) or "",
                                 headers={Headers.SENDER: m.sender, Headers.REPLAY: who})
             out.steps.append(Step(m.id, None, again,
