@@ -4,6 +4,8 @@ is recorded as an event naming who asked."""
 
 from __future__ import annotations
 
+import json
+
 from hub.cli.admin import FACT_STYLES, NAME, NUMBER, mask
 from hub.store.base import PERSONAL_FACTS
 from tests.test_purge import hub, stored  # noqa: F401 (the fixture)
@@ -62,3 +64,9 @@ def test_an_unreadable_payload_of_a_kind_without_personal_fields_is_shown(stored
                              (b"garbled 999-12345675", stored.old_order))
     done = hub(stored, "messages", "show", stored.old_order, "--payload")
     assert done.exit_code == 0 and "garbled 999-12345675" in done.output
+
+
+def test_messages_of_a_personal_kind_can_be_listed_to_find_them(stored):
+    done = hub(stored, "messages", "list", "--kind", "persons", "--json")
+    assert done.exit_code == 0, done.output
+    assert sorted(r["id"] for r in json.loads(done.output)) == sorted([stored.old_persons, stored.new_persons])

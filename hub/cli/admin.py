@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from ..composition import build_engine
 from ..errors import HubError
+from ..models.common import Kind
 from ..settings import Settings
 from ..store import open_store
 from ..store.base import DeliveryState, Message, MessageFilter, MessageStatus, Store
@@ -57,7 +58,7 @@ def filters(f: _Command) -> _Command:
         click.option("--status", type=click.Choice([s.value for s in MessageStatus]), help="Message status."),
         click.option("--state", type=click.Choice([s.value for s in DeliveryState]), help="A delivery state."),
         click.option("--sender"), click.option("--receiver"),
-        click.option("--kind", type=click.Choice(["waybill", "manifest", "declaration", "receipt"])),
+        click.option("--kind", type=click.Choice([k.value for k in Kind])),
         click.option("--key", "business_key", help="Business key: AWB, flight/date, LRN ..."),
         click.option("--since", help="ISO 8601 or a span: 30m, 6h, 2d."), click.option("--until"),
         click.option("--limit", type=int, default=100, show_default=True)]):
