@@ -107,37 +107,48 @@ def agency_receipt(fmt: str, **fields) -> bytes:
 
 
 def test_every_status_event_of_a_real_run_matches_the_published_schema(settings, queues, tmp_path):
-    def hurry_quarantine(data):
+    def hurry(data):
         data["receivers"]["INSPECTION-CIQ"]["receipt_deadline"] = "1s"
-    quick = settings.model_copy(update={"routes": routes_file(tmp_path, hurry_quarantine)})
+        next(r for r in data["routes"] if r["name"] == "ecommerce-inventory")["hold"]["timeout"] = "1s"
+    quick = settings.model_copy(update={"routes": routes_file(tmp_path, hurry)})
     topology = queues.topology
+    master_of_sha_house = example("cargo_xml", "xfwb-pek-fra.xml").replace(b"999-12345675", b"999-22334454")
     with Hub(quick):
         send(quick, example("cargo_xml", "xfwb-pek-fra.xml"), "AIRLINE-CA", "CA-1")             # accepted
         send(quick, example("cargo_xml", "xfwb-pek-fra.xml"), "AIRLINE-CA", "CA-2")             # duplicate (key)
         send(quick, example("bad", "xfwb-wrong-check-digit.xml"), "AIRLINE-CA", "CA-3")         # rejected
         send(quick, example("cargo_xml", "xfzb-sha-fra.xml"), "AIRLINE-CA", "CA-4")             # held: no master
         send(quick, example("cargo_xml", "xfwb-food-fra-pek.xml"), "AIRLINE-CA", "CA-5")        # CIQ overdue
-        customs, = [props for props, _ in queues.take(topology.receiver_queue("CUSTOMS-CN"), 2)
-                    if props.headers["x-hub-format"] == "gacc-mt2101"]
-        send(quick, agency_receipt("gacc-mt9999", answers_message_id=customs.message_id, answers_type="MT2101",
-                                   business_key="999-12345675", status=ReceiptStatus.REJECTED, agency_status="03",
-                                   errors=[ReceiptError(code="13", text="consignee incomplete",
-                                                        pointer="999-12345675")]),
+        send(quick, example("ceb", "ceb621-inventory.xml"), "EC-PLATFORM", "EC-1")              # held, refused
+        customs = {(p.headers.get("x-hub-business-key"), p.headers["x-hub-format"]): p
+                   for p, _ in queues.take(topology.receiver_queue("CUSTOMS-CN"), 2)}
+        send(quick, master_of_sha_house, "AIRLINE-CA", "CA-6")                                   # releases CA-4
+        send(quick, agency_receipt("gacc-mt9999", answers_message_id=customs["999-12345675", "gacc-mt2101"].message_id,
+                                   answers_type="MT2101", business_key="999-12345675", status=ReceiptStatus.REJECTED,
+                                   agency_status="03", errors=[ReceiptError(code="13", text="consignee incomplete",
+                                                                            pointer="999-12345675")]),
              "CUSTOMS-CN", receipt=True)
+        send(quick, agency_receipt("gacc-mt9999", answers_message_id=customs["999-44556676", "gacc-mt1101"].message_id,
+                                   answers_type="MT1101", business_key="999-44556676",
+                                   status=ReceiptStatus.ACKNOWLEDGED, agency_status="02"), "CUSTOMS-CN", receipt=True)
         for props, _ in queues.take(topology.receiver_queue("ARCHIVE"), 3):
             send(quick, agency_receipt("json", answers_message_id=props.message_id, status=ReceiptStatus.ACCEPTED,
                                        business_key=props.headers["x-hub-business-key"]), "ARCHIVE", receipt=True)
-        feed = Feed(queues, "AIRLINE-CA")
-        wanted = {"message.accepted", "message.duplicate", "message.rejected", "delivery.held",
-                  "delivery.rejected", "delivery.accepted", "delivery.overdue"}
-        assert feed.until(wanted) >= wanted
-    assert "application/xml" in feed.native                         # the XFNM beside message.rejected
-    invalid = {e["event"]: problems for e in feed.events if (problems := problems_of(e))}
+        airline, platform = Feed(queues, "AIRLINE-CA"), Feed(queues, "EC-PLATFORM")
+        wanted = {"message.accepted", "message.duplicate", "message.rejected", "delivery.held", "delivery.released",
+                  "delivery.rejected", "delivery.acknowledged", "delivery.accepted", "delivery.overdue"}
+        assert airline.until(wanted) >= wanted
+        assert platform.until({"delivery.held", "delivery.refused"}) >= {"delivery.held", "delivery.refused"}
+    assert "application/xml" in airline.native                       # the XFNM beside message.rejected
+    events = airline.events + platform.events
+    invalid = {e["event"]: problems for e in events if (problems := problems_of(e))}
     assert invalid == {}
-    rejected = next(e for e in feed.events if e["event"] == "delivery.rejected")
+    rejected = next(e for e in events if e["event"] == "delivery.rejected")
     assert rejected["errors"][0]["code"] == "13" and rejected["agency_status"] == "03"
-    held = next(e for e in feed.events if e["event"] == "delivery.held")
+    held = next(e for e in airline.events if e["event"] == "delivery.held")
     assert held["check"] == "master-known" and held["errors"][0]["code"] == "MASTER_UNKNOWN"
+    refused = next(e for e in platform.events if e["event"] == "delivery.refused")
+    assert refused["check"] == "three-documents" and refused["errors"][0]["code"] == "THREE_DOC_MISSING"
 
 
 @pytest.mark.parametrize("change", [
