@@ -176,3 +176,17 @@ def test_the_sender_example_waits_for_a_real_hub_until_its_deadline(settings):
                             env=env, capture_output=True, text=True, timeout=60)
     assert sender.returncode == 2 and sender.stdout == "", sender.stdout + sender.stderr
 
+
+
+def test_a_message_accepted_with_warnings_matches_the_schema(settings, queues):
+    """HUB_EDIFACT_LENIENT reads an interchange whose UNT count is wrong; the sender is told in
+    message.accepted's warnings, each a problem as in errors."""
+    lenient = settings.model_copy(update={"edifact_lenient": True})
+    with Hub(lenient):
+        send(lenient, example("bad", "cuscar-wrong-unt.edi"), "SHIPPING-COSCO", "COSCO-1")
+        feed = Feed(queues, "SHIPPING-COSCO")
+        feed.until({"message.accepted"})
+    accepted, = feed.events
+    assert accepted["event"] == "message.accepted"
+    assert "EDI_UNT_COUNT" in {w["code"] for w in accepted["warnings"]}
+    assert problems_of(accepted) == []
