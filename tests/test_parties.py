@@ -235,3 +235,11 @@ def test_apply_stopping_midway_reports_what_it_applied():
     assert [c.user for c in caught.value.done] == ["A"]
     with pytest.raises(ConfigError, match="refused"):
         apply(Failing(0), changes, {}, TAG, hash_password, "rabbit_password_hashing_sha256")
+
+
+def test_a_partys_url_is_the_hubs_with_its_own_login_and_without_the_hubs_client_certificate():
+    from hub.parties import party_url
+    hub = "amqps://hub-tls@broker:5671/eport?ca_file=/ca.pem&cert_file=/hub.pem&key_file=/hub.key&heartbeat=20"
+    assert party_url(hub, "AIRLINE-CA", "p@ss/word") == \
+        "amqps://AIRLINE-CA:p%40ss%2Fword@broker:5671/eport?ca_file=%2Fca.pem&heartbeat=20"
+    assert party_url("amqp://guest:guest@127.0.0.1/%2F", "CN", "x") == "amqp://CN:x@127.0.0.1/%2F"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit, urlunsplit
 
 from ..routing import load_routes
 from ..settings import Settings
@@ -31,6 +31,21 @@ class Accounts:
         """Plan in full, then change the broker; returns what was changed (PartialApply if it stopped)."""
         return apply(self.api, self.plan(rotate), self.existing, self.tag, hash_password, HASHING)
 
+    def revoke_all(self) -> list[Change]:
+        """Delete every user the hub manages for this prefix and vhost (a test run's or a demo's parties)."""
+        changes = plan([], self.existing, hub_user=self.hub_user, tag=self.tag)
+        return apply(self.api, changes, self.existing, self.tag, hash_password, HASHING)
+
+
+def party_url(amqp_url: str, user: str, password: str) -> str:
+    """The hub's AMQP URL as a party connects with it: same host, port, vhost and CA file, the party's
+    own user and password (the hub's client certificate, if any, left out)."""
+    parts = urlsplit(amqp_url)
+    query = {k: v for k, v in parse_qs(parts.query).items() if k not in ("cert_file", "key_file")}
+    host = f"[{parts.hostname}]" if parts.hostname and ":" in parts.hostname else parts.hostname or "localhost"
+    netloc = f"{quote(user, safe='')}:{quote(password, safe='')}@{host}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc, query=urlencode(query, doseq=True)))
+
 
 def vhost_of(amqp_url: str) -> str:
     """The vhost an AMQP URL names ('/' when it names none, as pika reads it)."""
@@ -49,4 +64,4 @@ def accounts(settings: Settings) -> Accounts:
 
 
 __all__ = ["Accounts", "BrokerUser", "Change", "Management", "PartialApply", "Party", "Permissions", "accounts",
-           "hash_password", "management_url", "parties", "plan", "tag_of", "vhost_of"]
+           "hash_password", "management_url", "parties", "party_url", "plan", "tag_of", "vhost_of"]

@@ -3,7 +3,7 @@
 One test per attempt. Each is refused by the broker (the channel closed with ACCESS_REFUSED 403 or
 PRECONDITION_FAILED 406) or stored by the hub as REJECTED or orphaned, with a code. The parties' names
 are unique to the run (broker users are broker-wide; runs share the broker) and their accounts are
-revoked at the end by applying a routes.yaml that names nobody.
+revoked at the end (`Accounts.revoke_all`: every user tagged for the run's prefix).
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote, urlsplit
 
 import pika
 import pytest
@@ -20,17 +19,17 @@ from pika.exceptions import ChannelClosedByBroker, ConnectionClosedByBroker
 
 from hub.lifecycle import hub_message_id
 from hub.models import ReceiptStatus
-from hub.parties import accounts
+from hub.parties import accounts, party_url
 from hub.settings import Settings
 from hub.store.base import DeliveryState, MessageStatus
 from hub.transport.base import Topology
+from hub.transport.rabbitmq import parameters
 from hub.worker.serve import declare, undeclare
 from tests.conftest import example
 from tests.integration.conftest import Hub, wait_for
 from tests.integration.test_flow import receipt
 
 ACCESS_REFUSED, PRECONDITION_FAILED = 403, 406
-NOBODY = "version: 1\nsenders: {}\nreceivers: {}\nroutes: []\n"
 
 
 def routes_yaml(run: str) -> str:
@@ -64,10 +63,8 @@ class Parties:
     def channel(self, role: str) -> pika.adapters.blocking_connection.BlockingChannel:
         """A new connection as ``role``'s own account, and a channel on it in confirm mode."""
         user = self.name(role)
-        url = urlsplit(self.settings.amqp_url)
-        params = pika.URLParameters(f"amqp://{quote(user)}:{quote(self.passwords[user], safe='')}@"
-                                    f"{url.hostname}:{url.port or 5672}{url.path or '/%2F'}")
-        channel = pika.BlockingConnection(params).channel()
+        url = party_url(self.settings.amqp_url, user, self.passwords[user])
+        channel = pika.BlockingConnection(parameters(url, f"test-{role}")).channel()
         channel.confirm_delivery()
         return channel
 
@@ -92,8 +89,8 @@ def parties(settings: Settings, tmp_path: Path) -> Iterator[Parties]:
     assert {c.user for c in done if c.action == "create"} == {f"{r}-{run}" for r in ("CA", "MU", "CN", "CIQ")}
     yield Parties(ours, run, {c.user: c.password for c in done if c.password})
     undeclare(ours, if_empty=False)
-    path.write_text(NOBODY)
-    accounts(ours).apply()
+    revoked = accounts(ours).revoke_all()
+    assert {c.user for c in revoked} == {f"{r}-{run}" for r in ("CA", "MU", "CN", "CIQ")}
 
 
 def refused(attempt: Callable[[], object]) -> int:
