@@ -3,7 +3,6 @@
     EPORT_AMQP_URL=amqps://AIRLINE-CA:SECRET@hub.example:5671/%2F python sender.py FILE MESSAGE_ID
 
 Needs pika. The contract is docs/integration.md. EPORT_PREFIX: the hub's topology prefix (default hub).
-EPORT_ACT_AS: testing only, when the login is the hub's own user vouching for a sender (x-hub-sender).
 """
 
 import json
@@ -14,14 +13,13 @@ import time
 import pika
 
 params = pika.URLParameters(os.environ["EPORT_AMQP_URL"])
-login, prefix = params.credentials.username, os.environ.get("EPORT_PREFIX", "hub")
-party, (path, message_id) = os.environ.get("EPORT_ACT_AS", login), sys.argv[1:3]
+party, prefix = params.credentials.username, os.environ.get("EPORT_PREFIX", "hub")   # login = party id
+path, message_id = sys.argv[1:3]
 channel = pika.BlockingConnection(params).channel()
 channel.confirm_delivery()   # from now on basic_publish raises unless the broker confirms
 types = {".xml": "application/xml", ".json": "application/json"}
-props = pika.BasicProperties(user_id=login, message_id=message_id, delivery_mode=pika.DeliveryMode.Persistent,
-                             content_type=types.get(os.path.splitext(path)[1], "text/plain"),
-                             headers={"x-hub-sender": party} if party != login else None)
+props = pika.BasicProperties(user_id=party, message_id=message_id, delivery_mode=pika.DeliveryMode.Persistent,
+                             content_type=types.get(os.path.splitext(path)[1], "text/plain"))
 with open(path, "rb") as file:
     channel.basic_publish(f"{prefix}.in", "", file.read(), props, mandatory=True)
 

@@ -1,10 +1,8 @@
 """The partner contract (docs/integration.md) on the real broker: the example clients in
-examples/clients work against a running hub, and every status event a real run publishes is
-valid against docs/status-event.schema.json, whose event types are closed: a field the hub
+examples/clients work against a running hub, each connected as its own party account (`hub parties
+apply`: least privilege, user_id checked by RabbitMQ), and every status event a real run publishes
+is valid against docs/status-event.schema.json, whose event types are closed: a field the hub
 starts sending fails here until the schema (and the document) know it.
-
-The per-party broker accounts are not created here: the clients log in as the hub's own user and
-name their party with EPORT_ACT_AS (the x-hub-sender header the hub honours from that user only).
 """
 
 from __future__ import annotations
@@ -14,6 +12,11 @@ import os
 import subprocess
 import sys
 import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote, urlsplit
 
 import jsonschema
 import pytest
@@ -21,8 +24,10 @@ import pytest
 from hub.adapters import RenderContext
 from hub.composition import build_engine
 from hub.models import Receipt, ReceiptError, ReceiptStatus
+from hub.parties import accounts
+from hub.settings import Settings
 from hub.store.base import DeliveryState
-from hub.worker.serve import declare
+from hub.worker.serve import declare, undeclare
 from tests.conftest import example
 from tests.integration.conftest import ROOT, Hub
 from tests.integration.test_admin import routes_file
@@ -34,23 +39,63 @@ VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
 CLIENTS = ROOT / "examples" / "clients"
 
 
-def client_env(settings, party: str) -> dict[str, str]:
-    return {**os.environ, "EPORT_AMQP_URL": settings.amqp_url, "EPORT_PREFIX": settings.topology_prefix,
-            "EPORT_ACT_AS": party, "EPORT_WAIT_SECONDS": "30"}
+@dataclass
+class Accounts:
+    """This run's sender and receiver, as broker accounts of their own; ``settings`` route between them."""
+
+    settings: Settings
+    sender: str
+    receiver: str
+    passwords: dict[str, str]
+
+    def env(self, party: str, wait_seconds: int = 30) -> dict[str, str]:
+        """What a partner sets to run an example client as ``party``."""
+        url = urlsplit(self.settings.amqp_url)
+        secret = quote(self.passwords[party], safe="")
+        login = f"amqp://{quote(party, safe='')}:{secret}@{url.hostname}:{url.port or 5672}{url.path or '/%2F'}"
+        return {**os.environ, "EPORT_AMQP_URL": login,
+                "EPORT_PREFIX": self.settings.topology_prefix, "EPORT_WAIT_SECONDS": str(wait_seconds)}
+
+
+@pytest.fixture
+def party_accounts(settings: Settings, tmp_path: Path) -> Iterator[Accounts]:
+    """An airline and an archive named for this run (broker users are broker-wide), created with
+    `hub parties apply` and revoked afterwards by applying a routes.yaml that names nobody."""
+    run = uuid.uuid4().hex[:8]
+    sender, receiver = f"CA-{run}", f"ARC-{run}"
+    path = tmp_path / "routes.yaml"
+    path.write_text(f"""\
+version: 1
+senders:
+  {sender}: {{name: test airline, may_send: [waybill, status]}}
+receivers:
+  {receiver}: {{name: test archive, accepts: [json], receipt_formats: [json], receipt_deadline: 1h}}
+routes:
+  - name: everything-to-the-archive
+    match: {{senders: ["{sender}"]}}
+    deliver: [{{receiver: {receiver}, format: json}}]
+""")
+    ours = settings.model_copy(update={"routes": path})
+    done = accounts(ours).apply()
+    yield Accounts(ours, sender, receiver, {c.user: c.password for c in done if c.password})
+    undeclare(ours, if_empty=False)
+    path.write_text("version: 1\nsenders: {}\nreceivers: {}\nroutes: []\n")
+    accounts(ours).apply()
 
 
 def problems_of(event: dict) -> list[str]:
     return [f"{'/'.join(map(str, e.path))}: {e.message}" for e in VALIDATOR.iter_errors(event)]
 
 
-def test_the_example_sender_and_agency_carry_a_message_and_its_receipt_end_to_end(settings):
-    with Hub(settings) as hub:
+def test_the_example_sender_and_agency_carry_a_message_and_its_receipt_end_to_end(party_accounts):
+    parties = party_accounts
+    with Hub(parties.settings) as hub:
         agency = subprocess.Popen([sys.executable, str(CLIENTS / "agency.py"), "1"], text=True,
-                                  env=client_env(settings, "ARCHIVE"), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                                  env=parties.env(parties.receiver), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         try:
             sender = subprocess.run([sys.executable, str(CLIENTS / "sender.py"),
                                      str(ROOT / "examples" / "cargo_imp" / "fsu-dep-999-87654346.txt"), "CA-FSU-1"],
-                                    env=client_env(settings, "AIRLINE-CA"), capture_output=True, text=True, timeout=60)
+                                    env=parties.env(parties.sender), capture_output=True, text=True, timeout=60)
             answered, errors = agency.communicate(timeout=30)
         finally:
             agency.kill()
@@ -60,20 +105,22 @@ def test_the_example_sender_and_agency_carry_a_message_and_its_receipt_end_to_en
         assert [e["event"] for e in events] == ["message.accepted", "delivery.accepted"]
         accepted, answer = events
         assert accepted["sender_message_id"] == "CA-FSU-1" and accepted["business_key"] == "999-87654346"
-        assert accepted["deliveries"] == [{"receiver": "ARCHIVE", "format": "json"}]
-        assert answer["receiver"] == "ARCHIVE" and answer["hub_message_id"] == accepted["hub_message_id"]
+        assert accepted["deliveries"] == [{"receiver": parties.receiver, "format": "json"}]
+        assert answer["receiver"] == parties.receiver and answer["hub_message_id"] == accepted["hub_message_id"]
         hub_id = accepted["hub_message_id"]
-        assert answered.split()[:2] == [f"{hub_id}.ARCHIVE", "json"]
+        assert answered.split()[:2] == [f"{hub_id}.{parties.receiver}", "json"]
         assert [problems_of(e) for e in events] == [[], []]
         archive, = hub.store.deliveries(hub_id)
         assert archive.state is DeliveryState.ACCEPTED
+        assert hub.store.message(hub_id).sender == parties.sender     # the broker-checked login, not a header
 
 
-def test_a_sender_client_is_told_of_its_rejection_and_exits_1(settings):
-    with Hub(settings):
+def test_a_sender_client_is_told_of_its_rejection_and_exits_1(party_accounts):
+    parties = party_accounts
+    with Hub(parties.settings):
         sender = subprocess.run([sys.executable, str(CLIENTS / "sender.py"),
                                  str(ROOT / "examples" / "bad" / "xfwb-wrong-check-digit.xml"), "CA-BAD-1"],
-                                env=client_env(settings, "AIRLINE-CA"), capture_output=True, text=True, timeout=60)
+                                env=parties.env(parties.sender), capture_output=True, text=True, timeout=60)
     assert sender.returncode == 1, sender.stdout + sender.stderr
     event, = (json.loads(line) for line in sender.stdout.splitlines())
     assert event["event"] == "message.rejected" and event["errors"][0]["code"] == "RULE_AWB_CHECK_DIGIT"
@@ -166,16 +213,15 @@ def test_the_schema_refuses_what_it_does_not_describe(change):
     assert problems_of(event) != []
 
 
-def test_the_sender_example_waits_for_a_real_hub_until_its_deadline(settings):
+def test_the_sender_example_waits_for_a_real_hub_until_its_deadline(party_accounts):
     """No hub consuming: the message is confirmed by the broker and waits in the queue; the client
     says it is still waiting (exit 2) at its deadline, it does not pretend it was answered."""
-    declare(settings)
-    env = {**client_env(settings, "AIRLINE-CA"), "EPORT_WAIT_SECONDS": "2"}
+    declare(party_accounts.settings)
     sender = subprocess.run([sys.executable, str(CLIENTS / "sender.py"),
                              str(ROOT / "examples" / "cargo_xml" / "xfwb-pek-fra.xml"), "CA-WAIT-1"],
-                            env=env, capture_output=True, text=True, timeout=60)
+                            env=party_accounts.env(party_accounts.sender, wait_seconds=2),
+                            capture_output=True, text=True, timeout=60)
     assert sender.returncode == 2 and sender.stdout == "", sender.stdout + sender.stderr
-
 
 
 def test_a_message_accepted_with_warnings_matches_the_schema(settings, queues):
