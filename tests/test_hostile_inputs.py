@@ -192,7 +192,7 @@ def test_huge_number_in_edifact_is_refused(engine):
         ["NUMBER_OUT_OF_RANGE"]
     problems = refusal(engine, data.replace(b"CNT+7:40450.5:KGM", b"CNT+7:1E?+99999999:KGM", 1))
     assert [(p.code, p.line, p.path) for p in problems] == \
-        [("NUMBER_OUT_OF_RANGE", 6, "segment 5 CNT, message CSC20261117001 segment 4 element 2:2")]
+        [("NUMBER_OUT_OF_RANGE", 13, "segment 12 CNT, message CSC20261117001 segment 11 element 2:2")]
     assert codes(engine, data.replace(b"CNT+7:40450.5:KGM", b"CNT+7:1E99999999:KGM", 1)) == ["NUMBER_OUT_OF_RANGE"]
 
 

@@ -4,7 +4,9 @@ The hub's profile (it writes D:96A), with the shared parts of :mod:`.receipts`:
 
     BGM++<the receipt's own number>+<function>   agency_reference = BGM 1004
     DTM+137                                      issued_at
-    FTX+AAI, DOC, RFF+ACW                        text, answered document, answered message
+    FTX+AAI, RFF+ACW, RFF+ACE                    text, answered message, answered document (related
+                                                 document number: D:96A APERAK has no DOC, so the
+                                                 document's type is not written; DOC is still read)
     ERC+1 [FTX]                                  accepted (its text is the receipt's text)
     ERC+<code> FTX+AAO RFF+ZZZ                   one per error: rejected (12 and any other code)
 
@@ -19,7 +21,7 @@ from hub.models import Function, Kind, Receipt, ReceiptStatus
 
 from . import receipts
 from .base import EdifactAdapter
-from .reading import FUNCTION_OUT, Body
+from .reading import FUNCTION_OUT, RELATED_DOCUMENT, Body, lines, with_related
 from .writer import MessageWriter
 
 ACCEPTED = "1"
@@ -46,7 +48,7 @@ class Aperak(EdifactAdapter):
             status = ReceiptStatus.ACCEPTED if set(codes) == {ACCEPTED} else ReceiptStatus.REJECTED
         return Receipt(
             header=self.header(body, body.function(bgm, strict=False) if bgm else Function.ORIGINAL),
-            **receipts.answered(body, head), issuer=body.interchange.sender, status=status,
+            **with_related(body, head, receipts.answered(body, head)), issuer=body.interchange.sender, status=status,
             agency_status=codes[0] if codes else None, agency_reference=bgm and bgm.get(1),
             issued_at=body.instant(body.first("DTM", "137", head)), text=text,
             errors=[receipts.error(g, code) for g, code in zip(groups, codes) if code != ACCEPTED])
@@ -55,7 +57,7 @@ class Aperak(EdifactAdapter):
         w = MessageWriter()
         w.add("BGM", None, doc.agency_reference, FUNCTION_OUT[doc.header.function])
         w.dtm("137", doc.issued_at)
-        receipts.write_answered(w, doc)
+        _write_answered(w, doc)
         if doc.status is ReceiptStatus.ACCEPTED:
             w.add("ERC", [ACCEPTED])
         elif doc.status is ReceiptStatus.REJECTED and not doc.errors:
@@ -63,3 +65,14 @@ class Aperak(EdifactAdapter):
         for error in doc.errors:
             receipts.write_error(w, error)
         return w
+
+
+def _write_answered(w: MessageWriter, r: Receipt) -> None:
+    """FTX (text), RFF+ACW (answered message), RFF+ACE (answered document): segment group 1, as
+    D:96A has it; the answered document's type has no place there and is not written."""
+    if r.text is not None:
+        w.add("FTX", "AAI", None, None, lines(r.text, 5))
+    if r.answers_message_id is not None:
+        w.add("RFF", ["ACW", r.answers_message_id])
+    if r.business_key:
+        w.add("RFF", [RELATED_DOCUMENT, r.business_key])

@@ -1,23 +1,28 @@
 """CUSCAR (customs cargo report) <-> Manifest.
 
-The hub's profile (it reads the same segments from any directory; it writes D:95B):
+The hub's profile (it reads the same segments from any directory; it writes D:95B, in the
+order of its segment table):
 
     BGM+785+<id>+<9|5|1>              cargo manifest; function original / replace / cancel
     DTM+137                           message date (the departure date when no DTM+133 is sent)
-    CNT+7:<weight>:<unit>, CNT+11:<n> the manifest's stated totals (gross weight, packages)
-    LOC+22                            customs office (declaration office)
-    NAD+CA                            the carrier (else TDT C040)
+    NAD+CA                            the carrier (else TDT C040); D:95B's header has no COM for it
     TDT+20+<voyage>+<Rec 19 mode>++<carrier id>:::<name>+++<IMO/call sign>:::<vessel name>
-    LOC+9 + DTM+133 (or 186)          port of loading, departure date
-    LOC+11 + DTM+132 (or 232, 178)    port of discharge, arrival; LOC+60 (place of arrival) when no LOC+11
+      LOC+22                          customs office (declaration office)
+      LOC+9, LOC+11                   port of loading, of discharge (LOC+60, place of arrival, when no LOC+11)
+      DTM+133 (or 186), DTM+132 (or 232, 178)   departure date, arrival
     EQD+CN+<container no>+<size/type> the equipment: one EQD group each (UNTDID 8053 CN container,
       EQD+UL+<ULD>+<ULD type>         UL unit load device, e.g. EQD+UL+PMC1337CA+PMC), each once
-    CNI+<n>+<bill of lading>          one group per consignment:
-      RFF+BM (bill of lading), RFF+BH (house bills), CNT+7 (its gross weight), LOC+9 / LOC+11
-      (its origin / destination), NAD+CZ consignor, NAD+CN consignee (with COM),
-      GID+<n>+<packages> with HAN (special handling), FTX+AAA (description), PIA+5+<hs>:HS,
-      MEA+AAE+G (gross weight) and MEA+AAE+AAW (volume), then SGP+<equipment id> (split goods
-      placement) for each piece of equipment the consignment is loaded in
+    CNT+7:<weight>:<unit>, CNT+11:<n> the manifest's stated totals (gross weight, packages)
+    CNI+<n>+<bill of lading>          one group per consignment: CNT+7 (its gross weight),
+      RFF+BM (bill of lading), LOC+9 / LOC+11 (its origin / destination), NAD+CZ consignor,
+      NAD+CN consignee (with CTA+IC and COM), GID+<n>+<packages> with HAN (special handling),
+      FTX+AAA (description), MEA+AAE+G (gross weight) and MEA+AAE+AAW (volume), SGP+<equipment
+      id> (split goods placement) for each piece of equipment the consignment is loaded in,
+      CST++<hs>+<hs>... (commodity codes, five at most), then GIS+ZZZ with DOC+714+<house bill>
+      for each house bill (nine a GIS)
+
+Read also: RFF+BH (house bills) of the consignment and PIA+5+<hs>:HS (later directories);
+COM with or without CTA.
 
 Equipment: a consignment's ``equipment`` is what its goods items' SGP segments name (with the
 size and type of the EQD that lists it, when one does; an SGP naming equipment no EQD lists
@@ -64,12 +69,19 @@ from hub.models import (
 )
 from hub.rules import IATA_LOCATION, UN_LOCODE
 
-from . import parties
+from . import lengths, parties
 from .base import EdifactAdapter
-from .reading import FUNCTION_OUT, Body, joined, journey_of, lines, loc_elements, location_of
+from .lengths import FittedWriter, version_of
+from .reading import FUNCTION_OUT, Body, journey_of, location_of, place
 from .syntax import Segment
-from .writer import MessageWriter
+from .writer import MessageWriter, reference
 
+COMMODITY_CODES = 5
+"""CST carries five C246 customs identity codes."""
+HOUSE_BILLS = 9
+"""DOC segments a GIS group (D:95B segment group 11) may hold."""
+HOUSE_BILL = "714"
+MUTUALLY_DEFINED = "ZZZ"
 UNITS = {"K": "KGM", "L": "LBR"}
 """Weight units of national profiles (ACE, Cargo-IMP style) -> UN/ECE Rec 20."""
 UNKNOWN_PLACE = "ZZZ"
@@ -107,25 +119,29 @@ class Cuscar(EdifactAdapter):
         )
 
     def write(self, doc: Manifest, ctx: RenderContext) -> MessageWriter:
-        w = MessageWriter()
+        w = FittedWriter(version=version_of(self.identifier))
         c = doc.conveyance
-        w.add("BGM", "785", ctx.message_id, FUNCTION_OUT[doc.header.function])
+        number = ctx.message_id if len(ctx.message_id) <= lengths.limit(w.version, "1004") else \
+            reference(ctx.message_id)   # BGM 1004 is an..35; the reference stands for a longer id
+        w.add("BGM", "785", number, FUNCTION_OUT[doc.header.function])
         w.dtm("137", ctx.created_at)
+        _write_carrier(w, c.carrier)
+        w.add("TDT", "20", w.value(c.journey_id, "8028", "TDT 8028"), c.mode.rec19, None,
+              [w.value(c.carrier.id, "3127", "TDT C040 3127"), None, None,
+               w.value(c.carrier.name, "3128", "TDT C040 3128")], None, None,
+              [w.value(c.registration, "8213", "TDT C222 8213"), None, None, w.value(c.name, "8212", "TDT C222 8212")])
+        if doc.declaration_office is not None:
+            w.add("LOC", "22", w.value(doc.declaration_office, "3225", "LOC+22 C517 3225"))
+        w.add("LOC", "9", place(w, doc.loading_location, "LOC+9"))
+        w.add("LOC", "11", place(w, doc.unloading_location, "LOC+11"))
+        w.dtm("133", c.departure_date)       # segment group 1: TDT, its places, then their dates
+        if doc.arrival_at is not None:
+            w.dtm("132", doc.arrival_at)
+        _write_equipment(w, doc.consignments)
         if doc.total_gross_weight is not None:
             w.add("CNT", ["7", _num(doc.total_gross_weight.value), doc.total_gross_weight.unit])
         if doc.total_pieces is not None:
             w.add("CNT", ["11", str(doc.total_pieces)])
-        if doc.declaration_office is not None:
-            w.add("LOC", "22", doc.declaration_office)
-        parties.write(w, "CA", c.carrier)
-        w.add("TDT", "20", c.journey_id, c.mode.rec19, None, [c.carrier.id, None, None, c.carrier.name],
-              None, None, [c.registration, None, None, c.name])
-        w.add("LOC", "9", loc_elements(doc.loading_location))
-        w.dtm("133", c.departure_date)
-        w.add("LOC", "11", loc_elements(doc.unloading_location))
-        if doc.arrival_at is not None:
-            w.dtm("132", doc.arrival_at)
-        _write_equipment(w, doc.consignments)
         for n, consignment in enumerate(doc.consignments, 1):
             _write_consignment(w, n, consignment)
         return w
@@ -228,11 +244,11 @@ def _consignment(body: Body, group: list[Segment], listed: dict[str, TransportEq
     counted = [_packages(body, g) for g in items]
     pieces = sum(p for p in counted if p is not None) if items else \
         (cnt := body.first("CNT", "11", level)) and body.integer(cnt, 0, 1)
-    texts = [joined(seg, 3) for seg in body.all("FTX", "AAA", [s for g in items for s in g])]
     return ManifestConsignment(
-        transport_document=document, house_documents=[r.get(0, 1) for r in body.all("RFF", "BH", level)],
+        transport_document=document, house_documents=_house_bills(body, level, items),
         pieces=pieces or 0, gross_weight=gross,
-        volume=_summed(body, items, "AAW", "MTQ"), goods_description="\n".join(t for t in texts if t) or None,
+        volume=_summed(body, items, "AAW", "MTQ"), goods_description=body.text(
+            body.all("FTX", "AAA", [s for g in items for s in g])),
         hs_codes=_hs_codes(body, items), origin=_place(body.first("LOC", "9", level)),
         destination=_place(body.first("LOC", "11", level)), consignor=parties.find(level, "CZ"),
         consignee=parties.find(level, "CN"),
@@ -261,10 +277,21 @@ def _packages(body: Body, item: list[Segment]) -> int | None:
 
 
 def _hs_codes(body: Body, items: list[list[Segment]]) -> list[str]:
+    """PIA item numbers of type HS (later directories), else CST C246 customs identity codes (D:95B)."""
     codes = []
-    for pia in body.all("PIA", within=[s for g in items for s in g]):
+    in_items = [s for g in items for s in g]
+    for pia in body.all("PIA", within=in_items):
         codes.extend(e[0] for e in pia.elements[1:] if e and e[0] and (len(e) < 2 or e[1] in ("", "HS")))
+    if not codes:
+        for cst in body.all("CST", within=in_items):
+            codes.extend(e[0] for e in cst.elements[1:6] if e and e[0])
     return codes
+
+
+def _house_bills(body: Body, level: list[Segment], items: list[list[Segment]]) -> list[str]:
+    """RFF+BH of the consignment, else the goods items' DOC+714 (house bill of lading, D:95B SG11)."""
+    found = [r.get(0, 1) for r in body.all("RFF", "BH", level) if r.get(0, 1)]
+    return found or [d.get(1, 0) for g in items for d in body.all("DOC", HOUSE_BILL, g) if d.get(1, 0)]
 
 
 def _summed(body: Body, items: list[list[Segment]], prop: str | None, unit: str,
@@ -294,7 +321,7 @@ def _is_uld(equipment: TransportEquipment) -> bool:
     return equipment.serial is not None and equipment.id != equipment.serial
 
 
-def _write_equipment(w: MessageWriter, consignments: list[ManifestConsignment]) -> None:
+def _write_equipment(w: FittedWriter, consignments: list[ManifestConsignment]) -> None:
     """One EQD per piece of equipment, each once in order of first appearance: CN for a container
     (with its size and type code), UL for a ULD (with its ULD type)."""
     written: set[str] = set()
@@ -302,31 +329,52 @@ def _write_equipment(w: MessageWriter, consignments: list[ManifestConsignment]) 
         if not equipment.id or equipment.id in written:
             continue
         written.add(equipment.id)
-        w.add("EQD", "UL" if _is_uld(equipment) else "CN", [equipment.id],
+        w.add("EQD", "UL" if _is_uld(equipment) else "CN", [w.value(equipment.id, "8260", "EQD C237 8260")],
               [equipment.type_code] if equipment.type_code else None)
 
 
-def _write_consignment(w: MessageWriter, n: int, c: ManifestConsignment) -> None:
-    w.add("CNI", str(n), c.transport_document)
-    w.add("RFF", ["BM", c.transport_document])
-    for house in c.house_documents:
-        w.add("RFF", ["BH", house])
+def _write_carrier(w: FittedWriter, carrier: Party) -> None:
+    """NAD+CA in the message header, where D:95B has no contact (CTA, COM): a carrier's phone or
+    e-mail cannot be carried and is refused rather than dropped."""
+    if carrier.phone is not None or carrier.email is not None:
+        raise lengths.refused("NAD+CA", "COM", "the message header of D:95B has no contact for the carrier's "
+                              "phone or e-mail")
+    parties.write(w, "CA", carrier)
+
+
+def _write_consignment(w: FittedWriter, n: int, c: ManifestConsignment) -> None:
+    bill = w.value(c.transport_document, "1154", "RFF+BM C506 1154")
+    w.add("CNI", str(n), bill)
     w.add("CNT", ["7", _num(c.gross_weight.value), c.gross_weight.unit])
+    w.add("RFF", ["BM", bill])
     for qualifier, loc in (("9", c.origin), ("11", c.destination)):
         if loc is not None:
-            w.add("LOC", qualifier, loc_elements(loc))
+            w.add("LOC", qualifier, place(w, loc, f"LOC+{qualifier}"))
     parties.write(w, "CZ", c.consignor)
     parties.write(w, "CN", c.consignee)
     w.add("GID", "1", [str(c.pieces)])
     for code in c.special_handling:
         w.add("HAN", [code])
-    if c.goods_description is not None:
-        w.add("FTX", "AAA", None, None, lines(c.goods_description, 5))
-    for at in range(0, len(c.hs_codes), 5):
-        w.add("PIA", "5", *[[code, "HS"] for code in c.hs_codes[at:at + 5]])
+    for text in w.texts(c.goods_description, "FTX+AAA C108 4440"):
+        w.add("FTX", "AAA", None, None, text)
     w.add("MEA", "AAE", "G", [c.gross_weight.unit, _num(c.gross_weight.value)])
     if c.volume is not None:
         w.add("MEA", "AAE", "AAW", [c.volume.unit, _num(c.volume.value)])
     for equipment in c.equipment:
         if equipment.id:
             w.add("SGP", [equipment.id])
+    _write_codes(w, c.hs_codes)
+    for at in range(0, len(c.house_documents), HOUSE_BILLS):
+        w.add("GIS", [MUTUALLY_DEFINED])
+        for house in c.house_documents[at:at + HOUSE_BILLS]:
+            w.add("DOC", HOUSE_BILL, [w.value(house, "1004", "DOC C503 1004")])
+
+
+def _write_codes(w: FittedWriter, codes: list[str]) -> None:
+    """CST: the goods item's commodity codes, five C246 7361 at most (D:95B has no PIA here)."""
+    if not codes:
+        return
+    if len(codes) > COMMODITY_CODES:
+        raise lengths.refused("CST C246 7361", "7361", f"{len(codes)} commodity codes; a goods item's CST "
+                              f"carries {COMMODITY_CODES}")
+    w.add("CST", None, *[[w.value(code, "7361", "CST C246 7361")] for code in codes])

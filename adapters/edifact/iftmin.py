@@ -4,14 +4,18 @@ The hub's profile (it writes D:99B):
 
     BGM+740|741|703+<waybill number>+<function>   air waybill (direct) / master air waybill
                                                   (consolidation) / house waybill
-    RFF+AWB:<master>                              the master air waybill of a house waybill
-    FTX+HAN+++<line>:<line>...                    handling notes, one segment each
+    FTX+HAN+++<line>:<line>...                    handling notes, one segment each (five lines)
     FTX+CUS+++<content code>:<content>:<subject>:<country>   customs notes (Cargo-XML OCI)
     LOC+5 (departure, origin)  LOC+8 (destination)
-    NAD+CZ consignor (shipper), NAD+CN consignee, NAD+FW forwarder (agent), with COM
+    RFF+AWB:<master>                              the master air waybill of a house waybill
     TDT+20+<flight>+++<carrier> + LOC+9 (from) + DTM+133 (departure) + LOC+11 (to)   per leg
-    GID+1+<pieces> with HAN (special handling), FTX+AAA (description), PIA+5+<hs>:HS,
-        MEA+AAE+G (gross weight), MEA+AAE+AAW (volume)
+    NAD+CZ consignor (shipper), NAD+CN consignee, NAD+FW forwarder (agent), with CTA+IC and COM
+    GID+1+<pieces> with HAN (special handling), PIA+5+<hs>:HS, FTX+AAA (description, further
+        FTX+AAA when it needs more than five lines), MEA+AAE+G (gross weight), MEA+AAE+AAW (volume)
+
+The segments are in the order of the D:99B segment table (SG1 places, SG3 references, SG8
+transport, SG11 parties, SG18 goods); the transport groups end at the first NAD, so that
+either order reads. Long names, streets and texts are laid out as :mod:`.lengths` says.
 
 Read also: BGM 610/700/705 and other codes as a master waybill without consolidation,
 BGM 714 (house bill of lading) as a house waybill; several GID groups add up.
@@ -27,7 +31,8 @@ from hub.models import CustomsNote, Kind, Measure, TransportLeg, Waybill, Waybil
 
 from . import parties
 from .base import EdifactAdapter
-from .reading import FUNCTION_OUT, Body, joined, lines, loc_elements, location_of
+from .lengths import FittedWriter, version_of
+from .reading import FUNCTION_OUT, Body, location_of, place
 from .syntax import Segment
 from .writer import MessageWriter
 
@@ -45,13 +50,13 @@ class Iftmin(EdifactAdapter):
     writes = frozenset({Kind.WAYBILL})
 
     def read(self, body: Body) -> Waybill:
-        before_goods, items = body.groups("GID")
-        head, legs = body.groups("TDT", within=before_goods)
+        head, items = body.groups("GID")
+        legs = [_leg_only(leg) for leg in body.groups("TDT", within=head)[1]]
         bgm = body.need("BGM", within=head)
         code = bgm.get(0, 0)
         master = body.first("RFF", "AWB", head)
+        in_items = [s for g in items for s in g]
         gross = _summed(body, items, "G") or _missing(body, bgm, "MEA+AAE+G", "the gross weight")
-        texts = [joined(f, 3) for f in body.all("FTX", "AAA", [s for g in items for s in g])]
         return Waybill(
             header=self.header(body, body.function(bgm)),
             type=WaybillType.HOUSE if code in HOUSE_CODES else WaybillType.MASTER,
@@ -63,36 +68,38 @@ class Iftmin(EdifactAdapter):
             origin=location_of(body.first("LOC", "5", head)) or _missing(body, bgm, "LOC+5", "the departure place"),
             destination=location_of(body.first("LOC", "8", head)) or _missing(body, bgm, "LOC+8", "the destination"),
             pieces=sum(body.integer(g[0], 1, 0) or 0 for g in items), gross_weight=gross,
-            volume=_summed(body, items, "AAW"), goods_description="\n".join(t for t in texts if t) or None,
-            hs_codes=[e[0] for p in body.all("PIA", within=[s for g in items for s in g])
+            volume=_summed(body, items, "AAW"), goods_description=body.text(body.all("FTX", "AAA", in_items)),
+            hs_codes=[e[0] for p in body.all("PIA", within=in_items)
                       for e in p.elements[1:] if e and e[0]],
             special_handling=[h.get(0, 0) for g in items for h in body.all("HAN", within=g) if h.get(0, 0)],
-            handling_notes=[joined(f, 3) for f in body.all("FTX", "HAN", head) if joined(f, 3)],
+            handling_notes=[t for f in body.all("FTX", "HAN", head) if (t := body.text([f]))],
             customs_notes=[_note(f) for f in body.all("FTX", "CUS", head)],
             routing=[_leg(body, g) for g in legs],
         )
 
     def write(self, doc: Waybill, ctx: RenderContext) -> MessageWriter:
-        w = MessageWriter()
+        w = FittedWriter(version=version_of(self.identifier))
         code = "703" if doc.type is WaybillType.HOUSE else ("741" if doc.consolidation else "740")
-        w.add("BGM", code, doc.number, FUNCTION_OUT[doc.header.function])
-        if doc.master_number is not None:
-            w.add("RFF", ["AWB", doc.master_number])
+        w.add("BGM", code, w.value(doc.number, "1004", "BGM 1004"), FUNCTION_OUT[doc.header.function])
         for note in doc.handling_notes:
-            w.add("FTX", "HAN", None, None, lines(note, 5))
+            w.add("FTX", "HAN", None, None, *w.texts(note, "FTX+HAN C108 4440", most=1))
         for n in doc.customs_notes:
-            w.add("FTX", "CUS", None, None, [n.content_code, n.content, n.subject_code, n.country])
-        w.add("LOC", "5", loc_elements(doc.origin))
-        w.add("LOC", "8", loc_elements(doc.destination))
-        for qualifier, party in (("CZ", doc.shipper), ("CN", doc.consignee), ("FW", doc.agent)):
-            parties.write(w, qualifier, party)
+            w.add("FTX", "CUS", None, None, [w.value(v, "4440", "FTX+CUS C108 4440")
+                                             for v in (n.content_code, n.content, n.subject_code, n.country)])
+        w.add("LOC", "5", place(w, doc.origin, "LOC+5"))
+        w.add("LOC", "8", place(w, doc.destination, "LOC+8"))
+        if doc.master_number is not None:
+            w.add("RFF", ["AWB", w.value(doc.master_number, "1154", "RFF+AWB C506 1154")])
         for leg in doc.routing:
-            w.add("TDT", "20", leg.number, None, None, leg.carrier)
+            w.add("TDT", "20", w.value(leg.number, "8028", "TDT 8028"), None, None,
+                  w.value(leg.carrier, "3127", "TDT C040 3127"))
             if leg.departure is not None:
-                w.add("LOC", "9", loc_elements(leg.departure))
+                w.add("LOC", "9", place(w, leg.departure, "LOC+9"))
             w.dtm("133", leg.departure_at)
             if leg.arrival is not None:
-                w.add("LOC", "11", loc_elements(leg.arrival))
+                w.add("LOC", "11", place(w, leg.arrival, "LOC+11"))
+        for qualifier, party in (("CZ", doc.shipper), ("CN", doc.consignee), ("FW", doc.agent)):
+            parties.write(w, qualifier, party)
         _write_goods(w, doc)
         return w
 
@@ -110,6 +117,12 @@ def _summed(body: Body, items: list[list[Segment]], prop: str) -> Measure | None
     return Measure(value=value, unit=found[0].get(2, 0) or ("KGM" if prop == "G" else "MTQ"))
 
 
+def _leg_only(group: list[Segment]) -> list[Segment]:
+    """A TDT group up to the first party (D99B: the NAD groups follow the transport groups)."""
+    end = next((i for i, seg in enumerate(group) if seg.tag == "NAD"), len(group))
+    return group[:end]
+
+
 def _note(ftx: Segment) -> CustomsNote:
     code, content, subject, country = (ftx.components(3) + [""] * 4)[:4]
     return CustomsNote(content_code=code, content=content, subject_code=subject or None, country=country or None)
@@ -122,14 +135,14 @@ def _leg(body: Body, group: list[Segment]) -> TransportLeg:
                         departure_at=body.instant(body.first("DTM", "133", group)))
 
 
-def _write_goods(w: MessageWriter, doc: Waybill) -> None:
+def _write_goods(w: FittedWriter, doc: Waybill) -> None:
     w.add("GID", "1", [str(doc.pieces)])
     for code in doc.special_handling:
         w.add("HAN", [code])
-    if doc.goods_description is not None:
-        w.add("FTX", "AAA", None, None, lines(doc.goods_description, 5))
     for at in range(0, len(doc.hs_codes), 5):
-        w.add("PIA", "5", *[[code, "HS"] for code in doc.hs_codes[at:at + 5]])
+        w.add("PIA", "5", *[[w.value(code, "7140", "PIA C212 7140"), "HS"] for code in doc.hs_codes[at:at + 5]])
+    for text in w.texts(doc.goods_description, "FTX+AAA C108 4440"):
+        w.add("FTX", "AAA", None, None, text)
     w.add("MEA", "AAE", "G", [doc.gross_weight.unit, format(doc.gross_weight.value, "f")])
     if doc.volume is not None:
         w.add("MEA", "AAE", "AAW", [doc.volume.unit, format(doc.volume.value, "f")])

@@ -5,7 +5,9 @@ The hub's profile (the IATA/WCO API implementation guide's segments; it writes D
     BGM+745 (passengers) | BGM+250 (crew) [++<function> when not original]
     NAD+MS+++<name>                                    the reporting party
     TDT+20+<flight>+<Rec 19 mode>++<carrier>           the flight (first TDT; mode absent: air)
-    LOC+125 + DTM+189                                  departure airport and time
+    DTM+189                                            departure time (D:05B: TDT's mandatory DTM;
+                                                       DTM+232 there when no departure time is known)
+    LOC+125                                            departure airport
     LOC+87  + DTM+232                                  arrival airport and time
     per person: NAD+FL (passenger) | NAD+FM (crew)+++<surname>:<given names>
                 ATT+2++<M|F|X>  DTM+329 (birth)  LOC+178 / LOC+179 (embarkation / debarkation)
@@ -46,14 +48,18 @@ from datetime import datetime
 from hub.adapters import RenderContext
 from hub.models import Function, Kind, Location, Person, PersonRole, PersonsList, TransportMode, TravelDocument
 
+from . import lengths, parties
 from .base import EdifactAdapter
-from .reading import FUNCTION_OUT, Body, joined, journey_of, lines, loc_elements, location_of
+from .lengths import FittedWriter, version_of
+from .reading import FUNCTION_OUT, Body, joined, journey_of, location_of, place
 from .syntax import Segment
 from .writer import MessageWriter
 
 ROLES = {"745": PersonRole.PASSENGER, "250": PersonRole.CREW}
 TRAVELLER = {PersonRole.PASSENGER: "FL", PersonRole.CREW: "FM"}
 TOTAL = {PersonRole.PASSENGER: "42", PersonRole.CREW: "41"}
+GIVEN_NAME_LINES = 4
+"""C080 after the surname: four more 3036 components for the given names."""
 NOT_STATED = "ZZZ"
 """The place of a land or sea crossing list that states none (never written back)."""
 
@@ -102,24 +108,29 @@ class Paxlst(EdifactAdapter):
             carrier=tdt.get(4, 0), journey_id=journey, departure=departure, arrival=arrival,
             departure_at=departure_at or body.instant(_time(leg, ("189", "186"))),
             arrival_at=arrival_at or body.instant(_time(leg, ("232", "132"))),
-            reporting_party=joined(body.first("NAD", "MS", head), 3),
+            reporting_party=joined(body.first("NAD", "MS", head), 3, parties.NAME_WIDTH),
             persons=[_person(body, group, born_before) for group in travellers],
             total=total and body.integer(total, 0, 1),
         )
 
     def write(self, doc: PersonsList, ctx: RenderContext) -> MessageWriter:
-        w = MessageWriter()
+        w = FittedWriter(version=version_of(self.identifier))
         function = None if doc.header.function is Function.ORIGINAL else FUNCTION_OUT[doc.header.function]
         w.add("BGM", "745" if doc.role is PersonRole.PASSENGER else "250", None, function)
         if doc.reporting_party is not None:
-            w.add("NAD", "MS", None, None, lines(doc.reporting_party, 5))
-        w.add("TDT", "20", doc.journey_id, doc.mode.rec19, None, doc.carrier)
+            w.add("NAD", "MS", None, None,
+                  w.lines(doc.reporting_party, "3036", lengths.NAME_LINES, "NAD+MS C080 3036"))
+        w.add("TDT", "20", w.value(doc.journey_id, "8028", "TDT 8028"), doc.mode.rec19, None,
+              w.value(doc.carrier, "3127", "TDT C040 3127"))
+        w.dtm("189", doc.departure_at)       # D:05B segment group 2: TDT, then its mandatory DTM
+        if doc.departure_at is None:
+            w.dtm("232", doc.arrival_at)
         if doc.departure.code != NOT_STATED:
-            w.add("LOC", "125", loc_elements(doc.departure))
-        w.dtm("189", doc.departure_at)
+            w.add("LOC", "125", place(w, doc.departure, "LOC+125"))
         if doc.arrival.code != NOT_STATED:
-            w.add("LOC", "87", loc_elements(doc.arrival))
-        w.dtm("232", doc.arrival_at)
+            w.add("LOC", "87", place(w, doc.arrival, "LOC+87"))
+        if doc.departure_at is not None:
+            w.dtm("232", doc.arrival_at)
         for person in doc.persons:
             _write_person(w, TRAVELLER[doc.role], person)
         if doc.total is not None:
@@ -197,23 +208,42 @@ def _code(loc: Segment | None) -> str | None:
     return loc.get(1, 0) if loc else None
 
 
-def _write_person(w: MessageWriter, qualifier: str, p: Person) -> None:
-    w.add("NAD", qualifier, None, None, [p.surname, p.given_names])
+def _write_person(w: FittedWriter, qualifier: str, p: Person) -> None:
+    w.add("NAD", qualifier, None, None, [w.value(p.surname, "3036", f"NAD+{qualifier} C080 3036 (surname)"),
+                                         *_given(w, p.given_names, f"NAD+{qualifier} C080 3036 (given names)")])
     if p.sex is not None:
         w.add("ATT", "2", None, [p.sex])
     w.dtm("329", p.born_on)
     for code, loc in (("178", p.embarkation), ("179", p.debarkation)):
         if loc is not None:
-            w.add("LOC", code, loc_elements(loc))
+            w.add("LOC", code, place(w, loc, f"LOC+{code}"))
     for code, country in (("174", p.residence_country), ("180", p.birth_place)):
         if country is not None:
-            w.add("LOC", code, country)
+            w.add("LOC", code, w.value(country, "3225", f"LOC+{code} C517 3225"))
     if p.nationality is not None:
         w.add("NAT", "2", p.nationality)
     if p.reference is not None:
-        w.add("RFF", ["AVF", p.reference])
+        w.add("RFF", ["AVF", w.value(p.reference, "1154", "RFF+AVF C506 1154")])
     for d in p.documents:
-        w.add("DOC", d.type, d.number)
+        w.add("DOC", d.type, w.value(d.number, "1004", "DOC C503 1004"))
         w.dtm("36", d.expires_on)
         if d.issuing_country is not None:
             w.add("LOC", "91", d.issuing_country)
+
+
+def _given(w: FittedWriter, given: str | None, where: str) -> list[str]:
+    """Given names over C080's four further components, split at blanks (the reader joins them with
+    one blank): names that do not split so, or need more than four, are refused."""
+    if given is None:
+        return []
+    width = lengths.limit(w.version, "3036")
+    parts: list[str] = []
+    for word in given.split(" "):
+        if parts and len(parts[-1]) + 1 + len(word) <= width:
+            parts[-1] += " " + word
+        else:
+            parts.append(word)
+    if len(parts) > GIVEN_NAME_LINES or any(not p or len(p) > width for p in parts):
+        raise lengths.refused(where, "3036", f"{len(given)} characters do not split at blanks into "
+                              f"{GIVEN_NAME_LINES} lines of {width}")
+    return parts

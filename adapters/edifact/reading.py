@@ -15,7 +15,7 @@ from hub.errors import ParseError
 from hub.models import Function, Location, TransportMode
 from hub.models.common import NumberError, read_number
 
-from . import dates
+from . import dates, lengths
 from .envelope import Interchange, Message
 from .syntax import Segment
 
@@ -24,6 +24,9 @@ FUNCTION_IN = {"9": Function.ORIGINAL, "22": Function.ORIGINAL, "5": Function.AM
 """BGM 1225: 9 original and 22 final transmission (US CBP ACE sends it for a complete report) -> original,
 5 replace and 4 change -> amendment, 1 cancellation and 3 deletion."""
 FUNCTION_OUT = {Function.ORIGINAL: "9", Function.AMEND: "5", Function.CANCEL: "1"}
+RELATED_DOCUMENT = "ACE"
+"""RFF 1153 related document number: a receipt's answered document where the directory has no DOC
+for it (APERAK D:96A) or its type is unknown (a DOC needs C002)."""
 
 
 class Body:
@@ -32,6 +35,16 @@ class Body:
     def __init__(self, interchange: Interchange, message: Message) -> None:
         self.interchange, self.message = interchange, message
         self.segments = message.body
+
+    @property
+    def version(self) -> str:
+        """The directory the message names (UNH S009 version and release: D95B ...)."""
+        return lengths.version_of(self.message.identifier)
+
+    def text(self, segments: Iterable[Segment], element: int = 3) -> str | None:
+        """The free text (C108 4440) of several segments as one text, under :func:`lengths.join`'s rule."""
+        parts = [c for seg in segments for c in _trimmed(seg.components(element))]
+        return lengths.join(parts, lengths.limit(self.version, "4440"))
 
     # -- finding ----------------------------------------------------------------------------
     def all(self, tag: str, qualifier: str | None = None, within: Iterable[Segment] | None = None) -> list[Segment]:
@@ -142,14 +155,24 @@ class Body:
                          f"1 (cancellation) or 3 (deletion)", 4, 1, code="EDI_CODE_UNMAPPED")
 
 
-def joined(seg: Segment | None, element: int) -> str | None:
-    """An element's components as lines (multi-line names and texts travel one line per component)."""
+def joined(seg: Segment | None, element: int, width: int | None = None) -> str | None:
+    """An element's components as lines (multi-line names and texts travel one line per component);
+    with the element's ``width``, a component that fills it or ends with a blank is continued by the
+    next (:func:`lengths.join`), as the hub's writers split a long value."""
     if seg is None:
         return None
-    lines = list(seg.components(element))
-    while lines and not lines[-1]:
-        lines.pop()
+    lines = _trimmed(seg.components(element))
+    if width is not None:
+        return lengths.join(lines, width)
     return "\n".join(lines) or None
+
+
+def _trimmed(components: list[str]) -> list[str]:
+    """The components without the empty ones at the end."""
+    found = list(components)
+    while found and not found[-1]:
+        found.pop()
+    return found
 
 
 def lines(text: str | None, limit: int | None = None) -> list[str | None]:
@@ -182,3 +205,17 @@ def location_of(loc: Segment | None) -> Location | None:
 def loc_elements(location: Location) -> list[str | None]:
     """The LOC C517 composite for a place: code, two empty qualifiers, name."""
     return [location.code, None, None, location.name]
+
+
+def place(w: lengths.FittedWriter, location: Location, where: str) -> list[str | None]:
+    """:func:`loc_elements`, its code (3225) and name (3224) held to the writer's directory."""
+    return [w.value(location.code, "3225", f"{where} C517 3225"), None, None,
+            w.value(location.name, "3224", f"{where} C517 3224")]
+
+
+def with_related(body: Body, head: list[Segment], answered: dict) -> dict:
+    """A receipt's answered facts (receipts.answered) with RFF+ACE as the business key when no DOC names it."""
+    related = body.first("RFF", RELATED_DOCUMENT, head)
+    if body.first("DOC", within=head) is None and related is not None and related.get(0, 1):
+        return answered | {"business_key": related.get(0, 1)}
+    return answered
