@@ -32,11 +32,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from hub.errors import ConversionError
+from hub.errors import ConversionError, Problem
 
 from .writer import MessageWriter
 
 FIELD_INVALID = "CONVERT_FIELD_INVALID"
+TEXT_TRUNCATED = "EDI_TEXT_TRUNCATED"
 
 _CHANGES: dict[str, tuple[tuple[str, int], ...]] = {
     "1000": (("D93A", 35),), "1004": (("D93A", 35),), "1154": (("D93A", 35), ("D00B", 70)), "3036": (("D93A", 35),),
@@ -164,6 +165,11 @@ class Truncation:
 
     def __str__(self) -> str:
         return f"{self.where}: {self.dropped} of {self.kept + self.dropped} characters cut ({self.allowed})"
+
+    def problem(self) -> Problem:
+        """The warning for ``Output.warnings`` (EDI_TEXT_TRUNCATED, as Cargo-IMP's CIMP_TEXT_TRUNCATED);
+        it never quotes the text."""
+        return Problem(TEXT_TRUNCATED, str(self), path=self.where)
 
 
 @dataclass
