@@ -194,6 +194,8 @@ class FittedWriter(MessageWriter):
         if len(parts) > repeats:
             raise refused(where, element, f"{len(text)} characters need {len(parts)} lines of {width}; "
                            f"{self.version} allows {repeats}")
+        if not parts[0]:
+            raise refused(where, element, "it starts with an empty line, and the first component is mandatory")
         if join(parts, width) != text:
             raise refused(where, element, "it would not read back unchanged (it ends with a line break)")
         return list(parts)

@@ -113,6 +113,8 @@ def test_a_long_street_and_goods_description_fit_cuscar_d95b_and_read_back(engin
 
 @pytest.mark.parametrize(("party", "where"), [
     (Party(name=" ".join(["WORD" * 8] * 6)), "NAD+CZ C080 3036"),             # six full lines: C080 has five
+    (Party(name="\nACME"), "NAD+CZ C080 3036"),                                # 3036 #1 is mandatory
+    (Party(name="ACME\n"), "NAD+CZ C080 3036"),                                # would read back without its break
     (Party(name="ACME", address=Address(city="C" * 36)), "NAD+CZ 3164"),
     (Party(name="ACME", address=Address(postcode="1" * 18)), "NAD+CZ 3251"),
     (Party(name="ACME", address=Address(street="S" * 35 * 4 + "S")), "NAD+CZ C059 3042"),
