@@ -37,7 +37,6 @@ from hub.errors import ConversionError, Problem
 from .writer import MessageWriter
 
 FIELD_INVALID = "CONVERT_FIELD_INVALID"
-TEXT_TRUNCATED = "EDI_TEXT_TRUNCATED"
 
 _CHANGES: dict[str, tuple[tuple[str, int], ...]] = {
     "1000": (("D93A", 35),), "1004": (("D93A", 35),), "1154": (("D93A", 35), ("D00B", 70)), "3036": (("D93A", 35),),
@@ -166,10 +165,10 @@ class Truncation:
     def __str__(self) -> str:
         return f"{self.where}: {self.dropped} of {self.kept + self.dropped} characters cut ({self.allowed})"
 
-    def problem(self) -> Problem:
-        """The warning for ``Output.warnings`` (EDI_TEXT_TRUNCATED, as Cargo-IMP's CIMP_TEXT_TRUNCATED);
+    def problem(self, code: str) -> Problem:
+        """The warning for ``Output.warnings`` under ``code`` (the runtime's, documented with the others);
         it never quotes the text."""
-        return Problem(TEXT_TRUNCATED, str(self), path=self.where)
+        return Problem(code, str(self), path=self.where)
 
 
 @dataclass

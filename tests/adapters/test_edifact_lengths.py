@@ -144,8 +144,8 @@ def test_free_text_beyond_the_segments_allowed_is_cut_and_recorded(engine):
     ftx = [elements for tag, elements in body.segments if tag == "FTX" and elements[0] == "HAN"]
     assert [len(p) for p in ftx[0][3]] == [512] * 5
     assert [(t.where, t.kept, t.dropped) for t in body.truncated] == [("FTX+HAN C108 4440", 2560, 9)]
-    warning = body.truncated[0].problem()
-    assert (warning.code, warning.path) == ("EDI_TEXT_TRUNCATED", "FTX+HAN C108 4440")
+    warning = body.truncated[0].problem("TRUNCATED")
+    assert (warning.code, warning.path) == ("TRUNCATED", "FTX+HAN C108 4440")
     assert note[:20] not in warning.message                                 # the warning never quotes the text
 
 
