@@ -3,6 +3,7 @@ routes.yaml and a given list of broker users (hub/parties). The real management 
 
 from __future__ import annotations
 
+import importlib
 import re
 from pathlib import Path
 
@@ -243,3 +244,23 @@ def test_a_partys_url_is_the_hubs_with_its_own_login_and_without_the_hubs_client
     assert party_url(hub, "AIRLINE-CA", "p@ss/word") == \
         "amqps://AIRLINE-CA:p%40ss%2Fword@broker:5671/eport?ca_file=%2Fca.pem&heartbeat=20"
     assert party_url("amqp://guest:guest@127.0.0.1/%2F", "CN", "x") == "amqp://CN:x@127.0.0.1/%2F"
+
+
+def test_apply_stopping_midway_prints_what_it_applied_and_its_new_passwords_then_exits_2(monkeypatch, tmp_path):
+    from click.testing import CliRunner
+
+    from hub.cli import main
+    from hub.parties import Accounts
+
+    routes_path = tmp_path / "routes.yaml"
+    routes_path.write_text(ROUTES)
+    wanted = parties(load_routes(routes_path), Topology("hub"))
+    command = importlib.import_module("hub.cli.parties")     # the module (hub.cli.parties is the click group)
+    monkeypatch.setattr(command, "accounts", lambda settings: Accounts(Failing(2), wanted, {}, "guest", TAG))
+    result = CliRunner().invoke(main, ["parties", "apply"], env={
+        "HUB_ROUTES": str(routes_path), "HUB_MANAGEMENT_URL": "http://127.0.0.1:9"})   # never a real broker
+    assert result.exit_code == 2, result.output
+    assert "create      AIRLINE-CA" in result.output and "BOTH-PARTY" not in result.output
+    shown = result.output.split("PASSWORD", 1)[1].split()
+    assert shown[0] == "AIRLINE-CA" and len(shown[1]) >= 24 and "BOTH-PARTY" not in shown
+    assert "[PARTIES_PARTIAL]" in result.output and "rerun `hub parties apply`" in result.output

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
-from ..errors import ConfigError, HubError
+from ..errors import ConfigError
 from .planning import BrokerUser, Change, Permissions
 
 _ENABLE = "enable it with `rabbitmq-plugins enable rabbitmq_management`, or set HUB_MANAGEMENT_URL"
@@ -36,7 +36,7 @@ def management_url(amqp_url: str, configured: str | None) -> tuple[str, str, str
     return urlunsplit((url.scheme, netloc, path, "", "")), user, password
 
 
-class PartialApply(HubError):
+class PartialApply(ConfigError):
     """Apply stopped midway: ``done`` were applied, the rest were not; rerunning apply completes it."""
 
     code = "PARTIES_PARTIAL"
