@@ -264,3 +264,11 @@ def test_apply_stopping_midway_prints_what_it_applied_and_its_new_passwords_then
     shown = result.output.split("PASSWORD", 1)[1].split()
     assert shown[0] == "AIRLINE-CA" and len(shown[1]) >= 24 and "BOTH-PARTY" not in shown
     assert "[PARTIES_PARTIAL]" in result.output and "rerun `hub parties apply`" in result.output
+
+
+def test_a_user_created_whose_permissions_then_fail_is_reported_with_its_password():
+    created = Change("create", "A", Permissions(), password="generated-once", generated=True)
+    with pytest.raises(PartialApply) as caught:
+        apply(Failing(1), [created, Change("delete", "B")], {}, TAG, hash_password, "rabbit_password_hashing_sha256")
+    done, = caught.value.done
+    assert (done.user, done.password, done.why) == ("A", "generated-once", "password set, permissions not yet")

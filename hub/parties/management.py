@@ -11,7 +11,7 @@ import json
 import urllib.error
 import urllib.request
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
@@ -110,28 +110,29 @@ class Management:
 
 def apply(api: Management, changes: list[Change], existing: dict[str, BrokerUser], tag: str,
           hash_password: Callable[[str], str], algorithm: str) -> list[Change]:
-    """Make ``changes`` in order; returns them. Stopping midway raises PartialApply with what was done."""
+    """Make ``changes`` in order; returns them. Stopping midway raises PartialApply with what was done,
+    a change whose password was set but not its permissions included (its new password must be shown)."""
     done: list[Change] = []
     for change in changes:
+        password_set = False
         try:
-            _make(api, change, existing.get(change.user), tag, hash_password, algorithm)
+            if change.action == "delete":
+                api.delete_user(change.user)
+                done.append(change)
+                continue
+            if change.password is not None:
+                user = existing.get(change.user)
+                api.put_user(change.user, hash_password(change.password), algorithm,
+                             (user.tags if user else frozenset()) | {tag})
+                password_set = True
+            if change.permissions is not None:
+                api.set_permissions(change.user, change.permissions)
         except ConfigError as exc:
+            if password_set:
+                done.append(replace(change, why="password set, permissions not yet"))
             if not done:
                 raise
-            left = len(changes) - len(done)
-            raise PartialApply(f"{exc.message}; {len(done)} change(s) applied, {left} not: rerun "
-                               "`hub parties apply` to complete", done) from exc
+            raise PartialApply(f"{exc.message}; {len(done)} change(s) applied, {len(changes) - len(done)} not: "
+                               "rerun `hub parties apply` to complete", done) from exc
         done.append(change)
     return done
-
-
-def _make(api: Management, change: Change, user: BrokerUser | None, tag: str,
-          hash_password: Callable[[str], str], algorithm: str) -> None:
-    if change.action == "delete":
-        api.delete_user(change.user)
-        return
-    if change.password is not None:
-        tags = (user.tags if user else frozenset()) | {tag}
-        api.put_user(change.user, hash_password(change.password), algorithm, tags)
-    if change.permissions is not None:
-        api.set_permissions(change.user, change.permissions)
