@@ -22,8 +22,17 @@ worker reads one document per receipt message and applies each answer.
 A message type the hub does not read (PNRGOV, INVOIC ...) is recognised as EDIFACT and
 refused by name at detection: EDI_MESSAGE_TYPE_UNSUPPORTED.
 
+Every message, read or written, is checked against the UN/EDIFACT directory its UNH names
+(:mod:`.directory`: segment table, repeats, element formats and lengths), as XML is against
+its XSD. Inbound, a message that breaks it is refused with the segment, element and code
+(EDI_SEGMENT_UNEXPECTED, EDI_ELEMENT_TOO_LONG ...), which the CONTRL answer names. Outbound,
+a value the target cannot carry (too long, wrong characters) is CONVERT_FIELD_INVALID, as
+an XML value beyond its facet; any other break is the hub's own bug (OUTPUT_INVALID), never
+delivered.
+
 Adapters take two settings: ``lenient`` (relax control counts and references, see
-:mod:`.envelope`) and ``syntax_id`` (the repertoire to write; None: the smallest that fits).
+:mod:`.envelope`, and the directory checks: all kept as the reading's warnings) and
+``syntax_id`` (the repertoire to write; None: the smallest that fits).
 """
 
 from __future__ import annotations
@@ -36,11 +45,11 @@ from pydantic import ValidationError
 
 from hub import rules
 from hub.adapters import Adapter, Output, Probe, RenderContext
-from hub.errors import ConversionError, DocumentError, InvalidDocument, ParseError, Problem
+from hub.errors import ConversionError, DocumentError, EngineError, InvalidDocument, ParseError, Problem
 from hub.models import Document, Function, Kind, MessageHeader, ReceiptStatus
 from hub.pipeline import _model_problems as model_problems  # the engine's codes for model errors
 
-from . import envelope
+from . import directory, envelope
 from .envelope import Interchange, Message
 from .reading import Body
 from .syntax import breaks
@@ -122,6 +131,7 @@ class EdifactAdapter(Adapter):
     def parse_all(self, probe: Probe) -> list[Document]:
         """Every message of the interchange as its own document (receipts: one Receipt, see above)."""
         bodies = self.bodies(probe.data, self.lenient)
+        probe.warnings.extend(bodies[0].interchange.relaxed)
         documents: list[Document] = []
         problems: list[Problem] = []
         for body in bodies:
@@ -154,6 +164,9 @@ class EdifactAdapter(Adapter):
         problems = [p for msg in ic.messages if (p := self._type_problem(msg)) is not None]
         if problems:
             raise InvalidDocument(problems)
+        problems = structure_problems(ic, lenient)
+        if problems:
+            raise InvalidDocument(problems)
         return [Body(ic, msg) for msg in ic.messages]
 
     def _type_problem(self, msg: Message) -> Problem | None:
@@ -176,9 +189,11 @@ class EdifactAdapter(Adapter):
             raise ConversionError(f"format {self.name} cannot carry a {doc.kind.value}")
         body = self.write(doc, ctx)
         data = interchange(body, self.identifier, ctx, doc.header.conversation_id, self.syntax_id)
+        check_output(data, self.name)
         ref = reference(ctx.message_id)
+        cut = tuple(t.problem("EDI_TEXT_TRUNCATED") for t in getattr(body, "truncated", ()))
         return Output(data=data, media_type=self.media_type,
-                      references=(ref,) if ref != ctx.message_id else ())
+                      references=(ref,) if ref != ctx.message_id else (), warnings=cut)
 
     def reply_facts(self, data: bytes) -> dict:
         """UNB 0020, the first UNH 0062 and its type, and the business key when the message reads;
@@ -213,6 +228,41 @@ class EdifactAdapter(Adapter):
     def write(self, doc: Document, ctx: RenderContext) -> MessageWriter:
         """The message body (UNH and UNT excluded) of a canonical document."""
         raise ConversionError(f"format {self.name} cannot be written")
+
+
+VALUE_CODES = frozenset({"EDI_ELEMENT_TOO_LONG", "EDI_ELEMENT_FORMAT"})
+"""Directory problems of one value's text: outbound, the value (the sender's) does not fit the target."""
+
+
+def structure_problems(ic: Interchange, lenient: bool) -> list[Problem]:
+    """Every message of ``ic`` against its directory (:mod:`.directory`); ``lenient`` keeps them in
+    ``ic.relaxed`` (the reading's warnings) instead of returning them."""
+    problems = [p for msg in ic.messages for p in directory.check_message(msg, ic.chars, ic.syntax_version)]
+    if lenient:
+        ic.relaxed.extend(problems)
+        return []
+    return problems
+
+
+def check_output(data: bytes, name: str) -> None:
+    """An interchange the hub wrote, read back strictly and checked against its directory.
+
+    A value that does not fit (EDI_ELEMENT_TOO_LONG, EDI_ELEMENT_FORMAT) is the sender's: the
+    delivery is refused with CONVERT_FIELD_INVALID naming the segment and element. Anything else
+    (a segment missing, misplaced or repeated too often, an envelope count) is the writer's bug."""
+    try:
+        problems = structure_problems(envelope.read(data), lenient=False)
+    except DocumentError as exc:
+        raise EngineError(f"rendered {name} fails its own envelope checks: {exc.problems[0].message}",
+                          problems=exc.problems) from exc
+    if not problems:
+        return
+    if all(p.code in VALUE_CODES for p in problems):
+        first = problems[0]
+        raise ConversionError(f"a value of the document does not fit {name}: {first.message}",
+                              code="CONVERT_FIELD_INVALID", path=first.path)
+    broken = [p for p in problems if p.code not in VALUE_CODES]
+    raise EngineError(f"rendered {name} breaks its UN/EDIFACT directory: {broken[0].message}", problems=problems)
 
 
 def _model_problems(adapter: EdifactAdapter, body: Body, exc: ValidationError) -> list[Problem]:
