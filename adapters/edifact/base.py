@@ -237,7 +237,9 @@ VALUE_CODES = frozenset({"EDI_ELEMENT_TOO_LONG", "EDI_ELEMENT_FORMAT"})
 def structure_problems(ic: Interchange, lenient: bool) -> list[Problem]:
     """Every message of ``ic`` against its directory (:mod:`.directory`); ``lenient`` keeps them in
     ``ic.relaxed`` (the reading's warnings) instead of returning them."""
-    problems = [p for msg in ic.messages for p in directory.check_message(msg, ic.chars, ic.syntax_version)]
+    application = ic.header.get(6)     # UNB 0026: may name an implementation guide (ACE ...)
+    problems = [p for msg in ic.messages
+                for p in directory.check_message(msg, ic.chars, ic.syntax_version, application)]
     if lenient:
         ic.relaxed.extend(problems)
         return []

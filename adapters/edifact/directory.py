@@ -17,6 +17,13 @@ once and skipped, and so is a run of such segments (one problem, not one per seg
 walk stops after ``STRUCTURE_LIMIT`` problems, since past that point they are follow-on
 errors. Element checks run for every segment whose tag the directory defines.
 
+Implementation guides (``guides.json`` beside this module): a message that declares a guide the hub
+knows, by its UNH S009 association assigned code (0057, e.g. IATA for the WCO/IATA/ICAO API
+PAXLST) or its interchange's UNB application reference (0026, e.g. ACE for US CBP), is checked
+against the UN table as that guide changes it (a segment's status or repeats, a segment the
+guide adds after another). Nothing else is relaxed, and a message that declares no guide is
+checked against the UN table as published.
+
 Element positions count the tag as 1 (UCD 0098, see :mod:`.pointer`); components count
 from 1. Numeric values (n) may carry a leading minus and one decimal mark (the UNA's) with a
 digit before it; their length counts digits only. A constituent beyond the definition counts
@@ -26,6 +33,7 @@ in a problem: PAXLST carries personal data.
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from functools import cache, lru_cache
@@ -36,7 +44,7 @@ from hub.errors import Problem
 from .controls import Message
 from .syntax import MAX_PROBLEMS, Segment, ServiceChars
 
-__all__ = ["KNOWN_TYPES", "STRUCTURE_LIMIT", "check_message", "versions"]
+__all__ = ["KNOWN_TYPES", "STRUCTURE_LIMIT", "check_message", "guides", "versions"]
 
 _FILES = Path(__file__).with_name("directories")
 STRUCTURE_LIMIT = 10
@@ -63,9 +71,11 @@ def versions(message_type: str) -> list[str]:
     return list(_INDEX.get(message_type, ()))
 
 
-def check_message(message: Message, chars: ServiceChars, syntax_version: str | None) -> list[Problem]:
-    """Every way ``message`` breaks its directory (at most ``MAX_PROBLEMS``); [] when it keeps it."""
-    found = _definition(message, syntax_version)
+def check_message(message: Message, chars: ServiceChars, syntax_version: str | None,
+                  application: str | None = None) -> list[Problem]:
+    """Every way ``message`` breaks its directory (at most ``MAX_PROBLEMS``); [] when it keeps it.
+    ``application``: the interchange's UNB 0026, which may name an implementation guide."""
+    found = _definition(message, syntax_version, application)
     if isinstance(found, Problem):
         return [found]
     label, table, segments = found
@@ -93,9 +103,9 @@ def _reading_order(problem: Problem) -> int:
     return problem.line or 0
 
 
-def _definition(message: Message, syntax_version: str | None):
+def _definition(message: Message, syntax_version: str | None, application: str | None = None):
     """(label, segment table, segments) for the message's S009, or the Problem saying there is none."""
-    kind, version, release, agency = (message.identifier + ["", "", "", ""])[:4]
+    kind, version, release, agency, association = (message.identifier + ["", "", "", "", ""])[:5]
     if kind == "CONTRL" and agency == "UN":
         name = "4" if syntax_version == "4" or (syntax_version is None and version == "4") else "3"
         directory = _directory("syntax" + name)
@@ -103,6 +113,10 @@ def _definition(message: Message, syntax_version: str | None):
     wanted = f"{version}{release}".upper()
     if agency == "UN" and version == "D" and wanted in _INDEX.get(kind, ()):
         directory = _directory(wanted.lower())
+        guide = _guide(kind, wanted, association, application)
+        if guide is not None:
+            return f"{kind} {wanted} ({_GUIDES[guide]['name']})", _guided(wanted.lower(), kind, guide), \
+                directory.segments
         return f"{kind} {wanted}", directory.messages[kind], directory.segments
     there = versions(kind)
     named = ":".join(message.identifier[:4]) or "nothing"
@@ -118,10 +132,61 @@ def _syntax_file(syntax_version: str | None) -> str:
     return "syntax" + (syntax_version if syntax_version in ("1", "2", "3", "4") else "4")
 
 
+_GUIDES: list[dict] = json.loads(Path(__file__).with_name("guides.json").read_text(encoding="utf-8"))["guides"]
+
+
+def guides() -> list[dict[str, str]]:
+    """The implementation guides the hub knows: name, message, versions and how a message declares it."""
+    return [{k: g[k] for k in ("name", "message", "versions", "association", "application", "source") if k in g}
+            for g in _GUIDES]
+
+
+def _guide(kind: str, version: str, association: str, application: str | None) -> int | None:
+    """The index of the guide a message declares for its type and directory, if the hub knows it."""
+    for n, guide in enumerate(_GUIDES):
+        if guide["message"] == kind and version in guide["versions"] and (
+                (association and guide.get("association") == association)
+                or (application and guide.get("application") == application)):
+            return n
+    return None
+
+
+@lru_cache(maxsize=64)
+def _guided(name: str, kind: str, guide: int) -> tuple:
+    """The segment table of ``kind`` in directory ``name`` as guide ``guide`` changes it, compiled."""
+    table = copy.deepcopy(_directory(name).tables[kind])
+    for change in _GUIDES[guide]["changes"]:
+        entries = _find_group(table, change["group"])
+        if entries is None:
+            raise ValueError(f"guide {_GUIDES[guide]['name']}: {kind} {name} has no group {change['group']}")
+        found = next((e for e in entries if e[0] == change["segment"]), None)
+        if found is None:
+            after = next(i for i, e in enumerate(entries) if e[0] == change["after"])
+            found = [change["segment"], "C", 1]
+            entries.insert(after + 1, found)
+        if "status" in change:
+            found[1] = change["status"]
+        if "repeat" in change:
+            found[2] = change["repeat"]
+    return _group([e for e in table if e[0] not in ("UNH", "UNT")])
+
+
+def _find_group(entries: list, name: str) -> list | None:
+    """The entries of group ``name`` (SG2 ...) anywhere in a raw segment table."""
+    for entry in entries:
+        if len(entry) > 3:
+            if entry[0] == name:
+                return entry[3]
+            if (inner := _find_group(entry[3], name)) is not None:
+                return inner
+    return None
+
+
 class _Directory:
     """One file compiled: message tables and segment definitions."""
 
     def __init__(self, raw: dict) -> None:
+        self.tables = raw["messages"]
         formats: dict[str, Format] = {}
         composites = {cid: _required(tuple(None if c is None else (c[0], c[1] == "M", _format(c[2], formats))
                                            for c in comps)) for cid, comps in raw["composites"].items()}

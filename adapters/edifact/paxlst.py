@@ -5,10 +5,10 @@ The hub's profile (the IATA/WCO API implementation guide's segments; it writes D
     BGM+745 (passengers) | BGM+250 (crew) [++<function> when not original]
     NAD+MS+++<name>                                    the reporting party
     TDT+20+<flight>+<Rec 19 mode>++<carrier>           the flight (first TDT; mode absent: air)
-    DTM+189                                            departure time (D:05B: TDT's mandatory DTM;
-                                                       DTM+232 there when no departure time is known)
-    LOC+125                                            departure airport
+    LOC+125 + DTM+189                                  departure airport and time
     LOC+87  + DTM+232                                  arrival airport and time
+    (UNH 0057 IATA declares the WCO/IATA/ICAO guideline, which carries TDT without the DTM that
+    D05B's own table makes mandatory after it; a time whose place is not stated is written there)
     per person: NAD+FL (passenger) | NAD+FM (crew)+++<surname>:<given names>
                 ATT+2++<M|F|X>  DTM+329 (birth)  LOC+178 / LOC+179 (embarkation / debarkation)
                 LOC+174 (residence country)  LOC+180 (birth place)  NAT+2+<nationality>
@@ -122,15 +122,17 @@ class Paxlst(EdifactAdapter):
                   w.lines(doc.reporting_party, "3036", lengths.NAME_LINES, "NAD+MS C080 3036"))
         w.add("TDT", "20", w.value(doc.journey_id, "8028", "TDT 8028"), doc.mode.rec19, None,
               w.value(doc.carrier, "3127", "TDT C040 3127"))
-        w.dtm("189", doc.departure_at)       # D:05B segment group 2: TDT, then its mandatory DTM
-        if doc.departure_at is None:
-            w.dtm("232", doc.arrival_at)
-        if doc.departure.code != NOT_STATED:
-            w.add("LOC", "125", place(w, doc.departure, "LOC+125"))
-        if doc.arrival.code != NOT_STATED:
-            w.add("LOC", "87", place(w, doc.arrival, "LOC+87"))
-        if doc.departure_at is not None:
-            w.dtm("232", doc.arrival_at)
+        # The WCO/IATA/ICAO API guideline this message declares (UNH 0057 IATA): each place with its time
+        # (SG3: LOC+125 DTM+189, LOC+87 DTM+232), TDT alone in SG2, where D05B itself wants a DTM after TDT
+        # (adapters/edifact/guides.json). A time without its place is TDT's own DTM (one only).
+        times = [("189", doc.departure_at, doc.departure, "125"), ("232", doc.arrival_at, doc.arrival, "87")]
+        unplaced = [(q, when) for q, when, where, _ in times if when is not None and where.code == NOT_STATED]
+        if unplaced:
+            w.dtm(*unplaced[0])
+        for qualifier, when, where, code in times:
+            if where.code != NOT_STATED:
+                w.add("LOC", code, place(w, where, f"LOC+{code}"))
+                w.dtm(qualifier, when)
         for person in doc.persons:
             _write_person(w, TRAVELLER[doc.role], person)
         if doc.total is not None:

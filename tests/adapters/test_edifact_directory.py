@@ -42,7 +42,8 @@ def interchange(body: list[str], unh: str = UNH, una: str = "UNA:+.? '", syntax:
 
 def check(data: bytes) -> list[Problem]:
     ic = read(data)
-    return [p for msg in ic.messages for p in directory.check_message(msg, ic.chars, ic.syntax_version)]
+    return [p for msg in ic.messages
+            for p in directory.check_message(msg, ic.chars, ic.syntax_version, ic.header.get(6))]
 
 
 def codes(body: list[str], **kwargs: str) -> list[str]:
@@ -391,3 +392,61 @@ def test_generator_output_is_deterministic_and_the_committed_files_are_in_its_fo
         contents[path.stem] = content
     index = contents.pop("index")
     assert index == generator.index(contents)
+
+
+# implementation guides (directories/guides.json) ------------------------------------------------------
+
+PAXLST = (EXAMPLES / "edifact" / "paxlst-ca931-pek-fra.edi").read_bytes()
+
+
+def recounted(data: bytes) -> bytes:
+    """``data`` with its UNT segment count made right again after an edit."""
+    text = data.decode("latin-1")
+    head, _, tail = text.partition("UNH+")
+    body, _, rest = tail.partition("UNT+")
+    count = body.count("'") + 1
+    return (head + "UNH+" + body + "UNT+" + str(count) + rest[rest.index("+"):]).encode("latin-1")
+
+
+ACE = recounted(b"".join([
+    b"UNB+UNOA:4+LOCK:ZZ+CBP-ACE-TEST:ZZ+20041016:1604+54++ACE'",
+    b"UNH+1+CUSCAR:D:03B:UN'BGM+85+LOCKKH04112206+22'TDT+11++3'",
+    b"EQD+BI+10000325:109'SEL+SEAL1'RFF+ABZ:EQU123'LOC+89+VA:163'",
+    b"CNI+1+:23'DOC+714+KH041122106'RFF+AAM:LOCKKH041122106'GID+1+10:PCS'",
+    b"UNT+0+1'UNZ+1+54'"]))
+
+
+def test_the_iata_api_guideline_carries_tdt_without_the_dtm_d05b_makes_mandatory():
+    assert b"TDT+20+CA931+4++CA'\nLOC+125+PEK'" in PAXLST       # the guideline's layout, as border agencies read it
+    assert check(PAXLST) == []
+    undeclared = PAXLST.replace(b"PAXLST:D:05B:UN:IATA", b"PAXLST:D:05B:UN")
+    (problem,) = check(undeclared)
+    assert problem.code == "EDI_SEGMENT_MISSING" and "DTM" in problem.message
+
+
+def test_the_iata_guideline_lets_a_traveller_carry_several_references_the_un_table_allows_one():
+    two = recounted(PAXLST.replace(b"RFF+AVF:", b"RFF+ABO:SEAT12A'RFF+AVF:", 1))
+    assert two != PAXLST and check(two) == []
+    assert [p.code for p in check(two.replace(b"PAXLST:D:05B:UN:IATA", b"PAXLST:D:05B:UN"))] == \
+        ["EDI_SEGMENT_MISSING", "EDI_REPEAT_EXCEEDED"]
+
+
+def test_the_ace_guide_applies_only_to_an_interchange_that_names_ace():
+    assert check(ACE) == []
+    plain = [p.code for p in check(ACE.replace(b"++ACE'", b"'"))]
+    assert plain == ["EDI_SEGMENT_UNEXPECTED", "EDI_SEGMENT_UNEXPECTED"]      # RFF after SEL, DOC after CNI
+
+
+def test_a_guide_changes_only_what_it_says():
+    wrong = recounted(ACE.replace(b"BGM+85+LOCKKH04112206+22'", b"BGM+85+LOCKKH04112206+22'PIA+5+0101:HS'"))
+    assert [p.code for p in check(wrong)] == ["EDI_SEGMENT_UNEXPECTED"]
+
+
+def test_every_guide_names_its_source_and_applies_to_every_version_it_lists():
+    known = directory.guides()
+    assert {g["name"] for g in known} >= {"WCO/IATA/ICAO API guidelines", "US CBP ACE EDIFACT manifest"}
+    for n, guide in enumerate(known):
+        assert guide["source"] and ("association" in guide or "application" in guide)
+        for version in guide["versions"]:
+            assert version in directory.versions(guide["message"])
+            assert directory._guided(version.lower(), guide["message"], n)     # compiles: its groups exist
