@@ -14,12 +14,16 @@ from adapters import edifact
 from adapters.edifact import envelope
 from adapters.edifact.syntax import ServiceChars, serialise, split_segment
 from hub.adapters import Probe, RenderContext
+from hub.composition import build_engine
 from hub.errors import ConversionError, InvalidDocument, ParseError
+from hub.settings import Settings
 from tests.adapters.golden_support import line_of
 from tests.conftest import example
 
-BODY = ["BGM+785+X1+9", "TDT+20+V1+1++CAR", "LOC+9+USLAX", "DTM+133:20261118:102", "LOC+11+CNSHA",
-        "CNI+1+BL1", "CNT+7:100:KGM", "GID+1+5"]
+BODY = ["BGM+785+X1+9", "TDT+20+V1+1++CAR", "LOC+9+USLAX", "LOC+11+CNSHA", "DTM+133:20261118:102",
+        "CNI+1+BL1", "CNT+7:100:KGM", "RFF+BM:BL1", "GID+1+5"]
+"""A CUSCAR D95B body its directory accepts (SG1 TDT LOC* DTM*, SG4 CNI CNT, SG5 RFF .. SG10 GID), so
+the tests below check the syntax layer and not the segment table."""
 BAD = example("bad", "cuscar-wrong-unt.edi")
 
 
@@ -33,6 +37,12 @@ def interchange(*segments: str, syntax="UNOC:3", ref="IC1", count=None, zref=Non
     n = sum(s.startswith("UNH+") for s in segments) if count is None else count
     all_segments = [f"UNB+{syntax}+SENDER+RECEIVER+261127:0830+{ref}", *segments, f"UNZ+{n}+{zref or ref}"]
     return ((una + "\n" if una else "") + "".join(s + sep for s in all_segments)).encode("latin-1")
+
+
+@pytest.fixture(scope="module")
+def lenient_engine():
+    """The engine with HUB_EDIFACT_LENIENT: directory problems are warnings, the reader's own checks stay."""
+    return build_engine(Settings(edifact_lenient=True))
 
 
 def problems(engine, data: bytes) -> list[tuple[str, int, str]]:
@@ -52,29 +62,29 @@ def test_wrong_unt_count_names_the_segment_its_position_in_the_message_and_the_l
 
 def test_unt_reference_must_repeat_the_unh_reference(engine):
     data = interchange(*message(trailer_ref="M2"))
-    assert problems(engine, data) == [("EDI_UNT_REFERENCE", 12, "segment 11 UNT, message M1 segment 10")]
+    assert problems(engine, data) == [("EDI_UNT_REFERENCE", 13, "segment 12 UNT, message M1 segment 11")]
 
 
 def test_unz_count_and_reference_are_checked(engine):
     data = interchange(*message(), count=2, zref="IC9")
-    assert problems(engine, data) == [("EDI_UNZ_COUNT", 13, "segment 12 UNZ"),
-                                      ("EDI_UNZ_REFERENCE", 13, "segment 12 UNZ")]
+    assert problems(engine, data) == [("EDI_UNZ_COUNT", 14, "segment 13 UNZ"),
+                                      ("EDI_UNZ_REFERENCE", 14, "segment 13 UNZ")]
 
 
 def test_une_count_and_reference_are_checked_and_unz_counts_groups(engine):
     data = interchange("UNG+CUSCAR+SENDER+RECEIVER+261127:0830+G1+UN+D:95B", *message(), "UNE+2+G9")
-    assert problems(engine, data) == [("EDI_UNE_COUNT", 14, "segment 13 UNE"),
-                                      ("EDI_UNE_REFERENCE", 14, "segment 13 UNE")]
+    assert problems(engine, data) == [("EDI_UNE_COUNT", 15, "segment 14 UNE"),
+                                      ("EDI_UNE_REFERENCE", 15, "segment 14 UNE")]
     good = interchange("UNG+CUSCAR+SENDER+RECEIVER+261127:0830+G1+UN+D:95B", *message(), "UNE+1+G1", count=1)
     assert problems(engine, good) == []
-    assert problems(engine, good.replace(b"UNZ+1+", b"UNZ+3+")) == [("EDI_UNZ_COUNT", 15, "segment 14 UNZ")]
+    assert problems(engine, good.replace(b"UNZ+1+", b"UNZ+3+")) == [("EDI_UNZ_COUNT", 16, "segment 15 UNZ")]
 
 
 @pytest.mark.parametrize("segments, code, line", [
-    (message()[:-1], "EDI_UNT_MISSING", 12),                       # UNH .. then UNZ
+    (message()[:-1], "EDI_UNT_MISSING", 13),                       # UNH .. then UNZ
     (["NAD+CA+X", *message()], "EDI_SEGMENT_OUTSIDE_MESSAGE", 3),
     ([*message(), "UNG+CUSCAR+A+B+261127:0830+G1+UN+D:95B", *message(ref="M2"), "UNE+1+G1"],
-     "EDI_GROUPS_MIXED", 13),
+     "EDI_GROUPS_MIXED", 14),
 ])
 def test_a_broken_envelope_is_an_error_with_a_code_and_line(engine, segments, code, line):
     found = problems(engine, interchange(*segments))
@@ -86,7 +96,7 @@ def test_missing_unz_and_content_after_unz_are_errors(engine):
     without_unz = text[:text.index("UNZ")].encode()
     assert [c for c, _, _ in problems(engine, without_unz)] == ["EDI_UNZ_MISSING"]
     after = (text + "NAD+CA+X'\n").encode()
-    assert problems(engine, after) == [("EDI_CONTENT_AFTER_UNZ", 14, "segment 13 NAD")]
+    assert problems(engine, after) == [("EDI_CONTENT_AFTER_UNZ", 15, "segment 14 NAD")]
 
 
 def test_lenient_adapters_read_a_wrong_count_that_strict_ones_refuse():
@@ -128,7 +138,7 @@ def test_non_default_una_separators_read_the_same_document(engine, chars):
 
 
 def test_una_decimal_comma_is_read_as_the_decimal_mark(engine):
-    data = interchange(*message([*BODY[:-2], "CNT+7:100,5:KGM", "GID+1+5"]), una="UNA:+,? '")
+    data = interchange(*message([b.replace("CNT+7:100:", "CNT+7:100,5:") for b in BODY]), una="UNA:+,? '")
     assert engine.read(data).document.consignments[0].gross_weight.value == Decimal("100.5")
 
 
@@ -144,10 +154,16 @@ def test_an_escaped_terminator_does_not_end_the_segment(engine):
     assert problems(engine, data) == []
 
 
-def test_a_released_terminator_is_data_and_a_dangling_release_character_is_an_error(engine):
+def test_a_released_terminator_is_data_and_a_dangling_release_character_is_an_error(engine, lenient_engine):
     released = interchange(*message()).replace(b"GID+1+5'", b"GID+1+5?''")
-    assert problems(engine, released) == [
-        ("EDI_VALUE_INVALID", 11, "segment 10 GID, message M1 segment 9 element 3:1")]  # the value is "5'"
+    gid = "segment 11 GID, message M1 segment 10 element 3:1"
+    # the value is "5'": strictly its directory (n..8) refuses the quote, leniently the reader's number
+    (strict,) = engine.inspect(released).problems
+    assert (strict.code, strict.line, strict.path) == ("EDI_ELEMENT_FORMAT", 12, gid)
+    assert "character \"'\"" in strict.message
+    (lenient,) = lenient_engine.inspect(released).problems
+    assert (lenient.code, lenient.line, lenient.path) == ("EDI_VALUE_INVALID", 12, gid)
+    assert "\"5'\" is not a number" in lenient.message
     dangling = interchange(*message()).rstrip(b"'\n") + b"?"
     assert {"EDI_RELEASE_DANGLING", "EDI_SEGMENT_UNTERMINATED"} <= {c for c, _, _ in problems(engine, dangling)}
 
@@ -259,16 +275,26 @@ def test_a_configured_set_that_carries_the_message_is_written_and_read_back(engi
 # -- values and messages --------------------------------------------------------------------------
 
 @pytest.mark.parametrize("body, code, path", [
-    ([*BODY[:3], "DTM+133:20261340:102", *BODY[4:]], "EDI_VALUE_INVALID",
-     "segment 6 DTM, message M1 segment 5 element 2:2"),
+    ([*BODY[:4], "DTM+133:20261340:102", *BODY[5:]], "EDI_VALUE_INVALID",
+     "segment 7 DTM, message M1 segment 6 element 2:2"),
     (["BGM+785+X1+27", *BODY[1:]], "EDI_CODE_UNMAPPED", "segment 3 BGM, message M1 segment 2 element 4:1"),
     ([BODY[0], "TDT+20+V1+9++CAR", *BODY[2:]], "EDI_CODE_UNMAPPED", "segment 4 TDT, message M1 segment 3 element 4:1"),
-    ([*BODY[:-1], "GID+1+FIVE"], "EDI_VALUE_INVALID", "segment 10 GID, message M1 segment 9 element 3:1"),
-    ([b for b in BODY if not b.startswith("TDT")], "EDI_SEGMENT_MISSING", "segment 2 UNH, message M1 segment 1"),
+    # the whole SG1 (TDT and its LOC, DTM) left out: D95B allows that, the hub needs the conveyance
+    ([BODY[0], *BODY[5:]], "EDI_SEGMENT_MISSING", "segment 2 UNH, message M1 segment 1"),
 ])
 def test_a_bad_value_is_a_parse_error_pointing_at_segment_and_element(engine, body, code, path):
     (found,) = engine.inspect(interchange(*message(body))).problems
     assert (found.code, found.path) == (code, path)
+
+
+def test_a_word_for_a_number_is_the_directorys_format_error_and_leniently_the_readers(engine, lenient_engine):
+    """The directory check (n..8) comes first; the reader's own guard still answers lenient senders."""
+    data = interchange(*message([*BODY[:-1], "GID+1+FIVE"]))
+    gid = "segment 11 GID, message M1 segment 10 element 3:1"
+    (strict,) = engine.inspect(data).problems
+    assert (strict.code, strict.path) == ("EDI_ELEMENT_FORMAT", gid)
+    (lenient,) = lenient_engine.inspect(data).problems
+    assert (lenient.code, lenient.path) == ("EDI_VALUE_INVALID", gid)
 
 
 def test_an_interchange_without_a_message_is_refused():
