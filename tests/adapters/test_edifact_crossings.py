@@ -12,13 +12,22 @@ from decimal import Decimal
 
 import pytest
 
+from hub.composition import build_engine
 from hub.models import Manifest, Measure, PersonRole, PersonsList, TransportMode
+from hub.settings import Settings
 from tests.adapters.test_edifact_syntax import interchange, message, problems
+
+
+@pytest.fixture(scope="module")
+def lenient_engine():
+    return build_engine(Settings(edifact_lenient=True))
 
 # -- PAXLST for road and sea crossings ---------------------------------------------------------------
 
-def paxlst(*body: str, ref: str = "P1", una: str = "UNA:+.? '") -> bytes:
-    return interchange(*message(list(body), ref=ref, kind="PAXLST:D:03B:UN"), syntax="UNOA:4", una=una)
+def paxlst(*body: str, ref: str = "P1", una: str = "UNA:+.? '", guide: str = ":IATA") -> bytes:
+    """A PAXLST D03B that declares the WCO/IATA/ICAO API guide (UNH 0057 IATA), whose SG2 is TDT alone
+    with the times at each place (plain D03B wants a DTM straight after TDT); ``guide=""`` declares none."""
+    return interchange(*message(list(body), ref=ref, kind=f"PAXLST:D:03B:UN{guide}"), syntax="UNOA:4", una=una)
 
 
 TRUCK_CREW = ["BGM+250+TRIP0042+9", "TDT+11++3++ROADCO:172+++:109::TRK7781", "LOC+60+DEHAM",
@@ -33,6 +42,17 @@ def test_a_truck_crew_list_reads_without_a_flight_number(engine):
     assert (doc.arrival.code, doc.arrival_at) == ("DEHAM", datetime(2026, 11, 27, 10, 30))
     assert doc.departure.code == "DEHAM"  # a land crossing has one place: the border crossing
     assert [(p.surname, p.given_names, p.sex) for p in doc.persons] == [("MEIER", "ANNA", "F")]
+
+
+def test_a_crew_list_without_the_guide_it_follows_is_refused_strictly_and_read_leniently(engine, lenient_engine):
+    """The same list declaring no guide breaks plain D03B (SG2 TDT without its DTM): both readings are facts."""
+    data = paxlst(*TRUCK_CREW, guide="")
+    (code, _, path), = problems(engine, data)
+    assert (code, path) == ("EDI_SEGMENT_MISSING", "segment 5 LOC, message P1 segment 4")
+    assert "DTM" in engine.inspect(data).problems[0].message
+    relaxed = lenient_engine.read(data)
+    assert relaxed.document == engine.read(paxlst(*TRUCK_CREW)).document
+    assert [w.code for w in relaxed.warnings] == ["EDI_SEGMENT_MISSING"]
 
 
 def test_the_conveyance_id_comes_from_tdt_c222_8213_first(engine):
@@ -102,8 +122,11 @@ ACE = ["BGM+85:::STANDARD+TRIP4411+22", "DTM+132:202612301200:203", "LOC+60+0901
        "PAC+158++COL", "FTX+AAA+++IRON COIL:SHEET METAL", "MEA+AAI++K:750"]
 
 
-def cuscar_d03b(*body: str) -> bytes:
-    return interchange(*message(list(body), kind="CUSCAR:D:03B:UN"), syntax="UNOA:4")
+def cuscar_d03b(*body: str, application: str = "ACE") -> bytes:
+    """A CUSCAR D03B in US CBP's ACE profile, declared as ACE does it (UNB 0026 application reference ACE),
+    which puts DOC in the consignment group; ``application=""`` declares nothing (plain D03B)."""
+    data = interchange(*message(list(body), kind="CUSCAR:D:03B:UN"), syntax="UNOA:4")
+    return data.replace(b"+IC1'", f"+IC1++{application}'".encode(), 1) if application else data
 
 
 def test_a_d03b_truck_cargo_report_reads_its_bill_from_rff_aam(engine):
@@ -122,6 +145,17 @@ def test_a_d03b_truck_cargo_report_reads_its_bill_from_rff_aam(engine):
     assert bill.goods_description == "IRON COIL\nSHEET METAL"
 
 
+def test_the_ace_profile_undeclared_is_refused_strictly_and_read_leniently(engine, lenient_engine):
+    """Plain D03B has no DOC in the consignment group: an ACE message that does not say so is refused
+    with the directory's code, and the lenient hub reads the same manifest."""
+    data = cuscar_d03b(*ACE, application="")
+    (code, _, path), = problems(engine, data)
+    assert (code, path) == ("EDI_SEGMENT_UNEXPECTED", "segment 9 DOC, message M1 segment 8")
+    relaxed = lenient_engine.read(data)
+    assert relaxed.document == engine.read(cuscar_d03b(*ACE)).document
+    assert "EDI_SEGMENT_UNEXPECTED" in [w.code for w in relaxed.warnings]
+
+
 @pytest.mark.parametrize("swap, expected", [
     (("RFF+AAM:TRKCKH0411", "RFF+BM:BL0099"), "BL0099"),
     (("RFF+AAM:TRKCKH0411", "RFF+XX:1"), "KH0411"),            # DOC C503 when no reference names the bill
@@ -133,7 +167,8 @@ def test_the_bill_is_found_in_rff_bm_cni_rff_aam_or_doc(engine, swap, expected):
 
 
 def test_a_consignment_without_any_bill_names_every_place_it_looked(engine):
-    body = [s for s in ACE if not s.startswith(("DOC+", "RFF+AAM"))]
+    # a reference that names no bill stays: the consignment group's LOC needs an RFF to open SG5
+    body = [s.replace("RFF+AAM:TRKCKH0411", "RFF+XX:1") for s in ACE if not s.startswith("DOC+")]
     (code, _, path), = problems(engine, cuscar_d03b(*body))
     assert code == "EDI_SEGMENT_MISSING" and "CNI" in path
     assert "RFF+BM" in engine.inspect(cuscar_d03b(*body)).problems[0].message
