@@ -7,6 +7,7 @@ down), 3 an engine bug (e.g. a rendered output failing its own schema).
 
 from __future__ import annotations
 
+import ssl
 import sys
 from typing import Any, NoReturn
 
@@ -21,6 +22,7 @@ from .admin import dead_letters, messages, replay, stats
 from .check import check
 from .demo import demo
 from .documents import convert, detect, formats, validate
+from .parties import parties
 from .purge import purge
 from .receipts import receipts
 from .routes import routes
@@ -67,6 +69,8 @@ def _unreachable(exc: Exception) -> tuple[str, str] | None:
     why = (str(exc).strip().splitlines() or [name])[0]
     if module.startswith("psycopg") and name == "OperationalError":
         return f"cannot open the store that HUB_STORE_URL names: {why}", "STORE_UNREACHABLE"
+    if isinstance(exc, ssl.SSLError):      # a TLS handshake refused (a broker certificate from another CA ...)
+        return f"TLS with the broker that HUB_AMQP_URL names failed: {why}", "BROKER_UNREACHABLE"
     if module.startswith("pika"):
         from pika import exceptions as amqp
 
@@ -110,5 +114,5 @@ def main(ctx: click.Context) -> None:
 
 
 for command in (detect, validate, convert, formats, check, routes, demo, tour, topology, serve, send, messages, replay,
-                dead_letters, stats, receipts, store, purge):
+                dead_letters, stats, receipts, store, parties, purge):
     main.add_command(command)

@@ -132,7 +132,8 @@ def receipt_worker(settings: Settings, store: Store, topology: Topology) -> tupl
                        retries=Retries(topology, "acks", tuple(settings.retry_delays_ms)))
     sweeper = Sweeper(store, topology, holds=Holds(store, topology, engine, settings.party_id),
                       registry=engine.registry, limit=limit,
-                      orphans_kept_for=timedelta(days=settings.orphan_retention_days), orphans_kept=settings.orphan_max)
+                      orphans_kept_for=timedelta(days=settings.orphan_retention_days), orphans_kept=settings.orphan_max,
+                      retention=settings.retention_periods())
     return core, sweeper, limit
 
 

@@ -84,3 +84,22 @@ def test_a_rejected_interchange_is_replayed_once_the_hub_reads_edifact_leniently
         wait_for(lambda: hub.store.message(rejected[0].id).status is MessageStatus.ACCEPTED)
         (props, body), = queues.take(queues.topology.receiver_queue("CUSTOMS-CN"), 1)
         assert ENGINE.detect(body).name == "gacc-mt1101"
+
+
+def test_a_message_that_breaks_its_directory_gets_a_contrl_naming_segment_element_and_code(settings, queues):
+    """UN/EDIFACT D99B gives LOC C517 3225 an..25: a 30-character place code is refused by the directory
+    check, and the CONTRL names the segment, the element (C517, element 3 component 1) and code 39."""
+    body = example("edifact", "iftmin-master-999-12345675.edi").replace(b"LOC+5+PEK:::", b"LOC+5+" + b"P" * 30 + b":::")
+    (problem,) = ENGINE.inspect(body).problems
+    assert problem.code == "EDI_ELEMENT_TOO_LONG" and problem.path.endswith(" element 3:1")
+    at = problem.path.split(", ")[1]                          # message SLF20261126001 segment N element 3:1
+    with Hub(settings):
+        send(settings, body, "FORWARDER-SINOTRANS")
+        got = by_type(queues.take(queues.topology.sender_queue("FORWARDER-SINOTRANS"), 2))
+        event = json.loads(got["application/json"])
+        assert event["event"] == "message.rejected"
+        assert [e["code"] for e in event["errors"]] == ["EDI_ELEMENT_TOO_LONG"]
+        contrl = ENGINE.read(got["application/edifact"])
+        assert contrl.adapter.name == "contrl" and contrl.document.status is ReceiptStatus.REJECTED
+        (error,) = contrl.document.errors                    # UNTDID 0085 code 39: data element too long
+        assert error.code == "39" and error.pointer == at
