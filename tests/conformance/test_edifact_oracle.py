@@ -31,6 +31,12 @@ not), and a leading UTF-8 byte order mark dropped (the hub reads past it; Bots r
 Bots' envelope findings (UNT/UNZ counts and references, E01..E09; UNB elements) are the hub's
 envelope checks, not the directory's: only what Bots says inside a message (S.. structure,
 F.. fields) is its directory verdict.
+
+Bots knows the UN tables only, not the implementation guides the hub applies to a message that
+declares one (UNH S009 0057 IATA: the WCO/IATA/ICAO API PAXLST; UNB 0026 ACE: US CBP's CUSCAR).
+So every interchange is compared on the UN table: the UNH's association code (and what follows it
+in S009) is removed from the bytes both sides read, and the hub's check is not told UNB 0026. The
+guides themselves are tested beside the checker (tests/adapters/test_edifact_directory.py).
 """
 
 from __future__ import annotations
@@ -89,9 +95,10 @@ DIFFERENCES = {
     "PAXLST_D03B_edifabric_PassengerList.txt": ATT_REPEATS,
     "PAXLST_D03B_smooks_message_01.edi": ATT_REPEATS,
 }
-MINIMUM_COMPARED = {"examples": 11, "corpus": 5, "field": 4, "rendered": 70}
-"""Files compared per source today (examples 12, corpus 5, field 5, rendered 78), a little below:
-an empty or shrunken loop fails."""
+MINIMUM_COMPARED = {"examples": 11, "corpus": 5, "field": 4, "rendered": 50}
+"""Files compared per source today (examples 12, corpus 5, field 5, rendered 58: the writers refuse a
+value too long for its element, CONVERT_FIELD_INVALID, so those give no output), a little below: an
+empty or shrunken loop fails."""
 
 
 # --- Bots, run as the package is installed ------------------------------------------------------
@@ -197,9 +204,19 @@ def bots_verdict(data: bytes) -> Verdict:
     return Verdict(said=tuple(inside))
 
 
+GUIDE_DECLARATION = re.compile(rb"(UNH\+[^+']*\+[A-Z0-9]{6}(?::[^:+']*){3}):[^+']*")
+"""UNH S009 from its association code (0057) on, with the default separators."""
+
+
+def on_the_un_table(data: bytes) -> bytes:
+    """The interchange with no implementation guide declared in its UNHs (see the docstring)."""
+    return GUIDE_DECLARATION.sub(rb"\1", data)
+
+
 def hub_verdict(data: bytes) -> Verdict:
     """The hub's directory verdict: check_message over every message of the interchange, read with
-    its envelope counts relaxed (those are the envelope's checks, not the directory's)."""
+    its envelope counts relaxed (those are the envelope's checks, not the directory's), and without
+    UNB 0026 (the UN table, see the docstring)."""
     try:
         ic = envelope.read(data, lenient=True)
     except DocumentError as exc:
@@ -230,7 +247,8 @@ def compare(cases: list[Case], source: str) -> None:
     refused_by_both: list[str] = []
     compared = 0
     for case in cases:
-        hub, oracle = hub_verdict(case.data), bots_verdict(case.data)
+        data = on_the_un_table(case.data)
+        hub, oracle = hub_verdict(data), bots_verdict(data)
         listed = UNREADABLE.get(case.listed_as)
         if hub.unreadable or oracle.unreadable:
             if listed is None:
