@@ -5,7 +5,8 @@ LOC and DTM) and before the first consignment: ``EQD+CN+<container number>+<size
 for a container, ``EQD+UL+<ULD>+<ULD type>`` for a unit load device (UNTDID 8053 UL). Each
 consignment's goods item (GID group) then names its equipment with ``SGP+<identifier>``. Read:
 the equipment an item's SGP names (with the size and type of its EQD, when one is listed), and
-an EQD written inside a consignment's own group, become the consignment's ``equipment``.
+an EQD written inside a consignment's own group (a layout no CUSCAR directory allows: only a lenient
+hub reads it), become the consignment's ``equipment``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ import re
 
 import pytest
 
+from hub.composition import build_engine
 from hub.models import TransportEquipment
+from hub.settings import Settings
 from tests.conftest import corpus_folder, example
 
 CUSCAR = example("edifact", "cuscar-052e-uslax-cnsha.edi")
@@ -58,9 +61,15 @@ def test_eqd_and_sgp_give_each_consignment_its_equipment(engine):
 
 
 def test_an_eqd_in_a_consignments_own_group_is_its_equipment(engine):
+    """No CUSCAR directory has EQD in the consignment group, but senders write it there: the strict hub
+    refuses it with the directory's code, the lenient one (HUB_EDIFACT_LENIENT) reads it as that
+    consignment's equipment."""
     data = with_segments(CUSCAR, b"LOC+11+CNSHA'", b"EQD+CN+CSNU7324517+22G1'\n", nth=2)   # the second bill's
-    manifest = engine.read(data).document
-    assert [c.equipment for c in manifest.consignments] == [[], [CONTAINER], []]
+    (problem,) = engine.inspect(data).problems
+    assert problem.code == "EDI_SEGMENT_UNEXPECTED" and problem.path.startswith("segment 34 EQD, ")
+    relaxed = build_engine(Settings(edifact_lenient=True)).read(data)
+    assert [w.code for w in relaxed.warnings] == ["EDI_SEGMENT_UNEXPECTED"]
+    assert [c.equipment for c in relaxed.document.consignments] == [[], [CONTAINER], []]
 
 
 def test_equipment_is_written_as_eqd_groups_before_the_consignments_and_sgp_in_their_goods(engine, ctx):
