@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Annotated
 from urllib.parse import parse_qs, quote, urlsplit
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -74,6 +74,11 @@ class Settings(BaseSettings):
     amqp_cert_file: Path | None = Field(None, description="amqps://: the hub's client certificate; logs in with "
                                         "EXTERNAL (the broker user is its CN, named in HUB_AMQP_URL: amqps://CN@HOST)")
     amqp_key_file: Path | None = Field(None, description="amqps://: the client certificate's private key")
+    signing_key: Path | None = Field(None, description="the hub's key for outputs that carry a signature (CEB): "
+                                     "a PKCS#12 (RSA) or a PEM key (RSA, or SM2 unencrypted); keep it out of the "
+                                     "checkout. Unset: CEB621 carries the unsigned template")
+    signing_key_password: SecretStr | None = Field(None, description="the PKCS#12 or PEM key's password")
+    signing_cert: Path | None = Field(None, description="the signing key's certificate, when not in its file")
     store_url: str = Field("sqlite:///var/hub-store.sqlite3", description="sqlite:///PATH or postgresql://USER@HOST:PORT/DB")
     topology_prefix: str = Field("hub", pattern=r"^[A-Za-z0-9_.-]+$",
                                  description="every exchange and queue name starts with this")

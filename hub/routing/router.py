@@ -6,6 +6,9 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 
+from lxml import etree
+
+from ..errors import Problem
 from ..models import (
     ArrivalReport,
     Declaration,
@@ -19,6 +22,8 @@ from ..models import (
     TransportMode,
     Waybill,
 )
+from ..signatures import Signer
+from ..signatures import check as check_signature
 from .direction import DEFAULT_HOME_COUNTRY, Direction, direction_of, is_country
 from .table import Hold, Route, RoutesFile
 
@@ -100,6 +105,22 @@ class Router:
         if not is_country(home_country):
             raise ValueError(f"home country {home_country!r} is not an ISO 3166-1 alpha-2 code")
         self.routes, self.home_country = routes, home_country
+        self.trust = {party: sender.signature.load(party, routes.folder)
+                      for party, sender in routes.senders.items() if sender.signature.policy != "none"}
+        """Each signing sender's policy with its certificates, read once: unreadable or expired -> ConfigError."""
+
+    def signature(self, sender: str, tree: etree._ElementTree | None) -> tuple[Signer | None, list[Problem]]:
+        """The sender's signature policy applied to a message it sent (its parsed XML, None for text):
+        (the verified signer or None, the problems that refuse it)."""
+        trust = self.trust.get(sender)
+        if trust is None:
+            return None, []
+        if tree is None:
+            if trust.policy == "require":
+                return None, [Problem("SIGNATURE_MISSING", f"{sender}'s messages must be signed (routes.yaml "
+                                      "signature: require) and this one is not XML, which alone carries one")]
+            return None, []
+        return check_signature(tree, trust)
 
     def authorise(self, sender: str, kind: Kind) -> str | None:
         """None when ``sender`` may send ``kind``; otherwise the reason it may not."""

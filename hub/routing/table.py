@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 from ..checks import CHECKS
 from ..errors import ConfigError
 from ..models import Kind, TransportMode
+from ..signatures import SignaturePolicy
 from .direction import Direction
 
 _DURATION = re.compile(r"^(\d+)\s*([smhd])$")
@@ -48,6 +49,9 @@ class Sender(_Strict):
     name: str
     may_send: list[Kind] = Field(..., min_length=1)
     account: Account | None = None
+    signature: SignaturePolicy = Field(default_factory=SignaturePolicy)
+    """none (default), verify (a signature present must verify) or require, with the party's certificates
+    (paths relative to routes.yaml's folder): see hub.signatures."""
 
 
 class Receiver(_Strict):
@@ -156,6 +160,12 @@ class RoutesFile(_Strict):
     senders: dict[str, Sender]
     receivers: dict[str, Receiver]
     routes: list[Route]
+    _folder: Path | None = PrivateAttr(None)
+
+    @property
+    def folder(self) -> Path | None:
+        """The folder of the routes.yaml this came from: relative paths in it (certificates) start there."""
+        return self._folder
 
     @model_validator(mode="after")
     def _references(self) -> RoutesFile:
@@ -187,7 +197,7 @@ def load_routes(path: str | Path) -> RoutesFile:
         line = mark.line + 1 if mark else 0
         raise ConfigError(f"{path}:{line}: not valid YAML: {getattr(exc, 'problem', exc)}", line=line) from exc
     try:
-        return RoutesFile.model_validate(data or {})
+        routes = RoutesFile.model_validate(data or {})
     except ValidationError as exc:
         lines = []
         for err in exc.errors():
@@ -195,6 +205,8 @@ def load_routes(path: str | Path) -> RoutesFile:
             line = _line_of(node, loc)
             lines.append(f"{path}:{line}: {'.'.join(loc) or '(top)'}: {err['msg']}")
         raise ConfigError("\n".join(lines), line=None) from exc
+    routes._folder = path.parent
+    return routes
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):

@@ -111,6 +111,8 @@ class Received:
     kind: str | None = None
     business_key: str | None = None
     function: str | None = None
+    signer: dict[str, str] | None = None   # the verified signature's certificate (hub.signatures.Signer),
+                                           # recorded in the message's outcome event
 
     def outcome(self, status: MessageStatus, **decided: Any) -> NewMessage:
         """The message as stored with its outcome (errors, deliveries, duplicate_of ... in ``decided``)."""

@@ -128,4 +128,6 @@ def _outcome(m: NewMessage) -> dict[str, Any]:
         detail["duplicate_of"] = m.duplicate_of
     if m.deliveries:
         detail["deliveries"] = len(m.deliveries)
+    if m.signer:
+        detail["signer"] = m.signer
     return detail

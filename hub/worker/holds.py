@@ -28,6 +28,7 @@ from ..adapters import RenderContext
 from ..checks import CHECKS, Fact, Pair, Values
 from ..errors import ConversionError, HubError, Problem
 from ..pipeline import Engine
+from ..signatures import SigningKey
 from ..store.base import Delivery, Store
 from ..transport.base import Publication, Topology
 from .outbound import outbound
@@ -42,9 +43,9 @@ Known = tuple[list[Fact], dict[Pair, Values]]
 
 class Holds:
     def __init__(self, store: Store, topology: Topology, engine: Engine, party_id: str,
-                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC), signer: SigningKey | None = None) -> None:
         self.store, self.topology, self.engine, self.party_id = store, topology, engine, party_id
-        self.clock = clock
+        self.clock, self.signer = clock, signer
 
     def known(self, delivery: Delivery, check: str) -> Known:
         """The held delivery's own facts, and those found for what its check waits for (two reads)."""
@@ -62,7 +63,7 @@ class Holds:
         own, found = known or self.known(delivery, check)
         document = CHECKS[check].complete(document_of(self.engine, self.store, delivery.message_id), own, found)
         ctx = RenderContext(message_id=delivery.out_id, sender_id=self.party_id, receiver_id=delivery.receiver,
-                            created_at=self.clock())
+                            created_at=self.clock(), signer=self.signer)
         return self.engine.render(document, delivery.format, ctx).data
 
     def settle(self, candidates: list[tuple[Delivery, str]], source: str,

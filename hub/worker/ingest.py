@@ -34,6 +34,7 @@ from ..lifecycle import hub_message_id
 from ..models import Declaration, Document, Manifest, Waybill
 from ..pipeline import Engine
 from ..routing import Router
+from ..signatures import SigningKey
 from ..store.base import (
     Delivery,
     DeliveryState,
@@ -110,12 +111,14 @@ class IngestCore:
 
     def __init__(self, engine: Engine, router: Router, store: Store, topology: Topology, party_id: str,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-                 retries: Retries | None = None, limit: PublishLimit | None = None) -> None:
+                 retries: Retries | None = None, limit: PublishLimit | None = None,
+                 signer: SigningKey | None = None) -> None:
+        """``signer``: the hub's key for outputs that carry a signature (HUB_SIGNING_KEY), or None."""
         self.engine, self.router, self.store, self.topology = engine, router, store, topology
-        self.party_id, self.clock = party_id, clock
+        self.party_id, self.clock, self.signer = party_id, clock, signer
         self.retries = retries or Retries(topology)
         self.limit = limit or PublishLimit(DEFAULT_MAX_OUTPUT_BYTES)
-        self.holds = Holds(store, topology, engine, party_id, clock)
+        self.holds = Holds(store, topology, engine, party_id, clock, signer)
 
     def handle(self, batch: list[Inbound]) -> list[Work]:
         """Decide, store (one transaction) and plan the publications of a batch."""
@@ -228,6 +231,11 @@ class IngestCore:
         known = _known(base, adapter, doc)
         if read.problems:
             return self._reject(inbound, known, read.problems, adapter)
+        signer, unsigned = self.router.signature(inbound.sender, read.tree)   # the sender's policy in routes.yaml
+        if unsigned:
+            return self._reject(inbound, known, unsigned, adapter)
+        if signer is not None:
+            known = replace(known, signer=signer.as_dict())
         for part in read.documents:
             if reason := self.router.authorise(inbound.sender, part.kind):
                 return self._reject(inbound, known, [Problem("SENDER_NOT_ALLOWED", reason)], adapter)
@@ -290,7 +298,8 @@ class IngestCore:
         rendered: list[Problem] = []     # what a writer changed as its standard allows (Output.warnings)
         for p in planned:
             out_id = f"{base.id}.{p.receiver}"
-            ctx = RenderContext(message_id=out_id, sender_id=self.party_id, receiver_id=p.receiver, created_at=now)
+            ctx = RenderContext(message_id=out_id, sender_id=self.party_id, receiver_id=p.receiver, created_at=now,
+                                signer=self.signer)
             hold = p.hold
             decided = hold_for(hold.check if hold else None, p.document, facts, self.store.facts)
             waits = decided.waits

@@ -26,6 +26,7 @@ from ..composition import build_engine
 from ..logging import configure_logging
 from ..routing import Router, load_routes
 from ..settings import Settings
+from ..signatures import SigningKey, load_signing_key
 from ..store import open_store
 from ..store.base import Store
 from ..transport.base import PublishLimit, Topology, Work
@@ -96,6 +97,14 @@ def republish_pending(settings: Settings, store: Store, topology: Topology) -> i
     return done
 
 
+def signing_key(settings: Settings) -> SigningKey | None:
+    """The hub's key for signed outputs (HUB_SIGNING_KEY ...), or None; ConfigError when it cannot be loaded."""
+    if settings.signing_key is None:
+        return None
+    password = settings.signing_key_password.get_secret_value() if settings.signing_key_password else None
+    return load_signing_key(settings.signing_key, password, settings.signing_cert)
+
+
 def run_router(settings: Settings, index: int) -> None:
     configure_logging(settings.log_level, settings.log_json)
     topology, store = Topology(settings.topology_prefix), open_store(settings.store_url)
@@ -103,7 +112,8 @@ def run_router(settings: Settings, index: int) -> None:
     store.leave_upkeep_to_another()     # serve's supervisor checkpoints; a router never stalls on it
     limit = PublishLimit(settings.max_output_bytes)
     core = IngestCore(build_engine(settings), Router(load_routes(settings.routes)), store, topology,
-                      settings.party_id, retries=Retries(topology, "in", tuple(settings.retry_delays_ms)), limit=limit)
+                      settings.party_id, retries=Retries(topology, "in", tuple(settings.retry_delays_ms)), limit=limit,
+                      signer=signing_key(settings))
     config = ConsumerConfig(url=settings.amqp_url, queue=topology.inbound, name=f"hub-router-{index}",
                             hub_user=hub_user(settings), prefetch=settings.prefetch,
                             batch_size=settings.batch_size, batch_ms=settings.batch_ms)
@@ -130,7 +140,8 @@ def receipt_worker(settings: Settings, store: Store, topology: Topology) -> tupl
     engine, limit = build_engine(settings), PublishLimit(settings.max_output_bytes)
     core = ReceiptCore(engine, store, topology, receivers=load_routes(settings.routes).receivers,
                        retries=Retries(topology, "acks", tuple(settings.retry_delays_ms)))
-    sweeper = Sweeper(store, topology, holds=Holds(store, topology, engine, settings.party_id),
+    sweeper = Sweeper(store, topology, holds=Holds(store, topology, engine, settings.party_id,
+                                                   signer=signing_key(settings)),
                       registry=engine.registry, limit=limit,
                       orphans_kept_for=timedelta(days=settings.orphan_retention_days), orphans_kept=settings.orphan_max,
                       retention=settings.retention_periods())
@@ -158,6 +169,8 @@ def _run(consumer: BatchConsumer) -> None:
 def serve(settings: Settings, workers: int, stop_event: EventType | None = None) -> None:
     """Start and supervise the worker processes until SIGTERM/SIGINT (or ``stop_event``)."""
     configure_logging(settings.log_level, settings.log_json)
+    Router(load_routes(settings.routes))        # routes.yaml and the senders' certificates, once, before any
+    signing_key(settings)                       # worker starts: a bad file is exit 2, not a restart loop
     store = open_store(settings.store_url)      # kept for the store's upkeep while the workers run
     store.migrate()
     declare(settings)
