@@ -11,8 +11,12 @@ from hub.adapters import RenderContext
 from hub.errors import ConversionError, EngineError
 
 ROOT = Path(__file__).resolve().parent.parent
+MESSAGE_SUFFIXES = {".edi", ".json", ".txt", ".xml"}
+"""What a message file of examples/ is called. examples/ holds other files too (traffic.yaml, the
+Python example clients in examples/clients/): only messages are converted, so a new kind of
+non-message file is left out rather than failing as an unreadable "example"."""
 EXAMPLES = sorted(p for p in (ROOT / "examples").rglob("*")
-                  if p.is_file() and "bad" not in p.parts and p.suffix != ".yaml")
+                  if p.is_file() and "bad" not in p.parts and p.suffix in MESSAGE_SUFFIXES)
 CTX = RenderContext(message_id="HUB-ABCDEF0123456789ABCD.CUSTOMS-CN", sender_id="EPORTHUB", receiver_id="CUSTOMS-CN")
 
 
