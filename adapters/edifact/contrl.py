@@ -21,6 +21,17 @@ further message of the interchange (an error's pointer names it) the type comes 
 receipt's ``more`` answers (the reply facts list every message of the interchange), so the
 CONTRL for a refused interchange of several messages names each failed one in its own UCM.
 A CONTRL interchange of several messages reads as one Receipt (see :mod:`.base`).
+
+UCI 0020 and UCM 0062 are an..14 and mandatory: a CONTRL must never be refused by the hub's
+own directory check, whatever the receipt knows (one converted from an XML receipt answers no
+interchange, and its ids are longer). UCI 0020 is the answered interchange, else the answered
+message id, else the business key, else the CONTRL's own id; each UCM 0062 is the answered
+message's reference. A value longer than 14 is written as :func:`writer.reference` of it:
+the reference the hub itself writes in UNB and UNH for that id (and correlates answers by),
+so the fallback reads back as the interchange and message references of the hub's delivery.
+UCM S009 (the answered message's type) is mandatory too: an answered message whose type the
+receipt does not know (an APERAK names none), or one longer than S009 0065 allows (an..6),
+gets no UCM; its first error goes on the UCI when the UCI has none of its own.
 """
 
 from __future__ import annotations
@@ -34,7 +45,7 @@ from .base import EdifactAdapter
 from .pointer import Pointer
 from .reading import Body
 from .syntax import Segment
-from .writer import MessageWriter
+from .writer import MessageWriter, reference
 
 ERROR_TEXTS = {
     "2": "Syntax version or level not supported", "7": "Interchange recipient not actual recipient",
@@ -100,10 +111,14 @@ class Contrl(EdifactAdapter):
         w = MessageWriter()
         action = doc.agency_status if ACTIONS_IN.get(doc.agency_status or "") is _reading(doc.status) \
             else ACTIONS_OUT[doc.status]
-        w.add("UCI", doc.answers_interchange or "", ctx.receiver_id, ctx.sender_id, action, *plan.interchange)
+        answered = doc.answers_interchange or doc.answers_message_id or doc.business_key or ctx.message_id
         types = {a.answers_message_id: a.answers_type for a in doc.answers() if a.answers_type}
-        for ref, report in plan.messages.items():
-            _write_message(w, doc, ref, report, types.get(ref))
+        typed = {ref: report for ref, report in plan.messages.items() if 0 < len(types.get(ref) or "") <= TYPE}
+        untyped = [report.first() for ref, report in plan.messages.items() if ref not in typed]
+        interchange = plan.interchange or next((first for first in untyped if first), [])
+        w.add("UCI", fitted(answered), ctx.receiver_id, ctx.sender_id, action, *interchange)
+        for ref, report in typed.items():
+            _write_message(w, doc, ref, report, types[ref])
         return w
 
 
@@ -141,6 +156,17 @@ def _error(code: str, pointer: Pointer) -> ReceiptError:
     return ReceiptError(code=code, text=ERROR_TEXTS.get(code), pointer=str(pointer))
 
 
+REFERENCE = 14
+"""UCI 0020 and UCM 0062: an..14."""
+TYPE = 6
+"""UCM S009 0065, the answered message's type: an..6."""
+
+
+def fitted(ref: str) -> str:
+    """A reference for UCI 0020 or UCM 0062: itself when it fits an..14, else :func:`writer.reference` of it."""
+    return ref if len(ref) <= REFERENCE else reference(ref)
+
+
 def syntax_code(code: str) -> str:
     """The 0085 syntax error code for a receipt error's code."""
     return code if code.isdigit() else SYNTAX_ERRORS.get(code, "18")
@@ -152,6 +178,12 @@ class _Report:
 
     level: list[str | None] = field(default_factory=list)
     segments: list[tuple[int, str, int | None, int | None]] = field(default_factory=list)
+
+    def first(self) -> list[str | None]:
+        """The report's first error as a UCI's code (and no tag), for a message no UCM can name."""
+        if self.level:
+            return [self.level[0]]
+        return [self.segments[0][1]] if self.segments else []
 
 
 @dataclass
@@ -183,10 +215,10 @@ class _Plan:
             report.level = [code, tag]
 
 
-def _write_message(w: MessageWriter, doc: Receipt, ref: str, report: _Report, kind: str | None) -> None:
-    identifier = [kind, *DIRECTORIES.get(kind or "", ("D", "96A", "UN"))] if kind else None
+def _write_message(w: MessageWriter, doc: Receipt, ref: str, report: _Report, kind: str) -> None:
+    identifier = [kind, *DIRECTORIES.get(kind, ("D", "96A", "UN"))]
     rejected = bool(report.level or report.segments) or doc.status is ReceiptStatus.REJECTED
-    w.add("UCM", ref, identifier, "4" if rejected else "7", *report.level)
+    w.add("UCM", fitted(ref), identifier, "4" if rejected else "7", *report.level)
     for position, code, element, component in report.segments:
         if element is None:
             w.add("UCS", str(position), code)
