@@ -13,7 +13,9 @@ The hub's profile (it writes D:96B), with the shared parts of :mod:`.receipts`:
                                           GIS+ZZZ:::<status> (7187 processing type, an..17);
                                           D:96B CUSRES has no STS (STS C555 4405 is still read)
     per error: ERP++<tag>:<position>      the erroneous segment when the pointer names it (C853)
-               RFF+ZZZ:<pointer>  ERC+<code>  FTX+AAO+++<text>
+               RFF+ZZZ:<pointer>  ERC+<code>  FTX+AAO+++<text>   (up to nine FTX+AAO)
+
+ERC codes longer than an..8, long texts and the answered id: see :mod:`.receipts`.
 
 Without a response type: errors -> rejected, a status -> other (held, released ...),
 else acknowledged.
@@ -28,7 +30,7 @@ from . import receipts
 from .base import EdifactAdapter
 from .lengths import FittedWriter, version_of
 from .pointer import Pointer
-from .reading import FUNCTION_OUT, RELATED_DOCUMENT, Body, lines, with_related
+from .reading import FUNCTION_OUT, RELATED_DOCUMENT, Body, with_related
 from .syntax import Segment
 from .writer import MessageWriter
 
@@ -38,6 +40,8 @@ INDICATOR = 3
 """GIS C529 7365 is an..3."""
 MUTUALLY_DEFINED = "ZZZ"
 RESPONSE_OUT = {ReceiptStatus.ACKNOWLEDGED: "AB", ReceiptStatus.ACCEPTED: "AP", ReceiptStatus.REJECTED: "RE"}
+ERROR_TEXTS = 9
+"""FTX+AAO segments an error's text may take: nine in segment group 12 (99 in group 4; the smaller holds both)."""
 
 
 class Cusres(EdifactAdapter):
@@ -52,7 +56,7 @@ class Cusres(EdifactAdapter):
         head, groups = _error_groups(body)
         bgm = body.need("BGM", within=head)
         answered = receipts.answered(body, head)
-        errors = [_error(g, answered["answers_message_id"]) for g in groups]
+        errors = [_error(body, g, answered["answers_message_id"]) for g in groups]
         sts, gis = body.first("STS", within=head), body.first("GIS", within=head)
         agency_status = (sts and sts.get(1, 0)) or _read_indicator(gis)
         status = RESPONSE_IN.get(bgm.get(3) or "") or (
@@ -61,7 +65,7 @@ class Cusres(EdifactAdapter):
             header=self.header(body, body.function(bgm, strict=False)), **with_related(body, head, answered),
             issuer=body.interchange.sender, status=status, agency_status=agency_status,
             agency_reference=bgm.get(1), issued_at=body.instant(body.first("DTM", "137", head)),
-            text=receipts.text(head), errors=errors)
+            text=receipts.text(body, head), errors=errors)
 
     def write(self, doc: Receipt, ctx: RenderContext) -> MessageWriter:
         w = FittedWriter(version=version_of(self.identifier))
@@ -74,10 +78,11 @@ class Cusres(EdifactAdapter):
             position = pointer and pointer.message_position
             w.add("ERP", None, [pointer.tag, str(position)] if position else None)
             if error.pointer is not None:
-                w.add("RFF", ["ZZZ", error.pointer])
-            w.add("ERC", [w.value(error.code, "9321", "ERC C901 9321")])
-            if error.text is not None:
-                w.add("FTX", "AAO", None, None, lines(error.text, 5))
+                w.add("RFF", ["ZZZ", receipts.pointer(w, error)])
+            code, runs = receipts.error_texts(w, error, ERROR_TEXTS)
+            w.add("ERC", [code])
+            for run in runs:
+                w.add("FTX", receipts.ERROR_TEXT, None, None, run)
         return w
 
 
@@ -85,8 +90,7 @@ def _write_answered(w: FittedWriter, doc: Receipt) -> None:
     """FTX+AAI, then the answered document and the agency status where D:96B has room: DOC, RFF+ACW
     and GIS in segment group 6 when the document's type is known (DOC needs C002), else GIS in the
     header and RFF+ACW, RFF+ACE (related document number) in segment group 3."""
-    if doc.text is not None:
-        w.add("FTX", "AAI", None, None, lines(doc.text, 5))
+    receipts.write_text(w, doc)
     if doc.business_key and doc.answers_type:
         receipts.write_answered(w, doc.model_copy(update={"text": None}))
         if doc.agency_status is not None:
@@ -95,7 +99,7 @@ def _write_answered(w: FittedWriter, doc: Receipt) -> None:
     if doc.agency_status is not None:
         w.add("GIS", _indicator(w, doc.agency_status))
     if doc.answers_message_id is not None:
-        w.add("RFF", ["ACW", w.value(doc.answers_message_id, "1154", "RFF+ACW C506 1154")])
+        w.add("RFF", ["ACW", receipts.answered_id(w, doc.answers_message_id)])
     if doc.business_key:
         w.add("RFF", [RELATED_DOCUMENT, w.value(doc.business_key, "1154", "RFF+ACE C506 1154")])
 
@@ -122,9 +126,9 @@ def _error_groups(body: Body) -> tuple[list[Segment], list[list[Segment]]]:
     return body.groups(trigger)
 
 
-def _error(group: list[Segment], message: str | None) -> ReceiptError:
+def _error(body: Body, group: list[Segment], message: str | None) -> ReceiptError:
     erc = next((s for s in group if s.tag == "ERC"), None)
-    found = receipts.error(group, (erc and erc.get(0, 0)) or "UNKNOWN")
+    found = receipts.error(body, group, (erc and erc.get(0, 0)) or "UNKNOWN")
     position = group[0].get(1, 1) if group[0].tag == "ERP" else None
     if found.pointer is None and position:
         pointer = Pointer(message=message, message_position=int(position)) if message and _position(position) \

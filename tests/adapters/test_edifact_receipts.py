@@ -8,7 +8,8 @@ import pytest
 
 from adapters import edifact
 from adapters.edifact.pointer import Pointer
-from hub.adapters import RenderContext
+from hub.adapters import Probe, RenderContext
+from hub.errors import InvalidDocument
 from hub.models import Receipt, ReceiptError, ReceiptStatus
 from hub.routing import Router, load_routes
 from hub.store.sqlite import SqliteStore
@@ -121,15 +122,38 @@ def test_aperak_status_follows_its_erc_codes(engine, errors, status):
 
 
 @pytest.mark.parametrize("body, status, agency", [
-    (["BGM+962+MRN1+9+AP", "STS++RELEASED"], ReceiptStatus.ACCEPTED, "RELEASED"),
-    (["BGM+962+MRN1+9", "STS++HELD"], ReceiptStatus.OTHER, "HELD"),
+    (["BGM+962+MRN1+9+AP", "GIS+ZZZ:::RELEASED"], ReceiptStatus.ACCEPTED, "RELEASED"),
+    (["BGM+962+MRN1+9", "GIS+ZZZ:::HELD"], ReceiptStatus.OTHER, "HELD"),
     (["BGM+962+MRN1+9", "GIS+23"], ReceiptStatus.OTHER, "23"),
     (["BGM+962+MRN1+9", "ERP++CST:12", "ERC+E1", "FTX+AAO+++BAD HS"], ReceiptStatus.REJECTED, None),
     (["BGM+962+MRN1+9"], ReceiptStatus.ACKNOWLEDGED, None),
 ])
 def test_cusres_status_follows_response_type_errors_and_status_segment(engine, body, status, agency):
-    receipt = engine.read(interchange(*message([*body[:1], "RFF+ACW:D7", *body[1:]], kind="CUSRES:D:96B:UN"))).document
+    receipt = engine.read(interchange(*message(_cusres(body), kind="CUSRES:D:96B:UN"))).document
     assert (receipt.status, receipt.agency_status, receipt.agency_reference) == (status, agency, "MRN1")
+
+
+@pytest.mark.parametrize("body, status, agency", [
+    (["BGM+962+MRN1+9+AP", "STS++RELEASED"], ReceiptStatus.ACCEPTED, "RELEASED"),
+    (["BGM+962+MRN1+9", "STS++HELD"], ReceiptStatus.OTHER, "HELD"),
+])
+def test_a_national_cusres_with_a_status_segment_reads_its_status_when_lenient(engine, body, status, agency):
+    """CUSRES D:96B has no STS, but national variants send one: refused as read strictly, its status
+    read with HUB_EDIFACT_LENIENT (the STS kept as a warning)."""
+    data = interchange(*message(_cusres(body), kind="CUSRES:D:96B:UN"))
+    with pytest.raises(InvalidDocument, match="STS"):
+        engine.read(data)
+    probe = Probe(data)
+    receipt = next(a for a in edifact.adapters(lenient=True) if a.name == "cusres").parse(probe)
+    assert (receipt.status, receipt.agency_status, receipt.agency_reference) == (status, agency, "MRN1")
+    assert [w.code for w in probe.warnings] == ["EDI_SEGMENT_UNEXPECTED"]
+
+
+def _cusres(body: list[str]) -> list[str]:
+    """A CUSRES D:96B body in its segment order: the header's status (GIS) before the answered message
+    (RFF+ACW, segment group 3), the errors (ERP, segment group 4) after it."""
+    errors = next((n for n, seg in enumerate(body) if seg.startswith("ERP")), len(body))
+    return [*body[:errors], "RFF+ACW:D7", *body[errors:]]
 
 
 def test_cusres_error_position_without_a_hub_pointer_points_into_the_answered_message(engine):
