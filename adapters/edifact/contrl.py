@@ -167,9 +167,14 @@ def fitted(ref: str) -> str:
     return ref if len(ref) <= REFERENCE else reference(ref)
 
 
+SYNTAX_CODE = 3
+"""0085 syntax error code: an..3."""
+
+
 def syntax_code(code: str) -> str:
-    """The 0085 syntax error code for a receipt error's code."""
-    return code if code.isdigit() else SYNTAX_ERRORS.get(code, "18")
+    """The 0085 syntax error code for a receipt error's code: a number that fits an..3 as it is
+    (an agency's longer number, GACC's 0001 say, is 18 like any other code of its own)."""
+    return code if code.isdigit() and len(code) <= SYNTAX_CODE else SYNTAX_ERRORS.get(code, "18")
 
 
 @dataclass

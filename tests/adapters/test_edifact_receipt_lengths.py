@@ -73,6 +73,13 @@ def test_a_contrl_answering_an_unknown_interchange_is_written_and_valid(engine):
         (ReceiptStatus.REJECTED, reference(HUB_ID), ["18"])
 
 
+def test_a_contrl_for_an_agency_number_longer_than_a_syntax_error_code_says_unspecified(engine):
+    data, back = round_trip(engine, "contrl", rejection(answers_interchange="IC1",
+                                                      errors=[ReceiptError(code="0001", text="MANIFEST NOT FOUND")]))
+    assert b"UCM+ONE0471W0002+CUSCAR:D:95B:UN+4+18'" in data
+    assert [e.code for e in back.errors] == ["18"]
+
+
 @pytest.mark.parametrize("facts, expected", [
     ({"business_key": "LRN-2026-GB-00418-AND-SOME-MORE"}, reference("LRN-2026-GB-00418-AND-SOME-MORE")),
     ({"business_key": ""}, reference(CTX.message_id)),
