@@ -7,6 +7,9 @@ platform with CEB receipts in DXP envelopes, border control with an EDIFACT
 CUSRES, the partner customs with a WCO RES, the archive with a JSON receipt; quarantine answers its
 first delivery only after the deadline, so the sender is first told it is
 OVERDUE and then sees the late answer.
+
+Every simulated party connects as itself (a `Login`): its own broker account, user_id checked by
+RabbitMQ, no vouching header; `hub demo --vouched` lets the hub's user vouch for them instead.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
+from contextlib import ExitStack
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from .adapters import RenderContext
@@ -28,18 +33,35 @@ def digits(text: str, count: int) -> str:
     return str(int(hashlib.sha256(text.encode()).hexdigest(), 16))[:count].zfill(count)
 
 
+@dataclass(frozen=True)
+class Login:
+    """How one simulated party connects: ``party`` is its routes.yaml name (its queues, the sender or
+    receiver the hub records), ``user`` the broker user it publishes as: the party itself on its own
+    account, or the hub's user vouching for it (``hub demo --vouched``)."""
+
+    url: str
+    party: str
+    user: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """The vouching header, only when the hub's user publishes for the party."""
+        return {} if self.user == self.party else {Headers.SENDER: self.party}
+
+
 REJECTED_BILL = "999-44556676"
 """China customs rejects the manifest of this AWB (the food waybill) in the demo."""
 
 
 class Agencies:
-    """Consumes every receiver feed and answers as that agency would."""
+    """Consumes every receiver feed and answers as that agency would, each agency on its own
+    connection as itself. ``logins`` maps the agency (as `answer` knows it) to its login."""
 
-    def __init__(self, engine: Engine, url: str, topology: Topology, hub_user: str, receivers: list[str],
+    def __init__(self, engine: Engine, topology: Topology, logins: dict[str, Login],
                  late: str = "INSPECTION-CIQ", late_by: float = 6.0) -> None:
-        self.engine, self.url, self.topology, self.hub_user = engine, url, topology, hub_user
-        self.receivers, self.late, self.late_by = receivers, late, late_by
-        self.received: dict[str, int] = {r: 0 for r in receivers}
+        self.engine, self.topology, self.logins = engine, topology, logins
+        self.late, self.late_by = late, late_by
+        self.received: dict[str, int] = {r: 0 for r in logins}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="demo-agencies", daemon=True)
         self._seen: set[str] = set()
@@ -55,11 +77,12 @@ class Agencies:
         self._thread.join(timeout=10)
 
     def _run(self) -> None:
-        with Client(self.url, "demo-agencies") as client:
+        with ExitStack() as stack:
+            clients = {r: stack.enter_context(Client(login.url, f"demo-{r}")) for r, login in self.logins.items()}
             while not self._stop.is_set():
                 idle = True
-                for receiver in self.receivers:
-                    copy = client.get(self.topology.receiver_queue(receiver))
+                for receiver, client in clients.items():
+                    copy = client.get(self.topology.receiver_queue(self.logins[receiver].party))
                     if copy is None:
                         continue
                     idle = False
@@ -67,7 +90,7 @@ class Agencies:
                 due = [s for s in self._scheduled if s[0] <= time.monotonic()]
                 for item in due:
                     self._scheduled.remove(item)
-                    self._send(client, *item[1:])
+                    self._send(clients[item[1]], *item[1:])
                 if idle and not due:
                     time.sleep(0.05)
 
@@ -93,9 +116,10 @@ class Agencies:
 
     def _send(self, client: Client, receiver: str, receipt: Receipt, fmt: str) -> None:
         ctx = RenderContext(message_id=f"{receiver}-{time.time_ns()}", sender_id=receiver, receiver_id="EPORTHUB")
+        login = self.logins[receiver]
         pub = Publication(exchange=self.topology.receipts, routing_key="", message_id="",
-                          body=self.engine.render(receipt, fmt, ctx).data, headers={Headers.SENDER: receiver})
-        client.publish(pub, self.hub_user)
+                          body=self.engine.render(receipt, fmt, ctx).data, headers=login.headers)
+        client.publish(pub, login.user)
 
     def answer(self, receiver: str, props: Envelope, body: bytes) -> list[tuple[Receipt, str]]:
         """The receipts an agency sends for one delivery (``props``: anything with its message id and

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import secrets
 import sys
 import time
 from collections.abc import Iterable
@@ -13,17 +14,21 @@ import click
 import yaml
 
 from ..composition import build_engine
-from ..demo import Agencies
+from ..demo import Agencies, Login
 from ..errors import ConfigError
+from ..parties import Accounts, accounts, party_url
 from ..routing import load_routes
 from ..settings import Settings
 from ..store import open_store
 from ..store.base import DeliveryState, Message, MessageFilter, MessageStatus, Store
-from ..transport.base import Headers, Publication, Topology
+from ..transport.base import Publication, Topology
 from ..transport.rabbitmq import BrokerUnavailable, host_of, ping, publish_once
 from ..worker.serve import declare, hub_user, serve, undeclare
 
 ANSWERED = {DeliveryState.ACKNOWLEDGED, DeliveryState.ACCEPTED, DeliveryState.REJECTED}
+RUN_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789"
+"""A run's party names end in -<two of these>: short, as a DXP envelope's ids have at most 16 characters
+(CUSTOMS-CN-EC-x7)."""
 START_RABBITMQ = ("start RabbitMQ on 127.0.0.1:5672 first: `rabbitmq-server -detached` (Debian: apt-get install "
                   "rabbitmq-server), or `docker compose up -d rabbitmq`; or point HUB_AMQP_URL at a broker")
 
@@ -43,46 +48,93 @@ class TrafficEntry(TypedDict):
 @click.option("--deadline", type=click.IntRange(1, 60), default=3, show_default=True,
               help="Every receiver's receipt deadline in the demo, in seconds; one agency answers later.")
 @click.option("--timeout", type=float, default=60.0, show_default=True, help="Give up waiting after this long.")
+@click.option("--vouched", is_flag=True,
+              help="Let the hub's own broker user vouch for every party (x-hub-sender) instead of creating "
+                   "their accounts: for a broker without the management API.")
 @click.pass_obj
-def demo(settings: Settings, traffic: str | None, workers: int, deadline: int, timeout: float) -> None:
+def demo(settings: Settings, traffic: str | None, workers: int, deadline: int, timeout: float,
+         vouched: bool) -> None:
     """Start the hub on the local broker, play the sample traffic as airlines, a forwarder and an
     e-commerce platform with its payment and logistics companies (bad and duplicate messages
     included), answer as the agencies, and summarise per receiver.
 
+    Each party connects as itself: the demo creates its parties' broker accounts (`hub parties
+    apply` for the demo's own routes, through the management API; passwords generated, kept in
+    memory, never shown) under names unique to the run (AIRLINE-CA-x7: broker users are
+    broker-wide), and deletes them at its end.
+
     \b
     Example:
-      hub demo                      # RabbitMQ on 127.0.0.1:5672, guest/guest
+      hub demo                      # RabbitMQ on 127.0.0.1:5672, guest/guest, rabbitmq_management
       HUB_AMQP_URL=amqp://hub:secret@broker/eport hub demo --workers 4
     """
     traffic = traffic or str(settings.examples_dir / "traffic.yaml")
     run = time.strftime("%Y%m%d-%H%M%S")
     work = Path("var") / "demo" / run
     work.mkdir(parents=True, exist_ok=True)
+    suffix = "" if vouched else "-" + "".join(secrets.choice(RUN_CHARS) for _ in range(2))
+    routes, names = demo_routes(settings.routes, work / "routes.yaml", f"{deadline}s", suffix)
     cfg = settings.model_copy(update={
         "topology_prefix": f"demo-{run}", "store_url": f"sqlite:///{work / 'store.sqlite3'}",
-        "queue_expires_ms": 600_000, "sweep_seconds": 1.0, "retry_delays_ms": [500, 2000],
-        "routes": _short_deadlines(settings.routes, work / "routes.yaml", f"{deadline}s")})
+        "queue_expires_ms": 600_000, "sweep_seconds": 1.0, "retry_delays_ms": [500, 2000], "routes": routes})
     _check_broker(cfg.amqp_url)
-    declare(cfg)
-    store = open_store(cfg.store_url)
-    store.migrate()         # before the hub's processes start: the demo reads the store while they do
-    plan: list[TrafficEntry] = yaml.safe_load(Path(traffic).read_text(encoding="utf-8"))["messages"]
-    hub = multiprocessing.get_context("spawn").Process(target=serve, args=(cfg, workers), name="hub-serve")
-    hub.start()
-    click.echo(f"hub started: {workers} routers, receipts, sweeper; topology {cfg.topology_prefix}.*, "
-               f"store {work / 'store.sqlite3'}")
-    topology, engine = Topology(cfg.topology_prefix), build_engine(cfg)
+    logins, created = _logins(cfg, names, vouched)
     try:
-        with Agencies(engine, cfg.amqp_url, topology, hub_user(cfg), list(load_routes(cfg.routes).receivers),
-                      late_by=deadline + 3):
-            _play(cfg, topology, Path(traffic).parent, plan)
-            settled = _wait(store, len(plan), timeout)
+        declare(cfg)
+        store = open_store(cfg.store_url)
+        store.migrate()         # before the hub's processes start: the demo reads the store while they do
+        plan: list[TrafficEntry] = yaml.safe_load(Path(traffic).read_text(encoding="utf-8"))["messages"]
+        hub = multiprocessing.get_context("spawn").Process(target=serve, args=(cfg, workers), name="hub-serve")
+        hub.start()
+        click.echo(f"hub started: {workers} routers, receipts, sweeper; topology {cfg.topology_prefix}.*, "
+                   f"store {work / 'store.sqlite3'}")
+        topology, engine = Topology(cfg.topology_prefix), build_engine(cfg)
+        try:
+            receivers = load_routes(cfg.routes).receivers
+            agencies = {name: login for name, login in logins.items() if login.party in receivers}
+            with Agencies(engine, topology, agencies, late_by=deadline + 3):
+                _play(logins, topology, Path(traffic).parent, plan)
+                settled = _wait(store, len(plan), timeout)
+        finally:
+            hub.terminate()
+            hub.join(timeout=30)
+            _remove_topology(cfg)
     finally:
-        hub.terminate()
-        hub.join(timeout=30)
-        _remove_topology(cfg)
-    ok = _report(store, plan, settled)
+        if created is not None:
+            _revoke(cfg, created)
+    ok = _report(store, plan, settled, names)
+    click.echo("\n" + (f"{len(logins)} parties connected as themselves (their own broker accounts, user_id "
+                       "checked by RabbitMQ, no vouching header); their accounts are deleted"
+                       if created is not None else
+                       f"{len(logins)} parties vouched for by the hub's user {hub_user(cfg)} (--vouched)"))
     sys.exit(0 if ok else 1)
+
+
+def _logins(cfg: Settings, names: dict[str, str], vouched: bool) -> tuple[dict[str, Login], Accounts | None]:
+    """Each party's login, keyed by its routes.yaml name; with their accounts created (returned, for
+    their deletion at the end) unless ``vouched``. A broker without the management API stops the demo
+    before anything is declared, with how to enable it or run --vouched."""
+    if vouched:
+        user = hub_user(cfg)
+        return {name: Login(cfg.amqp_url, party, user) for name, party in names.items()}, None
+    try:
+        made = accounts(cfg)
+        passwords = {c.user: c.password for c in made.apply() if c.password}
+    except ConfigError as exc:
+        raise ConfigError(f"{exc.message}; the demo connects every party as its own broker account, created "
+                          "through the management API (or run `hub demo --vouched`)", code=exc.code) from exc
+    return {name: Login(party_url(cfg.amqp_url, party, passwords[party]), party, party)
+            for name, party in names.items()}, made
+
+
+def _revoke(cfg: Settings, made: Accounts) -> None:
+    """Delete the demo's party accounts (every user tagged for its prefix, as the broker has them now);
+    a failure says which users are left."""
+    try:
+        accounts(cfg).revoke_all()
+    except ConfigError as exc:
+        click.echo(f"demo accounts left on the broker ({exc.message}): delete the users tagged {made.tag}",
+                   err=True)
 
 
 def _remove_topology(cfg: Settings) -> None:
@@ -93,12 +145,24 @@ def _remove_topology(cfg: Settings) -> None:
         click.echo(f"demo queues left to expire: {exc}", err=True)
 
 
-def _short_deadlines(routes: Path, target: Path, deadline: str) -> Path:
+def demo_routes(routes: Path, target: Path, deadline: str, suffix: str) -> tuple[Path, dict[str, str]]:
+    """The demo's routes.yaml: every receipt deadline short, every party renamed ``<name><suffix>`` (its
+    broker user, unique to the run: users are broker-wide, and a deployment or another demo may have
+    AIRLINE-CA). Returns it and the parties' names: routes.yaml's -> the run's."""
     data = yaml.safe_load(Path(routes).read_text(encoding="utf-8"))
+    names = {name: name + suffix for name in {*data["senders"], *data["receivers"]}}
     for receiver in data["receivers"].values():
         receiver["receipt_deadline"] = deadline
+    data["senders"] = {names[k]: v for k, v in data["senders"].items()}
+    data["receivers"] = {names[k]: v for k, v in data["receivers"].items()}
+    for route in data["routes"]:
+        match = route.get("match") or {}
+        if "senders" in match:      # a glob (AIRLINE-*) still matches the renamed parties
+            match["senders"] = [names.get(s, s) for s in match["senders"]]
+        for step in route.get("deliver") or []:
+            step["receiver"] = names.get(step["receiver"], step["receiver"])
     target.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return target
+    return target, names
 
 
 def _check_broker(url: str) -> None:
@@ -109,12 +173,21 @@ def _check_broker(url: str) -> None:
                           code="BROKER_UNAVAILABLE") from exc
 
 
-def _play(cfg: Settings, topology: Topology, base: Path, plan: list[TrafficEntry]) -> None:
-    pubs = [Publication(exchange=topology.inbound, routing_key="", body=(base / entry["file"]).read_bytes(),
-                        message_id=f"{entry['sender']}-{i:03d}", headers={Headers.SENDER: entry["sender"]})
-            for i, entry in enumerate(plan, 1)]
-    publish_once(cfg.amqp_url, pubs, name="demo-senders", user_id=hub_user(cfg), per_second=20)
-    click.echo(f"{len(pubs)} messages handed in by {len({e['sender'] for e in plan})} senders")
+def _play(logins: dict[str, Login], topology: Topology, base: Path, plan: list[TrafficEntry]) -> None:
+    """Each sender hands in its messages on its own connection, in the plan's order (the held
+    inventory before its order, a duplicate after its original)."""
+    runs: list[tuple[Login, list[Publication]]] = []
+    for i, entry in enumerate(plan, 1):
+        login = logins[entry["sender"]]
+        pub = Publication(exchange=topology.inbound, routing_key="", body=(base / entry["file"]).read_bytes(),
+                          message_id=f"{entry['sender']}-{i:03d}", headers=login.headers)
+        if runs and runs[-1][0] == login:
+            runs[-1][1].append(pub)
+        else:
+            runs.append((login, [pub]))
+    for login, pubs in runs:
+        publish_once(login.url, pubs, name=f"demo-{login.party}", user_id=login.user, per_second=20)
+    click.echo(f"{len(plan)} messages handed in by {len({e['sender'] for e in plan})} senders")
 
 
 def _wait(store: Store, expected: int, timeout: float) -> bool:
@@ -140,7 +213,8 @@ def _late(store: Store, messages: Iterable[Message]) -> dict[str, int]:
     return receivers
 
 
-def _report(store: Store, plan: list[TrafficEntry], settled: bool) -> bool:
+def _report(store: Store, plan: list[TrafficEntry], settled: bool, names: dict[str, str]) -> bool:
+    shown = {party: name for name, party in names.items()}    # the run's party names as routes.yaml has them
     by_sender_id = {m.sender_message_id: m for m in store.find(MessageFilter(limit=1000))}
     unexpected = 0
     click.echo("")
@@ -152,7 +226,8 @@ def _report(store: Store, plan: list[TrafficEntry], settled: bool) -> bool:
         unexpected += status is not expected
         line = f"{Path(entry['file']).name:<32} {entry['sender']:<20} {status.value if status else 'MISSING':<9}"
         if m and m.status is MessageStatus.ACCEPTED:
-            line += "  " + ", ".join(f"{d.receiver} {d.state.value}{' ' + d.agency_status if d.agency_status else ''}"
+            line += "  " + ", ".join(f"{shown.get(d.receiver, d.receiver)} {d.state.value}"
+                                     f"{' ' + d.agency_status if d.agency_status else ''}"
                                      for d in store.deliveries(m.id))
             if any(e.type == "delivery.released" for e in store.events(m.id)):
                 line += "  (held until its order, payment and logistics bill agreed)"
@@ -167,7 +242,7 @@ def _report(store: Store, plan: list[TrafficEntry], settled: bool) -> bool:
     for receiver, row in sorted(figures["by_receiver"].items()):
         states, lat = row["states"], figures["latency"].get(receiver, {})
         med, p95 = lat.get("median_s"), lat.get("p95_s")
-        click.echo(f"{receiver:<18} {row['deliveries']:>9} {states.get('ACCEPTED', 0):>9} "
+        click.echo(f"{shown.get(receiver, receiver):<18} {row['deliveries']:>9} {states.get('ACCEPTED', 0):>9} "
                    f"{states.get('REJECTED', 0):>9} {late.get(receiver, 0):>5} "
                    f"{'-' if med is None else f'{med:.2f}':>9} {'-' if p95 is None else f'{p95:.2f}':>6}")
     if not settled:

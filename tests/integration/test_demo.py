@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
+
+from hub.parties import management_url
+from hub.store import open_store
+from hub.store.base import MessageFilter
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_the_demo_delivers_rejects_and_tracks_every_receipt(broker, tmp_path):
+def test_the_demo_delivers_rejects_and_tracks_every_receipt_each_party_as_its_own_account(broker, tmp_path):
+    """Every simulated party connects with the account the demo made for it (the store records each
+    sender's broker-checked user_id), and the accounts are deleted at the demo's end."""
     env = {**os.environ, "HUB_AMQP_URL": broker, "HUB_ROUTES": str(ROOT / "routes.yaml"), "HUB_LOG_LEVEL": "ERROR"}
     result = subprocess.run([sys.executable, "-c", "from hub.cli import main; main()", "demo", "--deadline", "2"],
                             cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
@@ -24,3 +33,22 @@ def test_the_demo_delivers_rejects_and_tracks_every_receipt(broker, tmp_path):
     assert rows["INSPECTION-CIQ"][4] == "1"          # the late answer went OVERDUE first
     assert rows["CUSTOMS-CN"][3] == "2"              # the rejected bill, in a manifest and a waybill
     assert (tmp_path / "var" / "demo").is_dir()
+    assert "13 parties connected as themselves" in out and "no vouching header" in out
+    prefix = re.search(r"topology (demo-\S+)\.\*", out).group(1)
+    store_path = re.search(r"store (\S+store\.sqlite3)", out).group(1)
+    senders = {m.sender for m in open_store(f"sqlite:///{tmp_path / store_path}").find(MessageFilter(limit=1000))}
+    run, = {s.rsplit("-", 1)[1] for s in senders}      # the run's own party names: broker users are broker-wide
+    assert senders == {f"{s}-{run}" for s in (
+        "AIRLINE-CA", "AIRLINE-MU", "FORWARDER-SINOTRANS", "SHIPPING-COSCO", "EC-PLATFORM", "EC-PAYMENT",
+        "EC-LOGISTICS")}                                   # the broker-checked user_id of each sender
+    assert not [n for n, tags in broker_users(broker).items() if f"hub-party:{prefix}@/" in tags]
+
+
+def broker_users(amqp_url: str) -> dict[str, list[str]]:
+    """Every broker user and its tags, through the management API as the hub's user."""
+    base, user, password = management_url(amqp_url, os.environ.get("HUB_MANAGEMENT_URL"))
+    manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+    manager.add_password(None, base, user, password)
+    opener = urllib.request.build_opener(urllib.request.HTTPBasicAuthHandler(manager))
+    with opener.open(base + "/users", timeout=10) as response:
+        return {u["name"]: u["tags"] for u in json.loads(response.read())}
