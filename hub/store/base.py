@@ -380,6 +380,22 @@ class SweepStore(Protocol):
         `hub serve`)."""
         ...
 
+    def lease_pending(self, limit: int = 500,
+                      unchanged_since: datetime | None = None) -> list[tuple[Delivery, bytes]]:
+        """``pending``, but only those no node holds a lease on (or whose lease ran out, on the
+        database's clock), each now leased to this store's node: what one node republishes no other
+        node publishes at once."""
+        ...
+
+    def lead(self, name: str) -> bool:
+        """Whether this store's node leads ``name`` (one node at a time on a shared database; taken
+        over when the leader's connection ends). A store of one node always leads."""
+        ...
+
+    def database_now(self) -> datetime:
+        """The clock every node shares (a server's), or the store's own where only one node uses it."""
+        ...
+
     def mark_overdue(self, now: datetime, source: str) -> list[Delivery]:
         """Deliveries in a state that may go overdue (hub.lifecycle.MOVES["overdue"]: SENT, ACKNOWLEDGED)
         whose deadline has passed become OVERDUE (with an event); returns them."""

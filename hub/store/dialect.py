@@ -16,6 +16,8 @@ be written once:
 - the new row's id after an INSERT (``lastrowid``, or ``RETURNING id``);
 - the few functions that differ (seconds between two stored times) and the planner
   hint SQLite needs (a unary ``+`` keeps it off an index);
+- the database's clock as stored-time text (leases), row locks that skip the taken rows,
+  and a lead (one node at a time) for the periodic work of several nodes on one database;
 - the schema's migrations, in the engine's DDL (the same versions and names everywhere);
 - the engine's housekeeping (SQLite: WAL checkpoints, ``PRAGMA optimize`` at close).
 
@@ -114,6 +116,29 @@ class Dialect(ABC):
     @abstractmethod
     def migrations(self) -> Sequence[Migration]:
         """The schema, as ordered migrations in this engine's DDL."""
+
+    @abstractmethod
+    def now_ts(self, seconds: float = 0.0) -> str:
+        """SQL for the database's clock ``seconds`` from now, as stored-time text (``rows.ts``): leases
+        are stamped and compared on this one clock, never on a node's (which may be off by minutes)."""
+
+    skip_locked: str = ""
+    """What ends a SELECT whose rows a transaction takes for itself, passing over rows another
+    transaction has locked (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite has one writer at a time)."""
+
+    shared_by_nodes: bool = False
+    """True: several hub nodes may use one database at once, so periodic work needs a leader
+    (``try_lead``); False: the engine belongs to one node (SQLite)."""
+
+    def begin_lease(self, conn: Connection, cur: Cursor) -> None:
+        """Open a transaction that takes rows for itself by row locks alone (``skip_locked``); an
+        engine without row locks takes its write lock (the default)."""
+        self.begin_write(conn, cur)
+
+    def try_lead(self, conn: Connection, name: str) -> bool:
+        """Take, or keep, the lead of ``name`` on ``conn`` (a connection of its own, held for as long as
+        the lead is): True while this connection holds it. An engine of one node always leads."""
+        return True
 
     def stop_inline_upkeep(self, conn: Connection) -> None:
         """This connection leaves the engine's periodic upkeep to another (``SweepStore``)."""

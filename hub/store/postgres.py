@@ -14,7 +14,7 @@ does nothing. A store may live in a schema of its own (``schema``: its search_pa
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import psycopg
@@ -22,13 +22,16 @@ from psycopg.pq import TransactionStatus
 
 from . import postgres_schema
 from .dialect import Args, Connection, Cursor, Dialect, Migration
-from .sql import SqlStore, utc_now
+from .sql import LEASE, SqlStore, utc_now
 
 LOCK_TIMEOUT_S = 10.0
 """How long a writer waits for another's transaction before giving up (SQLite's busy timeout)."""
 
 _LOCK_CLASS = 0x4855_4221
 """The first key of the store's advisory lock ("HUB!"); the second is the schema's hash."""
+
+_LEAD_CLASS = 0x4855_424C
+"""The first key of a lead's session-level advisory lock ("HUBL"); the second hashes schema and name."""
 
 
 def connect(url: str, schema: str | None = None) -> psycopg.Connection[Any]:
@@ -48,7 +51,8 @@ def _pg(conn: Connection) -> psycopg.Connection[Any]:
 
 class PostgresDialect(Dialect):
     """PostgreSQL (11 or later): format placeholders, arrays for lists, an advisory lock per schema
-    for the writers, RETURNING for new ids."""
+    for the writers, RETURNING for new ids; row locks (SKIP LOCKED) for leases, a session-level
+    advisory lock for a lead, the server's clock for both."""
 
     name = "postgresql"
     paramstyle = "format"
@@ -81,6 +85,29 @@ class PostgresDialect(Dialect):
     def begin_read(self, conn: Connection, cur: Cursor) -> None:
         cur.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", ())
 
+    skip_locked = " FOR UPDATE SKIP LOCKED"
+    shared_by_nodes = True
+
+    def now_ts(self, seconds: float = 0.0) -> str:
+        """The server's clock (clock_timestamp: it moves within a transaction, as a lease's time does)."""
+        return (f"to_char((clock_timestamp() + interval '{float(seconds):.6f} seconds') AT TIME ZONE 'UTC', "
+                "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"+00:00\"')")
+
+    def begin_lease(self, conn: Connection, cur: Cursor) -> None:
+        """BEGIN without the schema's write lock: the rows are taken by row locks (SKIP LOCKED), so a
+        lease never waits for a writer nor a writer long for a lease."""
+        cur.execute("BEGIN", ())
+        cur.execute("SELECT set_config('lock_timeout', %s, true)", (f"{int(self.lock_timeout * 1000)}ms",))
+
+    def try_lead(self, conn: Connection, name: str) -> bool:
+        """A session-level advisory lock per schema and name on ``conn``: the server releases it when
+        that connection ends (its node died or lost the network), so another node takes the lead on
+        its next try."""
+        cur = _pg(conn).cursor()
+        cur.execute("SELECT pg_try_advisory_lock(%s, hashtext(current_schema() || '/' || %s))", (_LEAD_CLASS, name))
+        row = cur.fetchone()
+        return bool(row and row[0])
+
     def in_transaction(self, conn: Connection) -> bool:
         return _pg(conn).info.transaction_status != TransactionStatus.IDLE
 
@@ -93,9 +120,10 @@ class PostgresStore(SqlStore):
     when given (else the connection's search_path); one per thread, call ``migrate`` once."""
 
     def __init__(self, url: str, *, schema: str | None = None, clock: Callable[[], datetime] = utc_now,
-                 lock_timeout: float = LOCK_TIMEOUT_S) -> None:
+                 lock_timeout: float = LOCK_TIMEOUT_S, node: str | None = None, lease: timedelta = LEASE) -> None:
         self.schema = schema
-        super().__init__(lambda: connect(url, schema), PostgresDialect(lock_timeout), clock=clock)
+        super().__init__(lambda: connect(url, schema), PostgresDialect(lock_timeout), clock=clock, node=node,
+                         lease=lease)
 
 
 __all__ = ["LOCK_TIMEOUT_S", "PostgresDialect", "PostgresStore", "connect"]

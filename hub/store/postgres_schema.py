@@ -12,6 +12,7 @@ append-only by a trigger function.
 from __future__ import annotations
 
 from .dialect import Migration
+from .schema import ORIGINALS
 
 _T = 'TEXT COLLATE "C"'
 """Every text column: byte order, as SQLite compares text."""
@@ -147,11 +148,21 @@ _PURGE = (
     "CREATE INDEX messages_unpurged ON messages (received_at) WHERE purged_at IS NULL",
 )
 
+_NODES = (
+    f"ALTER TABLE deliveries ADD COLUMN leased_by {_T}",
+    f"ALTER TABLE deliveries ADD COLUMN lease_until {_T}",
+    *ORIGINALS[:2],
+    "SET CONSTRAINTS ALL IMMEDIATE",    # the demotions' deferred checks, before the indexes are built
+    *ORIGINALS[2:],
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("initial", _INITIAL),
     Migration("holds: HELD deliveries, the facts checks compare, what a hold waits for", _HOLDS),
     Migration("receipt outcomes (correlated, orphaned, unreadable, refused), orphan retention, counters",
               _RECEIPT_OUTCOMES),
     Migration("purge: personal data kept only as long as allowed (messages.purged_at)", _PURGE),
+    Migration("nodes: delivery leases, one ACCEPTED original per sender message id and per business key",
+              _NODES),
 )
 """In order; the schema version is the count applied (the names are ``sqlite_schema.MIGRATIONS``')."""

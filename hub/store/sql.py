@@ -18,10 +18,12 @@ migration runner); this class opens the transactions and applies hub.lifecycle's
 from __future__ import annotations
 
 import json
+import os
+import socket
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Self
 
 import structlog
@@ -45,7 +47,7 @@ from .base import (
 )
 from .dialect import Connection, Dialect
 from .receipts import PRUNE_LIMIT
-from .record import record
+from .record import Lease, record
 from .rows import (
     DELIVERY,
     DELIVERY_D,
@@ -76,18 +78,33 @@ PURGE_LIMIT = 1000
 """Messages purged per call at most (one transaction): the sweeper's bounded batch per tick."""
 
 
+LEASE = timedelta(seconds=60)
+"""How long a node keeps a PENDING delivery to itself (stored or taken to republish) before another
+node may publish it: well over a batch's publish-and-confirm, short enough that a dead node's work
+is taken up within the minute."""
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def default_node_id() -> str:
+    """HUB_NODE_ID's default: this machine's name and the process id (unique among live nodes)."""
+    return f"{socket.gethostname()}-{os.getpid()}"
+
+
 class SqlStore(Store):
     """The Store on one DB-API connection, opened by ``connect`` (in autocommit mode: the dialect opens
-    every transaction); ``clock`` stamps rows and events. One per thread; call ``migrate`` once."""
+    every transaction); ``clock`` stamps rows and events. ``node`` names this hub node on its leases
+    (default: ``default_node_id``), ``lease`` how long one lasts. One per thread; call ``migrate`` once."""
 
     def __init__(self, connect: Callable[[], Connection], dialect: Dialect, *,
-                 clock: Callable[[], datetime] = utc_now) -> None:
-        self.dialect, self._clock = dialect, clock
+                 clock: Callable[[], datetime] = utc_now, node: str | None = None, lease: timedelta = LEASE) -> None:
+        self.dialect, self._clock, self._connect = dialect, clock, connect
+        self.node, self.lease = node or default_node_id(), lease
         self._conn = connect()
+        self._leader: Connection | None = None      # the connection holding this store's leads
+        self._leads: set[str] = set()
 
     @property
     def connection(self) -> Connection:
@@ -141,9 +158,85 @@ class SqlStore(Store):
         return version
 
     def close(self) -> None:
-        """Close the connection (after the dialect's last word on it, e.g. SQLite's statistics)."""
+        """Close the connection (after the dialect's last word on it, e.g. SQLite's statistics), and
+        the leader's connection with its leads."""
+        self._resign()
         self.dialect.before_close(self._conn)
         self._conn.close()
+
+    # several nodes -----------------------------------------------------------------------------
+    def lead(self, name: str) -> bool:
+        """Whether this store's node leads ``name`` (the sweeper's periodic work): taken on a connection
+        of its own when free, kept while that connection lives; a node that dies loses it with its
+        connection, and another takes it on its next call. An engine of one node always leads."""
+        if not self.dialect.shared_by_nodes:
+            return True
+        try:
+            if self._leader is None:
+                self._leader = self._connect()
+            elif name in self._leads:
+                self._leader.cursor().execute("SELECT 1", ())     # still connected: still held
+                return True
+            if self.dialect.try_lead(self._leader, name):
+                self._leads.add(name)
+                log.info("node.leading", lead=name, node=self.node)
+                return True
+            return False
+        except Exception as exc:    # the connection is gone, and the lead with it: the next call tries anew
+            log.warning("node.lead_lost", lead=name, node=self.node, error=type(exc).__name__)
+            self._resign()
+            return False
+
+    def _resign(self) -> None:
+        leader, self._leader, self._leads = self._leader, None, set()
+        if leader is not None:
+            try:
+                leader.close()
+            except Exception:  # noqa: S110 - a broken connection's close: the server has let go already
+                pass
+
+    def database_now(self) -> datetime:
+        """The database's clock where several nodes share it (PostgreSQL: the server's), so that
+        deadlines and leases never follow one node's clock; else the store's ``clock``."""
+        if not self.dialect.shared_by_nodes:
+            return self._now()
+        return datetime.fromisoformat(str(self._once().value(f"SELECT {self.dialect.now_ts()}")))
+
+    def lease_pending(self, limit: int = 500, unchanged_since: datetime | None = None) -> list[tuple[Delivery, bytes]]:
+        """PENDING deliveries no node holds a lease on (or whose lease ran out, on the database's
+        clock), with their payloads, oldest first, now leased to this node for ``lease``: taken by
+        row locks that skip what another node is taking (never two nodes for one delivery). With
+        ``unchanged_since``, only those PENDING since before then."""
+        d = self.dialect
+        since, args = ("", ()) if unchanged_since is None else ("AND updated_at < ? ", (ts(unchanged_since),))
+        with self._lease() as tx:
+            rows = tx.all(f"UPDATE deliveries SET leased_by = ?, lease_until = {d.now_ts(self.lease.total_seconds())} "
+                          f"WHERE id IN (SELECT id FROM deliveries WHERE state = 'PENDING' {since}"
+                          f"AND (lease_until IS NULL OR lease_until < {d.now_ts()}) ORDER BY id LIMIT ?"
+                          f"{d.skip_locked}) RETURNING {DELIVERY}", (self.node, *args, limit))
+            taken = sorted(map(to_delivery, rows), key=lambda delivery: delivery.id)
+            if not taken:
+                return []
+            where, id_args = d.in_list("delivery_id", [delivery.id for delivery in taken])
+            payloads: dict[int, Any] = dict(tx.all(f"SELECT delivery_id, payload FROM delivery_payloads WHERE {where}", id_args))
+        return [(delivery, blob(payloads[delivery.id])) for delivery in taken]
+
+    def _until(self, tx: Tx) -> Lease:
+        """This node's lease from now, on the database's clock."""
+        return Lease(self.node, str(tx.value(f"SELECT {self.dialect.now_ts(self.lease.total_seconds())}")))
+
+    @contextmanager
+    def _lease(self) -> Iterator[Tx]:
+        """A transaction that takes rows by row locks (``Dialect.begin_lease``)."""
+        cur = self._conn.cursor()
+        self.dialect.begin_lease(self._conn, cur)
+        try:
+            yield Tx(cur, self.dialect)
+            cur.execute("COMMIT", ())
+        except BaseException:
+            if self.dialect.in_transaction(self._conn):
+                cur.execute("ROLLBACK", ())
+            raise
 
     def leave_upkeep_to_another(self) -> None:
         self.dialect.stop_inline_upkeep(self._conn)
@@ -193,7 +286,7 @@ class SqlStore(Store):
             return []
         now = self._now()
         with self._write() as tx:
-            return record(tx, messages, now, source)
+            return record(tx, messages, now, source, self._until(tx))
 
     def mark_sent(self, delivery_ids: list[int], source: str) -> None:
         """PENDING -> SENT for each id (ids not PENDING are left alone), one transaction."""
@@ -262,7 +355,13 @@ class SqlStore(Store):
             return []
         now = self._now()
         with self._write() as tx:
-            return holds.release(tx, delivery_ids, now, source, payloads or {})
+            released = holds.release(tx, delivery_ids, now, source, payloads or {})
+            if released:     # the releaser publishes them: leased to its node meanwhile
+                lease = self._until(tx)
+                where, args = self.dialect.in_list("id", [d.id for d, _ in released])
+                tx.run(f"UPDATE deliveries SET leased_by = ?, lease_until = ? WHERE {where}",
+                       (lease.node, lease.until, *args))
+            return released
 
     def refuse(self, delivery_ids: list[int], problems: Problems, source: str) -> list[Delivery]:
         return self._move(delivery_ids, MOVES["refused"], source, problems)
@@ -454,4 +553,4 @@ def _purge(tx: Tx, older_than: str, kinds: Sequence[str] | None, limit: int | No
     return done
 
 
-__all__ = ["PRUNE_LIMIT", "PURGED_TEXT", "PURGE_LIMIT", "SqlStore", "utc_now"]
+__all__ = ["LEASE", "PRUNE_LIMIT", "PURGED_TEXT", "PURGE_LIMIT", "SqlStore", "default_node_id", "utc_now"]

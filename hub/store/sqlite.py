@@ -16,7 +16,7 @@ import sqlite3
 import stat
 import time
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,7 @@ import structlog
 from ..errors import ConfigError
 from . import sqlite_schema
 from .dialect import Args, Connection, Cursor, Dialect, Migration
-from .sql import PRUNE_LIMIT, SqlStore, utc_now
+from .sql import LEASE, PRUNE_LIMIT, SqlStore, utc_now
 
 log = structlog.get_logger()
 
@@ -134,6 +134,10 @@ class SqliteDialect(Dialect):
     def seconds_between(self, start: str, end: str) -> str:
         return f"(julianday({end}) - julianday({start})) * 86400.0"
 
+    def now_ts(self, seconds: float = 0.0) -> str:
+        """The file's clock is this machine's: milliseconds, padded to the stored width."""
+        return f"(strftime('%Y-%m-%dT%H:%M:%f', 'now', '{float(seconds):+.3f} seconds') || '000+00:00')"
+
     def begin_write(self, conn: Connection, cur: Cursor) -> None:
         """Take the write lock, trying again every millisecond while another connection holds it.
 
@@ -183,9 +187,10 @@ class SqliteStore(SqlStore):
     """The Store on one SQLite file (or ``:memory:``); open one per thread, call ``migrate`` once."""
 
     def __init__(self, path: str | Path, *, clock: Callable[[], datetime] = utc_now,
-                 busy_timeout: float = BUSY_TIMEOUT_S) -> None:
+                 busy_timeout: float = BUSY_TIMEOUT_S, node: str | None = None, lease: timedelta = LEASE) -> None:
         self.path = str(path)
-        super().__init__(lambda: connect(self.path, busy_timeout), SqliteDialect(busy_timeout), clock=clock)
+        super().__init__(lambda: connect(self.path, busy_timeout), SqliteDialect(busy_timeout), clock=clock,
+                         node=node, lease=lease)
 
     @property
     def connection(self) -> sqlite3.Connection:

@@ -18,6 +18,7 @@ import sqlite3
 from collections.abc import Iterator
 
 from .dialect import Migration
+from .schema import ORIGINALS
 
 _INITIAL = """
 CREATE TABLE messages (
@@ -160,12 +161,22 @@ CREATE INDEX messages_unpurged ON messages (received_at) WHERE purged_at IS NULL
 """When a message's payloads and personal fields were removed (`hub purge`, the sweeper's retention
 per kind); the messages still to purge indexed by age, so that a retention pass reads only those."""
 
+_NODES = """
+ALTER TABLE deliveries ADD COLUMN leased_by TEXT;
+ALTER TABLE deliveries ADD COLUMN lease_until TEXT;
+"""
+"""Several hub nodes on one store: a PENDING delivery's publication is leased to one node until a time
+on the database's clock (the node that stored it, or one that republishes it), so that no two nodes
+publish it at once; and ``ORIGINALS``."""
+
 MIGRATIONS: tuple[tuple[str, str], ...] = (
     ("initial", _INITIAL),
     ("holds: HELD deliveries, the facts checks compare, what a hold waits for", _HOLDS),
     ("receipt outcomes (correlated, orphaned, unreadable, refused), orphan retention, counters",
      _RECEIPT_OUTCOMES),
     ("purge: personal data kept only as long as allowed (messages.purged_at)", _PURGE),
+    ("nodes: delivery leases, one ACCEPTED original per sender message id and per business key",
+     _NODES + ";\n".join(ORIGINALS) + ";\n"),
 )
 """(name, SQL script) in order; the schema version is the count applied."""
 

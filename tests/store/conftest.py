@@ -37,8 +37,10 @@ class Backend:
     schema: str = ""               # postgres: the test's schema
     url: str = field(default=POSTGRES_URL)
 
-    def open(self, clock: Any = None) -> SqlStore:
-        kw = {"clock": clock} if clock is not None else {}
+    def open(self, clock: Any = None, **kw: Any) -> SqlStore:
+        """A store on this database (``kw``: the store's own, e.g. node and lease)."""
+        if clock is not None:
+            kw["clock"] = clock
         if self.engine == "sqlite":
             return SqliteStore(self.path, **kw)
         from hub.store.postgres import PostgresStore

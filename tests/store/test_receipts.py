@@ -7,6 +7,7 @@ import hashlib
 import json
 from dataclasses import replace
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 
@@ -92,8 +93,17 @@ def test_the_outcome_migration_backfills_existing_receipts(backend, monkeypatch,
         m.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:2])
         old = backend.open(clock)
         assert old.migrate() == 2
-        (d,) = old.record([message()], source="router")
         old.close()
+    # a message and its delivery as version 2 stored them (today's record writes later columns)
+    backend.insert_many("INSERT INTO messages (id, sender, received_at, status, sha256, size, updated_at, raw) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        [("HUB-1", "AIRLINE-CA", "2026-11-27T08:00:00.000000+00:00", "ACCEPTED", "", 0,
+                          "2026-11-27T08:00:00.000000+00:00", b"")])
+    backend.insert_many("INSERT INTO deliveries (id, message_id, receiver, format, route, out_id, state, "
+                        "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        [(1, "HUB-1", "CUSTOMS-CN", "gacc-mt1101", "r", "HUB-1.CUSTOMS-CN", "SENT",
+                          "2026-11-27T08:00:00.000000+00:00", "2026-11-27T08:00:00.000000+00:00")])
+    d = SimpleNamespace(id=1)
     insert = ("INSERT INTO receipts (receiver, format, received_at, keys, state, agency_status, errors, "
               "delivery_id, sha256, size, raw) VALUES ('CUSTOMS-CN', 'gacc-mt9999', "
               "'2026-11-27T08:00:00.000000+00:00', '[]', ?, ?, '[]', ?, '', 0, ?)")

@@ -23,10 +23,12 @@ def delivery(receiver: str = "CUSTOMS-CN", fmt: str = "gacc-mt1101", keys: tuple
 
 
 def message(id: str = "HUB-1", status: MessageStatus = MessageStatus.ACCEPTED, deliveries=None,
-            sender: str = "AIRLINE-CA", sender_message_id: str | None = None, business_key: str | None = "BK-1",
+            sender: str = "AIRLINE-CA", sender_message_id: str | None = None, business_key: str | None = "",
             function: str | None = "original", kind: str | None = "waybill", received_at: datetime = T0,
             errors: tuple[dict, ...] = (), duplicate_of: str | None = None) -> NewMessage:
     raw = f"<waybill id='{id}'/>".encode()
+    if business_key == "":      # one ACCEPTED original per business key: each message its own by default
+        business_key = "BK-1" if id == "HUB-1" else f"BK-{id}"
     if deliveries is None:
         deliveries = (delivery(),) if status is MessageStatus.ACCEPTED else ()
     return NewMessage(id=id, sender=sender, sender_message_id=sender_message_id or f"SMID-{id}",
@@ -106,8 +108,8 @@ def test_a_failure_mid_batch_stores_nothing_of_the_batch(store, backend):
 def test_a_failure_after_every_row_is_written_rolls_the_batch_back(store, backend, monkeypatch):
     real_write = record.RecordBatch.write
 
-    def write_then_fail(self, tx):
-        real_write(self, tx)
+    def write_then_fail(self, tx, new):
+        real_write(self, tx, new)
         assert tx.value("SELECT COUNT(*) FROM messages") == 2  # written, not committed
         raise RuntimeError("disk on fire")
 
@@ -179,7 +181,7 @@ def test_a_repeat_of_a_rejected_message_is_not_a_duplicate(store):
 def test_one_lookup_finds_the_earliest_original_of_every_message_in_a_batch(store, clock):
     store.record([message("HUB-1", sender_message_id="AMQP-1", business_key="BK-1")], source="router")
     clock.advance(1)
-    store.record([message("HUB-2", sender_message_id="AMQP-2", business_key="BK-1", received_at=clock.now),
+    store.record([message("HUB-2", sender_message_id="AMQP-2", business_key="BK-2", received_at=clock.now),
                   message("HUB-3", sender_message_id="AMQP-3", business_key="BK-3", received_at=clock.now,
                           sender="AIRLINE-MU")], source="router")
     asked = [Sameness("AIRLINE-CA", "AMQP-2", "waybill", "BK-9", "original"),   # by id: HUB-2
