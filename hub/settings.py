@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import socket
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
@@ -80,6 +82,10 @@ class Settings(BaseSettings):
     signing_key_password: SecretStr | None = Field(None, description="the PKCS#12 or PEM key's password")
     signing_cert: Path | None = Field(None, description="the signing key's certificate, when not in its file")
     store_url: str = Field("sqlite:///var/hub-store.sqlite3", description="sqlite:///PATH or postgresql://USER@HOST:PORT/DB")
+    node_id: str = Field(default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}", min_length=1,
+                         max_length=63, description="this hub node's name, on every log line, on the deliveries "
+                         "it leases and on the leads it holds (several `hub serve` on one PostgreSQL store); "
+                         "default: HOSTNAME-PID")
     topology_prefix: str = Field("hub", pattern=r"^[A-Za-z0-9_.-]+$",
                                  description="every exchange and queue name starts with this")
     prefetch: int = Field(300, ge=1, le=5000)
