@@ -392,6 +392,10 @@ class SweepStore(Protocol):
         over when the leader's connection ends). A store of one node always leads."""
         ...
 
+    def leads(self) -> dict[str, tuple[str, datetime, datetime]]:
+        """Each lead's node, since when it leads, and its last beat (each ``lead`` that holds it)."""
+        ...
+
     def database_now(self) -> datetime:
         """The clock every node shares (a server's), or the store's own where only one node uses it."""
         ...

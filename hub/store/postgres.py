@@ -34,10 +34,12 @@ _LEAD_CLASS = 0x4855_424C
 """The first key of a lead's session-level advisory lock ("HUBL"); the second hashes schema and name."""
 
 
-def connect(url: str, schema: str | None = None) -> psycopg.Connection[Any]:
+def connect(url: str, schema: str | None = None, node: str | None = None) -> psycopg.Connection[Any]:
     """A connection in autocommit mode (the dialect opens the transactions); with ``schema``, that
-    schema first on its search_path (it must exist)."""
-    conn = psycopg.connect(url, autocommit=True)
+    schema first on its search_path (it must exist); with ``node``, the connection's application_name
+    (pg_stat_activity shows which node holds what)."""
+    conn = psycopg.connect(url, autocommit=True) if node is None else \
+        psycopg.connect(url, autocommit=True, application_name=node[:63])
     if schema is not None:
         conn.execute("SELECT set_config('search_path', %s, false)", (f'"{schema}"',))
     return conn
@@ -122,7 +124,7 @@ class PostgresStore(SqlStore):
     def __init__(self, url: str, *, schema: str | None = None, clock: Callable[[], datetime] = utc_now,
                  lock_timeout: float = LOCK_TIMEOUT_S, node: str | None = None, lease: timedelta = LEASE) -> None:
         self.schema = schema
-        super().__init__(lambda: connect(url, schema), PostgresDialect(lock_timeout), clock=clock, node=node,
+        super().__init__(lambda: connect(url, schema, self.node), PostgresDialect(lock_timeout), clock=clock, node=node,
                          lease=lease)
 
 

@@ -151,6 +151,12 @@ _PURGE = (
 _NODES = (
     f"ALTER TABLE deliveries ADD COLUMN leased_by {_T}",
     f"ALTER TABLE deliveries ADD COLUMN lease_until {_T}",
+    f"""CREATE TABLE leads (
+    name  {_T} PRIMARY KEY,
+    node  {_T} NOT NULL,
+    since {_T} NOT NULL,
+    beat  {_T} NOT NULL
+)""",
     *ORIGINALS[:2],
     "SET CONSTRAINTS ALL IMMEDIATE",    # the demotions' deferred checks, before the indexes are built
     *ORIGINALS[2:],

@@ -169,23 +169,35 @@ class SqlStore(Store):
         """Whether this store's node leads ``name`` (the sweeper's periodic work): taken on a connection
         of its own when free, kept while that connection lives; a node that dies loses it with its
         connection, and another takes it on its next call. An engine of one node always leads."""
-        if not self.dialect.shared_by_nodes:
-            return True
-        try:
-            if self._leader is None:
-                self._leader = self._connect()
-            elif name in self._leads:
-                self._leader.cursor().execute("SELECT 1", ())     # still connected: still held
-                return True
-            if self.dialect.try_lead(self._leader, name):
-                self._leads.add(name)
-                log.info("node.leading", lead=name, node=self.node)
-                return True
-            return False
-        except Exception as exc:    # the connection is gone, and the lead with it: the next call tries anew
-            log.warning("node.lead_lost", lead=name, node=self.node, error=type(exc).__name__)
-            self._resign()
-            return False
+        if self.dialect.shared_by_nodes:
+            try:
+                if self._leader is None:
+                    self._leader = self._connect()
+                if name not in self._leads:
+                    if not self.dialect.try_lead(self._leader, name):
+                        return False
+                    self._leads.add(name)
+                    log.warning("node.leading", lead=name, node=self.node)
+            except Exception as exc:    # the connection is gone, and the lead with it: the next call tries anew
+                log.warning("node.lead_lost", lead=name, node=self.node, error=type(exc).__name__)
+                self._resign()
+                return False
+        self._beat(name)
+        return True
+
+    def _beat(self, name: str) -> None:
+        """The lead's row: this node, since when (kept while the node stays the same), its last beat."""
+        now = self.dialect.now_ts() if self.dialect.shared_by_nodes else "?"
+        args = () if self.dialect.shared_by_nodes else (ts(self._now()),) * 2
+        self._once().run(f"INSERT INTO leads (name, node, since, beat) VALUES (?, ?, {now}, {now}) "
+                         "ON CONFLICT (name) DO UPDATE SET node = excluded.node, beat = excluded.beat, "
+                         "since = CASE WHEN leads.node = excluded.node THEN leads.since ELSE excluded.since END",
+                         (name, self.node, *args))
+
+    def leads(self) -> dict[str, tuple[str, datetime, datetime]]:
+        """Each lead's node, since when it leads and its last beat."""
+        return {name: (node, dt(since), dt(beat)) for name, node, since, beat in
+                self._once().all("SELECT name, node, since, beat FROM leads ORDER BY name")}
 
     def _resign(self) -> None:
         leader, self._leader, self._leads = self._leader, None, set()
@@ -206,19 +218,23 @@ class SqlStore(Store):
         """PENDING deliveries no node holds a lease on (or whose lease ran out, on the database's
         clock), with their payloads, oldest first, now leased to this node for ``lease``: taken by
         row locks that skip what another node is taking (never two nodes for one delivery). With
-        ``unchanged_since``, only those PENDING since before then."""
+        ``unchanged_since``, only those PENDING since before then. An engine of one node (SQLite)
+        takes them whatever their lease says: its own node stored them, and the caller knows what
+        it still has in flight (serve at start: nothing; the sweeper: ``unchanged_since``)."""
         d = self.dialect
         since, args = ("", ()) if unchanged_since is None else ("AND updated_at < ? ", (ts(unchanged_since),))
+        free = f"AND (lease_until IS NULL OR lease_until < {d.now_ts()}) " if d.shared_by_nodes else ""
         with self._lease() as tx:
-            rows = tx.all(f"UPDATE deliveries SET leased_by = ?, lease_until = {d.now_ts(self.lease.total_seconds())} "
-                          f"WHERE id IN (SELECT id FROM deliveries WHERE state = 'PENDING' {since}"
-                          f"AND (lease_until IS NULL OR lease_until < {d.now_ts()}) ORDER BY id LIMIT ?"
+            until = d.now_ts(self.lease.total_seconds())
+            rows = tx.all(f"UPDATE deliveries SET leased_by = ?, lease_until = {until} WHERE id IN "
+                          f"(SELECT id FROM deliveries WHERE state = 'PENDING' {since}{free}ORDER BY id LIMIT ?"
                           f"{d.skip_locked}) RETURNING {DELIVERY}", (self.node, *args, limit))
             taken = sorted(map(to_delivery, rows), key=lambda delivery: delivery.id)
             if not taken:
                 return []
             where, id_args = d.in_list("delivery_id", [delivery.id for delivery in taken])
-            payloads: dict[int, Any] = dict(tx.all(f"SELECT delivery_id, payload FROM delivery_payloads WHERE {where}", id_args))
+            payloads: dict[int, Any] = dict(
+                tx.all(f"SELECT delivery_id, payload FROM delivery_payloads WHERE {where}", id_args))
         return [(delivery, blob(payloads[delivery.id])) for delivery in taken]
 
     def _until(self, tx: Tx) -> Lease:

@@ -164,10 +164,18 @@ per kind); the messages still to purge indexed by age, so that a retention pass 
 _NODES = """
 ALTER TABLE deliveries ADD COLUMN leased_by TEXT;
 ALTER TABLE deliveries ADD COLUMN lease_until TEXT;
+CREATE TABLE leads (
+    name  TEXT PRIMARY KEY,
+    node  TEXT NOT NULL,
+    since TEXT NOT NULL,
+    beat  TEXT NOT NULL
+) WITHOUT ROWID;
 """
 """Several hub nodes on one store: a PENDING delivery's publication is leased to one node until a time
 on the database's clock (the node that stored it, or one that republishes it), so that no two nodes
-publish it at once; and ``ORIGINALS``."""
+publish it at once; which node leads each periodic task (the sweeper), since when, and its last beat
+(both on the database's clock: an operator, or a test, sees the lead move and the leader tick); and
+``ORIGINALS``."""
 
 MIGRATIONS: tuple[tuple[str, str], ...] = (
     ("initial", _INITIAL),

@@ -181,11 +181,20 @@ def _errors(receipt: Receipt) -> list[Problem]:
     return [Problem(e.code, e.text or "", path=e.pointer) for e in receipt.errors]
 
 
+LEAD = "sweeper"
+"""The lead the sweepers of several nodes on one store compete for."""
+
+
 class Sweeper:
     """Deliveries without their receipt past the receiver's deadline become OVERDUE; held deliveries
     past their hold's timeout are released or refused (``holds``); senders are told. With the
     ``registry``, deliveries left PENDING for over ``stale_after`` are published again. Messages of a
-    kind in ``retention`` older than its period are purged (``retain``); None: HUB_RETENTION's."""
+    kind in ``retention`` older than its period are purged (``retain``); None: HUB_RETENTION's.
+
+    Several nodes on one store each run a sweeper; only the one whose node holds the store's
+    ``LEAD`` sweeps (``Store.lead``: one at a time; when its node dies, another takes it on its next
+    tick). ``clock`` should be the store's ``database_now`` there, so that no node's own clock
+    decides a deadline or a hold's timeout."""
 
     def __init__(self, store: Store, topology: Topology,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC),
@@ -202,7 +211,9 @@ class Sweeper:
 
     def tick(self) -> Work:
         """One sweep as work for the runner: status events and publications, plus the deliveries
-        to mark SENT once those are confirmed."""
+        to mark SENT once those are confirmed. Nothing unless this node leads the sweepers."""
+        if not self.store.lead(LEAD):
+            return Work(None, [], [])
         pubs, released = self.holds.expire(self.clock()) if self.holds else ([], [])
         again, stale = self.republish_stale()
         self.prune_orphans()
@@ -237,13 +248,15 @@ class Sweeper:
         never seen confirmed by a worker that is still waiting (one that died after its inbound
         message was settled, a mark-SENT that failed, a release lost in a crash). Published again
         under their own message id, so a receiver drops a repeat; ``limit`` a tick, and each at most
-        once per ``stale_after`` while its confirm is awaited (a broker that blocks publishers)."""
+        once per ``stale_after`` while its confirm is awaited (a broker that blocks publishers).
+        Each is leased to this node meanwhile (``Store.lease_pending``): never one another node publishes."""
         if self.registry is None:
             return [], []
         now = self.clock()
         since = now - self.stale_after
         self._republished = {i: at for i, at in self._republished.items() if at > since}
-        stale = [(d, p) for d, p in self.store.pending(limit, unchanged_since=since) if d.id not in self._republished]
+        stale = [(d, p) for d, p in self.store.lease_pending(limit, unchanged_since=since)
+                 if d.id not in self._republished]
         pubs, sent = republish(self.store, self.topology, self.registry, stale, self.limit, "sweeper")
         self._republished.update((i, now) for i in sent)
         if sent:

@@ -5,6 +5,12 @@ child that dies (a crash or a SIGKILL) and, on SIGTERM or SIGINT, asks every
 child to finish what it has in flight and waits for them. The parent also keeps
 the store (WAL checkpoints) and, before the workers start, publishes again what
 was stored but never seen confirmed.
+
+Several nodes may serve one PostgreSQL store (each `hub serve` with its HUB_NODE_ID, on
+every log line): they compete for the inbound and receipt queues; a PENDING delivery is
+leased to the node that publishes it (``Store.lease_pending``), so no two nodes publish one
+at once; the sweeper's periodic work runs on one node at a time, the lead's holder
+(``Store.lead``), and another node takes it over on its next tick when that one dies.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ import gc
 import multiprocessing
 import os
 import signal
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from datetime import timedelta
 from multiprocessing.context import SpawnContext, SpawnProcess
 from multiprocessing.synchronize import Event as EventType
@@ -77,13 +83,15 @@ def _mark_sent(store: Store, source: str = "router") -> Callable[[list[Work]], N
 
 
 def republish_pending(settings: Settings, store: Store, topology: Topology) -> int:
-    """At start, before any worker runs (so nothing of this hub is in flight): publish again every
-    delivery stored PENDING but never seen confirmed, under its own message id. While the hub
-    runs, a router gets its own unsettled messages back and republishes them; the sweeper
-    republishes what stays PENDING for over a minute (``Sweeper.republish_stale``)."""
+    """At start, before any worker runs (so nothing of this node is in flight): publish again every
+    delivery stored PENDING but never seen confirmed, under its own message id. Only those no other
+    node holds a lease on (the ones it is publishing now), each leased to this node while it does
+    (``Store.lease_pending``; a store of one node takes them all). While the hub runs, a router gets
+    its own unsettled messages back and republishes them; the sweeper republishes what stays PENDING
+    for over a minute (``Sweeper.republish_stale``)."""
     done, registry, limit = 0, None, PublishLimit(settings.max_output_bytes)
     try:
-        while pending := store.pending(500):
+        while pending := store.lease_pending(500):
             registry = registry or build_engine(settings).registry
             # those over the limit (lowered since they were stored) are failed, their senders told
             pubs, sent = republish(store, topology, registry, pending, limit, "serve.start")
@@ -105,9 +113,20 @@ def signing_key(settings: Settings) -> SigningKey | None:
     return load_signing_key(settings.signing_key, password, settings.signing_cert)
 
 
-def run_router(settings: Settings, index: int) -> None:
+def configure_node_logging(settings: Settings) -> None:
+    """The hub's logging (``configure_logging``), each line naming this node (HUB_NODE_ID)."""
     configure_logging(settings.log_level, settings.log_json)
-    topology, store = Topology(settings.topology_prefix), open_store(settings.store_url)
+    node = settings.node_id
+
+    def add_node(logger: Any, method: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+        event.setdefault("node", node)
+        return event
+    structlog.configure(processors=[add_node, *structlog.get_config()["processors"]])
+
+
+def run_router(settings: Settings, index: int) -> None:
+    configure_node_logging(settings)
+    topology, store = Topology(settings.topology_prefix), open_store(settings.store_url, settings.node_id)
     store.migrate()
     store.leave_upkeep_to_another()     # serve's supervisor checkpoints; a router never stalls on it
     limit = PublishLimit(settings.max_output_bytes)
@@ -122,8 +141,8 @@ def run_router(settings: Settings, index: int) -> None:
 
 def run_receipts(settings: Settings) -> None:
     lower_priority(settings.receipts_nice)
-    configure_logging(settings.log_level, settings.log_json)
-    topology, store = Topology(settings.topology_prefix), open_store(settings.store_url)
+    configure_node_logging(settings)
+    topology, store = Topology(settings.topology_prefix), open_store(settings.store_url, settings.node_id)
     store.migrate()
     store.leave_upkeep_to_another()
     core, sweeper, limit = receipt_worker(settings, store, topology)
@@ -144,7 +163,7 @@ def receipt_worker(settings: Settings, store: Store, topology: Topology) -> tupl
                                                    signer=signing_key(settings)),
                       registry=engine.registry, limit=limit,
                       orphans_kept_for=timedelta(days=settings.orphan_retention_days), orphans_kept=settings.orphan_max,
-                      retention=settings.retention_periods())
+                      retention=settings.retention_periods(), clock=store.database_now)
     return core, sweeper, limit
 
 
@@ -168,10 +187,10 @@ def _run(consumer: BatchConsumer) -> None:
 
 def serve(settings: Settings, workers: int, stop_event: EventType | None = None) -> None:
     """Start and supervise the worker processes until SIGTERM/SIGINT (or ``stop_event``)."""
-    configure_logging(settings.log_level, settings.log_json)
+    configure_node_logging(settings)
     Router(load_routes(settings.routes))        # routes.yaml and the senders' certificates, once, before any
     signing_key(settings)                       # worker starts: a bad file is exit 2, not a restart loop
-    store = open_store(settings.store_url)      # kept for the store's upkeep while the workers run
+    store = open_store(settings.store_url, settings.node_id)   # kept for the store's upkeep meanwhile
     store.migrate()
     declare(settings)
     republish_pending(settings, store, Topology(settings.topology_prefix))
@@ -186,7 +205,7 @@ def serve(settings: Settings, workers: int, stop_event: EventType | None = None)
     signalled: list[int] = []
     previous = {sig: signal.signal(sig, lambda signum, _: signalled.append(signum))
                 for sig in (signal.SIGTERM, signal.SIGINT)}
-    log.info("hub.serving", workers=workers)
+    log.info("hub.serving", workers=workers, node=settings.node_id)
     try:
         while not signalled and not stopping.is_set():
             for name, proc in list(children.items()):
@@ -221,4 +240,5 @@ def _start(ctx: SpawnContext, name: str, target: Callable[..., None], args: tupl
     return proc
 
 
-__all__ = ["declare", "receipt_worker", "republish_pending", "run_receipts", "run_router", "serve"]
+__all__ = ["configure_node_logging", "declare", "receipt_worker", "republish_pending", "run_receipts", "run_router",
+           "serve"]

@@ -110,6 +110,9 @@ def test_a_delivery_is_leased_to_the_node_that_stored_it_and_no_other_takes_it_m
         a.migrate()
         (d,) = a.record([message()], source="router")
         assert backend.row("SELECT leased_by FROM deliveries WHERE id = ?", d.id) == ("A",)
+        if backend.engine == "sqlite":          # one node per file: the caller knows what it has in flight
+            assert [t.id for t, _ in b.lease_pending()] == [d.id]
+            return
         assert b.lease_pending() == []
         backend.execute("UPDATE deliveries SET lease_until = ?", PAST)       # A died: its lease ran out
         taken = b.lease_pending()
@@ -129,7 +132,8 @@ def test_a_lease_is_counted_on_the_database_clock_not_the_node_clock(backend, cl
         ahead.record([message()], source="router")
         until = datetime.fromisoformat(backend.row("SELECT lease_until FROM deliveries")[0])
         assert abs(until - (datetime.now(UTC) + timedelta(seconds=30))) < timedelta(seconds=5)
-        assert ahead.lease_pending() == []                 # its own lease holds whatever its clock says
+        if backend.engine == "postgres":
+            assert ahead.lease_pending() == []             # its own lease holds whatever its clock says
     finally:
         ahead.close()
 
@@ -165,6 +169,11 @@ def test_three_nodes_leasing_at_once_never_take_one_delivery_twice(backend):
     finally:
         s.close()
     backend.execute("UPDATE deliveries SET lease_until = ?", PAST)
+    if backend.engine == "sqlite":              # one node per file: it takes them all, whatever the leases
+        s = backend.open(node="A")
+        assert len(s.lease_pending(limit=1000)) == 300
+        s.close()
+        return
     with multiprocessing.get_context("fork").Pool(3) as pool:
         taken = pool.map(_lease_all, [(backend, node) for node in "ABC"])
     every = [i for per_node in taken for i in per_node]
@@ -186,6 +195,7 @@ def test_one_node_leads_and_another_takes_over_within_a_second_when_it_is_killed
     if backend.engine == "sqlite":          # one node per file: it always leads
         other = backend.open(node="B")
         assert store.lead("sweeper") and other.lead("sweeper")
+        assert store.leads()["sweeper"][0] == "B"
         other.close()
         return
     ctx = multiprocessing.get_context("fork")
@@ -203,6 +213,9 @@ def test_one_node_leads_and_another_takes_over_within_a_second_when_it_is_killed
             assert time.monotonic() < deadline, "the lead was not free a second after its node died"
             time.sleep(0.02)
         assert store.lead("sweeper")                      # kept
+        node, since, beat = store.leads()["sweeper"]
+        assert node == store.node and since <= beat
+        assert abs(beat - datetime.now(UTC)) < timedelta(seconds=5)     # the server's clock, not T0
         second = backend.open(node="C")
         assert not second.lead("sweeper")
         store.close()                                    # resigns with its connection
