@@ -2,28 +2,42 @@
 
 A missing broker skips these tests on a developer's machine and fails them when CI=true.
 Each test deletes its queues; they also carry x-expires, so a killed run leaves nothing behind for long.
+
+Parties publish as themselves (`publish_as`, and test_flow.send on it): each routes.yaml party has a
+broker account of its own, user_id checked by RabbitMQ, no vouching header. Broker users are
+broker-wide and the test prefixes are per test, so the accounts are shared by every test run on the
+broker: permissions on any test prefix (t + 10 hex digits, least privilege otherwise), a password
+derived from the hub's own (so concurrent runs agree on it), the tag hub-party:integration-tests@VHOST;
+a session deletes them at its end (the next send of a concurrent run makes them again).
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
+import re
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import pika
 import pytest
 from pika.exceptions import AMQPConnectionError
 
 from hub.composition import build_engine
+from hub.parties import Accounts, Permissions, accounts, parties, party_url
 from hub.routing import Router, load_routes
+from hub.routing.table import Account
 from hub.settings import Settings
 from hub.store import open_store
-from hub.transport.base import PublishLimit, Topology
-from hub.transport.rabbitmq import BatchConsumer, ConsumerConfig, parameters
+from hub.transport.base import Publication, PublishLimit, Topology
+from hub.transport.rabbitmq import BatchConsumer, ConsumerConfig, parameters, properties
 from hub.worker.failures import Retries
 from hub.worker.ingest import IngestCore
 from hub.worker.serve import _mark_sent, declare, hub_user, receipt_worker, undeclare
@@ -41,6 +55,77 @@ def broker() -> str:
             pytest.fail(f"RabbitMQ is not reachable at {AMQP_URL} (CI=true): {exc}")
         pytest.skip(f"RabbitMQ is not reachable at {AMQP_URL}")
     return AMQP_URL
+
+
+TEST_PREFIX = r"t[0-9a-f]{10}"
+"""Every test's topology prefix (the settings fixture's): what the parties' permissions cover."""
+PARTIES = "integration-tests"
+"""The parties' accounts are tagged hub-party:integration-tests@VHOST."""
+_MADE: set[str] = set()
+"""The AMQP URLs this session made party accounts on: deleted at its end."""
+
+
+def _password_env(party: str) -> str:
+    return "HUB_TEST_PARTY_" + re.sub(r"[^A-Za-z0-9]", "_", party)
+
+
+def party_password(amqp_url: str, party: str) -> str:
+    """The party's test password: derived from the hub's own password, so concurrent runs agree on it
+    and nobody without the hub's password knows it."""
+    hub_password = unquote(urlsplit(amqp_url).password or "guest")
+    return hmac.new(hub_password.encode(), party.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def party_accounts(amqp_url: str) -> Accounts:
+    """routes.yaml's parties as the tests' shared accounts: each party's least-privilege permissions
+    on any test prefix instead of one, and its derived password (through an account block, as
+    `hub parties apply` reads one)."""
+    made = accounts(Settings(amqp_url=amqp_url, routes=ROOT / "routes.yaml", topology_prefix=PARTIES))
+    marker = "PREFIXMARKER"
+    wanted = []
+    for party in parties(load_routes(ROOT / "routes.yaml"), Topology(marker)):
+        os.environ[_password_env(party.name)] = party_password(amqp_url, party.name)
+        perms = party.permissions
+        wanted.append(replace(party, account=Account(password_env=_password_env(party.name)), permissions=Permissions(
+            *(r.replace(marker, TEST_PREFIX) for r in (perms.configure, perms.write, perms.read)))))
+    return replace(made, wanted=wanted)
+
+
+def party_login(amqp_url: str, party: str) -> str:
+    """The URL ``party`` connects with as itself, its account made (or mended) first if it needs it."""
+    party_accounts(amqp_url).apply()
+    _MADE.add(amqp_url)
+    return party_url(amqp_url, party, party_password(amqp_url, party))
+
+
+def publish_as(settings: Settings, pubs: list[tuple[str, Publication]], per_second: float | None = None) -> None:
+    """Publish each (party, publication) as that party itself, with confirms, in the list's order: one
+    connection per party, user_id = the party, no vouching header."""
+    channels = {}
+    try:
+        for party, pub in pubs:
+            if party not in channels:
+                login = parameters(party_login(settings.amqp_url, party), f"test-{party}")
+                channels[party] = pika.BlockingConnection(login).channel()
+                channels[party].confirm_delivery()
+            started = time.monotonic()
+            channels[party].basic_publish(pub.exchange, pub.routing_key, pub.body, properties(pub, party),
+                                          mandatory=True)
+            if per_second:
+                time.sleep(max(0.0, 1 / per_second - (time.monotonic() - started)))
+    finally:
+        for channel in channels.values():
+            channel.connection.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _party_accounts_revoked() -> Iterator[None]:
+    """The parties' accounts go with the session that made them (``_MADE`` as the test modules' import
+    of this file, tests.integration.conftest, holds it: pytest loads its conftest under another name)."""
+    yield
+    from tests.integration.conftest import _MADE as made
+    for amqp_url in made:
+        party_accounts(amqp_url).revoke_all()
 
 
 @pytest.fixture

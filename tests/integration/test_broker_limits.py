@@ -17,7 +17,7 @@ from hub.worker.ingest import hub_message_id
 from tests.conftest import example
 from tests.integration.conftest import ROOT, Hub, Queues, wait_for
 from tests.integration.private_broker import PrivateBroker, needs_rabbitmq_server
-from tests.integration.test_flow import send
+from tests.integration.test_flow import vouch
 
 pytestmark = needs_rabbitmq_server
 
@@ -34,7 +34,7 @@ def test_a_delivery_the_broker_refuses_for_size_fails_alone_and_the_workers_go_o
         hub = Hub(settings)
         queues = Queues(settings)
         first = hub_message_id("AIRLINE-CA", "FWB-1", FWB)
-        send(settings, FWB, "AIRLINE-CA", message_id="FWB-1")
+        vouch(settings, FWB, "AIRLINE-CA", message_id="FWB-1")     # the private node has no party accounts
         with hub:
             def settled():   # CUSTOMS-CN failed, and ARCHIVE's publication confirmed (it may come a moment later)
                 states = {d.receiver: d.state for d in hub.store.deliveries(first)}
@@ -49,8 +49,8 @@ def test_a_delivery_the_broker_refuses_for_size_fails_alone_and_the_workers_go_o
             assert router.limit.bytes == 1800                  # the router learnt the broker's limit
 
             second = FWB.replace(b"160-24680132", b"160-24680143")
-            send(settings, second, "AIRLINE-CA", message_id="FWB-2")
-            send(settings, FSU, "AIRLINE-CA", message_id="FSU-1")
+            vouch(settings, second, "AIRLINE-CA", message_id="FWB-2")
+            vouch(settings, FSU, "AIRLINE-CA", message_id="FSU-1")
             refused = wait_for(lambda: hub.store.message(hub_message_id("AIRLINE-CA", "FWB-2", second)))
             assert refused.status is MessageStatus.REJECTED and refused.errors[0]["code"] == "OUTPUT_TOO_LARGE"
             fsu = hub_message_id("AIRLINE-CA", "FSU-1", FSU)

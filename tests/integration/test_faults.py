@@ -38,11 +38,11 @@ from hub.store import open_store
 from hub.store.base import MessageFilter, MessageStatus
 from hub.store.sqlite import SqliteStore
 from hub.transport.base import Inbound, Publication, Topology
-from hub.transport.rabbitmq import parameters, publish_once
+from hub.transport.rabbitmq import parameters
 from hub.worker.ingest import IngestCore, hub_message_id
-from hub.worker.serve import declare, hub_user, republish_pending, undeclare
+from hub.worker.serve import declare, republish_pending, undeclare
 from tests.conftest import example
-from tests.integration.conftest import ROOT, Hub, wait_for
+from tests.integration.conftest import ROOT, Hub, publish_as, wait_for
 
 HUB = str(Path(sys.executable).with_name("hub"))
 RECEIVERS = ("CUSTOMS-CN", "ARCHIVE")          # where xfwb-pek-fra goes (not food: no inspection)
@@ -63,12 +63,10 @@ def waybills(count: int, start: int = 0) -> list[bytes]:
 
 
 def publish(settings: Settings, bodies: list[bytes], per_second: float | None = None) -> None:
-    """Hand the bodies in as AIRLINE-CA, sender message ids F-0, F-1 ... (the hub's user vouches,
-    as `hub send --as` does)."""
+    """Hand the bodies in as AIRLINE-CA itself (its own account), sender message ids F-0, F-1 ..."""
     topo = Topology(settings.topology_prefix)
-    pubs = [Publication(topo.inbound, "", body, f"F-{n}", headers={"x-hub-sender": "AIRLINE-CA"})
-            for n, body in enumerate(bodies)]
-    publish_once(settings.amqp_url, pubs, name="test-sender", user_id=hub_user(settings), per_second=per_second)
+    publish_as(settings, [("AIRLINE-CA", Publication(topo.inbound, "", body, f"F-{n}"))
+                          for n, body in enumerate(bodies)], per_second=per_second)
 
 
 def in_background(target, *args, **kwargs) -> threading.Thread:

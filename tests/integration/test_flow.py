@@ -10,20 +10,29 @@ from hub.adapters import RenderContext
 from hub.composition import build_engine
 from hub.models import Receipt, ReceiptStatus
 from hub.store.base import DeliveryState, MessageStatus
-from hub.transport.base import Publication, Topology
+from hub.transport.base import Headers, Publication, Topology
 from hub.transport.rabbitmq import publish_once
 from hub.worker.serve import hub_user
 from tests.conftest import example
-from tests.integration.conftest import Hub, wait_for
+from tests.integration.conftest import Hub, publish_as, wait_for
 
 ENGINE = build_engine()
 
 
 def send(settings, body: bytes, sender: str, message_id: str | None = None, receipt: bool = False) -> None:
+    """Hand ``body`` in as the party ``sender`` itself (its own account: user_id checked by RabbitMQ, no
+    vouching header); ``receipt``: to the receipts exchange, as an agency answers."""
     topo = Topology(settings.topology_prefix)
-    publish_once(settings.amqp_url, [Publication(exchange=topo.receipts if receipt else topo.inbound, routing_key="",
-                                                 body=body, message_id=message_id or "",
-                                                 headers={"x-hub-sender": sender})], user_id=hub_user(settings))
+    publish_as(settings, [(sender, Publication(exchange=topo.receipts if receipt else topo.inbound, routing_key="",
+                                               body=body, message_id=message_id or ""))])
+
+
+def vouch(settings, body: bytes, sender: str, message_id: str | None = None) -> None:
+    """Hand ``body`` in for ``sender`` as the hub's own user vouching for it, as `hub send --as` does: for
+    a broker the tests make no party accounts on (a private node without the management API)."""
+    topo = Topology(settings.topology_prefix)
+    publish_once(settings.amqp_url, [Publication(topo.inbound, "", body, message_id or "",
+                                                 headers={Headers.SENDER: sender})], user_id=hub_user(settings))
 
 
 def status_events(queues, sender: str, count: int) -> list[dict]:

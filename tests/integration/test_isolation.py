@@ -22,11 +22,9 @@ from hub.models import ReceiptStatus
 from hub.pipeline import Engine
 from hub.store.base import DeliveryState, MessageStatus
 from hub.transport.base import Publication, Topology
-from hub.transport.rabbitmq import publish_once
 from hub.worker.ingest import hub_message_id
-from hub.worker.serve import hub_user
 from tests.conftest import example
-from tests.integration.conftest import Hub, wait_for
+from tests.integration.conftest import Hub, publish_as, wait_for
 from tests.integration.test_faults import RECEIVERS, publish, ready, received, waybills
 from tests.integration.test_flow import receipt, send
 from tests.test_hostile_inputs import canonical_json
@@ -107,10 +105,10 @@ def test_a_receipt_that_raises_fails_alone_and_another_agencys_receipts_apply(se
     poison = receipt("json", business_key="NOT-ANSWERING-ANYTHING", status=ReceiptStatus.ACCEPTED)
     raise_on(monkeypatch, poison)
     topo = Topology(settings.topology_prefix)
-    pubs = [Publication(topo.receipts, "", mt9999(out_id, n), f"R-{n}", headers={"x-hub-sender": "CUSTOMS-CN"})
+    pubs = [("CUSTOMS-CN", Publication(topo.receipts, "", mt9999(out_id, n), f"R-{n}"))
             for n, (_, out_id) in enumerate(ids)]
-    pubs.insert(15, Publication(topo.receipts, "", poison, "R-poison", headers={"x-hub-sender": "INSPECTION-CIQ"}))
-    publish_once(settings.amqp_url, pubs, user_id=hub_user(settings))          # one batch, before the worker
+    pubs.insert(15, ("INSPECTION-CIQ", Publication(topo.receipts, "", poison, "R-poison")))
+    publish_as(settings, pubs)          # one batch, before the worker; each agency as itself
     with Hub(settings) as hub:
         wait_for(lambda: states(hub.store, ids) == [DeliveryState.ACCEPTED] * 30, timeout=30)
         wait_for(lambda: ready(settings, topo.dead) == 1, timeout=30)
@@ -243,12 +241,11 @@ def test_inputs_that_used_to_raise_are_refused_with_codes_beside_valid_ones_in_o
     cases = hostile(build_engine(settings))
     valid = waybills(40, start=700)
     topo = Topology(settings.topology_prefix)
-    pubs = [Publication(topo.inbound, "", body, f"V-{n}", headers={"x-hub-sender": "AIRLINE-CA"})
-            for n, body in enumerate(valid)]
+    pubs = [("AIRLINE-CA", Publication(topo.inbound, "", body, f"V-{n}")) for n, body in enumerate(valid)]
     for n, (sender, body, _) in enumerate(cases.values()):
-        pubs.insert(5 * n + 3, Publication(topo.inbound, "", body, f"H-{n}", headers={"x-hub-sender": sender}))
+        pubs.insert(5 * n + 3, (sender, Publication(topo.inbound, "", body, f"H-{n}")))
     hub = Hub(settings)
-    publish_once(settings.amqp_url, pubs, user_id=hub_user(settings))
+    publish_as(settings, pubs)
     with hub:
         ids = {name: hub_message_id(sender, f"H-{n}", body)
                for n, (name, (sender, body, _)) in enumerate(cases.items())}
