@@ -7,23 +7,21 @@ import json
 import os
 import re
 import sys
-from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypedDict, TypeVar
 
 import click
-from pydantic import BaseModel
 
 from ..composition import build_engine
-from ..errors import HubError
+from ..masking import FACT_STYLES, NAME, NUMBER, mask, redactor  # noqa: F401 (NAME, NUMBER: as before the move)
 from ..models.common import Kind
 from ..settings import Settings
 from ..store import open_store
-from ..store.base import DeliveryState, Message, MessageFilter, MessageStatus, Store
+from ..store.base import DeliveryState, MessageFilter, MessageStatus
 from ..transport.base import Envelope, Headers, Publication, Topology
 from ..transport.rabbitmq import move, peek, publish_once
 from ..worker import replay as replaying
-from ..worker.parts import document_of
 from ..worker.serve import hub_user
 
 _AGO = re.compile(r"^(\d+)([smhd])$")
@@ -121,85 +119,6 @@ def list_messages(settings: Settings, /, as_json: bool, **kw: Any) -> None:
                    f"{(r['business_key'] or '-')[:20]:<20} {r['status']:<9} {detail}")
 
 
-NUMBER, NAME, HIDDEN = "number", "name", "hidden"
-"""How a personal value is masked: a number keeps its last 4 characters (enough to tell two
-apart on the phone), a name its first, anything else (a birth date) nothing."""
-
-PERSONAL_FIELDS: dict[str, dict[str, str]] = {
-    "Person": {"surname": NAME, "given_names": NAME, "born_on": HIDDEN, "birth_place": NAME},
-    "TravelDocument": {"number": NUMBER},
-    "Buyer": {"name": NAME, "id_number": NUMBER, "phone": NUMBER, "registration": NAME},
-    "Consignee": {"name": NAME, "phone": NUMBER, "address": NAME},
-    "Inventory": {"consignee_address": NAME},
-}
-"""The personal fields of the canonical model (hub.models), by model class: passengers' and crew's
-names, birth dates and travel documents; e-commerce buyers' and consignees' names, identity and
-phone numbers and addresses."""
-
-PERSONAL_KINDS = frozenset({"persons", "order", "payment", "logistics", "inventory"})
-"""The kinds whose documents carry ``PERSONAL_FIELDS``: one of them (or of a kind unknown) that
-cannot be read again is shown masked whole."""
-
-FACT_STYLES = {"buyer_id": NUMBER, "payer_id": NUMBER, "consignee": NAME}
-"""How each of the facts' personal values (hub.store.base.PERSONAL_FACTS) is masked."""
-
-
-def mask(value: str, style: str = NUMBER) -> str:
-    """``value`` with its characters starred but what ``style`` keeps: 110101199001011234 ->
-    **************1234, ZHANG -> Z****; a number of 4 characters or fewer is starred whole."""
-    keep = {NUMBER: value[-4:] if len(value) > 4 else "", NAME: value[:1]}.get(style, "")
-    return ("*" * (len(value) - len(keep)) + keep) if style == NUMBER else keep + "*" * (len(value) - len(keep))
-
-
-def personal_values(model: BaseModel) -> Iterator[tuple[str, str]]:
-    """(text, style) of every personal value in a document (``PERSONAL_FIELDS``), as a payload may
-    spell it (a date also as 19710502 and 710502)."""
-    styles = PERSONAL_FIELDS.get(type(model).__name__, {})
-    for name in type(model).model_fields:
-        value = getattr(model, name)
-        if isinstance(value, BaseModel):
-            yield from personal_values(value)
-        elif isinstance(value, list):
-            for item in value:
-                if isinstance(item, BaseModel):
-                    yield from personal_values(item)
-        elif name in styles and value is not None:
-            if isinstance(value, date):
-                for spelt in (value.isoformat(), value.strftime("%Y%m%d"), value.strftime("%y%m%d")):
-                    yield spelt, HIDDEN
-            else:
-                yield str(value), styles[name]
-
-
-class Redactor:
-    """Masks known personal values wherever they appear in a text (as whole words, any case)."""
-
-    def __init__(self, values: dict[str, str]) -> None:
-        self.styles = {v.casefold(): style for v, style in values.items() if v.strip()}
-        words = sorted(self.styles, key=len, reverse=True)
-        self.pattern = re.compile("(?<![0-9A-Za-z])(" + "|".join(map(re.escape, words)) + ")(?![0-9A-Za-z])",
-                                  re.IGNORECASE) if words else None
-
-    def __call__(self, text: str) -> str:
-        if self.pattern is None:
-            return text
-        return self.pattern.sub(lambda m: mask(m.group(0), self.styles[m.group(0).casefold()]), text)
-
-
-def _redactor(settings: Settings, store: Store, m: Message) -> Redactor | None:
-    """What masks this message's personal values: those of its facts and of its document read again
-    from its bytes; None when the bytes are there but cannot be read (so what they hold is unknown)."""
-    values = {str(v): FACT_STYLES[k] for _, _, vals in store.facts_of(m.id) for k, v in vals.items()
-              if k in FACT_STYLES and v is not None}
-    if m.purged_at is None:
-        try:
-            values |= dict(personal_values(document_of(build_engine(settings), store, m.id)))
-        except (HubError, IndexError, ValueError):
-            if m.kind is None or m.kind in PERSONAL_KINDS:
-                return None
-    return Redactor(values)
-
-
 def _fact(name: str, value: Any, reveal: bool) -> str:
     if value is None:
         return "-"
@@ -231,7 +150,7 @@ def show(settings: Settings, message_id: str, with_payload: bool, reveal: bool) 
         sys.exit(1)
     if reveal:
         store.add_event(m.id, None, "message.revealed", f"admin:{operator()}", detail={"payload": with_payload})
-    redact = (lambda text: text) if reveal else _redactor(settings, store, m)
+    redact = (lambda text: text) if reveal else redactor(build_engine(settings), store, m)
     shown = redact or (lambda text: "(masked: its document cannot be read to find its personal fields; "
                                     "--reveal shows it)")
     click.echo(f"{m.id}  {m.status.value}  {m.kind or '-'} {m.business_key or '-'}  from {m.sender or '?'}"
