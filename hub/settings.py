@@ -31,6 +31,17 @@ passports, birth dates) a month; e-commerce orders, payments, logistics bills an
 names, identity and phone numbers) a quarter. Other kinds are kept until `hub purge` says otherwise."""
 
 
+_NEXT_NODE = re.compile(r"\s*,\s*(?=amqps?://)")
+"""Where HUB_AMQP_URL's list splits: a comma before the next node's scheme (a comma inside one URL,
+say in its password, does not split it)."""
+
+
+def amqp_urls(url: str) -> list[str]:
+    """The broker nodes of a HUB_AMQP_URL, in the order the hub tries them: one URL, or several
+    separated by commas (the nodes of one RabbitMQ cluster)."""
+    return [node for node in _NEXT_NODE.split(url.strip()) if node]
+
+
 def span(text: str) -> timedelta:
     """A span like 30s, 15m, 6h, 30d (ValueError otherwise)."""
     if not (found := _SPAN.match(text.strip())):
@@ -68,7 +79,9 @@ class Settings(BaseSettings):
     log_json: bool = False
 
     # runtime (RabbitMQ + store)
-    amqp_url: str = Field("amqp://guest:guest@127.0.0.1:5672/%2F", description="the broker; its user is the hub's")
+    amqp_url: str = Field("amqp://guest:guest@127.0.0.1:5672/%2F", description="the broker; its user is the "
+                          "hub's. A cluster: every node's URL, comma-separated (amqp://u:p@rmq1/%2F,amqp://u:p@rmq2/"
+                          "%2F,...); each connection tries them in turn and the workers fail over on loss")
     management_url: str | None = Field(None, description="the RabbitMQ management API `hub parties` "
                                        "uses (http://USER:PASSWORD@HOST:15672); default: port 15672 on "
                                        "HUB_AMQP_URL's host with the hub's user, who needs the administrator tag")
@@ -111,14 +124,23 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _tls_into_url(self) -> Settings:
         """HUB_AMQP_CA_FILE, _CERT_FILE and _KEY_FILE travel in HUB_AMQP_URL's query (ca_file=...), where
-        the transport reads them: every connection the hub opens from the URL then uses them."""
+        the transport reads them: every connection the hub opens from the URL, to any of its nodes, then
+        uses them."""
         files = {"ca_file": self.amqp_ca_file, "cert_file": self.amqp_cert_file, "key_file": self.amqp_key_file}
-        given = parse_qs(urlsplit(self.amqp_url).query)
-        query = "&".join(f"{key}={quote(str(path), safe='/')}" for key, path in files.items()
-                         if path and key not in given)
-        if query:
-            self.amqp_url += ("&" if "?" in self.amqp_url else "?") + query
+        nodes = []
+        for node in amqp_urls(self.amqp_url):
+            given = parse_qs(urlsplit(node).query)
+            query = "&".join(f"{key}={quote(str(path), safe='/')}" for key, path in files.items()
+                             if path and key not in given)
+            nodes.append(node + ("&" if "?" in node else "?") + query if query else node)
+        if len(nodes) > 1 or (nodes and nodes[0] != self.amqp_url):
+            self.amqp_url = ",".join(nodes)
         return self
+
+    @property
+    def amqp_nodes(self) -> list[str]:
+        """HUB_AMQP_URL's nodes (one URL for a single broker): the management API and vhost are the first's."""
+        return amqp_urls(self.amqp_url)
 
     def retention_periods(self) -> dict[str, timedelta]:
         """``retention`` as spans of time, per kind."""

@@ -11,7 +11,9 @@ finished together (one mark-SENT transaction) and acknowledged with one multiple
 ack that covers only the head of messages all finished, in delivery order. A
 nack or a lost connection leaves a message unacknowledged, so the broker delivers
 it again; the core recognises it and republishes what is still PENDING.
-Connection loss is retried with tenacity at this boundary only. Those decisions
+Connection loss is retried with tenacity at this boundary only. HUB_AMQP_URL may list the nodes of a
+cluster (comma-separated): every short connection tries them in turn, and a worker that loses its
+node reconnects to the next one (its quorum queues live on every node). Those decisions
 and that bookkeeping are ``batching.Batching``'s (the in-memory double in
 ``memory`` runs on them too); ``BatchConsumer`` is the pika channel under them.
 
@@ -40,6 +42,7 @@ from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_e
 
 from ..errors import ConfigError
 from ..routing import RoutesFile
+from ..settings import amqp_urls
 from .base import Envelope, Inbound, Publication, PublishLimit, QueueSpec, Topology, Work, inbound_from, topology_plan
 from .batching import Batching, Failer, Handler
 
@@ -109,16 +112,31 @@ def _url_parameters(url: str) -> pika.URLParameters:
     return params
 
 
-def parameters(url: str, name: str) -> pika.URLParameters:
-    params = _url_parameters(url)
-    named = parse_qs(urlsplit(url).query)
-    for key, value in _PATIENT.items():
+def parameters(url: str, name: str, **defaults: float) -> pika.URLParameters:
+    """One node's parameters (the first node's, when ``url`` lists a cluster's: ``connect`` tries them
+    all); ``defaults`` override ``_PATIENT``'s, and the URL's own query overrides both."""
+    params = _url_parameters(amqp_urls(url)[0])
+    named = parse_qs(urlsplit(amqp_urls(url)[0]).query)
+    for key, value in {**_PATIENT, **defaults}.items():
         if key not in named:
             setattr(params, key, value)
     params.client_properties = {"connection_name": name}
     params.heartbeat = 30
     params.blocked_connection_timeout = 60
     return params
+
+
+def node_parameters(url: str, name: str) -> list[pika.URLParameters]:
+    """Every node's parameters, in HUB_AMQP_URL's order. With several nodes pika tries each in turn
+    and starts over (connection_attempts times, retry_delay apart): a node that is down costs one
+    refused connection, not three attempts before the next node is tried."""
+    return [parameters(node, name) for node in amqp_urls(url)]
+
+
+def connect(url: str, name: str) -> pika.BlockingConnection:
+    """A blocking connection to the first node of ``url`` that answers (a single URL: as always)."""
+    nodes = node_parameters(url, name)
+    return pika.BlockingConnection(nodes[0] if len(nodes) == 1 else nodes)
 
 
 def queue_arguments(expires_ms: int | None = None, **extra: Any) -> dict[str, Any]:
@@ -199,6 +217,8 @@ class BatchConsumer(Batching):
         self.config, self.handle, self.fail, self.on_confirmed, self.tick = config, handle, fail, on_confirmed, tick
         self.limit = limit or PublishLimit(self.DEFAULT_LIMIT_BYTES)
         self._stopping = threading.Event()
+        self._nodes = amqp_urls(config.url)
+        self._node = 0                          # the node of the current or next connection
         self._connection: pika.SelectConnection | None = None
         self._error: BaseException | None = None
         self._reset()
@@ -234,14 +254,23 @@ class BatchConsumer(Batching):
                 log.warning("broker.reconnecting", worker=self.config.name)
 
     def _run_once(self) -> None:
+        """One connection, to the current node, until it closes. A connection that fails or is lost
+        moves the worker to the next node of a cluster's list for the next attempt, which comes at
+        once: one attempt per node (``connection_attempts=1``, unless the URL says otherwise), so a
+        dead node is left after one refused connection."""
         self._reset()
-        self._connection = pika.SelectConnection(parameters(self.config.url, self.config.name),
-                                                 on_open_callback=self._on_open,
+        node = self._nodes[self._node]
+        params = parameters(node, self.config.name, **({"connection_attempts": 1} if len(self._nodes) > 1 else {}))
+        self._connection = pika.SelectConnection(params, on_open_callback=self._on_open,
                                                  on_open_error_callback=self._on_open_error,
                                                  on_close_callback=self._on_closed)
         self._error = None
         self._connection.ioloop.start()
         if self._error is not None and not self._stopping.is_set():
+            if len(self._nodes) > 1:
+                self._node = (self._node + 1) % len(self._nodes)
+                log.warning("broker.failover", worker=self.config.name, failed=host_of(node),
+                            next=host_of(self._nodes[self._node]))
             raise self._error
 
     def stop(self) -> None:
@@ -306,7 +335,8 @@ class BatchConsumer(Batching):
         self._consumer_tag = channel.basic_consume(self.config.queue, self._on_message)
         if self.tick is not None and self.config.tick_seconds:
             self._conn().ioloop.call_later(0, self._on_tick)    # at once: what fell due while it was down
-        log.info("worker.started", worker=self.config.name, queue=self.config.queue)
+        log.info("worker.started", worker=self.config.name, queue=self.config.queue,
+                 node=host_of(self._nodes[self._node]))
 
     def _on_channel_closed(self, channel: pika.channel.Channel, reason: BaseException) -> None:
         """A channel the broker closed takes the connection down (what was in flight is redelivered).
@@ -378,7 +408,7 @@ class BatchConsumer(Batching):
 def publish_once(url: str, pubs: list[Publication], name: str = "hub-cli", user_id: str | None = None,
                  per_second: float | None = None, progress: Callable[[int], None] | None = None) -> None:
     """Publish with confirms from the CLI (send, replay, demo), one by one; optionally rate-limited."""
-    connection = pika.BlockingConnection(parameters(url, name))
+    connection = connect(url, name)
     try:
         channel = connection.channel()
         channel.confirm_delivery()
@@ -396,8 +426,9 @@ def publish_once(url: str, pubs: list[Publication], name: str = "hub-cli", user_
 # short blocking connections for the CLI, the demo and `hub serve`'s start -------------------------
 
 def user_of(url: str) -> str:
-    """The broker user a URL connects as: the hub's own user when it is the hub's URL."""
-    plain, tls = _split_tls(url)
+    """The broker user a URL connects as: the hub's own user when it is the hub's URL (a cluster's
+    nodes share their users: the first node's URL names it)."""
+    plain, tls = _split_tls(amqp_urls(url)[0])
     if tls.get("cert_file") and not urlsplit(plain).username:
         raise ConfigError("HUB_AMQP_URL: with a client certificate (EXTERNAL login) name the hub's broker "
                           "user, its certificate's CN, in the URL: amqps://CN@HOST:5671/VHOST")
@@ -406,13 +437,19 @@ def user_of(url: str) -> str:
 
 
 def host_of(url: str) -> str:
-    host: str = pika.URLParameters(_split_tls(url)[0]).host
-    return host
+    """A URL's host; a cluster's list: each node's HOST:PORT, comma-separated."""
+    nodes = [pika.URLParameters(_split_tls(node)[0]) for node in amqp_urls(url)]
+    if len(nodes) == 1:
+        host: str = nodes[0].host
+        return host
+    return ",".join(f"{params.host}:{params.port}" for params in nodes)
 
 
 def ping(url: str) -> None:
-    """Open and close one connection; ``BrokerUnavailable`` when there is no broker at ``url``."""
-    pika.BlockingConnection(_url_parameters(url)).close()
+    """Open and close one connection (to any node of a cluster's list); ``BrokerUnavailable`` when no
+    broker answers at ``url``."""
+    nodes = [_url_parameters(node) for node in amqp_urls(url)]
+    pika.BlockingConnection(nodes[0] if len(nodes) == 1 else nodes).close()
 
 
 def envelope_of(method: pika.spec.Basic.Deliver | pika.spec.Basic.GetOk, props: pika.BasicProperties,
@@ -424,7 +461,7 @@ def envelope_of(method: pika.spec.Basic.Deliver | pika.spec.Basic.GetOk, props: 
 
 def on_channel(url: str, name: str, action: Callable[[pika.channel.Channel, *Ts], T], *args: *Ts) -> T:
     """``action(channel, *args)`` on one short connection (declaring or deleting the topology)."""
-    connection = pika.BlockingConnection(parameters(url, name))
+    connection = connect(url, name)
     try:
         return action(connection.channel(), *args)
     finally:
@@ -436,7 +473,7 @@ class Client:
     (``get``) and publish (``publish``). The demo's agencies use it."""
 
     def __init__(self, url: str, name: str) -> None:
-        self._connection = pika.BlockingConnection(parameters(url, name))
+        self._connection = connect(url, name)
         self._channel = self._connection.channel()
         self._channel.confirm_delivery()
 
@@ -470,7 +507,7 @@ def _get_unacked(channel: pika.channel.Channel, queue: str, limit: int) -> list[
 
 def peek(url: str, queue: str, limit: int, name: str = "hub-dead-letters") -> list[Envelope]:
     """Up to ``limit`` messages of ``queue``, left in it (taken unacknowledged, returned on close)."""
-    connection = pika.BlockingConnection(parameters(url, name))
+    connection = connect(url, name)
     try:
         return _get_unacked(connection.channel(), queue, limit)
     finally:
@@ -482,7 +519,7 @@ def move(url: str, queue: str, limit: int, to: Callable[[Envelope], Publication 
     """Take up to ``limit`` messages of ``queue``; each one ``to`` gives a publication for is
     published with confirms (as ``user_id``) and only then removed from ``queue``; one it gives
     None for stays. Returns how many moved."""
-    connection = pika.BlockingConnection(parameters(url, name))
+    connection = connect(url, name)
     moved = 0
     try:
         channel = connection.channel()
@@ -503,5 +540,5 @@ def move(url: str, queue: str, limit: int, to: Callable[[Envelope], Publication 
 
 
 __all__ = ["AMQPError", "BatchConsumer", "BrokerUnavailable", "Client", "ConsumerConfig", "QueueSpec", "TransportError",
-           "declare_topology", "delete_topology", "envelope_of", "host_of", "inbound_of", "move", "on_channel",
-           "parameters", "peek", "ping", "publish_once", "topology_plan", "user_of"]
+           "connect", "declare_topology", "delete_topology", "envelope_of", "host_of", "inbound_of", "move",
+           "node_parameters", "on_channel", "parameters", "peek", "ping", "publish_once", "topology_plan", "user_of"]

@@ -13,6 +13,10 @@ its own config file, and its own Erlang cookie (a HOME of its own), so even a ``
         broker.ctl("list_queues")     # rabbitmqctl -n <node> ...
         broker.timings                # [(step, seconds)] of every start, stop and restart
 
+    with PrivateCluster(3) as cluster:                # three such nodes, clustered (one cookie)
+        cluster.url                   # every node's URL, comma-separated (HUB_AMQP_URL's list)
+        cluster.nodes[0].kill()       # SIGKILL one node: the others carry on
+
 Run as root (the RabbitMQ scripts in /usr/lib/rabbitmq/bin are called directly, not through the
 wrapper that switches to the rabbitmq user). Leaving the ``with`` block (or ``close()``) always stops
 the node (``rabbitmqctl stop``, then SIGKILL to the process group it was started in, by its id) and
@@ -21,6 +25,7 @@ removes its files, whatever happened inside. Starting a node takes several secon
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import shutil
@@ -28,6 +33,7 @@ import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -68,8 +74,9 @@ class PrivateBroker:
     """A second RabbitMQ node of this machine's installation (see the module's docstring)."""
 
     def __init__(self, config: dict | None = None, name: str | None = None, start_timeout: float = 90.0,
-                 keep_files: bool = False) -> None:
+                 keep_files: bool = False, cookie: str | None = None) -> None:
         self.config = dict(config or {})
+        self.cookie = cookie or secrets.token_hex(16).upper()     # a cluster's nodes share theirs
         self.nodename = f"{name or 'hubtest-' + secrets.token_hex(4)}@localhost"
         self.start_timeout, self.keep_files = start_timeout, keep_files
         self.port = free_port()
@@ -88,7 +95,7 @@ class PrivateBroker:
         for sub in ("home", "mnesia", "log"):
             (self.dir / sub).mkdir()
         cookie = self.dir / "home" / ".erlang.cookie"
-        cookie.write_text(secrets.token_hex(16).upper())
+        cookie.write_text(self.cookie)
         cookie.chmod(0o400)
         (self.dir / "enabled_plugins").write_text("[].\n")
         (self.dir / "rabbitmq-env.conf").write_text("# the private node's own: nothing from /etc/rabbitmq\n")
@@ -197,6 +204,23 @@ class PrivateBroker:
         self.timings.append(("start_app", took - stopped))
         return took
 
+    def join(self, other: PrivateBroker) -> float:
+        """Make this (fresh) node a member of ``other``'s cluster (``stop_app``, ``reset``,
+        ``join_cluster``, ``start_app``); both must share the Erlang cookie. Seconds until AMQP answers."""
+        started = time.monotonic()
+        self.ctl("stop_app")
+        self.ctl("reset")
+        self.ctl("join_cluster", other.nodename, timeout=self.start_timeout)
+        self.ctl("start_app", timeout=self.start_timeout)
+        self._await_amqp(started)
+        return self._timed("join_cluster", started)
+
+    def kill(self) -> None:
+        """SIGKILL the node's processes (a crash: no goodbye to its peers or clients)."""
+        started = time.monotonic()
+        self._kill_group()
+        self._timed("kill", started)
+
     def close(self) -> None:
         """Stop the node and remove its files (keeps them with ``keep_files``); safe to call twice."""
         try:
@@ -273,7 +297,82 @@ class PrivateBroker:
         return found
 
 
-__all__ = ["BrokerError", "PrivateBroker", "free_port"]
+class PrivateCluster:
+    """``size`` private nodes (see ``PrivateBroker``) clustered: one shared Erlang cookie, node names
+    ``hubtest-<random>-<i>@localhost``, each its own ports and data. The nodes start side by side, then
+    nodes 1.. join node 0. Leaving the ``with`` block stops every node and removes their files."""
+
+    def __init__(self, size: int = 3, config: dict | None = None, start_timeout: float = 120.0) -> None:
+        cookie, base = secrets.token_hex(16).upper(), f"hubtest-{secrets.token_hex(3)}"
+        self.nodes: list[PrivateBroker] = []
+        ports: set[int] = set()
+        for i in range(size):
+            node = PrivateBroker(config, name=f"{base}-{i}", start_timeout=start_timeout, cookie=cookie)
+            while {node.port, node.dist_port} & ports:             # free_port is random: no two nodes alike
+                node.port, node.dist_port = free_port(), free_port()
+                node.url = f"amqp://guest:guest@127.0.0.1:{node.port}/%2F"
+            ports |= {node.port, node.dist_port}
+            self.nodes.append(node)
+        self.timings: list[tuple[str, float]] = []
+
+    @property
+    def url(self) -> str:
+        """Every node's URL in order, comma-separated: HUB_AMQP_URL for the whole cluster."""
+        return ",".join(node.url for node in self.nodes)
+
+    def url_from(self, first: int) -> str:
+        """The same list starting at node ``first`` (a client that should not sit on node 0)."""
+        order = self.nodes[first:] + self.nodes[:first]
+        return ",".join(node.url for node in order)
+
+    def __enter__(self) -> PrivateCluster:
+        try:
+            self.start()
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def start(self) -> PrivateCluster:
+        started = time.monotonic()
+        errors: list[BaseException] = []
+
+        def start(node: PrivateBroker) -> None:
+            try:
+                node.start()
+            except BaseException as exc:      # noqa: BLE001 - raised below, in the caller's thread
+                errors.append(exc)
+        threads = [threading.Thread(target=start, args=(node,)) for node in self.nodes]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        if errors:
+            raise errors[0]
+        self.timings.append(("start_nodes", time.monotonic() - started))
+        for node in self.nodes[1:]:
+            node.join(self.nodes[0])
+        running = json.loads(self.nodes[0].ctl("cluster_status", "--formatter", "json"))["running_nodes"]
+        if sorted(running) != sorted(node.nodename for node in self.nodes):
+            raise BrokerError(f"the cluster runs {running}, not all of {[node.nodename for node in self.nodes]}")
+        self.timings.append(("start_cluster", time.monotonic() - started))
+        return self
+
+    def close(self) -> None:
+        """Stop every node still running and remove their files; safe to call twice."""
+        started = time.monotonic()
+        threads = [threading.Thread(target=node.close) for node in self.nodes]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        self.timings.append(("stop_cluster", time.monotonic() - started))
+
+
+__all__ = ["BrokerError", "PrivateBroker", "PrivateCluster", "free_port"]
 
 
 needs_rabbitmq_server = pytest.mark.skipif(
