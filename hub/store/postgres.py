@@ -7,8 +7,17 @@ advisory lock, one per schema, waiting at most the lock timeout (then
 ``psycopg.errors.LockNotAvailable``, an OperationalError, like SQLite's "database is
 locked"); readers never wait for it and read one snapshot (REPEATABLE READ). A finer
 scheme (sequences for delivery ids, row locks) would let writers overlap; one writer
-at a time is what the store's SQL assumes today. Autovacuum is the upkeep: ``upkeep``
-does nothing. A store may live in a schema of its own (``schema``: its search_path).
+at a time is what the store's SQL assumes today (delivery ids as MAX(id) + n, orphan
+pruning by id, the migration runner). Several hub nodes keep it: measured on 2 cores
+(three processes recording 100-message batches, 2 deliveries each), the lock held
+writers at 980-1,300 messages a second against 1,100-1,660 with a delivery-id sequence
+and no lock, the difference within the noise of a shared machine, while three nodes
+routing end to end store about 150 a second: the routers' CPU, not the lock, is the
+limit. What several nodes need runs beside it: leases take rows by row locks (SKIP
+LOCKED) without the lock, a lead is a session-level advisory lock of its own, and
+duplicates are settled by unique indexes, not by the lock. Autovacuum is the upkeep:
+``upkeep`` does nothing. A store may live in a schema of its own (``schema``: its
+search_path), or the URL's ``options=-csearch_path=...`` names it.
 """
 
 from __future__ import annotations

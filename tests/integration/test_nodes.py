@@ -247,6 +247,7 @@ def test_three_nodes_share_5000_messages_through_a_sigkill_and_a_sigterm(setting
         agencies.stopping.set()
         for node in nodes.values():
             node.kill()
+        # read the figures, then let the fixture drop the schema
 
     # 0 lost, every message stored once, one delivery row per (message, receiver)
     by_status = dict(db.rows("SELECT status, COUNT(*) FROM messages GROUP BY status"))
@@ -285,4 +286,5 @@ def test_three_nodes_share_5000_messages_through_a_sigkill_and_a_sigterm(setting
     print(f"  receipts answered {agencies.answered}, stored {outcomes['correlated']} all correlated "
           f"({receipts_again} applied again after the SIGKILL), sweeper events {sweeper_events}, "
           f"lead {lead_after[0]} beating at {lead_after[1]}")
+    db.conn.close()
     assert beyond == dict.fromkeys(RECEIVERS, {}), beyond
