@@ -56,11 +56,12 @@ def vhost_of(amqp_url: str) -> str:
 def accounts(settings: Settings) -> Accounts:
     """Read routes.yaml and the broker's users through the management API (HUB_MANAGEMENT_URL)."""
     routes = load_routes(settings.routes)
-    base, user, password = management_url(settings.amqp_url, settings.management_url)
-    vhost = vhost_of(settings.amqp_url)
+    first = settings.amqp_nodes[0]       # a cluster's nodes share users, vhosts and the management API
+    base, user, password = management_url(first, settings.management_url)
+    vhost = vhost_of(first)
     api = Management(base, user, password, vhost)
     return Accounts(api, parties(routes, Topology(settings.topology_prefix)), api.users(),
-                    user_of(settings.amqp_url), tag_of(settings.topology_prefix, vhost))
+                    user_of(first), tag_of(settings.topology_prefix, vhost))
 
 
 __all__ = ["Accounts", "BrokerUser", "Change", "Management", "PartialApply", "Party", "Permissions", "accounts",
