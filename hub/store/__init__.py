@@ -11,7 +11,8 @@ def open_store(url: str, node: str | None = None) -> Store:
     """The store a URL names: ``sqlite:///relative/path.db``, ``sqlite:////absolute/path.db``,
     ``sqlite:///:memory:`` or ``postgresql://user@host:port/database`` (libpq's URL; the tables in
     its default schema, or the search_path its ``options`` give). ``node`` names this hub node on
-    leases and leads (HUB_NODE_ID). The schema is not touched: call ``migrate()`` once at start-up."""
+    leases and leads (HUB_NODE_ID); a PostgreSQL store stamps times on the server's clock, which every
+    node sharing it reads alike. The schema is not touched: call ``migrate()`` once at start-up."""
     scheme, sep, rest = url.partition("://")
     if scheme == "sqlite" and sep and rest.startswith("/") and len(rest) > 1 and "?" not in rest:
         from .sqlite import SqliteStore  # imported here: a PostgreSQL deployment never loads sqlite3
@@ -21,7 +22,9 @@ def open_store(url: str, node: str | None = None) -> Store:
     if scheme in ("postgres", "postgresql") and sep:
         from .postgres import PostgresStore  # imported here: an SQLite deployment never loads psycopg
 
-        return PostgresStore(url, node=node)
+        store = PostgresStore(url, node=node)
+        store.use_database_clock()      # several nodes may share it: one clock for all their stamps
+        return store
     shown = scheme if sep and scheme else "(none)"
     raise ConfigError(f"store URL with scheme {shown!r}: expected sqlite:///relative/path.db, "
                       "sqlite:////absolute/path.db or sqlite:///:memory:", code="CONFIG_INVALID")

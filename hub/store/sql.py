@@ -121,6 +121,15 @@ class SqlStore(Store):
     def _now(self) -> datetime:
         return self._clock().astimezone(UTC)
 
+    def use_database_clock(self, every: float = 30.0) -> None:
+        """Stamp rows and events on the database's clock (``clock.DatabaseClock``, re-read every
+        ``every`` seconds) instead of this node's: where several nodes share the store (a store of
+        one node keeps its ``clock``, which is the database's)."""
+        from .clock import DatabaseClock
+
+        if self.dialect.shared_by_nodes:
+            self._clock = DatabaseClock(self, every)
+
     @contextmanager
     def _write(self) -> Iterator[Tx]:
         """One write transaction holding the store's write lock; anything raised inside rolls all of it back."""

@@ -193,8 +193,8 @@ class Sweeper:
 
     Several nodes on one store each run a sweeper; only the one whose node holds the store's
     ``LEAD`` sweeps (``Store.lead``: one at a time; when its node dies, another takes it on its next
-    tick). ``clock`` should be the store's ``database_now`` there, so that no node's own clock
-    decides a deadline or a hold's timeout."""
+    tick). ``clock`` should read the database's clock there (``store.clock.DatabaseClock``), so
+    that no node's own clock decides a deadline or a hold's timeout."""
 
     def __init__(self, store: Store, topology: Topology,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC),

@@ -35,6 +35,7 @@ from ..settings import Settings
 from ..signatures import SigningKey, load_signing_key
 from ..store import open_store
 from ..store.base import Store
+from ..store.clock import DatabaseClock
 from ..transport.base import PublishLimit, Topology, Work
 from ..transport.rabbitmq import (
     BatchConsumer,
@@ -131,8 +132,8 @@ def run_router(settings: Settings, index: int) -> None:
     store.leave_upkeep_to_another()     # serve's supervisor checkpoints; a router never stalls on it
     limit = PublishLimit(settings.max_output_bytes)
     core = IngestCore(build_engine(settings), Router(load_routes(settings.routes)), store, topology,
-                      settings.party_id, retries=Retries(topology, "in", tuple(settings.retry_delays_ms)), limit=limit,
-                      signer=signing_key(settings))
+                      settings.party_id, clock=DatabaseClock(store), limit=limit, signer=signing_key(settings),
+                      retries=Retries(topology, "in", tuple(settings.retry_delays_ms)))
     config = ConsumerConfig(url=settings.amqp_url, queue=topology.inbound, name=f"hub-router-{index}",
                             hub_user=hub_user(settings), prefetch=settings.prefetch,
                             batch_size=settings.batch_size, batch_ms=settings.batch_ms)
@@ -157,13 +158,14 @@ def receipt_worker(settings: Settings, store: Store, topology: Topology) -> tupl
     """The receipt worker's core and sweeper as settings and routes.yaml describe them, sharing one
     publish limit with the consumer that runs them."""
     engine, limit = build_engine(settings), PublishLimit(settings.max_output_bytes)
+    clock = DatabaseClock(store)        # deadlines and holds' timeouts on the clock all nodes share
     core = ReceiptCore(engine, store, topology, receivers=load_routes(settings.routes).receivers,
                        retries=Retries(topology, "acks", tuple(settings.retry_delays_ms)))
-    sweeper = Sweeper(store, topology, holds=Holds(store, topology, engine, settings.party_id,
+    sweeper = Sweeper(store, topology, holds=Holds(store, topology, engine, settings.party_id, clock=clock,
                                                    signer=signing_key(settings)),
                       registry=engine.registry, limit=limit,
                       orphans_kept_for=timedelta(days=settings.orphan_retention_days), orphans_kept=settings.orphan_max,
-                      retention=settings.retention_periods(), clock=store.database_now)
+                      retention=settings.retention_periods(), clock=clock)
     return core, sweeper, limit
 
 

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from hub.store.base import MessageStatus
+from hub.store.clock import DatabaseClock
 from tests.store.conftest import T0, Backend
 from tests.store.test_store import _migrate, message
 
@@ -233,6 +234,37 @@ def test_the_database_clock_is_the_server_s_where_nodes_share_it(store, backend)
         assert now == T0                                 # the store's clock: one node
     else:
         assert abs(now - datetime.now(UTC)) < timedelta(seconds=5)
+
+
+def test_a_node_five_minutes_slow_reads_the_database_clock_at_its_own_cost():
+    local = [datetime(2026, 11, 27, 8, 0, tzinfo=UTC)]
+    readings = []
+
+    class Database:
+        def database_now(self) -> datetime:
+            readings.append(local[0])
+            return local[0] + timedelta(minutes=5)
+    clock = DatabaseClock(Database(), every=3600, local=lambda: local[0])
+    assert clock() == datetime(2026, 11, 27, 8, 5, tzinfo=UTC)
+    local[0] += timedelta(seconds=7)
+    assert clock() == datetime(2026, 11, 27, 8, 5, 7, tzinfo=UTC)
+    assert len(readings) == 1                              # once per ``every``, not per reading
+    assert clock.sync() == timedelta(minutes=5) and len(readings) == 2
+
+
+def test_a_shared_store_stamps_rows_on_the_database_clock(backend, clock):
+    clock.now = datetime(2031, 1, 1, tzinfo=UTC)          # this node's clock, years off
+    s = backend.open(clock)
+    try:
+        s.migrate()
+        s.use_database_clock()
+        (d,) = s.record([message()], source="router")
+        if backend.engine == "sqlite":                     # one node: its clock is the database's
+            assert d.created_at == clock.now
+        else:
+            assert abs(d.created_at - datetime.now(UTC)) < timedelta(seconds=5)
+    finally:
+        s.close()
 
 
 @pytest.fixture(autouse=True)
