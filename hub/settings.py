@@ -121,6 +121,12 @@ class Settings(BaseSettings):
         "personal fields are kept before the sweeper purges them (JSON: {\"persons\": \"30d\"}); a kind not "
         "named is kept until `hub purge`")
 
+    tokens_file: Path | None = Field(None, description="the status API's tokens (hashed; `hub tokens`); "
+                                     "default: hub-tokens.json beside an SQLite store, else var/hub-tokens.json")
+    api_rate: float = Field(20.0, gt=0, description="status API: requests per second a token may make "
+                            "on average (beyond its burst: 429)")
+    api_burst: int = Field(60, ge=1, description="status API: requests a token may make at once")
+
     @model_validator(mode="after")
     def _tls_into_url(self) -> Settings:
         """HUB_AMQP_CA_FILE, _CERT_FILE and _KEY_FILE travel in HUB_AMQP_URL's query (ca_file=...), where
