@@ -28,7 +28,9 @@ from .receipts import receipts
 from .routes import routes
 from .runtime import send, serve, topology
 from .store import store
+from .tokens import tokens
 from .tour import tour
+from .web import web
 
 EXIT_INVALID, EXIT_CONFIG, EXIT_BUG = 1, 2, 3
 
@@ -114,5 +116,5 @@ def main(ctx: click.Context) -> None:
 
 
 for command in (detect, validate, convert, formats, check, routes, demo, tour, topology, serve, send, messages, replay,
-                dead_letters, stats, receipts, store, parties, purge):
+                dead_letters, stats, receipts, store, parties, purge, web, tokens):
     main.add_command(command)
