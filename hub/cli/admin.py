@@ -173,7 +173,9 @@ def show(settings: Settings, message_id: str, with_payload: bool, reveal: bool) 
     click.echo("timeline:")
     for ev in store.events(m.id):
         who = f" delivery {ev.delivery_id}" if ev.delivery_id else ""
-        click.echo(f"  {ev.at.isoformat(timespec='milliseconds')}  {ev.type:<20} {ev.state or '':<13} {ev.source}{who}")
+        vouched = f"  vouched by {ev.detail['vouched_by']} (hub send --as)" if ev.detail.get("vouched_by") else ""
+        click.echo(f"  {ev.at.isoformat(timespec='milliseconds')}  {ev.type:<20} {ev.state or '':<13} {ev.source}{who}"
+                   + vouched)
     if with_payload:
         raw = store.raw(m.id) if m.purged_at is None else b""
         click.echo("payload:" if raw else "payload: (purged)")

@@ -73,7 +73,9 @@ def serve(settings: Settings, workers: int) -> None:
 @click.option("--receipt", is_flag=True, help="Publish to the receipts exchange, as an agency would.")
 @click.pass_obj
 def send(settings: Settings, files: tuple[str, ...], sender: str, message_id: str | None, receipt: bool) -> None:
-    """Publish FILES to the hub as SENDER would (an admin tool: the hub's own broker user vouches).
+    """Publish FILES to the hub as SENDER would (an admin tool: the hub's own broker user vouches with
+    the x-hub-sender header; the message's outcome event records it, `hub messages show` says "vouched
+    by"). Parties connect as themselves with their own accounts (`hub parties apply`).
 
     \b
     Examples:

@@ -113,6 +113,8 @@ class Received:
     function: str | None = None
     signer: dict[str, str] | None = None   # the verified signature's certificate (hub.signatures.Signer),
                                            # recorded in the message's outcome event
+    vouched_by: str | None = None          # the hub's own broker user when it vouched for the sender (an
+                                           # admin's `hub send --as`), recorded in the outcome event
 
     def outcome(self, status: MessageStatus, **decided: Any) -> NewMessage:
         """The message as stored with its outcome (errors, deliveries, duplicate_of ... in ``decided``)."""

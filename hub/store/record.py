@@ -211,4 +211,6 @@ def _outcome(m: NewMessage) -> dict[str, Any]:
         detail["deliveries"] = len(m.deliveries)
     if m.signer:
         detail["signer"] = m.signer
+    if m.vouched_by:    # not the sender's own login: the hub's user published it as that sender
+        detail["vouched_by"] = m.vouched_by
     return detail

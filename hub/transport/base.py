@@ -40,6 +40,7 @@ class Inbound:
     attempts: int = 0                 # trips through the retry queues so far
     content_type: str | None = None
     replayed: bool = False            # an operator's replay (x-hub-replay, vouched for by the hub's user)
+    vouched_by: str = ""              # the hub's user, when it vouched for a new message (`hub send --as`)
 
     @property
     def seen_before(self) -> bool:
@@ -71,7 +72,9 @@ def inbound_from(envelope: Envelope, hub_user: str) -> Inbound:
                    sender=str(headers.get(Headers.SENDER) or "") if vouched else user,
                    message_id=envelope.message_id, redelivered=envelope.redelivered,
                    attempts=int(headers.get(Headers.ATTEMPTS, 0)) if vouched else 0,
-                   content_type=envelope.content_type, replayed=vouched and bool(headers.get(Headers.REPLAY)))
+                   content_type=envelope.content_type, replayed=vouched and bool(headers.get(Headers.REPLAY)),
+                   vouched_by=user if vouched and Headers.SENDER in headers and not (
+                       Headers.ATTEMPTS in headers or Headers.REPLAY in headers) else "")
 
 
 @dataclass(frozen=True)

@@ -206,7 +206,7 @@ class IngestCore:
         stored = kept(inbound.body, self.engine.limits.max_bytes)
         return Received(id=hub_message_id(inbound.sender, inbound.message_id, inbound.body), sender=inbound.sender,
                         sender_message_id=inbound.message_id, received_at=self.clock(), raw=stored.raw,
-                        sha256=stored.sha256, size=stored.size)
+                        sha256=stored.sha256, size=stored.size, vouched_by=inbound.vouched_by or None)
 
     def _read(self, inbound: Inbound) -> _Decision | _Readable | list[_Decision | _Readable]:
         """Everything decided about one message on its own: read, validate, authorise. A message
