@@ -52,3 +52,16 @@ def broker_users(amqp_url: str) -> dict[str, list[str]]:
     opener = urllib.request.build_opener(urllib.request.HTTPBasicAuthHandler(manager))
     with opener.open(base + "/users", timeout=10) as response:
         return {u["name"]: u["tags"] for u in json.loads(response.read())}
+
+
+def test_without_the_management_plugin_the_demo_still_runs_vouched_and_says_so(broker, tmp_path):
+    """A fresh broker has no management plugin: the README's first command still runs, the hub's own
+    user vouching for each party (as --vouched), with a note saying why and how to get accounts."""
+    env = {**os.environ, "HUB_AMQP_URL": broker, "HUB_ROUTES": str(ROOT / "routes.yaml"), "HUB_LOG_LEVEL": "ERROR",
+           "HUB_MANAGEMENT_URL": "http://guest:guest@127.0.0.1:9/api"}          # nothing listens on port 9
+    result = subprocess.run([sys.executable, "-c", "from hub.cli import main; main()", "demo", "--deadline", "2"],
+                            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no RabbitMQ management API at http://127.0.0.1:9" in result.stderr
+    assert "Enable rabbitmq_management" in result.stderr
+    assert "parties vouched for by the hub's user" in result.stdout and "<-- expected" not in result.stdout
