@@ -274,3 +274,18 @@ def test_a_part_is_read_again_from_the_bytes_its_message_came_in(engine, store, 
     assert raw_of(store, f"{hub_id}-P2") == body and raw_of(store, hub_id + "-P1") == body
     assert document_of(engine, store, f"{hub_id}-P2") == second
     assert sender_message_id_of(f"{hub_id}-P2", "M1#2") == "M1" and sender_message_id_of(hub_id, "A#2") == "A#2"
+
+
+def test_a_node_that_loses_the_race_for_an_original_tells_its_sender_duplicate_not_accepted(router, store, monkeypatch):
+    """Two nodes take repeats of one waybill at once: both look up, neither sees the other, both route.
+    The store's unique index keeps one original; the loser's sender is told duplicate (naming the
+    original), and nothing of the loser is published."""
+    body = example("cargo_xml", "xfwb-pek-fra.xml")
+    first, = router.handle([inbound(body, message_id="N1")])
+    original = json.loads(next(p.body for p in first.publications if p.exchange == TOPOLOGY.status))["hub_message_id"]
+    monkeypatch.setattr(store, "find_duplicates", lambda same: [None] * len(same))   # the other node's look-up
+    work, = router.handle([inbound(body, tag=2, message_id="N2")])
+    events = [json.loads(p.body) for p in work.publications if p.exchange == TOPOLOGY.status]
+    assert [(e["event"], e.get("duplicate_of")) for e in events] == [("message.duplicate", original)]
+    assert not [p for p in work.publications if p.exchange == TOPOLOGY.outbound] and work.delivery_ids == []
+    assert store.message(events[0]["hub_message_id"]).status is MessageStatus.DUPLICATE

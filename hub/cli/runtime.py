@@ -55,15 +55,25 @@ def topology_delete(settings: Settings, yes: bool, force: bool) -> None:
 @click.command()
 @click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True,
               help="Router processes (competing consumers on the inbound queue).")
+@click.option("--http", metavar="[HOST]:PORT",
+              help="Also serve the status API, e.g. :8080 (127.0.0.1) or 0.0.0.0:8080.")
 @click.pass_obj
-def serve(settings: Settings, workers: int) -> None:
+def serve(settings: Settings, workers: int, http: str | None) -> None:
     """Run the hub: routers, the receipt worker and the deadline sweeper, until SIGTERM.
 
     \b
     Example:
-      HUB_STORE_URL=sqlite:////var/lib/hub/store.db hub serve --workers 2
+      HUB_STORE_URL=sqlite:////var/lib/hub/store.db hub serve --workers 2 --http :8080
     """
-    serve_hub(settings, workers)
+    serve_hub(settings, workers, http=_address(http) if http else None)
+
+
+def _address(text: str) -> tuple[str, int]:
+    """``[HOST]:PORT`` as (host, port); the host defaults to 127.0.0.1 (not every interface)."""
+    host, _, port = text.rpartition(":")
+    if not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise click.BadParameter(f"{text!r}: expected [HOST]:PORT with a port from 1 to 65535", param_hint="--http")
+    return host or "127.0.0.1", int(port)
 
 
 @click.command()

@@ -362,6 +362,14 @@ class IngestCore:
 
     def _work(self, decision: _Decision, created: list[Delivery]) -> Work:
         work, message = Work(decision.inbound, list(decision.events)), decision.message
+        if message is not None and message.deliveries and not created and message.status is MessageStatus.ACCEPTED:
+            stored = self.store.message(message.id)
+            if stored is not None and stored.status is MessageStatus.DUPLICATE:   # another node won the race
+                inbound = decision.inbound
+                work.publications = [status_event(self.topology, inbound.sender, "message.duplicate", message.id,
+                                                  sender_message_id=inbound.message_id,
+                                                  business_key=stored.business_key, duplicate_of=stored.duplicate_of)]
+                return work
         if message is None or (not created and message.status is MessageStatus.ACCEPTED):
             return self._republish(work, decision.hub_id)
         payloads = {(nd.receiver, nd.format): nd.payload for nd in message.deliveries}

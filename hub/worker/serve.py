@@ -187,8 +187,20 @@ def _run(consumer: BatchConsumer) -> None:
     consumer.run()
 
 
-def serve(settings: Settings, workers: int, stop_event: EventType | None = None) -> None:
-    """Start and supervise the worker processes until SIGTERM/SIGINT (or ``stop_event``)."""
+def run_web(settings: Settings, host: str, port: int) -> None:
+    """The status API beside the workers (`hub serve --http`), supervised and restarted like them."""
+    configure_node_logging(settings)
+    import uvicorn
+
+    from ..web import create_app
+
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+
+
+def serve(settings: Settings, workers: int, stop_event: EventType | None = None,
+          http: tuple[str, int] | None = None) -> None:
+    """Start and supervise the worker processes until SIGTERM/SIGINT (or ``stop_event``); ``http``: also
+    serve the status API on (host, port)."""
     configure_node_logging(settings)
     Router(load_routes(settings.routes))        # routes.yaml and the senders' certificates, once, before any
     signing_key(settings)                       # worker starts: a bad file is exit 2, not a restart loop
@@ -200,6 +212,8 @@ def serve(settings: Settings, workers: int, stop_event: EventType | None = None)
     specs: dict[str, tuple[Callable[..., None], tuple[Any, ...]]] = {
         f"router-{i}": (run_router, (settings, i)) for i in range(workers)}
     specs["receipts"] = (run_receipts, (settings,))
+    if http:
+        specs["web"] = (run_web, (settings, *http))
     children = {name: _start(ctx, name, *spec) for name, spec in specs.items()}
     stopping = stop_event or multiprocessing.Event()
     # the handler only notes the signal: Event.set() from a handler that interrupted this thread's own
@@ -243,4 +257,4 @@ def _start(ctx: SpawnContext, name: str, target: Callable[..., None], args: tupl
 
 
 __all__ = ["configure_node_logging", "declare", "receipt_worker", "republish_pending", "run_receipts", "run_router",
-           "serve"]
+           "run_web", "serve"]
