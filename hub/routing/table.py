@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from pathlib import Path
+from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
@@ -54,10 +55,29 @@ class Sender(_Strict):
     (paths relative to routes.yaml's folder): see hub.signatures."""
 
 
+class Link(_Strict):
+    """How to reach another e-port hub that is a receiver (``kind: hub``; see hub.links): its AMQP URL
+    from an environment variable or a file (a mounted secret), never inline, logging in as this hub's
+    sender account there; and that hub's topology prefix."""
+
+    url_env: str | None = Field(None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    url_file: Path | None = None
+    prefix: str = Field("hub", pattern=r"^[A-Za-z0-9_-]+$")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Link:
+        if bool(self.url_env) == bool(self.url_file):
+            raise ValueError("give url_env or url_file (one of them)")
+        return self
+
+
 class Receiver(_Strict):
-    """An agency feed: the formats it takes and its receipt deadline."""
+    """An agency feed: the formats it takes and its receipt deadline. ``kind: hub``: another e-port
+    hub, reached through its ``link`` (a pair of shovels `hub links apply` declares)."""
 
     name: str
+    kind: Literal["agency", "hub"] = "agency"
+    link: Link | None = None
     accepts: list[str] = Field(..., min_length=1)
     receipt_formats: list[str] = Field(default_factory=list, description="formats its receipts come in")
     receipt_deadline: timedelta = timedelta(hours=4)
@@ -67,6 +87,12 @@ class Receiver(_Strict):
     @classmethod
     def _duration(cls, value: object) -> object:
         return _duration(value)
+
+    @model_validator(mode="after")
+    def _linked(self) -> Receiver:
+        if (self.kind == "hub") != (self.link is not None):
+            raise ValueError("a receiver of kind hub needs a link, and only it has one")
+        return self
 
 
 def _duration(value: object) -> object:
