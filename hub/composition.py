@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from adapters import cargo_imp, cargo_xml, ceb, edifact, gacc, json_canonical, wco
+from adapters import cargo_imp, cargo_xml, ceb, edifact, gacc, hub_link, json_canonical, wco
 
 from .adapters import Registry
 from .pipeline import Engine
 from .settings import Settings
 from .validation import SchemaSet, XmlLimits
 
-FAMILIES = (cargo_xml, wco, gacc, ceb, edifact, cargo_imp, json_canonical)
+FAMILIES = (cargo_xml, wco, gacc, ceb, edifact, cargo_imp, json_canonical, hub_link)
 """Every adapter family the hub speaks, in detection order."""
 
 
