@@ -22,6 +22,7 @@ from .admin import dead_letters, messages, replay, stats
 from .check import check
 from .demo import demo
 from .documents import convert, detect, formats, validate
+from .links import links_group
 from .parties import parties
 from .purge import purge
 from .receipts import receipts
@@ -116,5 +117,5 @@ def main(ctx: click.Context) -> None:
 
 
 for command in (detect, validate, convert, formats, check, routes, demo, tour, topology, serve, send, messages, replay,
-                dead_letters, stats, receipts, store, parties, purge, web, tokens):
+                dead_letters, stats, receipts, store, parties, purge, web, tokens, links_group):
     main.add_command(command)
