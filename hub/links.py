@@ -86,14 +86,15 @@ def _safe(url: str) -> str:
     return urlunsplit(parts._replace(netloc=netloc, query=""))
 
 
-def far_url(receiver: Receiver, folder: Path | None = None) -> str:
-    """The far hub's AMQP URL (logging in as our sender account there) from the link's variable or file."""
+def far_url(name: str, receiver: Receiver, folder: Path | None = None) -> str:
+    """The far hub's AMQP URL (logging in as our sender account there) from the link's variable or file;
+    ``name``: the receiver's key in routes.yaml, for the errors."""
     link = receiver.link
     assert link is not None, "only a receiver of kind hub is linked"
     if link.url_env:
         value = os.environ.get(link.url_env, "").strip()
         if not value:
-            raise ConfigError(f"{receiver.name}: environment variable {link.url_env} (its link url_env) is "
+            raise ConfigError(f"{name}: environment variable {link.url_env} (its link url_env) is "
                               "not set or empty")
         return value
     assert link.url_file is not None, "the Link validator wants one of the two"
@@ -101,9 +102,9 @@ def far_url(receiver: Receiver, folder: Path | None = None) -> str:
     try:
         value = path.read_text(encoding="utf-8").strip()
     except OSError as exc:
-        raise ConfigError(f"{receiver.name}: cannot read its link url_file {path}: {exc.strerror}") from exc
+        raise ConfigError(f"{name}: cannot read its link url_file {path}: {exc.strerror}") from exc
     if not value:
-        raise ConfigError(f"{receiver.name}: its link url_file {path} is empty")
+        raise ConfigError(f"{name}: its link url_file {path} is empty")
     return value
 
 
@@ -120,7 +121,7 @@ def shovels(routes: RoutesFile, topology: Topology, amqp_url: str) -> list[Shove
                               "password_file): its link returns the far hub's answers as that account")
         password = configured_password(Party(name, Permissions(), receiver.account))
         assert password is not None, "an account block with a source gives a password or raises"
-        here, there = party_url(amqp_url, name, password), far_url(receiver, routes.folder)
+        here, there = party_url(amqp_url, name, password), far_url(name, receiver, routes.folder)
         far, us = Topology(link.prefix), user_of(there)
         out += [Shovel(shovel_prefix(topology.prefix) + f"{name}:out", _definition(
                     here, topology.receiver_queue(name), there, far.inbound, us)),

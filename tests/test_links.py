@@ -91,7 +91,7 @@ def test_a_hub_receiver_without_an_account_or_its_url_is_a_configuration_error(t
         shovels(load_routes(_routes(tmp_path, no_account)), Topology("eporta"), HUB_URL)
     monkeypatch.setenv("EPORT_B_PASSWORD", "receiversecret")
     monkeypatch.delenv("EPORT_B_URL", raising=False)
-    with pytest.raises(ConfigError, match="EPORT_B_URL"):
+    with pytest.raises(ConfigError, match="^EPORT-B: environment variable EPORT_B_URL"):
         shovels(load_routes(_routes(tmp_path, HUB_RECEIVER)), Topology("eporta"), HUB_URL)
 
 
