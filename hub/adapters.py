@@ -82,6 +82,9 @@ class RenderContext:
     signer: SigningKey | None = None
     """The key a writer signs with where the receiver's format carries a signature (CEB: the
     runtime sets it from HUB_SIGNING_KEY / HUB_SIGNING_CERT); None: unsigned, as before."""
+    origin: tuple[str, str] | None = None
+    """(hub message id, authenticated sender) of the message this output comes from, which canonical
+    JSON carries (another e-port hub shows it; it never authorises anything there); None: not told."""
 
 
 @dataclass(frozen=True)

@@ -289,3 +289,12 @@ def test_a_node_that_loses_the_race_for_an_original_tells_its_sender_duplicate_n
     assert [(e["event"], e.get("duplicate_of")) for e in events] == [("message.duplicate", original)]
     assert not [p for p in work.publications if p.exchange == TOPOLOGY.outbound] and work.delivery_ids == []
     assert store.message(events[0]["hub_message_id"]).status is MessageStatus.DUPLICATE
+
+
+def test_a_json_delivery_carries_the_hub_message_id_and_authenticated_sender_it_comes_from(router, engine):
+    """What another e-port hub shows as the message's origin (it never authorises anything there)."""
+    work, = router.handle([inbound(example("cargo_xml", "xfwb-pek-fra.xml"), message_id="O1")])
+    archive = next(p for p in work.publications if p.exchange == TOPOLOGY.outbound and p.routing_key == "ARCHIVE")
+    body = json.loads(archive.body)
+    assert body["origin"] == {"hub_message_id": archive.headers["x-hub-message-id"], "sender": "AIRLINE-CA"}
+    assert engine.read(archive.body).document.business_key == "999-12345675"     # still reads as canonical JSON

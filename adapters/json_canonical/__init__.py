@@ -46,10 +46,13 @@ class CanonicalJson(Adapter):
         return self.render_all([doc], ctx)
 
     def render_all(self, docs: list[Document], ctx: RenderContext) -> Output:
-        """One canonical JSON message: ``document`` for one, ``documents`` for several."""
+        """One canonical JSON message: ``document`` for one, ``documents`` for several; ``origin`` (the
+        hub message id and authenticated sender it comes from) when the context tells it."""
         bodies = [doc.model_dump_json(exclude_none=True) for doc in docs]
         member = f'"document":{bodies[0]}' if len(bodies) == 1 else f'"documents":[{",".join(bodies)}]'
-        envelope = f'{{"schema":"{SCHEMA_ID}","message_id":{json.dumps(ctx.message_id)},{member}}}'
+        origin = "" if ctx.origin is None else \
+            f'"origin":{json.dumps({"hub_message_id": ctx.origin[0], "sender": ctx.origin[1]})},'
+        envelope = f'{{"schema":"{SCHEMA_ID}","message_id":{json.dumps(ctx.message_id)},{origin}{member}}}'
         return Output(data=envelope.encode(), media_type=self.media_type)
 
 

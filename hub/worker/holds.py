@@ -62,8 +62,10 @@ class Holds:
         check finds (checks that ``renders_at_release``). Raises HubError when it cannot be."""
         own, found = known or self.known(delivery, check)
         document = CHECKS[check].complete(document_of(self.engine, self.store, delivery.message_id), own, found)
+        stored = self.store.message(delivery.message_id)
         ctx = RenderContext(message_id=delivery.out_id, sender_id=self.party_id, receiver_id=delivery.receiver,
-                            created_at=self.clock(), signer=self.signer)
+                            created_at=self.clock(), signer=self.signer,
+                            origin=(delivery.message_id, stored.sender) if stored is not None else None)
         return self.engine.render(document, delivery.format, ctx).data
 
     def settle(self, candidates: list[tuple[Delivery, str]], source: str,

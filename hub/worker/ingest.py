@@ -299,7 +299,7 @@ class IngestCore:
         for p in planned:
             out_id = f"{base.id}.{p.receiver}"
             ctx = RenderContext(message_id=out_id, sender_id=self.party_id, receiver_id=p.receiver, created_at=now,
-                                signer=self.signer)
+                                signer=self.signer, origin=(base.id, inbound.sender))
             hold = p.hold
             decided = hold_for(hold.check if hold else None, p.document, facts, self.store.facts)
             waits = decided.waits
