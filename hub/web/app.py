@@ -19,7 +19,7 @@ from ..store import open_store
 from ..store.base import Store
 from ..transport.base import Publication, Topology
 from ..transport.rabbitmq import publish_once, user_of
-from . import admin, api, health
+from . import admin, api, console, health
 from .broker import BrokerView, RabbitBroker
 from .context import Hub
 from .limits import Buckets
@@ -44,7 +44,7 @@ def create_app(settings: Settings, store_factory: Callable[[], Store] | None = N
                   description="Party-scoped status of messages and deliveries, the agencies' service report, "
                               "and admin replays. Authenticate with `Authorization: Bearer <token>`.")
     app.state.hub = hub
-    for router in (health.router, api.router, admin.router):
+    for router in (health.router, api.router, admin.router, console.router):
         app.include_router(router)
     registry = CollectorRegistry(auto_describe=False)
     registry.register(HubCollector(hub.store_factory, hub.broker, Topology(settings.topology_prefix)))
