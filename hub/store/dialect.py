@@ -113,6 +113,11 @@ class Dialect(ABC):
     def in_transaction(self, conn: Connection) -> bool:
         """Whether a transaction is open on the connection (a failed BEGIN opens none)."""
 
+    def lost(self, conn: Connection) -> bool:
+        """Whether the server dropped the connection (restarted, failed over, an administrator ended the
+        session): the store then opens a new one for its next transaction. A file never drops it."""
+        return False
+
     @abstractmethod
     def migrations(self) -> Sequence[Migration]:
         """The schema, as ordered migrations in this engine's DDL."""

@@ -122,6 +122,10 @@ class PostgresDialect(Dialect):
     def in_transaction(self, conn: Connection) -> bool:
         return _pg(conn).info.transaction_status != TransactionStatus.IDLE
 
+    def lost(self, conn: Connection) -> bool:
+        pg = _pg(conn)
+        return pg.closed or pg.broken
+
     def migrations(self) -> Sequence[Migration]:
         return postgres_schema.MIGRATIONS
 

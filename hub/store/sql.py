@@ -130,33 +130,49 @@ class SqlStore(Store):
         if self.dialect.shared_by_nodes:
             self._clock = DatabaseClock(self, every)
 
+    def _live(self) -> Connection:
+        """The connection, opened anew when the server dropped it (restarted, failed over, a session
+        ended by an administrator). The transaction that met the loss failed (OperationalError: the
+        workers retry it); the next one starts here on a fresh connection, or fails the same way while
+        the server stays away."""
+        if self.dialect.lost(self._conn):
+            try:
+                self._conn.close()
+            except Exception:  # noqa: BLE001 - closing a dead connection may complain; it is gone either way
+                pass
+            self._conn = self._connect()
+            log.warning("store.reconnected", dialect=self.dialect.name, node=self.node)
+        return self._conn
+
     @contextmanager
     def _write(self) -> Iterator[Tx]:
         """One write transaction holding the store's write lock; anything raised inside rolls all of it back."""
-        cur = self._conn.cursor()
-        self.dialect.begin_write(self._conn, cur)
+        conn = self._live()
+        cur = conn.cursor()
+        self.dialect.begin_write(conn, cur)
         try:
             yield Tx(cur, self.dialect)
             cur.execute("COMMIT", ())
         except BaseException:
-            if self.dialect.in_transaction(self._conn):
+            if not self.dialect.lost(conn) and self.dialect.in_transaction(conn):
                 cur.execute("ROLLBACK", ())
             raise
 
     @contextmanager
     def _read(self) -> Iterator[Tx]:
         """One read transaction: several SELECTs see the same snapshot."""
-        cur = self._conn.cursor()
-        self.dialect.begin_read(self._conn, cur)
+        conn = self._live()
+        cur = conn.cursor()
+        self.dialect.begin_read(conn, cur)
         try:
             yield Tx(cur, self.dialect)
         finally:
-            if self.dialect.in_transaction(self._conn):
+            if not self.dialect.lost(conn) and self.dialect.in_transaction(conn):
                 cur.execute("COMMIT", ())
 
     def _once(self) -> Tx:
         """A cursor for one statement outside any transaction (the engine's autocommit)."""
-        return Tx(self._conn.cursor(), self.dialect)
+        return Tx(self._live().cursor(), self.dialect)
 
     # lifecycle ---------------------------------------------------------------------------------
     def migrate(self) -> int:
@@ -253,13 +269,14 @@ class SqlStore(Store):
     @contextmanager
     def _lease(self) -> Iterator[Tx]:
         """A transaction that takes rows by row locks (``Dialect.begin_lease``)."""
-        cur = self._conn.cursor()
-        self.dialect.begin_lease(self._conn, cur)
+        conn = self._live()
+        cur = conn.cursor()
+        self.dialect.begin_lease(conn, cur)
         try:
             yield Tx(cur, self.dialect)
             cur.execute("COMMIT", ())
         except BaseException:
-            if self.dialect.in_transaction(self._conn):
+            if not self.dialect.lost(conn) and self.dialect.in_transaction(conn):
                 cur.execute("ROLLBACK", ())
             raise
 
@@ -268,7 +285,7 @@ class SqlStore(Store):
 
     def upkeep(self) -> None:
         """The engine's periodic upkeep (SQLite: a PASSIVE WAL checkpoint), off the workers' hot path."""
-        self.dialect.upkeep(self._conn)
+        self.dialect.upkeep(self._live())
 
     # inbound ---------------------------------------------------------------------------------
     def find_duplicates(self, messages: list[Sameness]) -> list[str | None]:
