@@ -22,6 +22,14 @@ def _default(name: str) -> Path:
     return candidate if candidate.exists() else Path.cwd() / name
 
 
+def default_store_url() -> str:
+    """The embedded store in the user's data directory (XDG_DATA_HOME, else ~/.local/share): the same
+    store whichever directory a command runs from, never a file dropped beside the working directory."""
+    base = os.environ.get("XDG_DATA_HOME") or ""
+    data = Path(base) if os.path.isabs(base) else Path.home() / ".local" / "share"
+    return f"sqlite:///{data / 'eport-hub' / 'store.sqlite3'}"
+
+
 _SPAN = re.compile(r"^([0-9]+)([smhd])$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
@@ -94,7 +102,9 @@ class Settings(BaseSettings):
                                      "checkout. Unset: CEB621 carries the unsigned template")
     signing_key_password: SecretStr | None = Field(None, description="the PKCS#12 or PEM key's password")
     signing_cert: Path | None = Field(None, description="the signing key's certificate, when not in its file")
-    store_url: str = Field("sqlite:///var/hub-store.sqlite3", description="sqlite:///PATH or postgresql://USER@HOST:PORT/DB")
+    store_url: str = Field(default_factory=default_store_url,
+                           description="sqlite:///PATH or postgresql://USER@HOST:PORT/DB; default: "
+                           "store.sqlite3 in $XDG_DATA_HOME/eport-hub (~/.local/share/eport-hub)")
     node_id: str = Field(default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}", min_length=1,
                          max_length=63, description="this hub node's name, on every log line, on the deliveries "
                          "it leases and on the leads it holds (several `hub serve` on one PostgreSQL store); "
