@@ -4,6 +4,8 @@ Latency is per delivery: the time of its first ``receipt.correlated`` event minu
 time of its first ``delivery.sent`` event (copied to ``receipt_at`` and ``sent_at`` when
 the events are written). The 95th percentile interpolates linearly between ranks. Receipts
 are counted by outcome; ``orphans_dropped`` counts every unmatched receipt retention dropped.
+``answered_late`` counts, per receiver, the deliveries whose first receipt came after their deadline
+(OVERDUE no longer says so once the receipt moved them on).
 """
 
 from __future__ import annotations
@@ -29,7 +31,14 @@ def stats(tx: Tx, since: str) -> dict[str, Any]:
     return {"by_kind": by_kind, "by_status": by_status, "by_receiver": by_receiver,
             "latency": _latency(tx, since),
             "overdue": {r: e["states"]["OVERDUE"] for r, e in by_receiver.items() if "OVERDUE" in e["states"]},
-            "receipts": _receipts(tx, since)}
+            "answered_late": _answered_late(tx, since), "receipts": _receipts(tx, since)}
+
+
+def _answered_late(tx: Tx, since: str) -> dict[str, int]:
+    """Deliveries whose receipt came after their deadline, per receiver: once answered a late delivery
+    leaves OVERDUE for the state its receipt gives, and only this count still shows it was late."""
+    return dict(tx.all("SELECT receiver, COUNT(*) FROM deliveries WHERE created_at >= ? AND receipt_at IS NOT NULL "
+                       "AND deadline_at IS NOT NULL AND receipt_at > deadline_at GROUP BY 1 ORDER BY 1", (since,)))
 
 
 def _receipts(tx: Tx, since: str) -> dict[str, int]:

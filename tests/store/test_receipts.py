@@ -186,7 +186,7 @@ def test_stats_keep_their_keys_and_count_receipts_by_outcome_since_a_time(store,
     clock.now = T0 + timedelta(hours=3)
     store.apply_receipt(replace(receipt(("X",)), refused=True, received_at=clock.now))
     figures = store.stats()
-    assert set(figures) == {"by_kind", "by_status", "by_receiver", "latency", "overdue", "receipts"}
+    assert set(figures) == {"by_kind", "by_status", "by_receiver", "latency", "overdue", "answered_late", "receipts"}
     assert figures["receipts"] == {"correlated": 1, "orphaned": 1, "unreadable": 1, "refused": 1,
                                    "orphans_dropped": 0}
     assert store.stats(since=T0 + timedelta(hours=2))["receipts"] == {
