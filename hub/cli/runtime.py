@@ -7,6 +7,10 @@ import sys
 import click
 
 from ..composition import build_engine
+from ..errors import DocumentError, HubError
+from ..lifecycle import hub_message_id
+from ..pipeline import Engine
+from ..routing import Router, load_routes
 from ..settings import Settings
 from ..transport.base import Headers, Publication, Topology
 from ..transport.rabbitmq import publish_once
@@ -87,23 +91,73 @@ def send(settings: Settings, files: tuple[str, ...], sender: str, message_id: st
     the x-hub-sender header; the message's outcome event records it, `hub messages show` says "vouched
     by"). Parties connect as themselves with their own accounts (`hub parties apply`).
 
+    SENDER must be a routes.yaml sender (with --receipt, a receiver), or nothing is sent (exit 2). Each
+    file is then reported on its own line: published with the hub message id it will have (its parts,
+    when it carries several documents, are ID-P1, ID-P2 ...), or refused when SENDER may not send its
+    kind; a refused file does not stop the others (exit 1 when any was refused). A file the hub cannot
+    read is sent all the same, as a party's would be: the hub answers it with a negative receipt.
+
     \b
     Examples:
       hub send examples/cargo_xml/xfwb-pek-fra.xml --as AIRLINE-CA
       hub send examples/gacc/mt9999-accepted.xml --as CUSTOMS-CN --receipt
     """
+    engine, router = build_engine(settings), Router(load_routes(settings.routes))
+    known = router.routes.receivers if receipt else router.routes.senders
+    if sender not in known:
+        raise click.UsageError(f"{sender!r} is not a {'receiver' if receipt else 'sender'} in "
+                               f"{settings.routes} (HUB_ROUTES)", ctx=click.get_current_context())
     topo, user = Topology(settings.topology_prefix), hub_user(settings)
-    engine = build_engine(settings)
-    pubs = []
+    pubs: list[Publication] = []
+    said: list[str] = []
+    refused = 0
     for name in files:
-        data = read_input(name, settings.max_message_bytes)
-        media = engine.detect(data).media_type if data.strip() else "application/octet-stream"
+        try:
+            data = read_input(name, settings.max_message_bytes)
+        except (DocumentError, OSError) as exc:
+            click.echo(f"{name}: refused, not sent: {exc}")
+            refused += 1
+            continue
+        verdict, media = _judge(engine, router, data, sender, receipt)
+        if media is None:
+            click.echo(f"{name}: {verdict}")
+            refused += 1
+            continue
         pubs.append(Publication(exchange=topo.receipts if receipt else topo.inbound, routing_key="", body=data,
                                 message_id=message_id or "", content_type=media,
                                 headers={Headers.SENDER: sender}))
-    publish_once(settings.amqp_url, pubs, user_id=user)
-    click.echo(f"published {len(pubs)} message(s) as {sender}", err=True)
-    sys.exit(0)
+        hub_id = "" if receipt else f" as {hub_message_id(sender, message_id, data)}"
+        said.append(f"{name}: published{hub_id}{verdict}")
+    if pubs:
+        publish_once(settings.amqp_url, pubs, user_id=user)
+    for line in said:
+        click.echo(line)
+    click.echo(f"published {len(pubs)} message(s) as {sender}" + (f", {refused} refused" if refused else ""),
+               err=True)
+    sys.exit(1 if refused else 0)
+
+
+def _judge(engine: Engine, router: Router, data: bytes, sender: str, receipt: bool) -> tuple[str, str | None]:
+    """What `hub send` says of one file, and its media type; None when it is not to be published (the
+    sender may not send its kind: the hub would only reject it). A document the hub cannot read is
+    still sent, as a sender's would be: the hub answers it with a negative receipt."""
+    if not data.strip():
+        return " (empty: the hub will reject it)", "application/octet-stream"
+    try:
+        media = engine.detect(data).media_type
+    except HubError as exc:
+        return f" (the hub will reject it: {exc.code})", "application/octet-stream"
+    if receipt:
+        return "", media
+    try:
+        doc = engine.read(data).document
+    except HubError as exc:
+        return f" (the hub will reject it: {exc.code})", media
+    if doc is None:
+        return "", media
+    if reason := router.authorise(sender, doc.kind):
+        return f"refused, not sent: {reason} (routes.yaml)", None
+    return f" ({doc.kind.value} {doc.business_key})", media
 
 
 __all__ = ["send", "serve", "topology"]
