@@ -9,6 +9,8 @@ import click
 from ..adapters import RenderContext
 from ..composition import build_engine
 from ..errors import DocumentError, HubError
+from ..models import Document
+from ..pipeline import Engine
 from ..routing import Router, check_routes, load_routes
 from ..settings import Settings
 from .documents import offline_id, read_input
@@ -51,6 +53,8 @@ def check(settings: Settings, path: str | None) -> None:
 def explain(settings: Settings, file: str, sender: str | None, routes_path: str | None) -> None:
     """Show which receivers would get FILE, in which format, and why; each output is rendered and checked.
 
+    Without --as, for every sender routes.yaml allows to send FILE's kind, one after the other.
+
     \b
     Example:
       hub routes explain examples/cargo_xml/xfwb-pek-fra.xml --as AIRLINE-CA
@@ -72,11 +76,26 @@ def explain(settings: Settings, file: str, sender: str | None, routes_path: str 
     if sender and (reason := router.authorise(sender, doc.kind)):
         click.echo(f"  REJECTED: {reason}")
         sys.exit(1)
+    senders = [sender] if sender else [s for s in router.routes.senders if not router.authorise(s, doc.kind)]
+    if not senders:
+        click.echo(f"  REJECTED: no sender in routes.yaml may send a {doc.kind.value}")
+        sys.exit(1)
+    delivered = 0
+    for who in senders:
+        if not sender:
+            click.echo(f"  as {who}:")
+        delivered += _explain_as(settings, engine, router, doc, data, who, "    " if not sender else "  ")
+    sys.exit(0 if delivered else 1)
+
+
+def _explain_as(settings: Settings, engine: Engine, router: Router, doc: Document, data: bytes, sender: str,
+                indent: str) -> int:
+    """The routes' verdicts and the deliveries of ``doc`` sent by ``sender``; returns how many."""
     for verdict in router.explain(doc, sender):
         mark = "match" if verdict.matched else "no"
-        click.echo(f"  route {verdict.route.name}: {mark} ({'; '.join(verdict.reasons)})")
+        click.echo(f"{indent}route {verdict.route.name}: {mark} ({'; '.join(verdict.reasons)})")
     planned = router.plan(doc, sender)
-    click.echo(f"  deliveries: {len(planned)}")
+    click.echo(f"{indent}deliveries: {len(planned)}")
     for plan in planned:
         ctx = RenderContext(message_id=offline_id(data), sender_id=settings.party_id, receiver_id=plan.receiver)
         try:
@@ -84,5 +103,5 @@ def explain(settings: Settings, file: str, sender: str | None, routes_path: str 
         except HubError as exc:
             size = f"cannot render: {exc.message} [{exc.code}]"
         held = f"; held for the {plan.hold.check} check (at most {plan.hold.timeout})" if plan.hold else ""
-        click.echo(f"    -> {plan.receiver} as {plan.format} (route {plan.route}): {size}{held}")
-    sys.exit(0 if planned else 1)
+        click.echo(f"{indent}  -> {plan.receiver} as {plan.format} (route {plan.route}): {size}{held}")
+    return len(planned)
