@@ -25,6 +25,7 @@ from ..models import Document, Kind
 from ..pipeline import Engine
 from ..routing import Planned, Router, load_routes
 from ..settings import Settings
+from .admin import progress
 from .documents import offline_id, read_input
 
 log = structlog.get_logger()
@@ -267,7 +268,11 @@ def check(settings: Settings, paths: tuple[str, ...], sender: str | None, as_jso
     if sender and sender not in router.routes.senders:
         click.echo(f"hub: warning: sender {sender!r} is not in routes.yaml: every file will be refused", err=True)
     checker = Checker(build_engine(settings), router, settings, sender)
-    reports = [checker.check(t) for t in targets]
+    reports = []
+    with progress(len(targets), "checking") as bar:
+        for target in targets:
+            reports.append(checker.check(target))
+            bar.update(1)
     if as_json:
         click.echo(json.dumps(reports, indent=2, ensure_ascii=False))
     else:

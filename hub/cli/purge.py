@@ -18,7 +18,7 @@ from ..settings import Settings, span
 from ..store import open_store
 from ..store.base import Purge
 from ..store.sql import PURGE_LIMIT
-from .admin import operator
+from .admin import operator, progress
 
 
 @click.command()
@@ -56,11 +56,14 @@ def purge(settings: Settings, older_than: str, kinds: tuple[str, ...], dry_run: 
             click.echo(f"would purge {message_id}")
     else:
         done = Purge()
-        while True:
-            batch = store.purge(before, chosen, source, limit=PURGE_LIMIT)
-            done += batch
-            if len(batch.message_ids) < PURGE_LIMIT:
-                break
+        # how many will go is known only by a dry run of its own: the bar counts batches as they go
+        with progress(None, "purging") as bar:
+            while True:
+                batch = store.purge(before, chosen, source, limit=PURGE_LIMIT)
+                done += batch
+                bar.update(len(batch.message_ids))
+                if len(batch.message_ids) < PURGE_LIMIT:
+                    break
     what = ", ".join(kinds) if kinds else "every kind"
     click.echo(f"{'would purge' if dry_run else 'purged'} {len(done.message_ids)} message(s) of {what} received "
                f"before {before.isoformat(timespec='seconds')}: {done.deliveries} delivery payload(s), "

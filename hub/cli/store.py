@@ -6,6 +6,7 @@ import click
 
 from ..settings import Settings
 from ..store.backup import backup, restore, sqlite_path
+from .admin import progress
 
 
 @click.group("store")
@@ -23,7 +24,11 @@ def backup_command(settings: Settings, path: str) -> None:
     Example:
       hub store backup /var/backups/hub/store-$(date +%F-%H%M).db
     """
-    facts = backup(sqlite_path(settings.store_url), path)
+    # one step on purpose (hub.store.backup: one read transaction, a consistent snapshot), so there
+    # is nothing to count until it is done; the terminal is told it runs
+    with progress(None, f"backing up to {path}") as bar:
+        facts = backup(sqlite_path(settings.store_url), path)
+        bar.update(1)
     click.echo(f"backed up to {path}: schema {facts['schema_version']}, {facts['messages']} messages, "
                f"{facts['deliveries']} deliveries")
 
