@@ -8,7 +8,7 @@ import sys
 import time
 from collections.abc import Iterable
 from pathlib import Path
-from typing import NotRequired, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 import click
 import yaml
@@ -23,6 +23,7 @@ from ..store import open_store
 from ..store.base import DeliveryState, Message, MessageFilter, MessageStatus, Store
 from ..transport.base import Publication, Topology
 from ..transport.rabbitmq import BrokerUnavailable, host_of, ping, publish_once
+from ..web.figures import reasons
 from ..worker.serve import declare, hub_user, serve, undeclare
 
 ANSWERED = {DeliveryState.ACKNOWLEDGED, DeliveryState.ACCEPTED, DeliveryState.REJECTED}
@@ -51,9 +52,14 @@ class TrafficEntry(TypedDict):
 @click.option("--vouched", is_flag=True,
               help="Let the hub's own broker user vouch for every party (x-hub-sender) instead of creating "
                    "their accounts: for a broker without the management API.")
+@click.option("--keep", is_flag=True,
+              help="Keep the status API and console up on the demo's store at the end, until Ctrl-C; print "
+                   "their URL, an admin token and the exports to inspect the store.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8080, show_default=True,
+              help="With --keep: the console's port on 127.0.0.1.")
 @click.pass_obj
 def demo(settings: Settings, traffic: str | None, workers: int, deadline: int, timeout: float,
-         vouched: bool) -> None:
+         vouched: bool, keep: bool, port: int) -> None:
     """Start the hub on the local broker, play the sample traffic as airlines, a forwarder and an
     e-commerce platform with its payment and logistics companies (bad and duplicate messages
     included), answer as the agencies, and summarise per receiver.
@@ -111,7 +117,32 @@ def demo(settings: Settings, traffic: str | None, workers: int, deadline: int, t
                        "checked by RabbitMQ, no vouching header); their accounts are deleted"
                        if created is not None else
                        f"{len(logins)} parties vouched for by the hub's user {hub_user(cfg)} (--vouched)"))
+    if keep:
+        _keep(cfg, work, port)
     sys.exit(0 if ok else 1)
+
+
+def _keep(cfg: Settings, work: Path, port: int) -> None:
+    """The status API and console on the demo's store until Ctrl-C (the hub's workers have stopped: what
+    is shown is what the demo left), with an admin token made for it and the exports to inspect it."""
+    import uvicorn
+
+    from ..web import create_app
+    from ..web.tokens import TokenBook
+
+    tokens_file = (work / "tokens.json").resolve()
+    kept = cfg.model_copy(update={"tokens_file": tokens_file})
+    _, token = TokenBook(tokens_file).create("demo-admin", admin=True)
+    store_url = f"sqlite:///{(work / 'store.sqlite3').resolve()}"
+    click.echo(f"\nconsole: http://127.0.0.1:{port}/  (log in with the admin token {token})\n"
+               f"API: http://127.0.0.1:{port}/api/v1/messages  (Authorization: Bearer <token>)\n"
+               f"inspect the store from a shell:\n"
+               f"  export HUB_STORE_URL={store_url} HUB_TOPOLOGY_PREFIX={cfg.topology_prefix} "
+               f"HUB_ROUTES={Path(cfg.routes).resolve()} HUB_TOKENS_FILE={tokens_file}\n"
+               f"  hub messages list; hub stats\n"
+               "Ctrl-C stops the console.")
+    uvicorn.run(create_app(kept.model_copy(update={"store_url": store_url})), host="127.0.0.1", port=port,
+                log_level="warning")
 
 
 def _no_management(settings: Settings) -> str | None:
@@ -230,6 +261,15 @@ def _late(store: Store, messages: Iterable[Message]) -> dict[str, int]:
     return receivers
 
 
+def _reason(problems: list[dict[str, Any]]) -> str:
+    """The agency's reason for a rejection, as it gave it (its code and text), for the summary line."""
+    if not problems:
+        return ""
+    first = problems[0]
+    text = " ".join(str(part) for part in (first.get("code"), first.get("message")) if part)
+    return f' ("{text}")'
+
+
 def _report(store: Store, plan: list[TrafficEntry], settled: bool, names: dict[str, str]) -> bool:
     shown = {party: name for name, party in names.items()}    # the run's party names as routes.yaml has them
     by_sender_id = {m.sender_message_id: m for m in store.find(MessageFilter(limit=1000))}
@@ -243,9 +283,12 @@ def _report(store: Store, plan: list[TrafficEntry], settled: bool, names: dict[s
         unexpected += status is not expected
         line = f"{Path(entry['file']).name:<32} {entry['sender']:<20} {status.value if status else 'MISSING':<9}"
         if m and m.status is MessageStatus.ACCEPTED:
+            deliveries = store.deliveries(m.id)
+            why = reasons(store, [d.id for d in deliveries if d.state is DeliveryState.REJECTED])
             line += "  " + ", ".join(f"{shown.get(d.receiver, d.receiver)} {d.state.value}"
                                      f"{' ' + d.agency_status if d.agency_status else ''}"
-                                     for d in store.deliveries(m.id))
+                                     f"{_reason(why.get(d.id, []))}"
+                                     for d in deliveries)
             if any(e.type == "delivery.released" for e in store.events(m.id)):
                 line += "  (held until its order, payment and logistics bill agreed)"
         elif m and m.errors:

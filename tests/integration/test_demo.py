@@ -65,3 +65,44 @@ def test_without_the_management_plugin_the_demo_still_runs_vouched_and_says_so(b
     assert "no RabbitMQ management API at http://127.0.0.1:9" in result.stderr
     assert "Enable rabbitmq_management" in result.stderr
     assert "parties vouched for by the hub's user" in result.stdout and "<-- expected" not in result.stdout
+
+
+def test_keep_leaves_the_console_up_on_the_demos_store_and_the_summary_names_the_agencies_reasons(broker, tmp_path):
+    import signal
+    import socket
+    import time
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "HUB_AMQP_URL": broker, "HUB_ROUTES": str(ROOT / "routes.yaml"), "HUB_LOG_LEVEL": "ERROR"}
+    demo = subprocess.Popen([sys.executable, "-c", "from hub.cli import main; main()", "demo", "--deadline", "2",
+                             "--keep", "--port", str(port)], cwd=tmp_path, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    lines: list[str] = []
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not any(line.startswith("Ctrl-C") for line in lines):
+            line = demo.stdout.readline()
+            if not line:
+                break
+            lines.append(line)
+        out = "".join(lines)
+        assert "console: http://127.0.0.1:" in out, out + demo.stderr.read()
+        rejected = [line for line in lines if re.search(r"REJECTED \S* ?\(\"13 ", line)]   # the agency's reason
+        assert rejected, out
+        token = re.search(r"admin token (\S+)\)", out).group(1)
+        assert "export HUB_STORE_URL=sqlite:///" in out and "HUB_TOPOLOGY_PREFIX=demo-" in out
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1/messages?key=999-12345675",
+                                         headers={"Authorization": f"Bearer {token}"})
+        for _ in range(50):
+            try:
+                with urllib.request.urlopen(request, timeout=5) as response:
+                    found = json.loads(response.read())
+                break
+            except OSError:
+                time.sleep(0.2)
+        assert found["items"] and found["items"][0]["business_key"] == "999-12345675"
+    finally:
+        demo.send_signal(signal.SIGINT)
+        demo.wait(timeout=30)
