@@ -202,10 +202,10 @@ def _sm2_sign(key: Sm2PrivateKey, data: bytes) -> bytes:
 def _sm2_verify(public: Sm2PublicKey, signature: bytes, data: bytes) -> bool:
     """Raw r||s or DER ``SEQUENCE {r, s}``; anything malformed is simply not valid."""
     try:
-        if signature[:1] == b"\x30":
-            r, s = (int.from_bytes(v, "big") for _, v in _children(_tlv(signature)[1]))
-        elif len(signature) == 64:
+        if len(signature) == 64:       # raw r||s first: its first byte is 0x30 once in 256 signatures
             r, s = int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:], "big")
+        elif signature[:1] == b"\x30":  # a DER SEQUENCE of two integers is never 64 bytes but once in 2**48
+            r, s = (int.from_bytes(v, "big") for _, v in _children(_tlv(signature)[1]))
         else:
             return False
         return 0 < r < _SM2_N and 0 < s < _SM2_N and bool(_sm2(public).verify_with_sm3(f"{r:064x}{s:064x}", data))

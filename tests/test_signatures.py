@@ -328,3 +328,14 @@ def test_every_ceb_declaration_is_signed_with_a_key_and_only_the_inventory_gets_
         assert signatures.verify(etree.fromstring(data), [cert]).algorithm == "rsa-sha256", fmt
         unsigned = etree.fromstring(engine.render(doc, fmt, RenderContext(message_id="HUB-SIGNED-2")).data)
         assert (unsigned.find("ds:Signature", DS) is not None) == (fmt == "ceb621"), fmt
+
+
+def test_a_raw_sm2_signature_whose_first_byte_is_0x30_still_verifies(sm2_key):
+    """Raw r||s starting with 0x30 (once in 256 signatures) was taken for DER and failed: a flaky refusal."""
+    data = b"<doc>same bytes</doc>"
+    for _ in range(2000):
+        value = signatures._sm2_sign(sm2_key, data)
+        if value[0] == 0x30:
+            break
+    assert value[0] == 0x30 and len(value) == 64
+    assert signatures._sm2_verify(sm2_key.public, value, data)
