@@ -45,7 +45,7 @@ from .base import (
     Sameness,
     Store,
 )
-from .dialect import Connection, Dialect
+from .dialect import Connection, Cursor, Dialect
 from .receipts import PRUNE_LIMIT
 from .record import Lease, record
 from .rows import (
@@ -147,9 +147,16 @@ class SqlStore(Store):
     @contextmanager
     def _write(self) -> Iterator[Tx]:
         """One write transaction holding the store's write lock; anything raised inside rolls all of it back."""
+        with self._transaction(self.dialect.begin_write) as tx:
+            yield tx
+
+    @contextmanager
+    def _transaction(self, begin: Callable[[Connection, Cursor], None]) -> Iterator[Tx]:
+        """A transaction opened by ``begin`` (the write lock, or row locks), committed at the end and
+        rolled back when anything is raised inside (unless the connection itself is lost)."""
         conn = self._live()
         cur = conn.cursor()
-        self.dialect.begin_write(conn, cur)
+        begin(conn, cur)
         try:
             yield Tx(cur, self.dialect)
             cur.execute("COMMIT", ())
@@ -269,16 +276,8 @@ class SqlStore(Store):
     @contextmanager
     def _lease(self) -> Iterator[Tx]:
         """A transaction that takes rows by row locks (``Dialect.begin_lease``)."""
-        conn = self._live()
-        cur = conn.cursor()
-        self.dialect.begin_lease(conn, cur)
-        try:
-            yield Tx(cur, self.dialect)
-            cur.execute("COMMIT", ())
-        except BaseException:
-            if not self.dialect.lost(conn) and self.dialect.in_transaction(conn):
-                cur.execute("ROLLBACK", ())
-            raise
+        with self._transaction(self.dialect.begin_lease) as tx:
+            yield tx
 
     def leave_upkeep_to_another(self) -> None:
         self.dialect.stop_inline_upkeep(self._conn)
