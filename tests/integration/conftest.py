@@ -17,6 +17,7 @@ import hashlib
 import hmac
 import os
 import re
+import signal
 import threading
 import time
 import uuid
@@ -243,3 +244,15 @@ def wait_for(predicate, timeout: float = 15.0, interval: float = 0.05):
             return value
         time.sleep(interval)
     pytest.fail(f"condition not met within {timeout}s: {getattr(predicate, '__name__', predicate)}")
+
+
+def kill_group(proc) -> None:
+    """SIGKILL a process started in a session of its own (`hub serve`: supervisor and workers at once),
+    by its process group, and reap it; nothing when it has gone already."""
+    if proc is None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        return
+    proc.wait(timeout=10)

@@ -70,7 +70,28 @@ class BrokerError(RuntimeError):
     pass
 
 
-class PrivateBroker:
+class _Started:
+    """A context that starts on entry (closing what a failed start left) and closes on exit."""
+
+    def start(self):
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self):
+        try:
+            self.start()
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+class PrivateBroker(_Started):
     """A second RabbitMQ node of this machine's installation (see the module's docstring)."""
 
     def __init__(self, config: dict | None = None, name: str | None = None, start_timeout: float = 90.0,
@@ -142,17 +163,6 @@ class PrivateBroker:
         return took
 
     # lifecycle --------------------------------------------------------------------------------------
-
-    def __enter__(self) -> PrivateBroker:
-        try:
-            self.start()
-        except BaseException:
-            self.close()
-            raise
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
 
     def start(self) -> PrivateBroker:
         """Create the files and start the node; returns once AMQP answers (guest on 127.0.0.1)."""
@@ -297,7 +307,7 @@ class PrivateBroker:
         return found
 
 
-class PrivateCluster:
+class PrivateCluster(_Started):
     """``size`` private nodes (see ``PrivateBroker``) clustered: one shared Erlang cookie, node names
     ``hubtest-<random>-<i>@localhost``, each its own ports and data. The nodes start side by side, then
     nodes 1.. join node 0. Leaving the ``with`` block stops every node and removes their files."""
@@ -324,17 +334,6 @@ class PrivateCluster:
         """The same list starting at node ``first`` (a client that should not sit on node 0)."""
         order = self.nodes[first:] + self.nodes[:first]
         return ",".join(node.url for node in order)
-
-    def __enter__(self) -> PrivateCluster:
-        try:
-            self.start()
-        except BaseException:
-            self.close()
-            raise
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
 
     def start(self) -> PrivateCluster:
         started = time.monotonic()

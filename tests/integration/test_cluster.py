@@ -19,7 +19,7 @@ from hub.settings import Settings
 from hub.store import open_store
 from hub.transport.base import Publication, Topology
 from hub.transport.rabbitmq import connect, publish_once, user_of
-from tests.integration.conftest import ROOT, Queues, wait_for
+from tests.integration.conftest import ROOT, Queues, kill_group, wait_for
 from tests.integration.private_broker import PrivateCluster, needs_rabbitmq_server
 from tests.integration.test_faults import (
     HUB,
@@ -153,6 +153,5 @@ def test_the_hub_on_a_three_node_cluster_loses_nothing_when_a_node_dies_and_reco
               f"whole test {time.monotonic() - started:.1f} s")
     finally:
         if serve.poll() is None:
-            os.killpg(serve.pid, signal.SIGKILL)
-            serve.wait(timeout=10)
+            kill_group(serve)
 

@@ -42,7 +42,7 @@ from hub.transport.rabbitmq import parameters
 from hub.worker.ingest import IngestCore, hub_message_id
 from hub.worker.serve import declare, republish_pending, undeclare
 from tests.conftest import example
-from tests.integration.conftest import ROOT, Hub, publish_as, wait_for
+from tests.integration.conftest import ROOT, Hub, kill_group, publish_as, wait_for
 
 HUB = str(Path(sys.executable).with_name("hub"))
 RECEIVERS = ("CUSTOMS-CN", "ARCHIVE")          # where xfwb-pek-fra goes (not food: no inspection)
@@ -259,13 +259,7 @@ class Serve:
 
     def kill_all(self) -> None:
         """Clean-up after a failed test: the process group of this serve (its own session), by its id."""
-        if self.proc is None:
-            return
-        try:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            return
-        self.proc.wait(timeout=10)
+        kill_group(self.proc)
 
 
 @pytest.fixture

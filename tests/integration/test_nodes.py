@@ -34,7 +34,7 @@ from hub.store import open_store
 from hub.transport.base import Publication, Topology
 from hub.transport.rabbitmq import parameters, properties
 from hub.worker.serve import declare
-from tests.integration.conftest import ROOT, party_login, wait_for
+from tests.integration.conftest import ROOT, kill_group, party_login, wait_for
 from tests.integration.test_faults import HUB, RECEIVERS, publish, waybills
 from tests.integration.test_flow import receipt
 
@@ -104,13 +104,7 @@ class Node:
 
     def kill(self) -> None:
         """SIGKILL to the whole node, supervisor and workers at once (its process group, by its id)."""
-        if self.proc is None:
-            return
-        try:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            return
-        self.proc.wait(timeout=10)
+        kill_group(self.proc)
 
     def stop(self) -> int:
         """SIGTERM to the supervisor; its exit code (the test fails if it takes over 60 s)."""
