@@ -548,6 +548,20 @@ def system_cpu() -> tuple[float, float]:
     return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK"), idle / os.sysconf("SC_CLK_TCK")
 
 
+def serve_workers(supervisor: int) -> list[int]:
+    """The worker processes a `hub serve` started in its own session, in start order (router-0 ..
+    router-N-1, receipts): the spawned children in its process group."""
+    found = []
+    for pid, _, pgid in processes():
+        if pgid == supervisor and pid != supervisor:
+            try:
+                if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                    found.append(pid)
+            except OSError:
+                pass
+    return sorted(found)
+
+
 def processes():
     """(pid, comm, pgid) of every process."""
     for stat in Path("/proc").glob("[0-9]*/stat"):
@@ -676,15 +690,7 @@ class Hub(Scenario):
 
     def _children(self) -> list[int]:
         """serve's workers, in start order (router-0 .. router-N-1, receipts)."""
-        found = []
-        for pid, _, pgid in processes():
-            if pgid == self.proc.pid and pid != self.proc.pid:
-                try:
-                    if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes():
-                        found.append(pid)
-                except OSError:
-                    pass
-        return sorted(found)
+        return serve_workers(self.proc.pid)
 
     def workers(self) -> list[int]:
         return [self.proc.pid, *self._children()[:-1]]

@@ -92,15 +92,7 @@ class Nodes(rt.Hub):
         return self
 
     def _node_children(self, proc) -> list[int]:
-        found = []
-        for pid, _, pgid in rt.processes():
-            if pgid == proc.pid and pid != proc.pid:
-                try:
-                    if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes():
-                        found.append(pid)
-                except OSError:
-                    pass
-        return sorted(found)
+        return rt.serve_workers(proc.pid)
 
     def workers(self) -> list[int]:
         return [pid for p in self.procs for pid in (p.pid, *self._node_children(p)[:-1])]
