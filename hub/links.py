@@ -36,7 +36,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from .errors import ConfigError
-from .parties import Management, management_url, party_url, vhost_of
+from .parties import Management, party_url
 from .parties.planning import Party, Permissions, configured_password
 from .routing import RoutesFile, load_routes
 from .routing.table import Link, Receiver
@@ -200,10 +200,9 @@ class Links:
 def links(settings: Settings) -> Links:
     """routes.yaml's hub receivers as shovels, and the broker's, through the management API."""
     routes = load_routes(settings.routes)
-    base, user, password = management_url(settings.amqp_url, settings.management_url)
-    api = ShovelApi(base, user, password, vhost_of(settings.amqp_url))
+    api = ShovelApi.for_settings(settings)
     topology = Topology(settings.topology_prefix)
-    return Links(api, shovels(routes, topology, settings.amqp_url), shovel_prefix(topology.prefix))
+    return Links(api, shovels(routes, topology, settings.amqp_nodes[0]), shovel_prefix(topology.prefix))
 
 
 __all__ = ["Link", "LinkChange", "Links", "Shovel", "ShovelApi", "far_url", "links", "plan", "shovel_prefix",

@@ -272,3 +272,13 @@ def test_a_user_created_whose_permissions_then_fail_is_reported_with_its_passwor
         apply(Failing(1), [created, Change("delete", "B")], {}, TAG, hash_password, "rabbit_password_hashing_sha256")
     done, = caught.value.done
     assert (done.user, done.password, done.why) == ("A", "generated-once", "password set, permissions not yet")
+
+
+def test_the_management_api_of_a_cluster_list_is_its_first_nodes_with_its_vhost():
+    """parties, links and the demo take their API client here; the whole list was read as one URL."""
+    from hub.parties.management import Management
+    from hub.settings import Settings
+
+    settings = Settings(amqp_url="amqp://hub:pw@rmq1:5672/eport,amqp://hub:pw@rmq2:5672/eport")
+    api = Management.for_settings(settings)
+    assert (api.base, api.user, api.password, api.vhost) == ("http://rmq1:15672/api", "hub", "pw", "eport")

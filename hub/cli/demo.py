@@ -16,7 +16,7 @@ import yaml
 from ..composition import build_engine
 from ..demo import Agencies, Login
 from ..errors import ConfigError
-from ..parties import Accounts, Management, accounts, management_url, party_url, vhost_of
+from ..parties import Accounts, Management, accounts, party_url
 from ..routing import load_routes
 from ..settings import Settings
 from ..store import open_store
@@ -150,11 +150,11 @@ def _no_management(settings: Settings) -> str | None:
     None. Any other refusal (a wrong user, no administrator tag) is left to stop the demo with its
     reason: the operator asked for accounts and must fix that, whereas a broker without the plugin
     (a fresh install) still runs the README's first command."""
-    base, user, password = management_url(settings.amqp_nodes[0], settings.management_url)
+    api = Management.for_settings(settings, timeout=3.0)
     try:
-        Management(base, user, password, vhost_of(settings.amqp_nodes[0]), timeout=3.0).users()
+        api.users()
     except ConfigError as exc:
-        return f"no RabbitMQ management API at {base}" if exc.code == "MANAGEMENT_UNREACHABLE" else None
+        return f"no RabbitMQ management API at {api.base}" if exc.code == "MANAGEMENT_UNREACHABLE" else None
     return None
 
 

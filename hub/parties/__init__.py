@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qs, quote, urlencode, urlsplit, urlunsplit
 
 from ..routing import load_routes
 from ..settings import Settings
 from ..transport.base import Topology
 from ..transport.rabbitmq import user_of
-from .management import Management, PartialApply, apply, management_url
+from .management import Management, PartialApply, apply, management_url, vhost_of
 from .planning import HASHING, BrokerUser, Change, Party, Permissions, hash_password, parties, plan, tag_of
 
 
@@ -47,21 +47,12 @@ def party_url(amqp_url: str, user: str, password: str) -> str:
     return urlunsplit(parts._replace(netloc=netloc, query=urlencode(query, doseq=True)))
 
 
-def vhost_of(amqp_url: str) -> str:
-    """The vhost an AMQP URL names ('/' when it names none, as pika reads it)."""
-    path = urlsplit(amqp_url).path
-    return unquote(path[1:]) if len(path) > 1 else "/"
-
-
 def accounts(settings: Settings) -> Accounts:
     """Read routes.yaml and the broker's users through the management API (HUB_MANAGEMENT_URL)."""
     routes = load_routes(settings.routes)
-    first = settings.amqp_nodes[0]       # a cluster's nodes share users, vhosts and the management API
-    base, user, password = management_url(first, settings.management_url)
-    vhost = vhost_of(first)
-    api = Management(base, user, password, vhost)
+    api = Management.for_settings(settings)
     return Accounts(api, parties(routes, Topology(settings.topology_prefix)), api.users(),
-                    user_of(first), tag_of(settings.topology_prefix, vhost))
+                    user_of(settings.amqp_nodes[0]), tag_of(settings.topology_prefix, api.vhost))
 
 
 __all__ = ["Accounts", "BrokerUser", "Change", "Management", "PartialApply", "Party", "Permissions", "accounts",

@@ -12,11 +12,14 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any
-from urllib.parse import quote, urlsplit, urlunsplit
+from typing import TYPE_CHECKING, Any, Self
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from ..errors import ConfigError
 from .planning import BrokerUser, Change, Permissions
+
+if TYPE_CHECKING:
+    from ..settings import Settings
 
 _ENABLE = "enable it with `rabbitmq-plugins enable rabbitmq_management`, or set HUB_MANAGEMENT_URL"
 
@@ -34,6 +37,12 @@ def management_url(amqp_url: str, configured: str | None) -> tuple[str, str, str
     path = url.path.rstrip("/")
     path = path if path.endswith("/api") else path + "/api"
     return urlunsplit((url.scheme, netloc, path, "", "")), user, password
+
+
+def vhost_of(amqp_url: str) -> str:
+    """The vhost an AMQP URL names ('/' when it names none, as pika reads it)."""
+    path = urlsplit(amqp_url).path
+    return unquote(path[1:]) if len(path) > 1 else "/"
 
 
 class PartialApply(ConfigError):
@@ -55,6 +64,14 @@ class Management:
     password: str
     vhost: str
     timeout: float = 10.0
+
+    @classmethod
+    def for_settings(cls, settings: Settings, timeout: float = 10.0) -> Self:
+        """The API of the broker HUB_AMQP_URL names (a cluster's first node: its nodes share users, vhosts
+        and the API), at HUB_MANAGEMENT_URL or port 15672 of its host, for the URL's vhost."""
+        first = settings.amqp_nodes[0]
+        base, user, password = management_url(first, settings.management_url)
+        return cls(base, user, password, vhost_of(first), timeout)
 
     def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         data = json.dumps(body).encode() if body is not None else None
