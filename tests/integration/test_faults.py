@@ -62,10 +62,10 @@ def waybills(count: int, start: int = 0) -> list[bytes]:
     return [TEMPLATE.replace(b"999-12345675", awb(n).encode()) for n in range(start, start + count)]
 
 
-def publish(settings: Settings, bodies: list[bytes], per_second: float | None = None) -> None:
-    """Hand the bodies in as AIRLINE-CA itself (its own account), sender message ids F-0, F-1 ..."""
+def publish(settings: Settings, bodies: list[bytes], per_second: float | None = None, first: int = 0) -> None:
+    """Hand the bodies in as AIRLINE-CA itself (its own account), sender message ids F-<first>, F-<first + 1> ..."""
     topo = Topology(settings.topology_prefix)
-    publish_as(settings, [("AIRLINE-CA", Publication(topo.inbound, "", body, f"F-{n}"))
+    publish_as(settings, [("AIRLINE-CA", Publication(topo.inbound, "", body, f"F-{first + n}"))
                           for n, body in enumerate(bodies)], per_second=per_second)
 
 

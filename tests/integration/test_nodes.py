@@ -37,10 +37,10 @@ from hub.worker.serve import declare
 from tests.integration.conftest import ROOT, kill_group, party_login, wait_for
 from tests.integration.test_faults import HUB, RECEIVERS, publish, waybills
 from tests.integration.test_flow import receipt
+from tests.store.conftest import POSTGRES_URL
 
 SENT = 5000
 NODES = ("node-a", "node-b", "node-c")
-POSTGRES_URL = os.environ.get("HUB_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 PLACEHOLDER = "OUT-ID-PLACEHOLDER"
 ANSWERS = {
     "CUSTOMS-CN": receipt("gacc-mt9999", answers_message_id=PLACEHOLDER, answers_type="MT2101",
@@ -267,7 +267,7 @@ def test_three_nodes_share_5000_messages_through_a_sigkill_and_a_sigterm(setting
     in_flight_of_killed = db.value("SELECT COUNT(*) FROM deliveries WHERE leased_by = %s", killed.name)
     # the lead moved off the killed node, and its holder still beats
     assert new_lead[0] != killed.name and lead_after[0] == new_lead[0]
-    assert lead_after[1] > beat_before[1] > new_lead[1] >= "", (beat_before, lead_after)
+    assert lead_after[1] > beat_before[1] > new_lead[1], (beat_before, lead_after)
     sweeper_events = db.value("SELECT COUNT(*) FROM events WHERE source = 'sweeper'")
     print(f"\n3 nodes, {SENT} messages x {len(RECEIVERS)} receivers on PostgreSQL, {elapsed:.0f} s: "
           f"SIGKILL {killed.name} (the leader) at {stored_at_kill} stored, lead taken by {new_lead[0]} in "

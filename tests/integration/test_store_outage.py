@@ -10,6 +10,7 @@ server gone, while every other database on the server goes on.
 from __future__ import annotations
 
 import uuid
+from urllib.parse import urlsplit
 
 import psycopg
 import pytest
@@ -17,11 +18,16 @@ from click.testing import CliRunner
 
 from hub.cli import main
 from hub.store.base import MessageFilter, MessageStatus
-from hub.transport.base import Publication, Topology
-from tests.integration.conftest import Hub, publish_as, wait_for
-from tests.integration.test_faults import RECEIVERS, assert_every_receiver_got_all, ready, waybills
+from tests.integration.conftest import Hub, wait_for
+from tests.integration.test_faults import RECEIVERS, assert_every_receiver_got_all, publish, ready, waybills
+from tests.store.conftest import POSTGRES_URL
 
-ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
+ADMIN = POSTGRES_URL      # HUB_TEST_POSTGRES_URL, as every PostgreSQL test
+
+
+def database_url(name: str) -> str:
+    """The same server and login as the tests' PostgreSQL, database ``name``."""
+    return urlsplit(POSTGRES_URL)._replace(path="/" + name).geturl()
 
 
 @pytest.fixture
@@ -36,13 +42,6 @@ def database():
         admin.execute(f'DROP DATABASE "{name}"')
 
 
-def publish(settings, bodies: list[bytes], first: int) -> None:
-    """AIRLINE-CA hands the bodies in as itself, sender message ids O-<first>, O-<first + 1> ..."""
-    inbound = Topology(settings.topology_prefix).inbound
-    publish_as(settings, [("AIRLINE-CA", Publication(inbound, "", body, f"O-{first + n}"))
-                          for n, body in enumerate(bodies)])
-
-
 def away(name: str, gone: bool) -> None:
     with psycopg.connect(ADMIN, autocommit=True) as admin:
         admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS {"false" if gone else "true"}')
@@ -51,15 +50,15 @@ def away(name: str, gone: bool) -> None:
 
 
 def test_postgresql_gone_mid_run_retries_then_dead_letters_and_replay_loses_nothing(settings, queues, database):
-    settings = settings.model_copy(update={"store_url": f"postgresql://postgres@127.0.0.1:5432/{database}"})
+    settings = settings.model_copy(update={"store_url": database_url(database)})
     env = {"HUB_AMQP_URL": settings.amqp_url, "HUB_STORE_URL": settings.store_url,
            "HUB_TOPOLOGY_PREFIX": settings.topology_prefix, "HUB_ROUTES": str(settings.routes)}
     before, during = waybills(10), waybills(10, start=100)
     with Hub(settings) as hub:
-        publish(settings, before, 0)
+        publish(settings, before)
         wait_for(lambda: len(hub.store.find(MessageFilter(limit=100))) == 10, timeout=30)
         away(database, gone=True)
-        publish(settings, during, 100)
+        publish(settings, during, first=100)
         wait_for(lambda: ready(settings, queues.topology.dead) == 10, timeout=60)   # retried, then dead letters
         method, props, _ = queues.channel.basic_get(queues.topology.dead, auto_ack=False)
         queues.channel.basic_nack(method.delivery_tag, requeue=True)
