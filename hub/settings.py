@@ -30,7 +30,7 @@ def default_store_url() -> str:
     return f"sqlite:///{data / 'eport-hub' / 'store.sqlite3'}"
 
 
-_SPAN = re.compile(r"^([0-9]+)([smhd])$")
+_SPAN = re.compile(r"^([0-9]+)\s*([smhd])$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
 RETENTION = {"persons": "30d", "order": "90d", "payment": "90d", "logistics": "90d", "inventory": "90d"}

@@ -19,10 +19,10 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 from ..checks import CHECKS
 from ..errors import ConfigError
 from ..models import Kind, TransportMode
+from ..settings import span
 from ..signatures import SignaturePolicy
 from .direction import Direction
 
-_DURATION = re.compile(r"^(\d+)\s*([smhd])$")
 _CHAPTERS = re.compile(r"^(\d{2})(?:-(\d{2}))?$")
 
 
@@ -96,10 +96,12 @@ class Receiver(_Strict):
 
 
 def _duration(value: object) -> object:
-    """'30s', '15m', '2h', '1d' -> timedelta (anything else is left to pydantic)."""
-    if isinstance(value, str) and (m := _DURATION.match(value.strip())):
-        unit = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}[m.group(2)]
-        return timedelta(**{unit: int(m.group(1))})
+    """'30s', '15m', '2h', '1d' -> timedelta (hub.settings.span; anything else is left to pydantic)."""
+    if isinstance(value, str):
+        try:
+            return span(value)
+        except ValueError:
+            pass
     return value
 
 
