@@ -61,8 +61,9 @@ class Holds:
         """The delivery's output rendered now, from the stored message completed with the facts its
         check finds (checks that ``renders_at_release``). Raises HubError when it cannot be."""
         own, found = known or self.known(delivery, check)
-        document = CHECKS[check].complete(document_of(self.engine, self.store, delivery.message_id), own, found)
         stored = self.store.message(delivery.message_id)
+        document = CHECKS[check].complete(document_of(self.engine, self.store, delivery.message_id, stored),
+                                          own, found)
         ctx = RenderContext(message_id=delivery.out_id, sender_id=self.party_id, receiver_id=delivery.receiver,
                             created_at=self.clock(), signer=self.signer,
                             origin=(delivery.message_id, stored.sender) if stored is not None else None)

@@ -12,7 +12,7 @@ import re
 
 from ..models import Document
 from ..pipeline import Engine
-from ..store.base import Store
+from ..store.base import Message, Store
 
 _PART = re.compile(r"^(?P<root>.+)-P(?P<n>[0-9]+)(?:-R[0-9]+)?$")
 """A part's id: ``<root>-P<n>``, or ``<root>-P<n>-R<ms>`` for a repeat of it (IngestCore._duplicate_of)."""
@@ -41,10 +41,11 @@ def sender_message_id_of(message_id: str, sender_message_id: str | None) -> str 
     return sender_message_id
 
 
-def document_of(engine: Engine, store: Store, message_id: str) -> Document:
+def document_of(engine: Engine, store: Store, message_id: str, stored: Message | None = None) -> Document:
     """A stored message's document, read again from its bytes (a part: its own document of them), as
-    it was read when it was received (dates without a year resolve around its reception time)."""
-    stored = store.message(message_id)
+    it was read when it was received (dates without a year resolve around its reception time).
+    ``stored``: the message's row when the caller has read it already."""
+    stored = stored or store.message(message_id)
     documents = engine.read(raw_of(store, message_id), received=stored.received_at if stored else None).documents
     found = _PART.match(message_id)
     return documents[int(found["n"]) - 1] if found else documents[0]
