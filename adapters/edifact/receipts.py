@@ -34,9 +34,6 @@ Values the directory cannot carry as they are:
 
 from __future__ import annotations
 
-import base64
-import hashlib
-
 from hub.models import Receipt, ReceiptError
 
 from . import lengths
@@ -44,7 +41,7 @@ from .contrl import SYNTAX_ERRORS
 from .lengths import FittedWriter
 from .reading import Body, joined
 from .syntax import Segment
-from .writer import reference
+from .writer import digest_reference, reference
 
 HUB_ID_PREFIX = "HUB-"
 """How the hub's own message ids start (``hub.lifecycle.hub_message_id``)."""
@@ -84,7 +81,7 @@ def short_code(code: str, width: int) -> str:
         return code
     if code in SYNTAX_ERRORS:
         return SYNTAX_ERRORS[code]
-    return "H" + base64.b32encode(hashlib.sha256(code.encode()).digest()).decode()[:width - 1]
+    return digest_reference(code, width)
 
 
 def error(body: Body, group: list[Segment], code: str) -> ReceiptError:

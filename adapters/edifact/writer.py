@@ -53,8 +53,13 @@ def reference(message_id: str) -> str:
     letters and digits, else 'H' + 13 characters of the base32 SHA-256 of it (stable across repeats)."""
     if _SAFE_REFERENCE.match(message_id):
         return message_id
-    digest = base64.b32encode(hashlib.sha256(message_id.encode()).digest()).decode()
-    return "H" + digest[:REFERENCE_LENGTH - 1]
+    return digest_reference(message_id, REFERENCE_LENGTH)
+
+
+def digest_reference(text: str, width: int) -> str:
+    """'H' + the first ``width`` - 1 characters of the base32 SHA-256 of ``text``: a stable stand-in for a
+    value longer than its element (an interchange reference, an ERC code)."""
+    return "H" + base64.b32encode(hashlib.sha256(text.encode()).digest()).decode()[:width - 1]
 
 
 def interchange(body: MessageWriter, identifier: tuple[str, ...], ctx: RenderContext,
