@@ -122,7 +122,7 @@ class Engine:
         except DocumentError as exc:
             return Reading(adapter, None, exc.problems, probe.tree)
         except ValidationError as exc:
-            problems = [self._locate(p, adapter, probe) for p in _model_problems(exc)]
+            problems = [self._locate(p, adapter, probe) for p in model_problems(exc)]
             return Reading(adapter, None, problems, probe.tree)
         problems = [self._locate(p, adapter, probe) for document in documents for p in rules.check(document)]
         return Reading(adapter, documents[0], problems, probe.tree, documents=documents, warnings=probe.warnings)
@@ -187,7 +187,7 @@ _MODEL_CODES = {"number_out_of_range": NUMBER_OUT_OF_RANGE, "finite_number": NUM
 """pydantic error types that have a code of their own; the rest are MODEL_INVALID."""
 
 
-def _model_problems(exc: ValidationError) -> list[Problem]:
+def model_problems(exc: ValidationError) -> list[Problem]:
     """pydantic errors as problems with JSON-pointer paths (the union's kind tag left out)."""
     kinds = {k.value for k in Kind}
     return [Problem(_MODEL_CODES.get(err["type"], "MODEL_INVALID"), err["msg"],

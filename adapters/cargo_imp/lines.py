@@ -254,7 +254,7 @@ def printable(value: str, path: str) -> str:
     text = one_line(value)
     if not _NOT_TEXT.search(text):
         return text
-    plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    plain = _unaccented(text)
     replaced = _NOT_TEXT.sub("?", plain)
     if replaced != plain:
         warn("CIMP_TEXT_REPLACED", f"{text[:40]!r}: characters Cargo-IMP cannot carry became '?'", path)
@@ -320,9 +320,14 @@ def shout(value):
     if isinstance(value, Enum):
         return value
     if isinstance(value, str):
-        return "".join(c for c in unicodedata.normalize("NFKD", value.upper()) if not unicodedata.combining(c))
+        return _unaccented(value.upper())
     if isinstance(value, list):
         return [shout(v) for v in value]
     if isinstance(value, BaseModel):
         return value.model_copy(update={name: shout(getattr(value, name)) for name in type(value).model_fields})
     return value
+
+
+def _unaccented(text: str) -> str:
+    """``text`` with its letters' accents taken off (MÜLLER -> MULLER): Cargo-IMP text is ASCII."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))

@@ -47,7 +47,7 @@ from hub import rules
 from hub.adapters import Adapter, Output, Probe, RenderContext
 from hub.errors import ConversionError, DocumentError, EngineError, InvalidDocument, ParseError, Problem
 from hub.models import Document, Function, Kind, MessageHeader, ReceiptStatus
-from hub.pipeline import _model_problems as model_problems  # the engine's codes for model errors
+from hub.pipeline import model_problems  # the engine's codes for model errors
 
 from . import directory, envelope
 from .envelope import Interchange, Message
