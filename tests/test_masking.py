@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from hub.cli.admin import FACT_STYLES, NAME, NUMBER, mask
+from hub.masking import FACT_STYLES, NAME, NUMBER, mask
 from hub.store.base import PERSONAL_FACTS
 from tests.test_purge import hub, stored  # noqa: F401 (the fixture)
 

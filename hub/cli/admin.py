@@ -15,7 +15,7 @@ from typing import Any, NoReturn, Protocol, TypedDict, TypeVar
 import click
 
 from ..composition import build_engine
-from ..masking import FACT_STYLES, NAME, NUMBER, mask, redactor  # noqa: F401 (NAME, NUMBER: as before the move)
+from ..masking import FACT_STYLES, mask, redactor
 from ..models.common import Kind
 from ..settings import Settings
 from ..store import open_store

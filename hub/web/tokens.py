@@ -21,7 +21,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from ..errors import ConfigError
 from ..settings import Settings
+from ..store.backup import sqlite_path
 
 PREFIX = "hubt_"
 """What every token starts with: a secret scanner (or a person) can tell what it is."""
@@ -31,10 +33,10 @@ def tokens_path(settings: Settings) -> Path:
     """HUB_TOKENS_FILE, else hub-tokens.json beside an SQLite store file, else var/hub-tokens.json."""
     if settings.tokens_file is not None:
         return settings.tokens_file
-    scheme, _, rest = settings.store_url.partition("://")
-    if scheme == "sqlite" and rest.startswith("/") and rest != "/:memory:":
-        return Path(rest[1:]).parent / "hub-tokens.json"
-    return Path("var") / "hub-tokens.json"
+    try:
+        return Path(sqlite_path(settings.store_url)).parent / "hub-tokens.json"
+    except ConfigError:     # PostgreSQL, or a store in memory: no file to sit beside
+        return Path("var") / "hub-tokens.json"
 
 
 @dataclass(frozen=True)
